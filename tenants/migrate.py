@@ -1,0 +1,112 @@
+"""Alembic migrations of the ``public`` registry and of every firm schema.
+
+Public first, then each firm on its own connection and transaction (touching
+many schemas in one transaction exhausts PostgreSQL's lock table). Firms run
+in parallel; one that fails is reported and the rest go on. The registry keeps
+each firm's revision, so a run with nothing to do never opens a firm schema.
+"""
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from sqlalchemy import select, update
+
+from tenants.db import db
+from tenants.models import Tenant
+from tenants.naming import quote_schema
+
+
+def tenant_script(path: str | None = None) -> ScriptDirectory:
+    """The Alembic script directory of firm schemas."""
+    return ScriptDirectory(path or current_app.config["TENANT_MIGRATIONS"])
+
+
+def public_script(path: str | None = None) -> ScriptDirectory:
+    return ScriptDirectory(path or current_app.config["PUBLIC_MIGRATIONS"])
+
+
+def _run_upgrade(conn, script: ScriptDirectory, version_schema: str, **kw) -> None:
+    def upgrade(rev, context):
+        return script._upgrade_revs("heads", rev)
+
+    ctx = MigrationContext.configure(
+        conn, opts={"version_table_schema": version_schema, "script": script, "fn": upgrade}
+    )
+    with Operations.context(ctx):
+        ctx.run_migrations(**kw)
+
+
+def upgrade_public(engine=None, path: str | None = None) -> None:
+    """Bring the ``public`` registry schema to its head revision."""
+    engine = engine or db.engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7212001)")
+        _run_upgrade(conn, public_script(path), "public")
+
+
+@dataclass
+class MigrationReport:
+    head: str | None
+    migrated: list[str] = field(default_factory=list)
+    current: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def migrate_tenant(engine, script: ScriptDirectory, slug: str, schema: str) -> None:
+    """Upgrade one firm schema and record its new revision, in one transaction."""
+    head = script.get_current_head()
+    with engine.connect() as conn, conn.begin():
+        # search_path is used here only, and LOCAL so it dies with the transaction.
+        conn.exec_driver_sql(f"SET LOCAL search_path TO {quote_schema(schema)}")
+        _run_upgrade(conn, script, schema, schema=schema)
+        conn.execute(update(Tenant).where(Tenant.slug == slug).values(schema_version=head))
+
+
+def migrate_tenants(
+    *,
+    engine=None,
+    path: str | None = None,
+    slugs: Iterable[str] | None = None,
+    workers: int = 4,
+    on_progress: Callable[[str], None] | None = None,
+) -> MigrationReport:
+    """Upgrade every firm schema (or those in ``slugs``) to the head revision."""
+    engine = engine or db.engine
+    script = tenant_script(path)
+    report = MigrationReport(head=script.get_current_head())
+    query = select(Tenant.slug, Tenant.schema_name, Tenant.schema_version).order_by(Tenant.id)
+    if slugs is not None:
+        query = query.where(Tenant.slug.in_(list(slugs)))
+    with engine.connect() as conn:
+        firms = conn.execute(query).all()
+    todo = []
+    for firm in firms:
+        if firm.schema_version == report.head:
+            report.current.append(firm.slug)
+            if on_progress:
+                on_progress(firm.slug)
+        else:
+            todo.append(firm)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {
+            pool.submit(migrate_tenant, engine, script, f.slug, f.schema_name): f.slug for f in todo
+        }
+        for future in as_completed(futures):
+            slug = futures[future]
+            try:
+                future.result()
+                report.migrated.append(slug)
+            except Exception as exc:  # one broken firm must not stop the others
+                report.failed[slug] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            if on_progress:
+                on_progress(slug)
+    return report

@@ -1,0 +1,73 @@
+"""YK Cloud Accounting: the web application of accounting service firms."""
+
+from flask import Flask
+
+from yk_saas.config import ROOT, from_environment, refuse_unsafe_production
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, tenancy, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    refuse_unsafe_production(app.config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    from yk_saas import errors, templating
+
+    errors.init_app(app)
+    templating.init_app(app)
+    check_access_declared(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from yk_saas import i18n, tenancy
+    from yk_saas.accounts import session as _user_loader  # noqa: F401  registers the loader
+    from yk_saas.extensions import babel, csrf, db, htmx, login_manager
+
+    db.init_app(app)
+    tenancy.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+
+
+def register_blueprints(app: Flask) -> None:
+    from yk_saas import common_views
+    from yk_saas.accounts import account_views, people_views
+    from yk_saas.accounts import views as auth_views
+    from yk_saas.clients import views as client_views
+    from yk_saas.desk import views as desk_views
+    from yk_saas.mail import views as mail_views
+    from yk_saas.platform import views as platform_views
+    from yk_saas.portal import views as portal_views
+    from yk_saas.site import views as site_views
+
+    for module in (common_views, platform_views, site_views, auth_views, account_views,
+                   portal_views, desk_views, people_views, client_views, mail_views):
+        app.register_blueprint(module.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from yk_saas.cli import register
+
+    register(app)
+
+
+def check_access_declared(app: Flask) -> None:
+    from yk_saas.access import undeclared_views
+
+    missing = undeclared_views(app)
+    if missing:
+        raise RuntimeError(f"views without an access declaration: {', '.join(missing)}")

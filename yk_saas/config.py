@@ -1,0 +1,74 @@
+"""Settings from the environment, each with a safe default for local use."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+DEV_SECRET = "dev-only-secret-not-for-production"
+
+
+def normalize_database_url(url: str) -> str:
+    """Use the psycopg 3 driver whatever scheme the URL came with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """The app's configuration as read from the process environment."""
+    env = os.environ.get("YK_ENV", "development")
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(
+            os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/yk_saas")
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            # Backends that touched many firm schemas grow large: recycle them.
+            "pool_recycle": 1800,
+            "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")),
+        },
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "PLATFORM_DOMAIN": os.environ.get("PLATFORM_DOMAIN", "localhost").lower(),
+        "PREFERRED_URL_SCHEME": os.environ.get("URL_SCHEME", "http"),
+        "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(ROOT / "instance" / "files")),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env_bool("SMTP_STARTTLS"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "YK Cloud Accounting <no-reply@localhost>"),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "SESSION_COOKIE_NAME": "yk_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PACKAGE / "translations"),
+        "PUBLIC_MIGRATIONS": str(PACKAGE / "migrations" / "public"),
+        "TENANT_MIGRATIONS": str(PACKAGE / "migrations" / "tenant"),
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+    }
+
+
+def refuse_unsafe_production(config) -> None:
+    """Stop a production start-up that still runs on a development default."""
+    if config.get("ENV_NAME") != "production":
+        return
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET) or len(config["SECRET_KEY"]) < 32:
+        raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters in production")
+    if config.get("PLATFORM_DOMAIN") in ("localhost", ""):
+        raise RuntimeError("PLATFORM_DOMAIN must be set in production")

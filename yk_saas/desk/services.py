@@ -1,0 +1,42 @@
+"""The firm's own settings and the desk's overview figures."""
+
+from sqlalchemy import func, select, update
+
+from tenants import current_tenant, db
+from tenants.models import Tenant
+from tenants.resolve import resolver
+from yk_saas.access import STAFF
+from yk_saas.accounts.models import Invitation, User
+from yk_saas.clients.models import ClientCompany
+from yk_saas.mail.models import OutboxEmail
+
+CONTACT_KEYS = ("phone", "email", "address")
+
+
+def update_firm_settings(name: str, locale: str, timezone: str, contact: dict) -> None:
+    """Save the firm's registry row (name, language, time zone, contact details)."""
+    firm = current_tenant()
+    branding = dict(firm.branding)
+    branding.update({k: (contact.get(k) or "").strip() for k in CONTACT_KEYS})
+    db.session.execute(
+        update(Tenant).where(Tenant.id == firm.id)
+        .values(name=name.strip(), locale=locale, timezone=timezone, branding=branding)
+    )
+    db.session.commit()
+    resolver.invalidate()
+
+
+def overview_counts() -> dict[str, int]:
+    """Headline figures of the desk's home page, in one round trip."""
+    row = db.session.execute(
+        select(
+            select(func.count(User.id)).where(User.role.in_(STAFF)).scalar_subquery(),
+            select(func.count(ClientCompany.id)).scalar_subquery(),
+            select(func.count(User.id)).where(User.role == "client").scalar_subquery(),
+            select(func.count(Invitation.id))
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .scalar_subquery(),
+            select(func.count(OutboxEmail.id)).scalar_subquery(),
+        )
+    ).one()
+    return dict(zip(("staff", "companies", "client_users", "invitations", "emails"), row))

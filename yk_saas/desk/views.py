@@ -1,0 +1,31 @@
+"""The staff desk: home and the firm's settings."""
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
+from yk_saas.desk import services
+from yk_saas.desk.forms import FirmSettingsForm
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+bp.before_request(require_firm_host)
+
+
+@bp.route("/")
+@roles(*STAFF)
+def home():
+    return render_template("desk/home.html", counts=services.overview_counts())
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def settings():
+    firm = g.tenant
+    form = FirmSettingsForm(data={"name": firm.name, "locale": firm.locale,
+                                  "timezone": firm.timezone, **firm.branding})
+    if form.validate_on_submit():
+        services.update_firm_settings(form.name.data, form.locale.data, form.timezone.data,
+                                      {k: getattr(form, k).data for k in services.CONTACT_KEYS})
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("desk.settings"))
+    return render_template("desk/settings.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,24 @@
+"""Language and time zone of each request: the user's choice, else the firm's."""
+
+from flask import g, has_request_context, request, session
+from flask_login import current_user
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return "zh_CN"
+    if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:
+        return current_user.locale
+    if session.get("locale") in SUPPORTED_LOCALES:
+        return session["locale"]
+    firm = g.get("tenant")
+    if firm is not None and firm.locale in SUPPORTED_LOCALES:
+        return firm.locale
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "zh_CN"
+
+
+def select_timezone() -> str | None:
+    firm = g.get("tenant") if has_request_context() else None
+    return firm.timezone if firm is not None else None

@@ -1,0 +1,92 @@
+"""Periodic jobs and per-process job plumbing.
+
+Periodic work is a list of definitions. Every worker process runs the
+dispatcher, and a Redis key per (job, time slot) makes sure each slot is
+enqueued once however many workers run. A periodic job fans out one job per
+firm through ``for_each_firm``.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from redis import Redis
+from sqlalchemy import select
+
+from tenants import db
+from tenants.models import Tenant
+from yk_saas.extensions import queue
+
+log = logging.getLogger("yk_saas.jobs")
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every_seconds: int
+    target: str  # dotted path of an RQ job function
+    queue: str = "low"
+
+
+#: Features append their periodic jobs here.
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
+]
+
+
+def enqueue_due_periodic_jobs(conn: Redis, now: float | None = None) -> list[str]:
+    """Enqueue every periodic job whose current slot nobody has enqueued yet."""
+    now = time.time() if now is None else now
+    enqueued = []
+    for job in PERIODIC_JOBS:
+        slot = int(now // job.every_seconds)
+        if conn.set(f"yk:periodic:{job.name}:{slot}", 1, nx=True, ex=job.every_seconds * 2):
+            queue(job.queue).enqueue(job.target, job_id=f"periodic-{job.name}-{slot}")
+            enqueued.append(job.name)
+    return enqueued
+
+
+def run_periodic_dispatcher(app, stop: threading.Event, tick: float = 5.0) -> None:
+    """Loop of the worker's dispatcher thread."""
+    with app.app_context():
+        while not stop.is_set():
+            try:
+                enqueue_due_periodic_jobs(queue().connection)
+            except Exception:  # a Redis blip must not kill the thread
+                log.exception("periodic dispatcher tick failed")
+            stop.wait(tick)
+
+
+def firm_slugs() -> list[str]:
+    """Slugs of firms whose background work should run (not suspended)."""
+    return list(db.session.scalars(
+        select(Tenant.slug).where(Tenant.status != "suspended").order_by(Tenant.id)
+    ))
+
+
+def for_each_firm(job_function, *args, queue_name: str = "default") -> int:
+    """Enqueue ``job_function(slug, *args)`` once per active firm; returns how many."""
+    slugs = firm_slugs()
+    q = queue(queue_name)
+    for slug in slugs:
+        q.enqueue(job_function, slug, *args)
+    return len(slugs)
+
+
+def after_fork_in_child() -> None:
+    """A forked job process must not reuse the parent's pooled connections."""
+    try:
+        engines = db.engines.values()
+    except RuntimeError:  # no app context in this process
+        return
+    for engine in engines:
+        engine.dispose(close=False)
+
+
+def dispatcher_thread(app) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run_periodic_dispatcher, args=(app, stop),
+                              name="periodic-dispatcher", daemon=True)
+    return thread, stop
+

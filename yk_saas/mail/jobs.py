@@ -1,0 +1,41 @@
+"""Mail jobs: each takes the firm's slug and a message id."""
+
+from rq import Retry
+
+from tenants import current_tenant
+from tenants.jobs import platform_job, tenant_job
+from yk_saas.extensions import queue
+from yk_saas.jobs import for_each_firm
+from yk_saas.mail import services
+
+
+@tenant_job
+def deliver_email(email_id: int) -> str:
+    """Deliver one outbox message (idempotent: a handled message is skipped)."""
+    return services.deliver_email(email_id)
+
+
+def enqueue_delivery(email_id: int) -> None:
+    """Queue delivery of a committed message, retried with backoff if SMTP fails."""
+    queue("high").enqueue(
+        deliver_email,
+        current_tenant().slug,
+        email_id,
+        job_id=f"mail-{current_tenant().slug}-{email_id}",
+        retry=Retry(max=services.MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900]),
+    )
+
+
+@platform_job
+def requeue_stuck_mail_everywhere() -> int:
+    """Periodic: look for undelivered mail in every firm."""
+    return for_each_firm(requeue_stuck_mail)
+
+
+@tenant_job
+def requeue_stuck_mail() -> int:
+    """Re-enqueue messages left queued (Redis lost the job) or failed with tries left."""
+    ids = services.stuck_email_ids()
+    for email_id in ids:
+        enqueue_delivery(email_id)
+    return len(ids)

@@ -1,0 +1,15 @@
+"""The client portal, as the firm's clients see it."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from yk_saas.access import CLIENT, require_firm_host, roles
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+bp.before_request(require_firm_host)
+
+
+@bp.route("/")
+@roles(CLIENT)
+def home():
+    return render_template("portal/home.html", company=current_user.client_company)

@@ -1,0 +1,73 @@
+"""What every template can use: the firm, the navigation, links."""
+
+from flask import g, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from yk_saas.access import MANAGERS, STAFF
+
+# (endpoint, label, roles that see it)
+DESK_NAV = [
+    ("desk.home", _l("Overview"), STAFF),
+    ("clients.index", _l("Clients"), MANAGERS),
+    ("people.index", _l("Staff"), MANAGERS),
+    ("outbox.index", _l("Outbox"), MANAGERS),
+    ("desk.settings", _l("Settings"), MANAGERS),
+]
+PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
+ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
+               "client": _l("Client")}
+MAIL_STATUS_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "outbox": _l("Kept (no SMTP)"),
+                      "failed": _l("Failed, retrying")}
+
+
+def nav_for(items):
+    """The items the signed-in user may open, marking the current one."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        {"endpoint": e, "label": label, "active": request.endpoint == e}
+        for e, label, allowed in items
+        if current_user.role in allowed
+    ]
+
+
+def template_globals():
+    return {
+        "firm": g.get("tenant"),
+        "desk_nav": lambda: nav_for(DESK_NAV),
+        "portal_nav": lambda: nav_for(PORTAL_NAV),
+        "current_locale": str(get_locale()),
+        "role_labels": ROLE_LABELS,
+        "mail_status_labels": MAIL_STATUS_LABELS,
+    }
+
+
+def content_security_policy(config) -> str:
+    """Only our own static files; forms may land on a firm's subdomain (signup)."""
+    firms = f"{config['PREFERRED_URL_SCHEME']}://*.{config['PLATFORM_DOMAIN']}:*"
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"frame-ancestors 'self'; base-uri 'self'; object-src 'none'; form-action 'self' {firms}"
+    )
+
+
+def add_security_headers(response):
+    from flask import current_app
+
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(current_app.config))
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.headers.get("HX-Request") is not None or response.vary:
+        response.vary.add("HX-Request")
+    return response
+
+
+def init_app(app) -> None:
+    app.context_processor(template_globals)
+    app.jinja_env.globals.update(role_labels=ROLE_LABELS, mail_status_labels=MAIL_STATUS_LABELS)
+    app.after_request(add_security_headers)
