@@ -2,6 +2,7 @@
 
 import threading
 import time
+from dataclasses import fields
 
 from sqlalchemy import select
 
@@ -52,13 +53,19 @@ class HostResolver:
 
 
 def lookup_host(host: str) -> TenantInfo | None:
-    """The firm a verified domain row points to, straight from the registry."""
-    tenant = db.session.scalar(
-        select(Tenant)
+    """The firm a verified domain row points to, straight from the registry.
+
+    Runs on its own short connection so that the request's ORM session has no
+    transaction open (with the wrong translate map) when the firm is bound.
+    """
+    query = (
+        select(*[Tenant.__table__.c[f.name] for f in fields(TenantInfo)])
         .join(Domain, Domain.tenant_id == Tenant.id)
         .where(Domain.host == host, Domain.verified.is_(True))
     )
-    return tenant.info() if tenant else None
+    with db.engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return TenantInfo(**row) if row else None
 
 
 def primary_host(tenant_id: int) -> str | None:

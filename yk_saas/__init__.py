@@ -17,6 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     refuse_unsafe_production(app.config)
+    from yk_saas.sessions import HostBoundSessionInterface
+
+    app.session_interface = HostBoundSessionInterface()
     init_extensions(app)
     register_blueprints(app)
     register_cli(app)

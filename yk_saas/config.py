@@ -39,6 +39,8 @@ def from_environment() -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "PLATFORM_DOMAIN": os.environ.get("PLATFORM_DOMAIN", "localhost").lower(),
         "PREFERRED_URL_SCHEME": os.environ.get("URL_SCHEME", "http"),
+        # Port of firm links in e-mails sent from jobs (no request to copy it from).
+        "PUBLIC_PORT": os.environ.get("PUBLIC_PORT", ""),
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(ROOT / "instance" / "files")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),

@@ -7,7 +7,6 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants import TenantModel
-from tenants.db import tenant_args
 from yk_saas.access import MANAGERS, STAFF
 from yk_saas.clients.models import ClientCompany
 from yk_saas.models_base import created_at_column, timestamp_column
@@ -17,10 +16,6 @@ class User(UserMixin, TenantModel):
     """A person of one firm: owner, admin, accountant or a client company's user."""
 
     __tablename__ = "users"
-    __table_args__ = tenant_args(
-        # One account per address and firm, whatever the case it was typed in.
-        Index("uq_users_email_lower", func.lower("email"), unique=True),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
@@ -52,6 +47,10 @@ class User(UserMixin, TenantModel):
     @property
     def is_client(self) -> bool:
         return self.role == "client"
+
+
+# One account per address and firm, whatever the case it was typed in.
+Index("uq_users_email_lower", func.lower(User.email), unique=True)
 
 
 class Invitation(TenantModel):

@@ -1,0 +1,114 @@
+"""No request ever reads or writes another firm's data, nor a client another client's.
+
+Every route of the URL map is enumerated, so a new route is covered the day
+it is added. The two firms hold identical rows with identical ids; only the
+marker in their names differs.
+"""
+
+import pytest
+from sqlalchemy import text
+
+from tenants import db
+
+ROLES = ("owner", "admin", "accountant", "client_x")
+
+
+def fill(rule, value):
+    """A concrete URL for a rule, with every argument set to ``value``."""
+    args = {}
+    for name in rule.arguments:
+        converter = rule._converters[name].__class__.__name__
+        args[name] = value if converter in ("IntegerConverter",) else str(value)
+    return rule.build(args, append_unknown=False)[1] if args else rule.rule
+
+
+def firm_routes(app):
+    """(method, path) for every route and every id 1 and 2."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for value in (1, 2):
+            path = fill(rule, value)
+            for method in ("GET", "POST"):
+                if method in rule.methods:
+                    routes.append((method, path))
+    return sorted(set(routes))
+
+
+def fingerprint(app, schema):
+    """A checksum of every row of every table in a firm schema."""
+    with app.app_context():
+        tables = db.session.scalars(text(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = :s ORDER BY 1"
+        ), {"s": schema}).all()
+        sums = {}
+        for table in tables:
+            sums[table] = db.session.scalar(text(
+                f'SELECT md5(coalesce(string_agg(t::text, \',\' ORDER BY t::text), \'\')) FROM "{schema}"."{table}" t'
+            ))
+        return sums
+
+
+def request(client, method, path):
+    if method == "GET":
+        return client.get(path)
+    return client.post(path, {"email": "intruder@b.example.com", "role": "admin"})
+
+
+def test_route_enumeration_sees_the_whole_app(app):
+    paths = {p for _m, p in firm_routes(app)}
+    assert {"/desk/", "/portal/", "/login", "/desk/clients/1", "/desk/outbox/2"} <= paths
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_firm_b_session_on_firm_a_host_sees_and_changes_nothing(app, firm_a, firm_b, signed_in, host_client, role):
+    stolen = signed_in(firm_b, role).cookie()
+    intruder = host_client(firm_a["host"])
+    intruder.set_cookie(stolen)
+    before = fingerprint(app, "t_alpha")
+    leaks = []
+    for method, path in firm_routes(app):
+        response = request(intruder, method, path)
+        body = response.get_data(as_text=True)
+        if "ALPHASECRET" in body or (response.status_code < 300 and "BRAVOSECRET" in body):
+            leaks.append(f"{method} {path} -> {response.status_code}")
+    assert leaks == []
+    assert fingerprint(app, "t_alpha") == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_firm_b_users_on_their_own_host_never_see_firm_a(app, firm_a, firm_b, signed_in, role):
+    client = signed_in(firm_b, role)
+    before = fingerprint(app, "t_alpha")
+    leaks = []
+    for method, path in firm_routes(app):
+        response = request(client, method, path)
+        if "ALPHASECRET" in response.get_data(as_text=True):
+            leaks.append(f"{method} {path} -> {response.status_code}")
+    assert leaks == []
+    assert fingerprint(app, "t_alpha") == before
+
+
+def test_a_client_never_sees_another_client_company(app, firm_a, signed_in):
+    client = signed_in(firm_a, "client_x")
+    leaks = []
+    for method, path in firm_routes(app):
+        body = request(client, method, path).get_data(as_text=True)
+        if "Company Y" in body or "Client Y" in body:
+            leaks.append(f"{method} {path}")
+    assert leaks == []
+
+
+def test_anonymous_visitors_see_no_firm_data(app, firm_a, host_client):
+    visitor = host_client(firm_a["host"])
+    before = fingerprint(app, "t_alpha")
+    for method, path in firm_routes(app):
+        assert "ALPHASECRET" not in request(visitor, method, path).get_data(as_text=True), path
+    assert fingerprint(app, "t_alpha") == before
+
+
+def test_every_view_declares_who_may_use_it(app):
+    from yk_saas.access import undeclared_views
+
+    assert undeclared_views(app) == []
