@@ -6,15 +6,17 @@ in parallel; one that fails is reported and the rest go on. The registry keeps
 each firm's revision, so a run with nothing to do never opens a firm schema.
 """
 
+import multiprocessing
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.pool import NullPool
 
 from tenants.db import db
 from tenants.models import Tenant
@@ -96,9 +98,18 @@ def migrate_tenants(
                 on_progress(firm.slug)
         else:
             todo.append(firm)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    if not todo:
+        return report
+    url = engine.url.render_as_string(hide_password=False)
+    # Processes, not threads: Alembic's ``op`` is one global per process.
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(todo))),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_migration_worker,
+        initargs=(url,),
+    ) as pool:
         futures = {
-            pool.submit(migrate_tenant, engine, script, f.slug, f.schema_name): f.slug for f in todo
+            pool.submit(_migrate_in_worker, script.dir, f.slug, f.schema_name): f.slug for f in todo
         }
         for future in as_completed(futures):
             slug = futures[future]
@@ -110,3 +121,15 @@ def migrate_tenants(
             if on_progress:
                 on_progress(slug)
     return report
+
+
+_worker_engine = None
+
+
+def _start_migration_worker(url: str) -> None:
+    global _worker_engine
+    _worker_engine = create_engine(url, poolclass=NullPool)
+
+
+def _migrate_in_worker(script_dir: str, slug: str, schema: str) -> None:
+    migrate_tenant(_worker_engine, ScriptDirectory(script_dir), slug, schema)
