@@ -1,5 +1,7 @@
 """``flask tenants …``: the lifecycle of firms from the command line."""
 
+import sys
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
@@ -28,7 +30,7 @@ def migrate_command(workers, slugs):
     """Migrate the public schema, then every firm schema."""
     upgrade_public()
     total = db.session.scalar(select(func.count(Tenant.id))) if not slugs else len(slugs)
-    with click.progressbar(length=total, label="Migrating firms", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=total, label="Migrating firms", file=sys.stderr) as bar:
         report = migrate_tenants(workers=workers, slugs=slugs or None, on_progress=lambda _s: bar.update(1))
     click.echo(f"head {report.head}: {len(report.migrated)} migrated, "
                f"{len(report.current)} already current, {len(report.failed)} failed")

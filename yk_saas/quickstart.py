@@ -15,6 +15,7 @@ import sys
 import time
 
 from yk_saas.config import ROOT
+from yk_saas.embedded import stop_embedded
 
 
 def prepare_services(env: dict) -> list:
@@ -52,7 +53,12 @@ def setup_data(env: dict, port: str) -> None:
         print_demo_logins(firms, base="http://{host}:" + port)
 
 
+def stop_on_sigterm(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     port = os.environ.get("PORT", "5000")
     env = dict(os.environ)
     env.setdefault("PUBLIC_PORT", port)
@@ -80,7 +86,7 @@ def main() -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        del handles
+        stop_embedded(handles)
     return 0
 
 
