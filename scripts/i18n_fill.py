@@ -1,4 +1,4 @@
-"""Fill untranslated zh_CN entries from a Python file defining ``ZH = {msgid: translation}``.
+"""Fill untranslated zh_Hans_CN entries from a file defining ``ZH = {msgid: translation}``.
 
 Run: ``.venv/bin/python scripts/i18n_fill.py path/to/zh.py``
 """
@@ -6,25 +6,20 @@ Run: ``.venv/bin/python scripts/i18n_fill.py path/to/zh.py``
 import runpy
 import sys
 
-from babel.messages.pofile import read_po, write_po
-
-from i18n_update import PO
+from i18n_update import catalogue_paths, read_catalogue, write_catalogue
 
 
 def main(path: str) -> None:
     translations = runpy.run_path(path)["ZH"]
-    with PO.open("rb") as f:
-        catalog = read_po(f, locale="zh_CN")
-    filled = 0
-    for message in catalog:
-        if message.id and not message.string and message.id in translations:
-            message.string = translations[message.id]
-            filled += 1
-    catalog.fuzzy = False
-    with PO.open("wb") as f:
-        write_po(f, catalog, sort_output=True, ignore_obsolete=True, width=100)
-    left = [m.id for m in catalog if m.id and not m.string]
-    print(f"filled {filled}; {len(left)} still untranslated")
+    left = []
+    for po_path in catalogue_paths().values():
+        catalog = read_catalogue(po_path)
+        for message in catalog:
+            if message.id and not message.string and message.id in translations:
+                message.string = translations[message.id]
+        write_catalogue(po_path, catalog)
+        left += [m.id for m in catalog if m.id and not m.string]
+    print(f"{len(left)} still untranslated")
     for msgid in left:
         print("  ", repr(msgid))
 

@@ -23,7 +23,8 @@ from yk_saas.i18n_compile import compile_catalogs
 
 PLATFORM = "yk.test"
 PASSWORD = "Correct-horse-9"
-TEST_DB = "yk_test"
+TEST_DB = os.environ.get("YK_TEST_DB", "yk_test")
+TEST_REDIS_DB = os.environ.get("YK_TEST_REDIS_DB", "9")
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,7 @@ def service_urls():
         pg, db_url = start_postgres(tmp / "pg", TEST_DB)
         handles.append(pg)
     if os.environ.get("REDIS_URL"):
-        redis_url = re.sub(r"/\d+$", "", os.environ["REDIS_URL"].rstrip("/")) + "/9"
+        redis_url = re.sub(r"/\d+$", "", os.environ["REDIS_URL"].rstrip("/")) + "/" + TEST_REDIS_DB
         if redis_url.startswith("unix://"):
             redis_url = os.environ["REDIS_URL"]
     else:

@@ -47,19 +47,12 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from yk_saas import common_views
-    from yk_saas.accounts import account_views, people_views
-    from yk_saas.accounts import views as auth_views
-    from yk_saas.clients import views as client_views
-    from yk_saas.desk import views as desk_views
-    from yk_saas.mail import views as mail_views
-    from yk_saas.platform import views as platform_views
-    from yk_saas.portal import views as portal_views
-    from yk_saas.site import views as site_views
+    from importlib import import_module
 
-    for module in (common_views, platform_views, site_views, auth_views, account_views,
-                   portal_views, desk_views, people_views, client_views, mail_views):
-        app.register_blueprint(module.bp)
+    from yk_saas.features import BLUEPRINT_MODULES
+
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(module_name).bp)
 
 
 def register_cli(app: Flask) -> None:

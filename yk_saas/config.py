@@ -58,7 +58,9 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "BABEL_TRANSLATION_DIRECTORIES": str(PACKAGE / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": ";".join(
+            [str(PACKAGE / "translations"), *map(str, sorted(PACKAGE.glob("*/translations")))]
+        ),
         "PUBLIC_MIGRATIONS": str(PACKAGE / "migrations" / "public"),
         "TENANT_MIGRATIONS": str(PACKAGE / "migrations" / "tenant"),
         "LOGIN_MAX_FAILURES": 5,

@@ -9,11 +9,21 @@ from sqlalchemy import select
 
 from tenants import db, tenant_context
 from tenants.models import Tenant
-from yk_saas.accounts.services import create_user
+from yk_saas.accounts.services import create_user, find_user_by_email
 from yk_saas.clients.models import ClientCompany
 from yk_saas.platform.services import FirmSignup, firm_host, signup_firm
 
 DEMO_PASSWORD = "demo-pass-2026"
+
+#: Features add demo content: ``fn(demo_firm)`` runs with the firm bound, after
+#: its people and companies exist, and commits its own work.
+DEMO_POPULATORS = []
+
+
+def demo_populator(fn):
+    """Register ``fn(demo: DemoFirm)`` to fill a new demo firm with the feature's data."""
+    DEMO_POPULATORS.append(fn)
+    return fn
 
 
 @dataclass
@@ -64,6 +74,8 @@ def seed_demo() -> list[DemoFirm]:
                                email=demo.owner[0], password=DEMO_PASSWORD, locale=demo.locale))
         with tenant_context(demo.slug):
             populate_firm(demo)
+            for populate in DEMO_POPULATORS:
+                populate(demo)
     return DEMO_FIRMS
 
 
@@ -72,8 +84,10 @@ def populate_firm(demo: DemoFirm) -> None:
         create_user(email, name, "admin", DEMO_PASSWORD)
     for email, name in demo.accountants:
         create_user(email, name, "accountant", DEMO_PASSWORD)
-    for company_name, people in demo.companies.items():
-        company = ClientCompany(name=company_name)
+    accountant_ids = [find_user_by_email(email).id for email, _ in demo.accountants]
+    for index, (company_name, people) in enumerate(demo.companies.items()):
+        company = ClientCompany(name=company_name,
+                                dedicated_accountant_id=accountant_ids[index % len(accountant_ids)])
         db.session.add(company)
         db.session.flush()
         for email, name in people:

@@ -1,4 +1,4 @@
-"""Compile every ``.po`` catalogue under ``yk_saas/translations`` into ``.mo`` when stale."""
+"""Compile every ``.po`` catalogue (main and per feature) into ``.mo`` when stale."""
 
 import sys
 from pathlib import Path
@@ -6,13 +6,19 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+PACKAGE = Path(__file__).resolve().parent
 
 
-def compile_catalogs(root: Path = TRANSLATIONS, force: bool = False) -> list[Path]:
+def translation_directories() -> list[Path]:
+    """The main catalogue folder and every feature's own."""
+    return [PACKAGE / "translations", *sorted(PACKAGE.glob("*/translations"))]
+
+
+def compile_catalogs(force: bool = False) -> list[Path]:
     """Write ``messages.mo`` next to each newer ``messages.po``; returns those written."""
     written = []
-    for po_path in sorted(root.glob("*/LC_MESSAGES/*.po")):
+    po_paths = [p for d in translation_directories() for p in sorted(d.glob("*/LC_MESSAGES/*.po"))]
+    for po_path in po_paths:
         mo_path = po_path.with_suffix(".mo")
         if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
@@ -26,4 +32,4 @@ def compile_catalogs(root: Path = TRANSLATIONS, force: bool = False) -> list[Pat
 
 if __name__ == "__main__":
     for path in compile_catalogs(force="--force" in sys.argv):
-        print(f"compiled {path.relative_to(TRANSLATIONS.parent.parent)}")
+        print(f"compiled {path.relative_to(PACKAGE.parent)}")

@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from tenants import db
 from tenants.models import Tenant
@@ -90,3 +91,24 @@ def dispatcher_thread(app) -> tuple[threading.Thread, threading.Event]:
                               name="periodic-dispatcher", daemon=True)
     return thread, stop
 
+
+
+def enqueue_after_commit(queue_name: str, job_function, *args, **kwargs) -> None:
+    """Enqueue a job once the current transaction commits (never for a rolled-back one)."""
+    db.session().info.setdefault("yk_after_commit", []).append(
+        (queue_name, job_function, args, kwargs)
+    )
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed_jobs(session):
+    for queue_name, job_function, args, kwargs in session.info.pop("yk_after_commit", []):
+        try:
+            queue(queue_name).enqueue(job_function, *args, **kwargs)
+        except Exception:  # the periodic sweeps find what was committed but not enqueued
+            log.exception("could not enqueue %s after commit", job_function)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_uncommitted_jobs(session):
+    session.info.pop("yk_after_commit", None)

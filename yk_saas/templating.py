@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from yk_saas.access import MANAGERS, STAFF
+from yk_saas.money import format_money
 
 # (endpoint, label, roles that see it)
 DESK_NAV = [
@@ -67,7 +68,25 @@ def add_security_headers(response):
     return response
 
 
+def money_filter(minor, currency=None):
+    """``{{ item.price_cents|money(item.currency) }}`` in the reader's locale."""
+    firm = g.get("tenant")
+    currency = currency or (firm.currency if firm else "CNY")
+    return format_money(minor, currency, str(get_locale()))
+
+
+def render_page_or_fragment(page: str, fragment: str, **context):
+    """The fragment for an HTMX request (not boosted navigation), else the full page."""
+    from flask import render_template
+
+    from yk_saas.extensions import htmx
+
+    template = fragment if htmx and not htmx.boosted else page
+    return render_template(template, **context)
+
+
 def init_app(app) -> None:
     app.context_processor(template_globals)
+    app.jinja_env.filters["money"] = money_filter
     app.jinja_env.globals.update(role_labels=ROLE_LABELS, mail_status_labels=MAIL_STATUS_LABELS)
     app.after_request(add_security_headers)

@@ -34,7 +34,7 @@ class User(UserMixin, TenantModel):
     last_login_at: Mapped[datetime | None] = timestamp_column()
     created_at: Mapped[datetime] = created_at_column()
 
-    client_company: Mapped[ClientCompany | None] = relationship()
+    client_company: Mapped[ClientCompany | None] = relationship(foreign_keys=[client_company_id])
 
     @property
     def is_staff(self) -> bool:

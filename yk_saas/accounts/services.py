@@ -13,6 +13,7 @@ from yk_saas.access import CLIENT, MANAGERS, ROLES, STAFF
 from yk_saas.accounts.models import Invitation, PasswordReset, User
 from yk_saas.accounts.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
 from yk_saas.accounts.tokens import hash_token, new_token
+from yk_saas.audit.services import record_audit
 from yk_saas.mail.services import queue_email
 from yk_saas.models_base import utcnow
 from yk_saas.urls import firm_url
@@ -64,6 +65,7 @@ def authenticate(email: str, password: str) -> SignInResult:
         minutes = int((user.locked_until - now).total_seconds() // 60) + 1
         return SignInResult(error=_("Too many failed attempts. Try again in %(m)d minutes.", m=minutes))
     if not verify_password(user.password_hash, password):
+        record_audit("sign_in_failed", "user", user.id, actor=user)
         register_failed_login(user)
         return SignInResult(error=_("Wrong e-mail address or password."))
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
@@ -99,6 +101,7 @@ def invite_user(email: str, role: str, invited_by: User, client_company_id: int 
                             expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
+    record_audit("invitation_sent", "invitation", invitation.id, actor=invited_by, email=email, role=role)
     message = queue_email(email, "invitation", "invitation", inviter=invited_by,
                           invitation=invitation, link=firm_url("auth.accept_invitation", token=token))
     db.session.commit()
@@ -132,6 +135,7 @@ def accept_invitation(token: str, name: str, password: str) -> User:
 def revoke_invitation(invitation: Invitation) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
+        record_audit("invitation_revoked", "invitation", invitation.id, email=invitation.email)
         db.session.commit()
 
 
@@ -178,6 +182,7 @@ def reset_password(token: str, password: str) -> User:
     set_password(user, password)
     user.failed_logins, user.locked_until = 0, None
     reset.used_at = utcnow()
+    record_audit("password_reset", "user", user.id, actor=user)
     db.session.commit()
     return user
 
@@ -215,6 +220,7 @@ def enable_totp(user: User, secret: str, code: str) -> None:
     if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
         raise AccountError(_("That code is not right. Check your authenticator app's clock."))
     user.totp_secret = secret
+    record_audit("two_factor_on", "user", user.id, actor=user)
     db.session.commit()
 
 
@@ -222,6 +228,7 @@ def disable_totp(user: User, password: str) -> None:
     if not verify_password(user.password_hash, password):
         raise AccountError(_("The current password is wrong."))
     user.totp_secret = None
+    record_audit("two_factor_off", "user", user.id, actor=user)
     db.session.commit()
 
 

@@ -19,10 +19,14 @@ def load_user(user_id: str) -> User | None:
 
 
 def sign_in(user: User) -> None:
-    """Start a fresh session (no fixation) bound to this firm."""
+    """Start a fresh session (no fixation) bound to this firm, and log it."""
+    from yk_saas.audit.services import record_audit
+
     locale = session.get("locale")
     session.clear()
     login_user(user)
+    record_audit("sign_in", "user", user.id, actor=user)
+    db.session.commit()
     session["firm"] = g.tenant.slug
     if locale:
         session["locale"] = locale

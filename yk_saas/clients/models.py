@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants import TenantModel
@@ -16,4 +16,8 @@ class ClientCompany(TenantModel):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The accountant who looks after this client (a staff user), if any.
+    dedicated_accountant_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL", use_alter=True), index=True
+    )
     created_at: Mapped[datetime] = created_at_column()

@@ -7,6 +7,7 @@ from tenants.models import Tenant
 from tenants.resolve import resolver
 from yk_saas.access import STAFF
 from yk_saas.accounts.models import Invitation, User
+from yk_saas.audit.services import record_audit
 from yk_saas.clients.models import ClientCompany
 from yk_saas.mail.models import OutboxEmail
 
@@ -22,6 +23,8 @@ def update_firm_settings(name: str, locale: str, timezone: str, contact: dict) -
         update(Tenant).where(Tenant.id == firm.id)
         .values(name=name.strip(), locale=locale, timezone=timezone, branding=branding)
     )
+    record_audit("firm_settings_changed", "firm", firm.id, name=name.strip(), locale=locale,
+                 timezone=timezone)
     db.session.commit()
     resolver.invalidate()
 

@@ -1,0 +1,42 @@
+"""Money as integer minor units (fen, cents) with a currency code. Never float."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+
+MINOR_UNITS = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "JPY": 0}
+
+
+class AmountError(ValueError):
+    """Text that is not an amount of money."""
+
+
+def parse_amount(text: str, currency: str = "CNY", allow_zero: bool = True) -> int:
+    """``"1,234.50"`` → ``123450`` minor units; refuses negatives and too many decimals."""
+    cleaned = (text or "").strip().replace(",", "").replace("¥", "").replace("￥", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise AmountError(text) from exc
+    places = MINOR_UNITS.get(currency, 2)
+    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
+        raise AmountError(text)
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise AmountError(text)
+    return int((value.scaleb(places)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def to_decimal(minor: int, currency: str = "CNY") -> Decimal:
+    return Decimal(minor).scaleb(-MINOR_UNITS.get(currency, 2))
+
+
+def format_money(minor: int | None, currency: str = "CNY", locale: str = "zh_CN") -> str:
+    """``123450, "CNY"`` → ``¥1,234.50`` in the given locale."""
+    if minor is None:
+        return ""
+    return format_currency(to_decimal(minor, currency), currency, locale=locale)
+
+
+def amount_input(minor: int | None, currency: str = "CNY") -> str:
+    """The value to put back into a form field."""
+    return "" if minor is None else str(to_decimal(minor, currency))
