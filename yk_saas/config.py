@@ -50,6 +50,8 @@ def from_environment() -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "YK Cloud Accounting <no-reply@localhost>"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        # The platform's monthly plan (a Stripe Price id) for firms' subscriptions.
+        "STRIPE_PRICE_MONTHLY": os.environ.get("STRIPE_PRICE_MONTHLY", ""),
         "SESSION_COOKIE_NAME": "yk_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,4 +12,8 @@ BLUEPRINT_MODULES = [
     "yk_saas.clients.views",
     "yk_saas.mail.views",
     "yk_saas.notifications.views",
+    "yk_saas.billing.views",
+    "yk_saas.billing.admin_views",
+    "yk_saas.billing.refund_views",
+    "yk_saas.billing.webhook_views",
 ]

@@ -33,6 +33,8 @@ class PeriodicJob:
 #: Features append their periodic jobs here.
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
+    PeriodicJob("billing-run", 3600, "yk_saas.billing.jobs.billing_run_everywhere"),
+    PeriodicJob("dunning-pass", 1800, "yk_saas.billing.jobs.dunning_pass_everywhere"),
 ]
 
 

@@ -12,11 +12,18 @@ from yk_saas.money import format_money
 DESK_NAV = [
     ("desk.home", _l("Overview"), STAFF),
     ("clients.index", _l("Clients"), MANAGERS),
+    ("billing.index", _l("Invoices"), STAFF),
+    ("billing.contracts", _l("Contracts"), MANAGERS),
+    ("billing_admin.refund_list", _l("Refunds"), STAFF),
+    ("billing_admin.receivables", _l("Receivables"), MANAGERS),
+    ("billing_admin.settings", _l("Money settings"), MANAGERS),
+    ("billing_admin.subscription", _l("Subscription"), ("owner",)),
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
 ]
-PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
+PORTAL_NAV = [("portal.home", _l("Overview"), ("client",)),
+              ("billing_portal.overview", _l("Invoices and payments"), ("client",))]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
                "client": _l("Client")}
 MAIL_STATUS_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "outbox": _l("Kept (no SMTP)"),

@@ -1,0 +1,150 @@
+"""Dunning (催费): reminders on a schedule, each step once per invoice, never at night.
+
+Steps are days relative to the due date: −3, 0, +3, +7, +15, then every 15
+days. A pass sends, for each open invoice, the latest step that has come and
+has not been sent; the step's unique key (invoice, step) is inserted in the
+same statement that picks who to remind, so two passes never send one step twice.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from tenants import current_tenant, db
+from yk_saas.accounts.models import User
+from yk_saas.audit.services import record_audit
+from yk_saas.billing.models import Invoice, ReminderSent, ReminderTemplate
+from yk_saas.billing.services import BillingError, billing_settings
+from yk_saas.clients.models import ClientCompany
+from yk_saas.money import format_money
+from yk_saas.models_base import utcnow
+from yk_saas.seeding import firm_seeder
+
+FIXED_STEPS = (-3, 0, 3, 7, 15)
+REPEAT_EVERY = 15
+DEFAULT_TEMPLATES = {
+    "zh_CN": ("付款提醒：账单 {number} 应付 {amount}",
+              "{client} 您好：\n\n账单 {number} 金额 {amount}，付款截止日 {due_date}。"
+              "\n请通过以下链接查看并付款：{pay_link}\n\n如已付款，请忽略本提醒。"),
+    "en": ("Payment reminder: invoice {number}, {amount} due",
+           "Dear {client},\n\nInvoice {number} for {amount} is due on {due_date}."
+           "\nYou can see and pay it here: {pay_link}\n\nIf you have paid already, "
+           "please ignore this reminder."),
+}
+VARIABLES = ("client", "amount", "due_date", "number", "pay_link")
+
+
+@firm_seeder
+def seed_reminder_templates(session, firm) -> None:
+    """zh-CN and English reminder wording for every new firm."""
+    for locale, (subject, body) in DEFAULT_TEMPLATES.items():
+        session.add(ReminderTemplate(locale=locale, subject=subject, body=body))
+
+
+def step_for(days_after_due: int) -> int | None:
+    """The latest schedule step reached ``days_after_due`` days after the due date."""
+    if days_after_due < FIXED_STEPS[0]:
+        return None
+    if days_after_due < FIXED_STEPS[-1]:
+        return max(s for s in FIXED_STEPS if s <= days_after_due)
+    return FIXED_STEPS[-1] + (days_after_due - FIXED_STEPS[-1]) // REPEAT_EVERY * REPEAT_EVERY
+
+
+def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:
+    """Whether a local time falls in [start, end), which may wrap past midnight."""
+    if start_hour == end_hour:
+        return False
+    if start_hour < end_hour:
+        return start_hour <= local.hour < end_hour
+    return local.hour >= start_hour or local.hour < end_hour
+
+
+def run_dunning(now: datetime | None = None) -> int:
+    """Send the due reminder step of every open invoice; returns how many were sent."""
+    now = now or utcnow()
+    settings = billing_settings()
+    local = now.astimezone(ZoneInfo(current_tenant().timezone))
+    if in_quiet_hours(local, settings.quiet_start_hour, settings.quiet_end_hour):
+        db.session.commit()
+        return 0
+    today = local.date()
+    rows = db.session.execute(
+        select(Invoice.id, Invoice.due_on).where(
+            Invoice.status == "open", Invoice.due_on <= today - timedelta(days=FIXED_STEPS[0]))
+    ).all()
+    wanted = [{"invoice_id": i, "step_key": f"d{step_for((today - due).days)}",
+               "channels": ["in_app", "email"], "sent_at": now} for i, due in rows]
+    sent_ids = claim_steps(wanted)
+    for invoice_id in sent_ids:
+        send_reminder(db.session.get(Invoice, invoice_id), today)
+    db.session.commit()
+    return len(sent_ids)
+
+
+def claim_steps(wanted: list[dict]) -> list[int]:
+    """Insert the step keys; the ids returned are the invoices whose step is new."""
+    claimed = []
+    table = ReminderSent.__table__
+    for start in range(0, len(wanted), 2000):
+        claimed += db.session.scalars(
+            insert(table).values(wanted[start:start + 2000])
+            .on_conflict_do_nothing(index_elements=["invoice_id", "step_key"])
+            .returning(table.c.invoice_id)).all()
+    return claimed
+
+
+def render_reminder(invoice: Invoice, locale: str, pay_link: str) -> tuple[str, str]:
+    """Subject and body of the firm's template in ``locale``, variables filled in."""
+    template = db.session.scalar(select(ReminderTemplate).where(ReminderTemplate.locale == locale))
+    if template is None:
+        template = db.session.scalar(select(ReminderTemplate).order_by(ReminderTemplate.id))
+    subject, body = (template.subject, template.body) if template else DEFAULT_TEMPLATES["en"]
+    values = {"client": invoice.company.name, "number": invoice.number,
+              "amount": format_money(invoice.balance_cents, invoice.currency, locale),
+              "due_date": invoice.due_on.isoformat(), "pay_link": pay_link}
+    for name in VARIABLES:
+        subject = subject.replace("{" + name + "}", values[name])
+        body = body.replace("{" + name + "}", values[name])
+    return subject, body
+
+
+def send_reminder(invoice: Invoice, today: date) -> None:
+    """In-app notice plus an e-mail in the firm's wording to each of the client's users."""
+    from yk_saas.billing.events import notify_company
+    from yk_saas.jobs import enqueue_after_commit
+    from yk_saas.mail.jobs import deliver_email
+    from yk_saas.mail.services import queue_email
+    from yk_saas.urls import firm_base_url
+
+    link = f"/portal/billing/invoices/{invoice.id}"
+    notify_company("billing.reminder", invoice.company_id, link, number=invoice.number,
+                   due_date=invoice.due_on.isoformat())
+    users = db.session.scalars(select(User).where(User.client_company_id == invoice.company_id,
+                                                  User.is_active.is_(True))).all()
+    for user in users:
+        locale = user.locale or current_tenant().locale
+        subject, body = render_reminder(invoice, locale, firm_base_url() + link)
+        email = queue_email(user.email, f"reminder:{invoice.id}:{today}:{user.id}",
+                            "billing_reminder", subject=subject, body=body)
+        enqueue_after_commit("high", deliver_email, current_tenant().slug, email.id)
+
+
+def remind_now(invoice_id: int, by: User) -> None:
+    """Staff's "send reminder now", refused within the firm's cooldown; caller commits."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
+    if invoice is None or invoice.status != "open":
+        raise BillingError(_("Only open invoices get reminders."))
+    cooldown = timedelta(hours=billing_settings().reminder_cooldown_hours)
+    last = invoice.last_manual_reminder_at
+    if last is not None and utcnow() - last < cooldown:
+        raise BillingError(_("A reminder was sent recently; try again later."))
+    invoice.last_manual_reminder_at = utcnow()
+    send_reminder(invoice, utcnow().date())
+    record_audit("reminder_sent", "invoice", invoice.id, actor=by)
+
+
+def company_name(company_id: int) -> str:
+    return db.session.scalar(select(ClientCompany.name).where(ClientCompany.id == company_id))

@@ -1,0 +1,40 @@
+"""The money notifications and who receives them."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from tenants import db
+from yk_saas.access import MANAGERS
+from yk_saas.accounts.models import User
+from yk_saas.clients.models import ClientCompany
+from yk_saas.notifications.services import notify, register_event
+
+# E-mails of reminders use the firm's own wording (dunning.py); in-app uses this title.
+register_event("billing.reminder", _l("Invoice %(number)s is due on %(due_date)s"), email=False)
+register_event("billing.payment_received", _l("Payment received for invoice %(number)s"))
+register_event("billing.refund_step", _l("Refund on invoice %(number)s: %(step)s"))
+register_event("billing.credit_limit", _l("%(company)s is over its credit limit"))
+register_event("billing.invoice_issued", _l("New invoice %(number)s"))
+
+
+def company_user_ids(company_id: int) -> list[int]:
+    return list(db.session.scalars(select(User.id).where(User.client_company_id == company_id)))
+
+
+def manager_ids() -> list[int]:
+    return list(db.session.scalars(select(User.id).where(User.role.in_(MANAGERS))))
+
+
+def staff_of(company_id: int) -> list[int]:
+    """Managers plus the company's dedicated accountant."""
+    accountant = db.session.scalar(
+        select(ClientCompany.dedicated_accountant_id).where(ClientCompany.id == company_id))
+    return manager_ids() + ([accountant] if accountant else [])
+
+
+def notify_company(event: str, company_id: int, link: str, **params) -> None:
+    notify(event, company_user_ids(company_id), link=link, **params)
+
+
+def notify_managers_of(event: str, company_id: int, link: str, **params) -> None:
+    notify(event, staff_of(company_id), link=link, **params)

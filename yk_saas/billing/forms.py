@@ -1,0 +1,90 @@
+"""Money forms. Amounts are typed as text and parsed to integer minor units."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from yk_saas.money import AmountError, parse_amount
+
+
+class AmountField(StringField):
+    """Text such as ``1,280.50`` that becomes integer minor units in ``.minor``."""
+
+    minor: int | None = None
+
+    def pre_validate(self, form):
+        self.minor = None
+        if not (self.data or "").strip():
+            return
+        try:
+            self.minor = parse_amount(self.data, getattr(form, "currency_code", "CNY"))
+        except AmountError as exc:
+            raise ValidationError(_l("Enter an amount such as 1280.50.")) from exc
+
+
+INTERVALS = [("monthly", _l("Monthly")), ("quarterly", _l("Quarterly")), ("yearly", _l("Yearly"))]
+METHODS = [("bank_transfer", _l("Bank transfer")), ("cash", _l("Cash")), ("other", _l("Other"))]
+
+
+class ContractForm(FlaskForm):
+    company_id = SelectField(_l("Client company"), coerce=int, validators=[InputRequired()])
+    plan = StringField(_l("Service plan"), validators=[InputRequired(), Length(max=120)])
+    interval = SelectField(_l("Billed"), choices=INTERVALS)
+    fee = AmountField(_l("Fee per period"), validators=[InputRequired()])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    billing_day = IntegerField(_l("Billing day of the month"), default=1,
+                               validators=[InputRequired(), NumberRange(1, 28)])
+    payment_terms_days = IntegerField(_l("Days to pay"), default=15,
+                                      validators=[InputRequired(), NumberRange(0, 120)])
+
+
+class PaymentForm(FlaskForm):
+    amount = AmountField(_l("Amount received"), validators=[InputRequired()])
+    method = SelectField(_l("Method"), choices=METHODS)
+    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=120)])
+    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+
+
+class CreditNoteForm(FlaskForm):
+    amount = AmountField(_l("Credit amount"), validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=300)])
+
+
+class CreditLimitForm(FlaskForm):
+    limit = AmountField(_l("Credit limit (empty: none)"))
+
+
+class BillingSettingsForm(FlaskForm):
+    invoice_prefix = StringField(_l("Invoice number prefix"),
+                                 validators=[InputRequired(), Length(min=1, max=8)])
+    late_fee_kind = SelectField(_l("Late fee"), choices=[
+        ("none", _l("None")), ("fixed", _l("Fixed amount")), ("percent", _l("Percent of balance"))])
+    late_fee_value = IntegerField(_l("Late fee value (minor units, or basis points for percent)"),
+                                  default=0, validators=[NumberRange(0, 10_000_000)])
+    approval_threshold = AmountField(_l("Orders above this amount need approval (empty: never)"))
+    reminder_cooldown_hours = IntegerField(_l("Hours between manual reminders"), default=24,
+                                           validators=[NumberRange(0, 720)])
+    quiet_start_hour = IntegerField(_l("Quiet hours start"), validators=[NumberRange(0, 23)])
+    quiet_end_hour = IntegerField(_l("Quiet hours end"), validators=[NumberRange(0, 23)])
+    stripe_account_id = StringField(_l("Stripe connected account (acct_…)"),
+                                    validators=[Optional(), Length(max=64)])
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=200)])
+    body = TextAreaField(_l("Body"), validators=[InputRequired(), Length(max=4000)])
+
+
+class RefundRequestForm(FlaskForm):
+    reason = TextAreaField(_l("Why do you ask for a refund?"),
+                           validators=[InputRequired(), Length(max=4000)])
+    evidence = FileField(_l("Evidence (optional)"))
+
+
+class RefundStepForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
+    amount = AmountField(_l("Amount"))
+    evidence = FileField(_l("File (optional)"))

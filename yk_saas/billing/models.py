@@ -1,0 +1,267 @@
+"""Money tables of a firm: contracts, invoices, payments, dunning, refunds, subscription.
+
+Every amount is an integer number of minor units (fen, cents) stored beside
+its currency code.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tenants import TenantModel
+from tenants.db import tenant_args
+from yk_saas.clients.models import ClientCompany
+from yk_saas.models_base import created_at_column, timestamp_column
+
+COMPANY_FK = "tenant.client_companies.id"
+USER_FK = "tenant.users.id"
+
+
+class Contract(TenantModel):
+    """A client's service contract: a recurring fee billed on a day of each period."""
+
+    __tablename__ = "billing_contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
+                                            index=True)
+    plan: Mapped[str] = mapped_column(String(120))
+    #: monthly, quarterly, yearly
+    interval: Mapped[str] = mapped_column(String(16))
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    billing_day: Mapped[int] = mapped_column(Integer, default=1)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=15)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+    company: Mapped[ClientCompany] = relationship()
+
+
+class NumberCounter(TenantModel):
+    """The last number used per series and year; locked while a number is taken."""
+
+    __tablename__ = "billing_number_counters"
+    __table_args__ = tenant_args(UniqueConstraint("series", "year"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int] = mapped_column(Integer)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Invoice(TenantModel):
+    """A bill to a client company: from a contract period, an order, or by hand."""
+
+    __tablename__ = "billing_invoices"
+    __table_args__ = tenant_args(UniqueConstraint("source", "source_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
+                                            index=True)
+    contract_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.billing_contracts.id", ondelete="SET NULL"))
+    #: contract (source_key = "<contract id>:<period start>"), order (item id), manual, late_fee
+    source: Mapped[str] = mapped_column(String(16))
+    source_key: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(300))
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    credited_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    #: open, paid, void
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    paid_at: Mapped[datetime | None] = timestamp_column()
+    last_manual_reminder_at: Mapped[datetime | None] = timestamp_column()
+    created_at: Mapped[datetime] = created_at_column()
+
+    company: Mapped[ClientCompany] = relationship()
+
+    @property
+    def balance_cents(self) -> int:
+        """What the client still owes on this invoice."""
+        return max(self.amount_cents - self.credited_cents - self.paid_cents, 0)
+
+
+class CreditNote(TenantModel):
+    """A correction that lowers what an invoice asks for; numbered in its own series."""
+
+    __tablename__ = "billing_credit_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    invoice_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Payment(TenantModel):
+    """Money received against an invoice, offline or through a provider."""
+
+    __tablename__ = "billing_payments"
+    __table_args__ = tenant_args(UniqueConstraint("provider", "provider_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
+    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
+                                            index=True)
+    #: offline or stripe
+    provider: Mapped[str] = mapped_column(String(16))
+    #: bank_transfer, cash, other, card (online)
+    method: Mapped[str] = mapped_column(String(16))
+    #: What the payer or bank quoted (shown on the receipt).
+    reference: Mapped[str] = mapped_column(String(120))
+    #: The provider's own id of the payment (a Stripe PaymentIntent): recorded once.
+    provider_key: Mapped[str] = mapped_column(String(120))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    received_on: Mapped[date] = mapped_column(Date)
+    receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class ClientCredit(TenantModel):
+    """A client company's credit limit and whether it is over it right now."""
+
+    __tablename__ = "billing_client_credit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="CASCADE"),
+                                            unique=True)
+    limit_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    #: Set when the balance crossed the limit and staff were warned; cleared when back under.
+    over_limit_since: Mapped[datetime | None] = timestamp_column()
+
+
+class BillingSettings(TenantModel):
+    """The firm's money settings (one row)."""
+
+    __tablename__ = "billing_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_prefix: Mapped[str] = mapped_column(String(8), default="INV")
+    #: none, fixed, percent
+    late_fee_kind: Mapped[str] = mapped_column(String(8), default="none")
+    #: minor units for "fixed", basis points (1/100 of a percent) for "percent"
+    late_fee_value: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Orders above this amount wait for an admin's approval; None = never.
+    approval_threshold_cents: Mapped[int | None] = mapped_column(BigInteger)
+    reminder_cooldown_hours: Mapped[int] = mapped_column(Integer, default=24)
+    #: Local hours in which no reminder is sent, [start, end) wrapping midnight.
+    quiet_start_hour: Mapped[int] = mapped_column(Integer, default=21)
+    quiet_end_hour: Mapped[int] = mapped_column(Integer, default=9)
+    sms_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The firm's Stripe Connect account (acct_…); online payment needs it and platform keys.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReminderTemplate(TenantModel):
+    """A reminder's wording in one language, with {client}, {amount}, {due_date}, {number}, {pay_link}."""
+
+    __tablename__ = "billing_reminder_templates"
+    __table_args__ = tenant_args(UniqueConstraint("locale"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ReminderSent(TenantModel):
+    """One dunning step sent for one invoice: the unique key makes each step happen once."""
+
+    __tablename__ = "billing_reminders_sent"
+    __table_args__ = tenant_args(UniqueConstraint("invoice_id", "step_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="CASCADE"), index=True)
+    step_key: Mapped[str] = mapped_column(String(32))
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    sent_at: Mapped[datetime] = created_at_column()
+
+
+class RefundRequest(TenantModel):
+    """A client's request for money back on an invoice, walked step by step."""
+
+    __tablename__ = "billing_refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
+    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
+                                            index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    #: requested, info_needed, proposed, disputed, agreed, executed, closed
+    state: Mapped[str] = mapped_column(String(16), default="requested", index=True)
+    proposed_cents: Mapped[int | None] = mapped_column(BigInteger)
+    agreed_cents: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    provider_reference: Mapped[str | None] = mapped_column(String(120))
+    requested_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    invoice: Mapped[Invoice] = relationship()
+    steps: Mapped[list["RefundStep"]] = relationship(order_by="RefundStep.id")
+
+
+class RefundStep(TenantModel):
+    """One timestamped step of a refund, seen by both sides."""
+
+    __tablename__ = "billing_refund_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refund_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.billing_refunds.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    file_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.stored_files.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class ProviderEvent(TenantModel):
+    """A webhook event already applied: its id is recorded once, so replays change nothing."""
+
+    __tablename__ = "billing_provider_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(120), unique=True)
+    event_type: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class PlatformSubscription(TenantModel):
+    """The firm's own subscription to the platform (one row)."""
+
+    __tablename__ = "billing_platform_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan: Mapped[str] = mapped_column(String(32), default="trial")
+    #: trialing, active, past_due, cancelled
+    status: Mapped[str] = mapped_column(String(16), default="trialing")
+    trial_ends_at: Mapped[datetime | None] = timestamp_column()
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(120))
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(120))
+    #: ``created`` of the last Stripe event applied: older events arriving late are ignored.
+    last_event_created: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = created_at_column()

@@ -1,0 +1,55 @@
+"""Invoice PDFs with the firm's branding, rendered by WeasyPrint and cached on disk.
+
+The cache file name carries a digest of everything printed, so a payment or a
+credit note makes a new file and an unchanged invoice is never rendered twice.
+Rendering takes about a second in a cold process: the job ``render_invoice_pdf``
+warms the cache when an invoice is created; a download renders on demand if needed.
+"""
+
+import hashlib
+from pathlib import Path
+
+from flask import render_template, send_file
+from sqlalchemy import select
+
+from tenants import current_tenant, db
+from yk_saas.billing.models import CreditNote, Invoice, Payment
+from yk_saas.files.services import firm_folder
+
+
+def pdf_context(invoice: Invoice) -> dict:
+    payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)
+                                  .order_by(Payment.id)).all()
+    notes = db.session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)).all()
+    return {"invoice": invoice, "payments": payments, "notes": notes, "firm": current_tenant()}
+
+
+def cache_path(invoice: Invoice, html: str) -> Path:
+    digest = hashlib.sha256(html.encode()).hexdigest()[:16]
+    return firm_folder() / "invoice-pdf" / f"{invoice.id}-{digest}.pdf"
+
+
+def cached_invoice_pdf(invoice_id: int) -> Path | None:
+    """The PDF of an invoice, rendered now unless the same content is cached."""
+    from weasyprint import HTML
+
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None:
+        return None
+    html = render_template("billing/invoice_pdf.html", **pdf_context(invoice))
+    path = cache_path(invoice, html)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        HTML(string=html).write_pdf(partial)
+        partial.replace(path)
+    return path
+
+
+def send_invoice_pdf(invoice: Invoice):
+    """Serve an invoice PDF the caller already checked the user may see."""
+    path = cached_invoice_pdf(invoice.id)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=f"{invoice.number}.pdf", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,145 @@
+"""The client's money in the portal (B5): balance, invoices, payments, refunds, downloads.
+
+A client sees only its own company's invoices; every id is looked up within them.
+"""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants import db
+from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.billing import refunds, services
+from yk_saas.billing.forms import RefundRequestForm, RefundStepForm
+from yk_saas.billing.models import Invoice, Payment, RefundRequest
+from yk_saas.billing.providers import provider_for_firm
+from yk_saas.files.services import DOCUMENTS, MB, UploadError, save_upload
+from yk_saas.urls import firm_base_url
+
+bp = Blueprint("billing_portal", __name__, url_prefix="/portal/billing")
+bp.before_request(require_firm_host)
+
+CLIENT_REFUND_ACTIONS = ("add_info", "accept", "dispute")
+
+
+def save_evidence(form, refund: RefundRequest) -> int | None:
+    """Store an evidence file of a refund step, if one was chosen."""
+    upload = form.evidence.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return save_upload(upload, allowed=DOCUMENTS, max_bytes=10 * MB, owner_type="refund",
+                           owner_id=refund.id if refund else None,
+                           uploaded_by_id=current_user.id).id
+    except UploadError as exc:
+        raise services.BillingError(str(exc)) from exc
+
+
+def own_invoice_or_404(invoice_id: int) -> Invoice:
+    invoice = services.get_visible_invoice(current_user, invoice_id)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+@bp.route("/")
+@roles(CLIENT)
+def overview():
+    company_id = current_user.client_company_id
+    invoices = db.session.scalars(services.visible_invoices(current_user)
+                                  .order_by(Invoice.id.desc())).all()
+    payments = db.session.scalars(select(Payment).where(Payment.company_id == company_id)
+                                  .order_by(Payment.id.desc())).all()
+    refund_rows = db.session.scalars(refunds.visible_refunds(current_user)
+                                     .order_by(RefundRequest.id.desc())).all()
+    return render_template("billing/portal.html", invoices=invoices, payments=payments,
+                           refunds=refund_rows, owed=services.company_outstanding(company_id),
+                           labels=refunds.STATE_LABELS, numbers={i.id: i.number for i in invoices})
+
+
+@bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])
+@roles(CLIENT)
+def invoice(invoice_id):
+    invoice = own_invoice_or_404(invoice_id)
+    form = RefundRequestForm()
+    if form.validate_on_submit():
+        try:
+            refund = refunds.request_refund(invoice, form.reason.data, current_user)
+            file_id = save_evidence(form, refund)
+            if file_id:
+                refund.steps[0].file_id = file_id
+        except services.BillingError as exc:
+            db.session.rollback()
+            form.reason.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Refund requested. We will get back to you."), "success")
+            return redirect(url_for("billing_portal.refund", refund_id=refund.id))
+    payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)).all()
+    return render_template("billing/portal_invoice.html", invoice=invoice, payments=payments,
+                           form=form, online=provider_for_firm().online), \
+        422 if form.errors else 200
+
+
+@bp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])
+@roles(CLIENT)
+def pay(invoice_id):
+    invoice = own_invoice_or_404(invoice_id)
+    provider = provider_for_firm()
+    if invoice.status != "open" or not provider.online:
+        flash(_("Online payment is not available; please pay by bank transfer."), "error")
+        return redirect(url_for("billing_portal.invoice", invoice_id=invoice.id))
+    back = firm_base_url() + url_for("billing_portal.invoice", invoice_id=invoice.id)
+    checkout = provider.create_checkout(invoice, g.tenant.slug, back + "?paid=1", back)
+    return redirect(checkout.url, 303)
+
+
+@bp.route("/invoices/<int:invoice_id>/pdf")
+@roles(CLIENT)
+def invoice_pdf(invoice_id):
+    from yk_saas.billing.pdf import send_invoice_pdf
+
+    return send_invoice_pdf(own_invoice_or_404(invoice_id))
+
+
+def own_refund_or_404(refund_id: int) -> RefundRequest:
+    refund = refunds.get_visible_refund(current_user, refund_id)
+    if refund is None:
+        abort(404)
+    return refund
+
+
+def refund_page(refund, form, status=200):
+    from yk_saas.billing.admin_views import people_names
+
+    return render_template("billing/refund.html", refund=refund, form=form,
+                           labels=refunds.STATE_LABELS, actions=refunds.ACTION_LABELS,
+                           people=people_names(), area="portal"), status
+
+
+@bp.route("/refunds/<int:refund_id>")
+@roles(CLIENT)
+def refund(refund_id):
+    return refund_page(own_refund_or_404(refund_id), RefundStepForm())
+
+
+@bp.route("/refunds/<int:refund_id>/<action>", methods=["POST"])
+@roles(CLIENT)
+def refund_step(refund_id, action):
+    refund = own_refund_or_404(refund_id)
+    if action not in CLIENT_REFUND_ACTIONS:
+        abort(404)
+    form = RefundStepForm()
+    if form.validate_on_submit():
+        try:
+            refunds.move(refund, action, current_user, form.note.data, None,
+                         save_evidence(form, refund))
+        except services.BillingError as exc:
+            db.session.rollback()
+            form.note.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Refund updated."), "success")
+            return redirect(url_for("billing_portal.refund", refund_id=refund.id))
+    return refund_page(own_refund_or_404(refund_id), form, 422)

@@ -1,0 +1,324 @@
+"""Contracts, invoices and offline payments of a firm's clients.
+
+Invoice numbers are gapless per firm, series and year: a number is taken by
+incrementing a counter row inside the transaction that creates the document,
+so the row lock serialises concurrent takers and a rollback gives the number
+back. A billing run creates each contract period's invoice once: a unique
+key (source, source_key) per invoice makes a second or concurrent run a no-op.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from tenants import current_tenant, db
+from yk_saas.accounts.models import User
+from yk_saas.audit.services import record_audit
+from yk_saas.billing.models import (
+    BillingSettings, Contract, CreditNote, Invoice, NumberCounter, Payment,
+)
+from yk_saas.models_base import utcnow
+
+INTERVAL_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+PAYMENT_METHODS = ("bank_transfer", "cash", "other")
+
+
+class BillingError(ValueError):
+    """A money action refused; the message tells the user why."""
+
+
+def firm_today() -> date:
+    """Today's date in the firm's time zone."""
+    return datetime.now(ZoneInfo(current_tenant().timezone)).date()
+
+
+def billing_settings() -> BillingSettings:
+    """The firm's money settings, created with defaults on first use."""
+    settings = db.session.scalar(select(BillingSettings).order_by(BillingSettings.id).limit(1))
+    if settings is None:
+        settings = BillingSettings()
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def next_number(series: str, year: int) -> int:
+    """Take the next number of ``series`` in ``year``; held until the transaction ends."""
+    table = NumberCounter.__table__
+    db.session.execute(
+        insert(table).values(series=series, year=year, last_value=0)
+        .on_conflict_do_nothing(index_elements=["series", "year"])
+    )
+    return db.session.execute(
+        update(table).where(table.c.series == series, table.c.year == year)
+        .values(last_value=table.c.last_value + 1).returning(table.c.last_value)
+    ).scalar_one()
+
+
+def format_number(prefix: str, year: int, value: int) -> str:
+    return f"{prefix}-{year}-{value:05d}"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months (the billing day is at most 28, so it always exists)."""
+    month_index = day.month - 1 + months
+    return date(day.year + month_index // 12, month_index % 12 + 1, min(day.day, 28))
+
+
+def contract_periods(contract: Contract, until: date):
+    """(start, end) of every period of ``contract`` that has begun by ``until``."""
+    months = INTERVAL_MONTHS[contract.interval]
+    start = date(contract.starts_on.year, contract.starts_on.month, contract.billing_day)
+    if start < contract.starts_on:
+        start = add_months(start, 1)
+    while start <= until and (contract.ends_on is None or start <= contract.ends_on):
+        following = add_months(start, months)
+        yield start, following - timedelta(days=1)
+        start = following
+
+
+@dataclass
+class NewInvoice:
+    company_id: int
+    amount_cents: int
+    currency: str
+    description: str
+    source: str
+    source_key: str
+    issued_on: date
+    due_on: date
+    contract_id: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+def create_invoice(new: NewInvoice) -> Invoice | None:
+    """Number and insert one invoice unless its source key exists; None if it did.
+
+    Runs in a savepoint: when another transaction created the same invoice
+    first, the number taken here is given back, leaving no gap.
+    """
+    if new.amount_cents <= 0:
+        raise BillingError(_("An invoice amount must be more than zero."))
+    prefix = billing_settings().invoice_prefix
+    with db.session.begin_nested() as savepoint:
+        number = format_number(prefix, new.issued_on.year, next_number("INV", new.issued_on.year))
+        values = {k: getattr(new, k) for k in NewInvoice.__dataclass_fields__}
+        invoice_id = db.session.execute(
+            insert(Invoice.__table__).values(number=number, status="open", paid_cents=0,
+                                             credited_cents=0, refunded_cents=0,
+                                             created_at=utcnow(), **values)
+            .on_conflict_do_nothing(index_elements=["source", "source_key"])
+            .returning(Invoice.__table__.c.id)
+        ).scalar()
+        if invoice_id is None:
+            savepoint.rollback()
+            return None
+    return db.session.get(Invoice, invoice_id)
+
+
+def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, currency: str,
+                    starts_on: date, billing_day: int = 1, ends_on: date | None = None,
+                    payment_terms_days: int = 15) -> Contract:
+    """Add a client's service contract; the caller commits."""
+    if interval not in INTERVAL_MONTHS:
+        raise BillingError(_("Unknown billing interval."))
+    if fee_cents <= 0:
+        raise BillingError(_("The fee must be more than zero."))
+    if not 1 <= billing_day <= 28:
+        raise BillingError(_("The billing day must be between 1 and 28."))
+    if ends_on and ends_on < starts_on:
+        raise BillingError(_("The contract cannot end before it starts."))
+    contract = Contract(company_id=company_id, plan=plan.strip(), interval=interval,
+                        fee_cents=fee_cents, currency=currency, starts_on=starts_on,
+                        ends_on=ends_on, billing_day=billing_day,
+                        payment_terms_days=payment_terms_days, is_active=True)
+    db.session.add(contract)
+    db.session.flush()
+    record_audit("contract_created", "contract", contract.id, company_id=company_id,
+                 fee_cents=fee_cents, currency=currency, interval=interval)
+    return contract
+
+
+def bill_contract(contract: Contract, today: date) -> list[Invoice]:
+    """Invoices for the contract's periods begun by ``today`` that have none yet."""
+    created = []
+    existing = set(db.session.scalars(
+        select(Invoice.source_key).where(Invoice.source == "contract",
+                                         Invoice.contract_id == contract.id)))
+    for start, end in contract_periods(contract, today):
+        key = f"{contract.id}:{start.isoformat()}"
+        if key in existing:
+            continue
+        invoice = create_invoice(NewInvoice(
+            company_id=contract.company_id, amount_cents=contract.fee_cents,
+            currency=contract.currency, description=f"{contract.plan} {start} – {end}",
+            source="contract", source_key=key, issued_on=start,
+            due_on=start + timedelta(days=contract.payment_terms_days),
+            contract_id=contract.id, period_start=start, period_end=end))
+        if invoice is not None:
+            created.append(invoice)
+    return created
+
+
+def run_billing(today: date | None = None) -> int:
+    """Create every due contract invoice of the bound firm; returns how many were new.
+
+    One commit per contract keeps locks short; re-running changes nothing.
+    """
+    from yk_saas.billing.credit import check_credit_limit
+
+    today = today or firm_today()
+    contract_ids = db.session.scalars(
+        select(Contract.id).where(Contract.is_active.is_(True), Contract.starts_on <= today)
+        .order_by(Contract.id)).all()
+    total = 0
+    for contract_id in contract_ids:
+        contract = db.session.get(Contract, contract_id)
+        created = bill_contract(contract, today)
+        if created:
+            check_credit_limit(contract.company_id)
+        db.session.commit()
+        total += len(created)
+    return total
+
+
+def invoice_order(item_id: int, company_id: int, amount_cents: int, currency: str,
+                  description: str | None = None) -> Invoice | None:
+    """The one-off invoice of a paid order, created once per work item; caller commits."""
+    today = firm_today()
+    invoice = create_invoice(NewInvoice(
+        company_id=company_id, amount_cents=amount_cents, currency=currency,
+        description=description or _("Order #%(id)s", id=item_id), source="order",
+        source_key=str(item_id), issued_on=today, due_on=today + timedelta(days=7)))
+    if invoice is not None:
+        record_audit("invoice_created", "invoice", invoice.id, source="order", item_id=item_id,
+                     amount_cents=amount_cents, currency=currency)
+    return invoice
+
+
+def locked_invoice(invoice_id: int) -> Invoice:
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
+    if invoice is None:
+        raise BillingError(_("No such invoice."))
+    return invoice
+
+
+def settle_status(invoice: Invoice) -> None:
+    """Mark an invoice paid once nothing is left to pay."""
+    if invoice.status == "open" and invoice.balance_cents == 0:
+        invoice.status = "paid"
+        invoice.paid_at = utcnow()
+
+
+def apply_payment(invoice_id: int, amount_cents: int, currency: str, provider: str,
+                  method: str, reference: str, received_on: date,
+                  recorded_by: User | None = None, provider_key: str | None = None
+                  ) -> Payment | None:
+    """Record money received on an invoice; None when this provider key is known.
+
+    Refuses an amount above what is still owed or in another currency. The
+    caller commits.
+    """
+    invoice = locked_invoice(invoice_id)
+    provider_key = provider_key or f"{provider}-{secrets.token_hex(8)}"
+    if db.session.scalar(select(Payment.id).where(Payment.provider == provider,
+                                                  Payment.provider_key == provider_key)):
+        return None
+    if currency != invoice.currency:
+        raise BillingError(_("The payment's currency differs from the invoice's."))
+    if invoice.status != "open":
+        raise BillingError(_("This invoice is not open for payment."))
+    if amount_cents <= 0 or amount_cents > invoice.balance_cents:
+        raise BillingError(_("The amount must be more than zero and at most what is still owed."))
+    payment = Payment(invoice_id=invoice.id, company_id=invoice.company_id, provider=provider,
+                      method=method, reference=reference, provider_key=provider_key, amount_cents=amount_cents,
+                      currency=currency, received_on=received_on,
+                      receipt_number=format_number("RC", received_on.year,
+                                                   next_number("RC", received_on.year)),
+                      recorded_by_id=getattr(recorded_by, "id", None))
+    db.session.add(payment)
+    invoice.paid_cents += amount_cents
+    settle_status(invoice)
+    db.session.flush()
+    after_payment(invoice, payment, recorded_by)
+    return payment
+
+
+def after_payment(invoice: Invoice, payment: Payment, actor: User | None) -> None:
+    from yk_saas.billing.credit import check_credit_limit
+    from yk_saas.billing.events import notify_company, notify_managers_of
+
+    record_audit("payment_recorded", "invoice", invoice.id, actor=actor,
+                 payment_id=payment.id, amount_cents=payment.amount_cents,
+                 currency=payment.currency, provider=payment.provider, method=payment.method)
+    params = {"number": invoice.number, "amount": payment.amount_cents,
+              "currency": payment.currency}
+    notify_company("billing.payment_received", invoice.company_id,
+                   f"/portal/billing/invoices/{invoice.id}", **params)
+    notify_managers_of("billing.payment_received", invoice.company_id,
+                       f"/desk/billing/invoices/{invoice.id}", **params)
+    check_credit_limit(invoice.company_id)
+
+
+def record_offline_payment(invoice_id: int, amount_cents: int, method: str, reference: str,
+                           received_on: date, recorded_by: User) -> Payment:
+    """Staff record a bank transfer, cash or other payment; the caller commits."""
+    if method not in PAYMENT_METHODS:
+        raise BillingError(_("Unknown payment method."))
+    invoice = locked_invoice(invoice_id)
+    return apply_payment(invoice.id, amount_cents, invoice.currency, "offline", method,
+                         reference.strip(), received_on, recorded_by)
+
+
+def issue_credit_note(invoice_id: int, amount_cents: int, reason: str, by: User) -> CreditNote:
+    """Lower what an invoice asks for, by a numbered credit note; the caller commits."""
+    invoice = locked_invoice(invoice_id)
+    if invoice.status == "void":
+        raise BillingError(_("This invoice is void."))
+    if amount_cents <= 0 or amount_cents > invoice.balance_cents:
+        raise BillingError(_("A credit note can be at most what is still owed."))
+    year = firm_today().year
+    note = CreditNote(number=format_number("CN", year, next_number("CN", year)),
+                      invoice_id=invoice.id, amount_cents=amount_cents,
+                      currency=invoice.currency, reason=reason.strip(), created_by_id=by.id)
+    db.session.add(note)
+    invoice.credited_cents += amount_cents
+    settle_status(invoice)
+    db.session.flush()
+    record_audit("credit_note_issued", "invoice", invoice.id, actor=by, credit_note_id=note.id,
+                 amount_cents=amount_cents, currency=invoice.currency)
+    return note
+
+
+def company_outstanding(company_id: int) -> dict[str, int]:
+    """What a client company still owes, per currency."""
+    rows = db.session.execute(
+        select(Invoice.currency,
+               func.sum(Invoice.amount_cents - Invoice.credited_cents - Invoice.paid_cents))
+        .where(Invoice.company_id == company_id, Invoice.status == "open")
+        .group_by(Invoice.currency)).all()
+    return {currency: int(total) for currency, total in rows}
+
+
+def visible_invoices(user: User):
+    """A select of the invoices ``user`` may see: managers all, accountants their
+    clients', clients their own company's."""
+    from yk_saas.clients.models import ClientCompany
+
+    query = select(Invoice)
+    if user.is_client:
+        return query.where(Invoice.company_id == user.client_company_id)
+    if not user.is_manager:
+        mine = select(ClientCompany.id).where(ClientCompany.dedicated_accountant_id == user.id)
+        return query.where(Invoice.company_id.in_(mine))
+    return query
+
+
+def get_visible_invoice(user: User, invoice_id: int) -> Invoice | None:
+    return db.session.scalar(visible_invoices(user).where(Invoice.id == invoice_id))

@@ -1,0 +1,217 @@
+"""Money in the staff desk: invoices, payments, contracts, a client's balance.
+
+Managers (owner, admin) see and do everything. Accountants see the invoices
+of the clients they are the dedicated accountant of, read-only. Every object
+id from a URL is looked up within what the signed-in user may see.
+"""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants import db
+from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
+from yk_saas.billing import demo, receivers, reports  # noqa: F401  registers hooks and figures
+from yk_saas.billing import credit, dunning, services
+from yk_saas.billing.forms import ContractForm, CreditLimitForm, CreditNoteForm, PaymentForm
+from yk_saas.billing.models import (
+    Contract, CreditNote, Invoice, Payment, RefundRequest, ReminderSent,
+)
+from yk_saas.billing.refunds import visible_refunds
+from yk_saas.clients.models import ClientCompany
+from yk_saas.money import to_decimal
+
+bp = Blueprint("billing", __name__, url_prefix="/desk/billing")
+bp.before_request(require_firm_host)
+
+READ_ONLY_ALLOWED = {"auth.logout", "auth.login", "common.set_language",
+                     "billing_admin.subscription", "billing_admin.subscription_checkout"}
+
+
+@bp.before_app_request
+def refuse_staff_writes_while_past_due():
+    """Past due: staff may look but not change anything (clients can still pay)."""
+    firm = g.get("tenant")
+    if (firm is None or not firm.is_read_only or request.method in ("GET", "HEAD", "OPTIONS")
+            or request.endpoint in READ_ONLY_ALLOWED):
+        return None
+    if current_user.is_authenticated and current_user.is_staff:
+        return render_template("billing/read_only.html"), 403
+    return None
+
+
+def visible_invoice_or_404(invoice_id: int) -> Invoice:
+    invoice = services.get_visible_invoice(current_user, invoice_id)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+def visible_company_or_404(company_id: int) -> ClientCompany:
+    query = select(ClientCompany).where(ClientCompany.id == company_id)
+    if not current_user.is_manager:
+        query = query.where(ClientCompany.dedicated_accountant_id == current_user.id)
+    return db.first_or_404(query)
+
+
+@bp.route("/")
+@roles(*STAFF)
+def index():
+    status = request.args.get("status", "")
+    query = services.visible_invoices(current_user)
+    if status in ("open", "paid", "void"):
+        query = query.where(Invoice.status == status)
+    invoices = db.session.scalars(query.order_by(Invoice.id.desc()).limit(300)).all()
+    return render_template("billing/index.html", invoices=invoices, status=status)
+
+
+def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
+    payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)
+                                  .order_by(Payment.id)).all()
+    notes = db.session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)).all()
+    reminders = db.session.scalars(select(ReminderSent).where(ReminderSent.invoice_id == invoice.id)
+                                   .order_by(ReminderSent.id)).all()
+    refunds = db.session.scalars(visible_refunds(current_user)
+                                 .where(RefundRequest.invoice_id == invoice.id)).all()
+    payment_form = payment_form or PaymentForm(data={"received_on": services.firm_today()})
+    credit_form = credit_form or CreditNoteForm()
+    return render_template("billing/invoice.html", invoice=invoice, payments=payments,
+                           notes=notes, reminders=reminders, refunds=refunds,
+                           payment_form=payment_form, credit_form=credit_form), status
+
+
+@bp.route("/invoices/<int:invoice_id>")
+@roles(*STAFF)
+def invoice(invoice_id):
+    return invoice_page(visible_invoice_or_404(invoice_id))
+
+
+@bp.route("/invoices/<int:invoice_id>/payments", methods=["POST"])
+@roles(*MANAGERS)
+def record_payment(invoice_id):
+    invoice = visible_invoice_or_404(invoice_id)
+    form = PaymentForm()
+    form.currency_code = invoice.currency
+    if form.validate_on_submit():
+        try:
+            payment = services.record_offline_payment(
+                invoice.id, form.amount.minor, form.method.data, form.reference.data or "",
+                form.received_on.data, current_user)
+        except services.BillingError as exc:
+            db.session.rollback()
+            form.amount.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Payment recorded. Receipt %(number)s.", number=payment.receipt_number),
+                  "success")
+            return redirect(url_for("billing.invoice", invoice_id=invoice.id))
+    return invoice_page(visible_invoice_or_404(invoice_id), payment_form=form, status=422)
+
+
+@bp.route("/invoices/<int:invoice_id>/credit-notes", methods=["POST"])
+@roles(*MANAGERS)
+def credit_note(invoice_id):
+    invoice = visible_invoice_or_404(invoice_id)
+    form = CreditNoteForm()
+    form.currency_code = invoice.currency
+    if form.validate_on_submit():
+        try:
+            note = services.issue_credit_note(invoice.id, form.amount.minor, form.reason.data,
+                                              current_user)
+        except services.BillingError as exc:
+            db.session.rollback()
+            form.amount.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Credit note %(number)s issued.", number=note.number), "success")
+            return redirect(url_for("billing.invoice", invoice_id=invoice.id))
+    return invoice_page(visible_invoice_or_404(invoice_id), credit_form=form, status=422)
+
+
+@bp.route("/invoices/<int:invoice_id>/remind", methods=["POST"])
+@roles(*MANAGERS)
+def remind(invoice_id):
+    invoice = visible_invoice_or_404(invoice_id)
+    try:
+        dunning.remind_now(invoice.id, current_user)
+    except services.BillingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Reminder sent."), "success")
+    return redirect(url_for("billing.invoice", invoice_id=invoice.id))
+
+
+@bp.route("/invoices/<int:invoice_id>/pdf")
+@roles(*STAFF)
+def invoice_pdf(invoice_id):
+    from yk_saas.billing.pdf import send_invoice_pdf
+
+    return send_invoice_pdf(visible_invoice_or_404(invoice_id))
+
+
+@bp.route("/contracts", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def contracts():
+    companies = db.session.scalars(select(ClientCompany).order_by(ClientCompany.name)).all()
+    form = ContractForm(data={"starts_on": services.firm_today()} if request.method == "GET" else None)
+    form.company_id.choices = [(c.id, c.name) for c in companies]
+    form.currency_code = g.tenant.currency
+    if form.validate_on_submit():
+        try:
+            services.create_contract(form.company_id.data, form.plan.data, form.interval.data,
+                                     form.fee.minor, g.tenant.currency, form.starts_on.data,
+                                     form.billing_day.data, form.ends_on.data,
+                                     form.payment_terms_days.data)
+        except services.BillingError as exc:
+            db.session.rollback()
+            form.plan.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Contract added. The next billing run will invoice it."), "success")
+            return redirect(url_for("billing.contracts"))
+    rows = db.session.scalars(select(Contract).order_by(Contract.id.desc())).all()
+    return render_template("billing/contracts.html", form=form, contracts=rows), \
+        422 if form.errors else 200
+
+
+@bp.route("/run", methods=["POST"])
+@roles(*MANAGERS)
+def run_now():
+    from yk_saas.audit.services import record_audit
+
+    created = services.run_billing()
+    record_audit("billing_run", None, None, created=created)
+    db.session.commit()
+    flash(_("Billing run done: %(n)d new invoices.", n=created), "success")
+    return redirect(url_for("billing.index"))
+
+
+@bp.route("/clients/<int:company_id>")
+@roles(*STAFF)
+def client(company_id):
+    company = visible_company_or_404(company_id)
+    row = credit.credit_row(company.id)
+    form = CreditLimitForm(data={"limit": "" if not row or row.limit_cents is None else
+                                 str(to_decimal(row.limit_cents, row.currency))})
+    invoices = db.session.scalars(select(Invoice).where(Invoice.company_id == company.id)
+                                  .order_by(Invoice.id.desc())).all()
+    return render_template("billing/client.html", company=company, credit=row, form=form,
+                           invoices=invoices, owed=services.company_outstanding(company.id))
+
+
+@bp.route("/clients/<int:company_id>/credit-limit", methods=["POST"])
+@roles(*MANAGERS)
+def credit_limit(company_id):
+    company = visible_company_or_404(company_id)
+    form = CreditLimitForm()
+    form.currency_code = g.tenant.currency
+    if form.validate_on_submit():
+        credit.set_credit_limit(company.id, form.limit.minor, g.tenant.currency)
+        db.session.commit()
+        flash(_("Credit limit saved."), "success")
+    else:
+        flash(_("Enter an amount such as 1280.50."), "error")
+    return redirect(url_for("billing.client", company_id=company.id))
