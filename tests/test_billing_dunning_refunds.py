@@ -1,0 +1,205 @@
+"""Dunning with the clock in hand, refunds walked through, credit limits."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from tenants import db, tenant_context
+from tests.billing_helpers import new_company, new_invoice
+from yk_saas.accounts.models import User
+from yk_saas.billing import credit, dunning, refunds, services
+from yk_saas.billing.models import Invoice, RefundRequest, ReminderSent
+from yk_saas.mail.models import OutboxEmail
+from yk_saas.notifications.models import Notification
+
+
+@pytest.fixture
+def alpha(app, firm_a):
+    with app.app_context(), tenant_context("alpha"):
+        yield firm_a
+
+
+def at(day: date, hour_shanghai: int) -> datetime:
+    """A UTC instant that is ``hour_shanghai`` o'clock in Asia/Shanghai on ``day``."""
+    return datetime(day.year, day.month, day.day, hour_shanghai - 8 if hour_shanghai >= 8 else 0,
+                    tzinfo=timezone.utc)
+
+
+def steps_of(invoice_id):
+    return db.session.scalars(select(ReminderSent.step_key).where(ReminderSent.invoice_id == invoice_id)
+                              .order_by(ReminderSent.id)).all()
+
+
+def client_user(company_id: int) -> User:
+    from yk_saas.accounts.services import create_user
+
+    from tests.conftest import PASSWORD
+    from tests.billing_helpers import unique
+
+    email = unique("payer").replace(" ", "-") + "@money.example.com"
+    user = create_user(email, "Payer", "client", PASSWORD, client_company_id=company_id)
+    db.session.commit()
+    return user
+
+
+def test_each_step_is_sent_once_and_never_after_payment(alpha):
+    company_id = new_company()
+    client_user(company_id)
+    invoice_id = new_invoice(company_id, 20000, due=date(2031, 3, 10), issued=date(2031, 3, 1))
+    for day in (date(2031, 3, 1), date(2031, 3, 7), date(2031, 3, 7), date(2031, 3, 8),
+                date(2031, 3, 10), date(2031, 3, 10), date(2031, 3, 14)):
+        dunning.run_dunning(at(day, 10))
+    assert steps_of(invoice_id) == ["d-3", "d0", "d3"]
+    emails = db.session.scalars(select(OutboxEmail.subject).where(
+        OutboxEmail.kind.like(f"reminder:{invoice_id}:%"))).all()
+    assert len(emails) == 3 and all(db.session.get(Invoice, invoice_id).number in s for s in emails)
+    services.record_offline_payment(invoice_id, 20000, "cash", "", date(2031, 3, 15),
+                                    db.session.get(User, 2))
+    db.session.commit()
+    for day in (date(2031, 3, 17), date(2031, 3, 25), date(2031, 5, 1)):
+        dunning.run_dunning(at(day, 10))
+    assert steps_of(invoice_id) == ["d-3", "d0", "d3"]
+
+
+def test_late_steps_repeat_every_fifteen_days(alpha):
+    assert [dunning.step_for(d) for d in (-4, -3, -1, 0, 2, 3, 7, 14, 15, 29, 30, 44, 45)] == \
+        [None, -3, -3, 0, 0, 3, 7, 7, 15, 15, 30, 30, 45]
+
+
+def test_no_reminder_at_night_in_the_firms_time_zone(alpha):
+    company_id = new_company()
+    invoice_id = new_invoice(company_id, 20000, due=date(2032, 4, 10), issued=date(2032, 4, 1))
+    night = datetime(2032, 4, 10, 15, 30, tzinfo=timezone.utc)  # 23:30 in Shanghai
+    early = datetime(2032, 4, 10, 0, 30, tzinfo=timezone.utc)  # 08:30 in Shanghai
+    assert dunning.run_dunning(night) == 0 and dunning.run_dunning(early) == 0
+    assert steps_of(invoice_id) == []
+    dunning.run_dunning(datetime(2032, 4, 10, 2, 0, tzinfo=timezone.utc))  # 10:00
+    assert steps_of(invoice_id) == ["d0"]
+
+
+def test_reminder_uses_the_firms_wording_with_variables(alpha):
+    company_id = new_company()
+    user = client_user(company_id)
+    invoice_id = new_invoice(company_id, 123456, due=date(2033, 1, 10), issued=date(2033, 1, 1))
+    dunning.run_dunning(at(date(2033, 1, 10), 11))
+    email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == user.email))
+    assert "¥1,234.56" in email.subject and "2033-01-10" in email.body_text
+    assert f"/portal/billing/invoices/{invoice_id}" in email.body_text
+    assert db.session.scalar(select(Notification.id).where(Notification.user_id == user.id,
+                                                           Notification.event == "billing.reminder"))
+
+
+def test_send_reminder_now_has_a_cooldown(app, firm_a, signed_in):
+    with app.app_context(), tenant_context("alpha"):
+        invoice_id = new_invoice(1, 1000)
+    admin = signed_in(firm_a, "admin")
+    admin.post(f"/desk/billing/invoices/{invoice_id}/remind")
+    page = admin.get(f"/desk/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert "Reminder sent." in page
+    admin.post(f"/desk/billing/invoices/{invoice_id}/remind")
+    page = admin.get(f"/desk/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert "A reminder was sent recently" in page
+
+
+def paid_invoice(amount=30000):
+    company_id = new_company()
+    client = client_user(company_id)
+    invoice_id = new_invoice(company_id, amount)
+    services.record_offline_payment(invoice_id, amount, "bank_transfer", "", date(2026, 11, 2),
+                                    db.session.get(User, 2))
+    db.session.commit()
+    return db.session.get(Invoice, invoice_id), client
+
+
+def test_a_refund_above_what_was_paid_is_refused_with_a_clear_message(alpha):
+    invoice, client = paid_invoice(30000)
+    refund = refunds.request_refund(invoice, "Booked twice", client)
+    db.session.commit()
+    with pytest.raises(services.BillingError, match="cannot exceed what was paid"):
+        refunds.move(refund, "propose", db.session.get(User, 2), None, 30001)
+    db.session.rollback()
+
+
+def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
+    invoice, client = paid_invoice(30000)
+    admin = db.session.get(User, 2)
+    refund = refunds.request_refund(invoice, "Wrong tax filing", client)
+    refunds.move(refund, "ask_info", admin, "Which month?")
+    refunds.move(refund, "add_info", client, "October")
+    refunds.move(refund, "propose", admin, None, 10000)
+    refunds.move(refund, "dispute", client, "Too little")
+    refunds.move(refund, "propose", admin, None, 15000)
+    refunds.move(refund, "accept", client)
+    refunds.move(refund, "execute", admin)
+    refunds.move(refund, "close", admin)
+    db.session.commit()
+    refund = db.session.get(RefundRequest, refund.id)
+    assert [s.action for s in refund.steps] == ["request", "ask_info", "add_info", "propose",
+                                                "dispute", "propose", "accept", "execute", "close"]
+    assert refund.state == "closed" and refund.agreed_cents == 15000
+    assert db.session.get(Invoice, invoice.id).refunded_cents == 15000
+    with pytest.raises(services.BillingError):
+        refunds.move(refund, "execute", admin)
+    db.session.rollback()
+
+
+def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
+    company_id = new_company(accountant_id=3)
+    credit.set_credit_limit(company_id, 50000, "CNY")
+    db.session.commit()
+
+    def warnings():
+        return len(db.session.scalars(select(Notification).where(
+            Notification.event == "billing.credit_limit", Notification.user_id == 3,
+            Notification.params["amount"].as_integer() > 0,
+            Notification.link == f"/desk/billing/clients/{company_id}")).all())
+
+    first = new_invoice(company_id, 40000)
+    credit.check_credit_limit(company_id)
+    db.session.commit()
+    assert warnings() == 0
+    new_invoice(company_id, 20000)
+    credit.check_credit_limit(company_id)
+    new_invoice(company_id, 1000)
+    credit.check_credit_limit(company_id)
+    db.session.commit()
+    assert warnings() == 1
+    services.record_offline_payment(first, 40000, "cash", "", date(2026, 11, 5),
+                                    db.session.get(User, 2))
+    db.session.commit()
+    new_invoice(company_id, 40000)
+    credit.check_credit_limit(company_id)
+    db.session.commit()
+    assert warnings() == 2
+
+
+def test_orders_above_the_threshold_need_approval(alpha):
+    services.billing_settings().approval_threshold_cents = 100000
+    db.session.commit()
+    try:
+        assert credit.order_needs_approval(100001) and not credit.order_needs_approval(100000)
+    finally:
+        services.billing_settings().approval_threshold_cents = None
+        db.session.commit()
+
+
+def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
+    with app.app_context(), tenant_context("alpha"):
+        invoice_id = new_invoice(1, 8000)
+        services.record_offline_payment(invoice_id, 8000, "cash", "", date(2026, 11, 2),
+                                        db.session.get(User, 2))
+        db.session.commit()
+    client = signed_in(firm_a, "client_x")
+    response = client.post(f"/portal/billing/invoices/{invoice_id}", {"reason": "Double billed"})
+    assert response.status_code == 302
+    refund_path = response.headers["Location"]
+    refund_id = int(refund_path.rstrip("/").rsplit("/", 1)[1])
+    admin = signed_in(firm_a, "admin")
+    too_much = admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.01"})
+    assert too_much.status_code == 422 and "cannot exceed what was paid" in too_much.get_data(as_text=True)
+    admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.00"})
+    client.post(f"/portal/billing/refunds/{refund_id}/accept")
+    admin.post(f"/desk/money/refunds/{refund_id}/execute")
+    page = client.get(f"/portal/billing/refunds/{refund_id}").get_data(as_text=True)
+    assert "Refund paid out" in page and "Proposal accepted" in page

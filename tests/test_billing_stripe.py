@@ -1,0 +1,172 @@
+"""Stripe: signed webhooks applied once and in any order; Checkout and refunds through the
+provider with idempotency keys (only the HTTP layer is replaced, Stripe is unreachable here)."""
+
+import json
+from datetime import date
+from urllib.parse import parse_qs
+
+import pytest
+import stripe
+from sqlalchemy import select
+
+from tenants import db, tenant_context
+from tenants.models import Tenant
+from tests.billing_helpers import WEBHOOK_SECRET, new_company, new_invoice, sign, stripe_event, unique
+from yk_saas.billing.models import Invoice, Payment, PlatformSubscription
+from yk_saas.billing.providers import OfflineProvider, StripeProvider, provider_for_firm
+
+
+@pytest.fixture
+def webhook_secret(app, monkeypatch):
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+
+
+def post_event(host_client, payload: bytes, signature: str | None = None):
+    client = host_client("yk.test")
+    headers = {"Stripe-Signature": signature or sign(payload), "Content-Type": "application/json"}
+    return client.post("/stripe/webhook", data=payload, csrf=False, headers=headers)
+
+
+def checkout_completed(invoice_id: int, amount: int, intent: str) -> dict:
+    return {"id": unique("cs").replace(" ", "_"), "object": "checkout.session",
+            "payment_status": "paid", "amount_total": amount, "currency": "cny",
+            "payment_intent": intent,
+            "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)}}
+
+
+def alpha_invoice(app, amount=30000):
+    with app.app_context(), tenant_context("alpha"):
+        return new_invoice(new_company(), amount)
+
+
+def invoice_state(app, invoice_id):
+    with app.app_context(), tenant_context("alpha"):
+        invoice = db.session.get(Invoice, invoice_id)
+        count = len(db.session.scalars(select(Payment).where(Payment.invoice_id == invoice_id)).all())
+        return invoice.paid_cents, invoice.status, count
+
+
+def test_a_bad_signature_is_refused_and_changes_nothing(app, firm_a, host_client, webhook_secret):
+    invoice_id = alpha_invoice(app)
+    payload = stripe_event("evt_bad_1", "checkout.session.completed",
+                           checkout_completed(invoice_id, 30000, "pi_bad_1"))
+    response = post_event(host_client, payload, sign(payload, "whsec_someone_else"))
+    assert response.status_code == 400
+    assert post_event(host_client, payload, "t=1,v1=deadbeef").status_code == 400
+    assert invoice_state(app, invoice_id) == (0, "open", 0)
+
+
+def test_a_valid_event_sent_twice_is_applied_once(app, firm_a, host_client, webhook_secret):
+    invoice_id = alpha_invoice(app)
+    payload = stripe_event(unique("evt").replace(" ", "_"), "checkout.session.completed",
+                           checkout_completed(invoice_id, 30000, unique("pi").replace(" ", "_")))
+    first = post_event(host_client, payload)
+    second = post_event(host_client, payload)
+    assert first.status_code == 200 and first.json["outcome"] == "paid"
+    assert second.json["outcome"] == "duplicate"
+    assert invoice_state(app, invoice_id) == (30000, "paid", 1)
+
+
+def test_a_second_event_for_the_same_payment_changes_nothing(app, firm_a, host_client,
+                                                             webhook_secret):
+    invoice_id = alpha_invoice(app)
+    intent = unique("pi").replace(" ", "_")
+    obj = checkout_completed(invoice_id, 10000, intent)
+    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
+                                         "checkout.session.completed", obj))
+    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
+                                         "checkout.session.async_payment_succeeded", obj))
+    assert invoice_state(app, invoice_id) == (10000, "open", 1)
+
+
+def test_subscription_events_out_of_order_keep_the_newest_status(app, firm_a, host_client,
+                                                                 webhook_secret):
+    sub = {"id": "sub_alpha", "object": "subscription", "customer": "cus_alpha",
+           "metadata": {"yk_firm": "alpha", "kind": "platform"}}
+    failed_invoice = {"id": "in_1", "object": "invoice",
+                      "parent": {"subscription_details": {"metadata": sub["metadata"]}}}
+    newer = stripe_event(unique("evt").replace(" ", "_"), "customer.subscription.updated",
+                         {**sub, "status": "active"}, created=2_000_000_000)
+    older = stripe_event(unique("evt").replace(" ", "_"), "invoice.payment_failed",
+                         failed_invoice, created=1_900_000_000)
+    try:
+        assert post_event(host_client, newer).status_code == 200
+        assert post_event(host_client, older).status_code == 200
+        with app.app_context():
+            assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
+        past_due = stripe_event(unique("evt").replace(" ", "_"), "invoice.payment_failed",
+                                failed_invoice, created=2_000_000_100)
+        post_event(host_client, past_due)
+        with app.app_context():
+            assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "read_only"
+        # The site is read-only for staff, with a banner; clients still see their invoices.
+        from tests.conftest import HostClient
+
+        admin = HostClient(app, firm_a["host"])
+        admin.login(firm_a["admin"])
+        page = admin.get("/desk/billing/").get_data(as_text=True)
+        assert "read-only-banner" in page
+        assert admin.post("/desk/billing/run").status_code == 403
+    finally:
+        with app.app_context(), tenant_context("alpha"):
+            from yk_saas.billing.subscription import set_plan_by_hand
+
+            db.session.execute(db.update(PlatformSubscription).values(last_event_created=0))
+            set_plan_by_hand("monthly", "active")
+    with app.app_context():
+        assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
+
+
+class RecordingHTTPClient(stripe.HTTPClient):
+    """Stripe's HTTP layer replaced by a recorder answering like the API would."""
+
+    name = "recording"
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        self.calls.append((method, url, dict(headers), parse_qs(post_data or "")))
+        if url.endswith("/v1/checkout/sessions"):
+            body = {"id": "cs_test_1", "object": "checkout.session",
+                    "url": "https://checkout.stripe.com/c/pay/cs_test_1"}
+        else:
+            body = {"id": "re_test_1", "object": "refund", "status": "succeeded"}
+        return json.dumps(body), 200, {}
+
+    def close(self):
+        pass
+
+
+def test_checkout_runs_on_the_connected_account_with_an_idempotency_key(app, firm_a):
+    http = RecordingHTTPClient()
+    with app.app_context(), tenant_context("alpha"):
+        invoice = db.session.get(Invoice, new_invoice(new_company(), 45600))
+        provider = StripeProvider("sk_test_123", "acct_alpha", http_client=http)
+        checkout = provider.create_checkout(invoice, "alpha", "https://x/ok", "https://x/back")
+        provider.refund("pi_123", 1000, "refund-alpha-1")
+    assert checkout.url.startswith("https://checkout.stripe.com/")
+    (method, url, headers, form), refund_call = http.calls
+    assert method == "post" and headers["Stripe-Account"] == "acct_alpha"
+    assert headers["Idempotency-Key"] == f"checkout-alpha-{invoice.id}-45600"
+    assert form["line_items[0][price_data][unit_amount]"] == ["45600"]
+    assert set(v for k, vals in form.items() if k.startswith("payment_method_types")
+               for v in vals) == {"card", "alipay", "wechat_pay"}
+    assert refund_call[2]["Idempotency-Key"] == "refund-alpha-1"
+
+
+def test_without_keys_the_offline_provider_is_used_and_the_settings_say_so(app, firm_a, signed_in):
+    with app.app_context(), tenant_context("alpha"):
+        assert isinstance(provider_for_firm(), OfflineProvider)
+    page = signed_in(firm_a, "admin").get("/desk/money/settings").get_data(as_text=True)
+    assert "No Stripe keys are configured" in page
+
+
+def test_no_online_pay_button_without_keys(app, firm_a, signed_in):
+    with app.app_context(), tenant_context("alpha"):
+        invoice_id = new_invoice(1, 5000, issued=date(2026, 10, 1))
+    client = signed_in(firm_a, "client_x")
+    page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert "pay-offline" in page
+    assert client.post(f"/portal/billing/invoices/{invoice_id}/pay").status_code == 302
