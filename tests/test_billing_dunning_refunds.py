@@ -96,10 +96,10 @@ def test_send_reminder_now_has_a_cooldown(app, firm_a, signed_in):
     admin = signed_in(firm_a, "admin")
     admin.post(f"/desk/billing/invoices/{invoice_id}/remind")
     page = admin.get(f"/desk/billing/invoices/{invoice_id}").get_data(as_text=True)
-    assert "Reminder sent." in page
+    assert "提醒已发送" in page
     admin.post(f"/desk/billing/invoices/{invoice_id}/remind")
     page = admin.get(f"/desk/billing/invoices/{invoice_id}").get_data(as_text=True)
-    assert "A reminder was sent recently" in page
+    assert "刚刚已发送过提醒" in page
 
 
 def paid_invoice(amount=30000):
@@ -116,7 +116,7 @@ def test_a_refund_above_what_was_paid_is_refused_with_a_clear_message(alpha):
     invoice, client = paid_invoice(30000)
     refund = refunds.request_refund(invoice, "Booked twice", client)
     db.session.commit()
-    with pytest.raises(services.BillingError, match="cannot exceed what was paid"):
+    with pytest.raises(services.BillingError, match="退款不能超过已付金额"):
         refunds.move(refund, "propose", db.session.get(User, 2), None, 30001)
     db.session.rollback()
 
@@ -197,9 +197,9 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     refund_id = int(refund_path.rstrip("/").rsplit("/", 1)[1])
     admin = signed_in(firm_a, "admin")
     too_much = admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.01"})
-    assert too_much.status_code == 422 and "cannot exceed what was paid" in too_much.get_data(as_text=True)
+    assert too_much.status_code == 422 and "退款不能超过已付金额" in too_much.get_data(as_text=True)
     admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.00"})
     client.post(f"/portal/billing/refunds/{refund_id}/accept")
     admin.post(f"/desk/money/refunds/{refund_id}/execute")
     page = client.get(f"/portal/billing/refunds/{refund_id}").get_data(as_text=True)
-    assert "Refund paid out" in page and "Proposal accepted" in page
+    assert "已退款" in page and "已接受方案" in page  # the firm works in Chinese

@@ -174,7 +174,7 @@ def test_a_too_large_payment_is_refused_with_a_message(app, firm_a, signed_in):
         f"/desk/billing/invoices/{invoice_id}/payments",
         {"amount": "10.01", "method": "cash", "received_on": "2026-11-20"})
     assert response.status_code == 422
-    assert "at most what is still owed" in response.get_data(as_text=True)
+    assert "不超过尚欠金额" in response.get_data(as_text=True)
 
 
 def test_client_y_invoices_are_not_found_for_client_x(app, firm_a, signed_in):

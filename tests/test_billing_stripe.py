@@ -160,7 +160,7 @@ def test_without_keys_the_offline_provider_is_used_and_the_settings_say_so(app, 
     with app.app_context(), tenant_context("alpha"):
         assert isinstance(provider_for_firm(), OfflineProvider)
     page = signed_in(firm_a, "admin").get("/desk/money/settings").get_data(as_text=True)
-    assert "No Stripe keys are configured" in page
+    assert "未配置 Stripe 密钥" in page
 
 
 def test_no_online_pay_button_without_keys(app, firm_a, signed_in):
