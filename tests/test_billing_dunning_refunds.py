@@ -203,3 +203,20 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     admin.post(f"/desk/money/refunds/{refund_id}/execute")
     page = client.get(f"/portal/billing/refunds/{refund_id}").get_data(as_text=True)
     assert "已退款" in page and "已接受方案" in page  # the firm works in Chinese
+
+
+def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(alpha):
+    settings = services.billing_settings()
+    settings.late_fee_kind, settings.late_fee_value = "percent", 500  # 5 %
+    db.session.commit()
+    try:
+        invoice_id = new_invoice(new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20))
+        for day in (date(2034, 2, 1), date(2034, 2, 2), date(2034, 2, 6)):
+            dunning.run_dunning(at(day, 10))
+        fees = db.session.scalars(select(Invoice).where(Invoice.source == "late_fee",
+                                                        Invoice.source_key == str(invoice_id))).all()
+        assert [f.amount_cents for f in fees] == [1000]
+    finally:
+        settings = services.billing_settings()
+        settings.late_fee_kind, settings.late_fee_value = "none", 0
+        db.session.commit()

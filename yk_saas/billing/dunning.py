@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from tenants import current_tenant, db
@@ -80,8 +80,40 @@ def run_dunning(now: datetime | None = None) -> int:
     sent_ids = claim_steps(wanted)
     for invoice_id in sent_ids:
         send_reminder(db.session.get(Invoice, invoice_id), today)
+    charge_late_fees(settings, today)
     db.session.commit()
     return len(sent_ids)
+
+
+def late_fee_for(settings, invoice: Invoice) -> int:
+    """The late fee of an overdue invoice under the firm's setting (0 when none)."""
+    if settings.late_fee_kind == "fixed":
+        return settings.late_fee_value
+    if settings.late_fee_kind == "percent":
+        return invoice.balance_cents * settings.late_fee_value // 10_000
+    return 0
+
+
+def charge_late_fees(settings, today: date) -> int:
+    """One late-fee invoice per overdue invoice, if the firm charges late fees."""
+    from yk_saas.billing.services import NewInvoice, create_invoice
+
+    if settings.late_fee_kind == "none":
+        return 0
+    charged = select(Invoice.source_key).where(Invoice.source == "late_fee")
+    overdue = db.session.scalars(select(Invoice).where(
+        Invoice.status == "open", Invoice.due_on < today, Invoice.source != "late_fee",
+        func.cast(Invoice.id, String).not_in(charged))).all()
+    count = 0
+    for invoice in overdue:
+        fee = late_fee_for(settings, invoice)
+        if fee > 0 and create_invoice(NewInvoice(
+                company_id=invoice.company_id, amount_cents=fee, currency=invoice.currency,
+                description=_("Late fee for invoice %(number)s", number=invoice.number),
+                source="late_fee", source_key=str(invoice.id), issued_on=today,
+                due_on=today + timedelta(days=7))):
+            count += 1
+    return count
 
 
 def claim_steps(wanted: list[dict]) -> list[int]:

@@ -24,15 +24,6 @@ def dunning_pass() -> int:
     return run_dunning()
 
 
-@tenant_job
-def render_invoice_pdf(invoice_id: int) -> str | None:
-    """Render and cache an invoice PDF."""
-    from yk_saas.billing.pdf import cached_invoice_pdf
-
-    path = cached_invoice_pdf(invoice_id)
-    return str(path) if path else None
-
-
 @platform_job
 def billing_run_everywhere() -> int:
     """Periodic: one billing run job per firm."""

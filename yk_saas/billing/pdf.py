@@ -2,8 +2,8 @@
 
 The cache file name carries a digest of everything printed, so a payment or a
 credit note makes a new file and an unchanged invoice is never rendered twice.
-Rendering takes about a second in a cold process: the job ``render_invoice_pdf``
-warms the cache when an invoice is created; a download renders on demand if needed.
+Rendering on demand (about a second in a cold process, far less when warm)
+keeps billing runs of thousands of invoices from rendering PDFs nobody opens.
 """
 
 import hashlib
