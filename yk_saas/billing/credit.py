@@ -14,6 +14,12 @@ def credit_row(company_id: int, lock: bool = False) -> ClientCredit | None:
     return db.session.scalar(query.with_for_update() if lock else query)
 
 
+def companies_with_limits() -> set[int]:
+    """Companies that have a credit limit (the others need no check)."""
+    return set(db.session.scalars(select(ClientCredit.company_id)
+                                  .where(ClientCredit.limit_cents.is_not(None))))
+
+
 def set_credit_limit(company_id: int, limit_cents: int | None, currency: str) -> ClientCredit:
     """Set (or clear, with None) a client's credit limit; the caller commits."""
     row = credit_row(company_id, lock=True)

@@ -18,7 +18,6 @@ from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import Invoice, ReminderSent, ReminderTemplate
 from yk_saas.billing.services import BillingError, billing_settings
-from yk_saas.clients.models import ClientCompany
 from yk_saas.money import format_money
 from yk_saas.models_base import utcnow
 from yk_saas.seeding import firm_seeder
@@ -78,8 +77,8 @@ def run_dunning(now: datetime | None = None) -> int:
     wanted = [{"invoice_id": i, "step_key": f"d{step_for((today - due).days)}",
                "channels": ["in_app", "email"], "sent_at": now} for i, due in rows]
     sent_ids = claim_steps(wanted)
-    for invoice_id in sent_ids:
-        send_reminder(db.session.get(Invoice, invoice_id), today)
+    for start in range(0, len(sent_ids), 1000):
+        send_reminders(sent_ids[start:start + 1000], today)
     charge_late_fees(settings, today)
     db.session.commit()
     return len(sent_ids)
@@ -128,40 +127,64 @@ def claim_steps(wanted: list[dict]) -> list[int]:
     return claimed
 
 
-def render_reminder(invoice: Invoice, locale: str, pay_link: str) -> tuple[str, str]:
-    """Subject and body of the firm's template in ``locale``, variables filled in."""
-    template = db.session.scalar(select(ReminderTemplate).where(ReminderTemplate.locale == locale))
-    if template is None:
-        template = db.session.scalar(select(ReminderTemplate).order_by(ReminderTemplate.id))
-    subject, body = (template.subject, template.body) if template else DEFAULT_TEMPLATES["en"]
-    values = {"client": invoice.company.name, "number": invoice.number,
-              "amount": format_money(invoice.balance_cents, invoice.currency, locale),
-              "due_date": invoice.due_on.isoformat(), "pay_link": pay_link}
-    for name in VARIABLES:
-        subject = subject.replace("{" + name + "}", values[name])
-        body = body.replace("{" + name + "}", values[name])
-    return subject, body
+class ReminderWriter:
+    """What every reminder of a pass needs, loaded once: wording per language, the
+    firm's address, the clients' users."""
+
+    def __init__(self, company_ids):
+        from yk_saas.urls import firm_base_url
+
+        self.templates = {t.locale: (t.subject, t.body)
+                          for t in db.session.scalars(select(ReminderTemplate))}
+        self.base_url = firm_base_url()
+        self.users: dict[int, list[User]] = {}
+        for user in db.session.scalars(select(User).where(
+                User.client_company_id.in_(set(company_ids)), User.is_active.is_(True))):
+            self.users.setdefault(user.client_company_id, []).append(user)
+
+    def wording(self, locale: str) -> tuple[str, str]:
+        return (self.templates.get(locale) or next(iter(self.templates.values()), None)
+                or DEFAULT_TEMPLATES["en"])
+
+    def render(self, invoice: Invoice, locale: str, pay_link: str) -> tuple[str, str]:
+        """Subject and body of the firm's wording in ``locale``, variables filled in."""
+        subject, body = self.wording(locale)
+        values = {"client": invoice.company.name, "number": invoice.number,
+                  "amount": format_money(invoice.balance_cents, invoice.currency, locale),
+                  "due_date": invoice.due_on.isoformat(), "pay_link": pay_link}
+        for name in VARIABLES:
+            subject = subject.replace("{" + name + "}", values[name])
+            body = body.replace("{" + name + "}", values[name])
+        return subject, body
+
+    def send(self, invoice: Invoice, today: date) -> None:
+        """In-app notice plus an e-mail in the firm's wording to each of the client's users."""
+        from yk_saas.jobs import enqueue_after_commit
+        from yk_saas.mail.jobs import deliver_email
+        from yk_saas.mail.services import queue_email
+        from yk_saas.notifications.services import notify
+
+        link = f"/portal/billing/invoices/{invoice.id}"
+        users = self.users.get(invoice.company_id, [])
+        notify("billing.reminder", [u.id for u in users], link=link, number=invoice.number,
+               due_date=invoice.due_on.isoformat())
+        firm = current_tenant()
+        for user in users:
+            subject, body = self.render(invoice, user.locale or firm.locale, self.base_url + link)
+            email = queue_email(user.email, f"reminder:{invoice.id}:{today}:{user.id}",
+                                "billing_reminder", subject=subject, body=body)
+            enqueue_after_commit("high", deliver_email, firm.slug, email.id)
 
 
-def send_reminder(invoice: Invoice, today: date) -> None:
-    """In-app notice plus an e-mail in the firm's wording to each of the client's users."""
-    from yk_saas.billing.events import notify_company
-    from yk_saas.jobs import enqueue_after_commit
-    from yk_saas.mail.jobs import deliver_email
-    from yk_saas.mail.services import queue_email
-    from yk_saas.urls import firm_base_url
+def send_reminders(invoice_ids: list[int], today: date) -> None:
+    """Send the reminders of these invoices, loading what they share once."""
+    from sqlalchemy.orm import joinedload
 
-    link = f"/portal/billing/invoices/{invoice.id}"
-    notify_company("billing.reminder", invoice.company_id, link, number=invoice.number,
-                   due_date=invoice.due_on.isoformat())
-    users = db.session.scalars(select(User).where(User.client_company_id == invoice.company_id,
-                                                  User.is_active.is_(True))).all()
-    for user in users:
-        locale = user.locale or current_tenant().locale
-        subject, body = render_reminder(invoice, locale, firm_base_url() + link)
-        email = queue_email(user.email, f"reminder:{invoice.id}:{today}:{user.id}",
-                            "billing_reminder", subject=subject, body=body)
-        enqueue_after_commit("high", deliver_email, current_tenant().slug, email.id)
+    invoices = db.session.scalars(select(Invoice).options(joinedload(Invoice.company))
+                                  .where(Invoice.id.in_(invoice_ids))).all()
+    writer = ReminderWriter(i.company_id for i in invoices)
+    for invoice in invoices:
+        writer.send(invoice, today)
 
 
 def remind_now(invoice_id: int, by: User) -> None:
@@ -174,9 +197,5 @@ def remind_now(invoice_id: int, by: User) -> None:
     if last is not None and utcnow() - last < cooldown:
         raise BillingError(_("A reminder was sent recently; try again later."))
     invoice.last_manual_reminder_at = utcnow()
-    send_reminder(invoice, utcnow().date())
+    send_reminders([invoice.id], utcnow().date())
     record_audit("reminder_sent", "invoice", invoice.id, actor=by)
-
-
-def company_name(company_id: int) -> str:
-    return db.session.scalar(select(ClientCompany.name).where(ClientCompany.id == company_id))

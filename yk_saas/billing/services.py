@@ -97,7 +97,7 @@ class NewInvoice:
     period_end: date | None = None
 
 
-def create_invoice(new: NewInvoice) -> Invoice | None:
+def create_invoice(new: NewInvoice, prefix: str | None = None) -> Invoice | None:
     """Number and insert one invoice unless its source key exists; None if it did.
 
     Runs in a savepoint: when another transaction created the same invoice
@@ -105,7 +105,7 @@ def create_invoice(new: NewInvoice) -> Invoice | None:
     """
     if new.amount_cents <= 0:
         raise BillingError(_("An invoice amount must be more than zero."))
-    prefix = billing_settings().invoice_prefix
+    prefix = prefix or billing_settings().invoice_prefix
     with db.session.begin_nested() as savepoint:
         number = format_number(prefix, new.issued_on.year, next_number("INV", new.issued_on.year))
         values = {k: getattr(new, k) for k in NewInvoice.__dataclass_fields__}
@@ -145,12 +145,18 @@ def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, c
     return contract
 
 
-def bill_contract(contract: Contract, today: date) -> list[Invoice]:
-    """Invoices for the contract's periods begun by ``today`` that have none yet."""
+def bill_contract(contract: Contract, today: date, existing: set[str] | None = None,
+                  prefix: str | None = None) -> list[Invoice]:
+    """Invoices for the contract's periods begun by ``today`` that have none yet.
+
+    ``existing`` (source keys already billed) saves a query per contract in a run;
+    the unique key still guards against a concurrent run.
+    """
+    if existing is None:
+        existing = set(db.session.scalars(
+            select(Invoice.source_key).where(Invoice.source == "contract",
+                                             Invoice.contract_id == contract.id)))
     created = []
-    existing = set(db.session.scalars(
-        select(Invoice.source_key).where(Invoice.source == "contract",
-                                         Invoice.contract_id == contract.id)))
     for start, end in contract_periods(contract, today):
         key = f"{contract.id}:{start.isoformat()}"
         if key in existing:
@@ -160,31 +166,40 @@ def bill_contract(contract: Contract, today: date) -> list[Invoice]:
             currency=contract.currency, description=f"{contract.plan} {start} – {end}",
             source="contract", source_key=key, issued_on=start,
             due_on=start + timedelta(days=contract.payment_terms_days),
-            contract_id=contract.id, period_start=start, period_end=end))
+            contract_id=contract.id, period_start=start, period_end=end), prefix)
         if invoice is not None:
             created.append(invoice)
     return created
 
 
+#: Contracts billed per transaction: short enough that the numbering lock is brief.
+RUN_BATCH = 50
+
+
 def run_billing(today: date | None = None) -> int:
     """Create every due contract invoice of the bound firm; returns how many were new.
 
-    One commit per contract keeps locks short; re-running changes nothing.
+    Commits every ``RUN_BATCH`` contracts; re-running (or running twice at once)
+    creates nothing more.
     """
-    from yk_saas.billing.credit import check_credit_limit
+    from yk_saas.billing.credit import check_credit_limit, companies_with_limits
 
     today = today or firm_today()
-    contract_ids = db.session.scalars(
-        select(Contract.id).where(Contract.is_active.is_(True), Contract.starts_on <= today)
+    contracts = db.session.scalars(
+        select(Contract).where(Contract.is_active.is_(True), Contract.starts_on <= today)
         .order_by(Contract.id)).all()
+    existing = set(db.session.scalars(select(Invoice.source_key)
+                                      .where(Invoice.source == "contract")))
+    prefix, limited = billing_settings().invoice_prefix, companies_with_limits()
     total = 0
-    for contract_id in contract_ids:
-        contract = db.session.get(Contract, contract_id)
-        created = bill_contract(contract, today)
-        if created:
+    for index, contract in enumerate(contracts, 1):
+        created = bill_contract(contract, today, existing, prefix)
+        if created and contract.company_id in limited:
             check_credit_limit(contract.company_id)
-        db.session.commit()
         total += len(created)
+        if index % RUN_BATCH == 0:
+            db.session.commit()
+    db.session.commit()
     return total
 
 
