@@ -11,9 +11,9 @@ invoice per period, a commit per contract) cost over raw insertion.
 import sys
 from datetime import date
 
+from money_common import Timer, bench_app
 from sqlalchemy import insert
 
-from money_common import Timer, bench_app
 from tenants import db, tenant_context
 from tenants.provision import provision_tenant
 from yk_saas.billing import services

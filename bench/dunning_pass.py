@@ -13,21 +13,21 @@ ids and due dates (what any pass must at least read).
 
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 os.environ.setdefault("YK_BENCH_DB", "yk_bench_money_dunning")
 
-from sqlalchemy import insert, select  # noqa: E402
+from money_common import Timer, bench_app
+from sqlalchemy import insert, select
 
-from money_common import Timer, bench_app  # noqa: E402
-from tenants import db, tenant_context  # noqa: E402
-from tenants.provision import provision_tenant  # noqa: E402
-from yk_saas.accounts.models import User  # noqa: E402
-from yk_saas.billing.dunning import run_dunning  # noqa: E402
-from yk_saas.billing.models import Invoice  # noqa: E402
-from yk_saas.clients.models import ClientCompany  # noqa: E402
+from tenants import db, tenant_context
+from tenants.provision import provision_tenant
+from yk_saas.accounts.models import User
+from yk_saas.billing.dunning import run_dunning
+from yk_saas.billing.models import Invoice
+from yk_saas.clients.models import ClientCompany
 
-NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
 def fill(invoices: int, companies: int) -> None:

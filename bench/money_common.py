@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from yk_saas import create_app  # noqa: E402
-from yk_saas.embedded import database_url_on, ensure_database  # noqa: E402
+from yk_saas import create_app
+from yk_saas.embedded import database_url_on, ensure_database
 
 SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = os.environ.get("YK_BENCH_DB", "yk_bench_money")

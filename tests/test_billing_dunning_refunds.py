@@ -1,6 +1,6 @@
 """Dunning with the clock in hand, refunds walked through, credit limits."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -23,7 +23,7 @@ def alpha(app, firm_a):
 def at(day: date, hour_shanghai: int) -> datetime:
     """A UTC instant that is ``hour_shanghai`` o'clock in Asia/Shanghai on ``day``."""
     return datetime(day.year, day.month, day.day, hour_shanghai - 8 if hour_shanghai >= 8 else 0,
-                    tzinfo=timezone.utc)
+                    tzinfo=UTC)
 
 
 def steps_of(invoice_id):
@@ -32,10 +32,9 @@ def steps_of(invoice_id):
 
 
 def client_user(company_id: int) -> User:
-    from yk_saas.accounts.services import create_user
-
-    from tests.conftest import PASSWORD
     from tests.billing_helpers import unique
+    from tests.conftest import PASSWORD
+    from yk_saas.accounts.services import create_user
 
     email = unique("payer").replace(" ", "-") + "@money.example.com"
     user = create_user(email, "Payer", "client", PASSWORD, client_company_id=company_id)
@@ -70,11 +69,11 @@ def test_late_steps_repeat_every_fifteen_days(alpha):
 def test_no_reminder_at_night_in_the_firms_time_zone(alpha):
     company_id = new_company()
     invoice_id = new_invoice(company_id, 20000, due=date(2032, 4, 10), issued=date(2032, 4, 1))
-    night = datetime(2032, 4, 10, 15, 30, tzinfo=timezone.utc)  # 23:30 in Shanghai
-    early = datetime(2032, 4, 10, 0, 30, tzinfo=timezone.utc)  # 08:30 in Shanghai
+    night = datetime(2032, 4, 10, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
+    early = datetime(2032, 4, 10, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
     assert dunning.run_dunning(night) == 0 and dunning.run_dunning(early) == 0
     assert steps_of(invoice_id) == []
-    dunning.run_dunning(datetime(2032, 4, 10, 2, 0, tzinfo=timezone.utc))  # 10:00
+    dunning.run_dunning(datetime(2032, 4, 10, 2, 0, tzinfo=UTC))  # 10:00
     assert steps_of(invoice_id) == ["d0"]
 
 

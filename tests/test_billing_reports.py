@@ -1,6 +1,6 @@
 """Receivables ageing, report figures, dashboard cards and invoice PDFs."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,10 @@ from tests.billing_helpers import new_company, new_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import reports, services
 from yk_saas.reports.registry import (
-    CLIENT_PROVIDERS, DASHBOARD_CARDS, STAFF_PROVIDERS, collect,
+    CLIENT_PROVIDERS,
+    DASHBOARD_CARDS,
+    STAFF_PROVIDERS,
+    collect,
 )
 
 
@@ -40,8 +43,8 @@ def test_staff_and_client_figures_come_from_paid_and_open_invoices(alpha):
     services.record_offline_payment(paid, 7000, "cash", "", date(2026, 1, 5),
                                     db.session.get(User, 2))
     db.session.commit()
-    start = datetime.now(timezone.utc) - timedelta(hours=1)
-    end = datetime.now(timezone.utc) + timedelta(hours=1)
+    start = datetime.now(UTC) - timedelta(hours=1)
+    end = datetime.now(UTC) + timedelta(hours=1)
     clients = collect(CLIENT_PROVIDERS, start, end)
     assert clients[company_id] == {"billing_revenue": 7000, "billing_outstanding": 3000,
                                    "billing_late_payments": 1}
@@ -72,7 +75,7 @@ def embedded_fonts(pdf: bytes) -> str:
     import zlib
 
     names = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
         try:
             names += re.findall(rb"/BaseFont\s*/([^\s/]+)", zlib.decompress(match.group(1)))
         except zlib.error:

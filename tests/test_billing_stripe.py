@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from tenants import db, tenant_context
 from tenants.models import Tenant
-from tests.billing_helpers import WEBHOOK_SECRET, new_company, new_invoice, sign, stripe_event, unique
+from tests.billing_helpers import (
+    WEBHOOK_SECRET,
+    new_company,
+    new_invoice,
+    sign,
+    stripe_event,
+    unique,
+)
 from yk_saas.billing.models import Invoice, Payment, PlatformSubscription
 from yk_saas.billing.providers import OfflineProvider, StripeProvider, provider_for_firm
 
@@ -147,12 +154,12 @@ def test_checkout_runs_on_the_connected_account_with_an_idempotency_key(app, fir
         checkout = provider.create_checkout(invoice, "alpha", "https://x/ok", "https://x/back")
         provider.refund("pi_123", 1000, "refund-alpha-1")
     assert checkout.url.startswith("https://checkout.stripe.com/")
-    (method, url, headers, form), refund_call = http.calls
+    (method, _url, headers, form), refund_call = http.calls
     assert method == "post" and headers["Stripe-Account"] == "acct_alpha"
     assert headers["Idempotency-Key"] == f"checkout-alpha-{invoice.id}-45600"
     assert form["line_items[0][price_data][unit_amount]"] == ["45600"]
-    assert set(v for k, vals in form.items() if k.startswith("payment_method_types")
-               for v in vals) == {"card", "alipay", "wechat_pay"}
+    assert {v for k, vals in form.items() if k.startswith("payment_method_types")
+            for v in vals} == {"card", "alipay", "wechat_pay"}
     assert refund_call[2]["Idempotency-Key"] == "refund-alpha-1"
 
 
@@ -170,3 +177,24 @@ def test_no_online_pay_button_without_keys(app, firm_a, signed_in):
     page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
     assert "pay-offline" in page
     assert client.post(f"/portal/billing/invoices/{invoice_id}/pay").status_code == 302
+
+
+def test_an_ended_trial_makes_the_firm_past_due_only_with_stripe(app, monkeypatch):
+    from datetime import timedelta
+
+    from tenants.provision import provision_tenant
+    from yk_saas.billing.subscription import current_subscription, expire_trial
+    from yk_saas.models_base import utcnow
+    from yk_saas.seeding import seed_new_firm
+
+    with app.app_context():
+        provision_tenant("trialend", "Trial End", host="trialend.yk.test", seed=seed_new_firm)
+        later = utcnow() + timedelta(days=15)
+        with tenant_context("trialend"):
+            assert current_subscription().status == "trialing"
+            assert expire_trial(later) is False  # no keys: the operator decides
+            monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_x")
+            monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            assert expire_trial(utcnow()) is False
+            assert expire_trial(later) is True
+        assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "trialend")) == "read_only"

@@ -1,8 +1,17 @@
 """Money administration in the desk: settings, reminder wording, refunds, receivables,
 dashboard cards and the firm's own platform subscription."""
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect,
-                   render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select

@@ -18,20 +18,20 @@ from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import Invoice, ReminderSent, ReminderTemplate
 from yk_saas.billing.services import BillingError, billing_settings
-from yk_saas.money import format_money
 from yk_saas.models_base import utcnow
+from yk_saas.money import format_money
 from yk_saas.seeding import firm_seeder
 
 FIXED_STEPS = (-3, 0, 3, 7, 15)
 REPEAT_EVERY = 15
 DEFAULT_TEMPLATES = {
     "zh_CN": ("付款提醒：账单 {number} 应付 {amount}",
-              "{client} 您好：\n\n账单 {number} 金额 {amount}，付款截止日 {due_date}。"
-              "\n请通过以下链接查看并付款：{pay_link}\n\n如已付款，请忽略本提醒。"),
+              ("{client} 您好：\n\n账单 {number} 金额 {amount}，付款截止日 {due_date}。"
+               "\n请通过以下链接查看并付款：{pay_link}\n\n如已付款，请忽略本提醒。")),
     "en": ("Payment reminder: invoice {number}, {amount} due",
-           "Dear {client},\n\nInvoice {number} for {amount} is due on {due_date}."
-           "\nYou can see and pay it here: {pay_link}\n\nIf you have paid already, "
-           "please ignore this reminder."),
+           ("Dear {client},\n\nInvoice {number} for {amount} is due on {due_date}."
+            "\nYou can see and pay it here: {pay_link}\n\nIf you have paid already, "
+            "please ignore this reminder.")),
 }
 VARIABLES = ("client", "amount", "due_date", "number", "pay_link")
 

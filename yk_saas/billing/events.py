@@ -14,7 +14,6 @@ register_event("billing.reminder", _l("Invoice %(number)s is due on %(due_date)s
 register_event("billing.payment_received", _l("Payment received for invoice %(number)s"))
 register_event("billing.refund_step", _l("Refund on invoice %(number)s: %(step)s"))
 register_event("billing.credit_limit", _l("%(company)s is over its credit limit"))
-register_event("billing.invoice_issued", _l("New invoice %(number)s"))
 
 
 def company_user_ids(company_id: int) -> list[int]:

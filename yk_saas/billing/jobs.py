@@ -18,9 +18,11 @@ def billing_run() -> int:
 
 @tenant_job
 def dunning_pass() -> int:
-    """Send this firm's due reminder steps."""
+    """Send this firm's due reminder steps; end a trial that ran out."""
     from yk_saas.billing.dunning import run_dunning
+    from yk_saas.billing.subscription import expire_trial
 
+    expire_trial()
     return run_dunning()
 
 

@@ -12,7 +12,11 @@ from tenants import current_tenant, db
 from yk_saas.billing.models import Invoice, Payment
 from yk_saas.clients.models import ClientCompany
 from yk_saas.reports.registry import (
-    DashboardCard, Metric, client_metrics, dashboard_card, staff_metrics,
+    DashboardCard,
+    Metric,
+    client_metrics,
+    dashboard_card,
+    staff_metrics,
 )
 
 BUCKETS = (("current", _l("Current")), ("d1_30", _l("1–30 days")), ("d31_60", _l("31–60 days")),

@@ -20,7 +20,12 @@ from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import (
-    BillingSettings, Contract, CreditNote, Invoice, NumberCounter, Payment,
+    BillingSettings,
+    Contract,
+    CreditNote,
+    Invoice,
+    NumberCounter,
+    Payment,
 )
 from yk_saas.models_base import utcnow
 

@@ -77,6 +77,24 @@ def commit_subscription() -> None:
     resolver.invalidate()
 
 
+def expire_trial(now=None) -> bool:
+    """A trial that ended with no subscription makes the firm past due (Stripe mode only).
+
+    Without Stripe keys the operator decides, so nothing happens by itself.
+    """
+    from yk_saas.billing.providers import stripe_configured
+
+    row = current_subscription()
+    now = now or utcnow()
+    if (not stripe_configured() or row.status != "trialing" or row.trial_ends_at is None
+            or row.trial_ends_at > now or row.stripe_subscription_id):
+        db.session.commit()
+        return False
+    apply_subscription_status("past_due")
+    commit_subscription()
+    return True
+
+
 def set_plan_by_hand(plan: str, status: str) -> None:
     """The operator's manual setting, for platforms running without Stripe keys."""
     if plan not in PLANS:

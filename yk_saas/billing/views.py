@@ -12,11 +12,15 @@ from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
-from yk_saas.billing import demo, receivers, reports  # noqa: F401  registers hooks and figures
-from yk_saas.billing import credit, dunning, services
+from yk_saas.billing import credit, demo, dunning, receivers, reports, services  # noqa: F401  registers hooks and figures
 from yk_saas.billing.forms import ContractForm, CreditLimitForm, CreditNoteForm, PaymentForm
 from yk_saas.billing.models import (
-    Contract, CreditNote, Invoice, Payment, RefundRequest, ReminderSent,
+    Contract,
+    CreditNote,
+    Invoice,
+    Payment,
+    RefundRequest,
+    ReminderSent,
 )
 from yk_saas.billing.refunds import visible_refunds
 from yk_saas.clients.models import ClientCompany

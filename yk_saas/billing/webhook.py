@@ -8,7 +8,7 @@ same transaction that applies it: a replay finds the id and changes nothing.
 """
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import stripe
 from sqlalchemy import select
@@ -61,7 +61,7 @@ def handle_event(event: dict) -> str:
         inserted = db.session.execute(
             insert(ProviderEvent.__table__)
             .values(event_id=event["id"], event_type=event["type"],
-                    created_at=datetime.now(timezone.utc))
+                    created_at=datetime.now(UTC))
             .on_conflict_do_nothing(index_elements=["event_id"])
             .returning(ProviderEvent.__table__.c.id)).scalar()
         if inserted is None:
@@ -97,7 +97,7 @@ def apply_event(event: dict, obj: dict, meta: dict) -> str:
 
 def apply_checkout_payment(obj: dict, meta: dict, created: int) -> str:
     """Record a paid Checkout Session as a payment of its invoice (once per PaymentIntent)."""
-    received = datetime.fromtimestamp(created or 0, timezone.utc).date()
+    received = datetime.fromtimestamp(created or 0, UTC).date()
     key = obj.get("payment_intent") or obj["id"]
     try:
         payment = apply_payment(int(meta["invoice_id"]), int(obj["amount_total"]),
