@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from tenants import current_tenant, db
@@ -55,13 +55,11 @@ def billing_settings() -> BillingSettings:
 def next_number(series: str, year: int) -> int:
     """Take the next number of ``series`` in ``year``; held until the transaction ends."""
     table = NumberCounter.__table__
-    db.session.execute(
-        insert(table).values(series=series, year=year, last_value=0)
-        .on_conflict_do_nothing(index_elements=["series", "year"])
-    )
+    statement = insert(table).values(series=series, year=year, last_value=1)
     return db.session.execute(
-        update(table).where(table.c.series == series, table.c.year == year)
-        .values(last_value=table.c.last_value + 1).returning(table.c.last_value)
+        statement.on_conflict_do_update(index_elements=["series", "year"],
+                                        set_={"last_value": table.c.last_value + 1})
+        .returning(table.c.last_value)
     ).scalar_one()
 
 
@@ -103,7 +101,13 @@ class NewInvoice:
 
 
 def create_invoice(new: NewInvoice, prefix: str | None = None) -> Invoice | None:
-    """Number and insert one invoice unless its source key exists; None if it did.
+    """Number and insert one invoice unless its source key exists; None if it did."""
+    invoice_id = insert_invoice(new, prefix)
+    return None if invoice_id is None else db.session.get(Invoice, invoice_id)
+
+
+def insert_invoice(new: NewInvoice, prefix: str | None = None) -> int | None:
+    """The new invoice's id, or None when its source key exists already.
 
     Runs in a savepoint: when another transaction created the same invoice
     first, the number taken here is given back, leaving no gap.
@@ -123,8 +127,7 @@ def create_invoice(new: NewInvoice, prefix: str | None = None) -> Invoice | None
         ).scalar()
         if invoice_id is None:
             savepoint.rollback()
-            return None
-    return db.session.get(Invoice, invoice_id)
+    return invoice_id
 
 
 def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, currency: str,
@@ -151,7 +154,7 @@ def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, c
 
 
 def bill_contract(contract: Contract, today: date, existing: set[str] | None = None,
-                  prefix: str | None = None) -> list[Invoice]:
+                  prefix: str | None = None) -> list[int]:
     """Invoices for the contract's periods begun by ``today`` that have none yet.
 
     ``existing`` (source keys already billed) saves a query per contract in a run;
@@ -166,14 +169,14 @@ def bill_contract(contract: Contract, today: date, existing: set[str] | None = N
         key = f"{contract.id}:{start.isoformat()}"
         if key in existing:
             continue
-        invoice = create_invoice(NewInvoice(
+        invoice_id = insert_invoice(NewInvoice(
             company_id=contract.company_id, amount_cents=contract.fee_cents,
             currency=contract.currency, description=f"{contract.plan} {start} – {end}",
             source="contract", source_key=key, issued_on=start,
             due_on=start + timedelta(days=contract.payment_terms_days),
             contract_id=contract.id, period_start=start, period_end=end), prefix)
-        if invoice is not None:
-            created.append(invoice)
+        if invoice_id is not None:
+            created.append(invoice_id)
     return created
 
 
@@ -193,6 +196,8 @@ def run_billing(today: date | None = None) -> int:
     contracts = db.session.scalars(
         select(Contract).where(Contract.is_active.is_(True), Contract.starts_on <= today)
         .order_by(Contract.id)).all()
+    for contract in contracts:  # read-only here: batch commits must not reload each one
+        db.session.expunge(contract)
     existing = set(db.session.scalars(select(Invoice.source_key)
                                       .where(Invoice.source == "contract")))
     prefix, limited = billing_settings().invoice_prefix, companies_with_limits()
