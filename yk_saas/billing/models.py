@@ -101,6 +101,13 @@ class Invoice(TenantModel):
         """What the client still owes on this invoice."""
         return max(self.amount_cents - self.credited_cents - self.paid_cents, 0)
 
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its due date in the firm's time zone."""
+        from yk_saas.billing.services import firm_today
+
+        return self.status == "open" and self.due_on < firm_today()
+
 
 class CreditNote(TenantModel):
     """A correction that lowers what an invoice asks for; numbered in its own series."""
