@@ -198,3 +198,58 @@ def test_an_ended_trial_makes_the_firm_past_due_only_with_stripe(app, monkeypatc
             assert expire_trial(utcnow()) is False
             assert expire_trial(later) is True
         assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "trialend")) == "read_only"
+
+
+@pytest.fixture
+def stripe_keys(app, monkeypatch, webhook_secret):
+    """Platform keys set, the firm connected, Stripe's HTTP layer recorded."""
+    http = RecordingHTTPClient()
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_platform")
+    monkeypatch.setitem(app.extensions, "yk_stripe_http_client", http)
+    with app.app_context(), tenant_context("alpha"):
+        from yk_saas.billing.services import billing_settings
+
+        billing_settings().stripe_account_id = "acct_alpha"
+        db.session.commit()
+    yield http
+    with app.app_context(), tenant_context("alpha"):
+        billing_settings().stripe_account_id = None
+        db.session.commit()
+
+
+def test_the_pay_button_opens_stripe_checkout(app, firm_a, signed_in, stripe_keys):
+    with app.app_context(), tenant_context("alpha"):
+        invoice_id = new_invoice(1, 25000)
+    client = signed_in(firm_a, "client_x")
+    page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert "pay-offline" not in page and f"/portal/billing/invoices/{invoice_id}/pay" in page
+    response = client.post(f"/portal/billing/invoices/{invoice_id}/pay")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("https://checkout.stripe.com/")
+    (_method, _url, headers, form), = stripe_keys.calls
+    assert headers["Stripe-Account"] == "acct_alpha" and headers["Idempotency-Key"]
+    assert form["metadata[invoice_id]"] == [str(invoice_id)]
+
+
+def test_a_refund_of_an_online_payment_goes_back_through_stripe(app, firm_a, host_client,
+                                                                stripe_keys):
+    from yk_saas.accounts.models import User
+    from yk_saas.billing import refunds
+
+    invoice_id = alpha_invoice(app, 20000)
+    intent = unique("pi").replace(" ", "_")
+    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
+                                         "checkout.session.completed",
+                                         checkout_completed(invoice_id, 20000, intent)))
+    with app.app_context(), tenant_context("alpha"):
+        invoice = db.session.get(Invoice, invoice_id)
+        admin = db.session.get(User, 2)
+        refund = refunds.request_refund(invoice, "Paid twice", admin)
+        refunds.move(refund, "propose", admin, None, 5000)
+        refunds.move(refund, "accept", admin)
+        refunds.move(refund, "execute", admin)
+        db.session.commit()
+        assert refund.provider_reference == "re_test_1"
+    (_m, url, headers, form), = stripe_keys.calls
+    assert url.endswith("/v1/refunds") and form["payment_intent"] == [intent]
+    assert form["amount"] == ["5000"] and headers["Idempotency-Key"] == f"refund-alpha-{refund.id}"
