@@ -219,3 +219,48 @@ def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(alpha):
         settings = services.billing_settings()
         settings.late_fee_kind, settings.late_fee_value = "none", 0
         db.session.commit()
+
+
+def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch, redis):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from rq import Queue
+
+    from yk_saas.billing.sms import send_sms
+
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setitem(app.config, "SMS_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/sms")
+    services.billing_settings().sms_enabled = True
+    db.session.commit()
+    try:
+        company_id = new_company()
+        user = client_user(company_id)
+        user.phone = "+8613800138000"
+        db.session.commit()
+        invoice_id = new_invoice(company_id, 5000, due=date(2036, 5, 10), issued=date(2036, 5, 1))
+        dunning.run_dunning(at(date(2036, 5, 10), 11))
+        jobs = [j for j in Queue("high", connection=redis).jobs
+                if j.func_name.endswith("send_sms") and j.args[1] == "+8613800138000"]
+        assert len(jobs) == 1
+        assert send_sms(*jobs[0].args) == 200
+        number = db.session.get(Invoice, invoice_id).number
+        assert received == [{"to": "+8613800138000", "text": received[0]["text"], "firm": "alpha"}]
+        assert number in received[0]["text"]
+    finally:
+        server.shutdown()
+        services.billing_settings().sms_enabled = False
+        db.session.commit()

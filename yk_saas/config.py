@@ -52,6 +52,8 @@ def from_environment() -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         # The platform's monthly plan (a Stripe Price id) for firms' subscriptions.
         "STRIPE_PRICE_MONTHLY": os.environ.get("STRIPE_PRICE_MONTHLY", ""),
+        # Reminders by SMS: JSON is posted here for an adapter to send (empty: no SMS).
+        "SMS_WEBHOOK_URL": os.environ.get("SMS_WEBHOOK_URL", ""),
         "SESSION_COOKIE_NAME": "yk_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -25,6 +25,7 @@ from yk_saas.billing.forms import BillingSettingsForm, RefundStepForm, TemplateF
 from yk_saas.billing.models import RefundRequest, ReminderTemplate
 from yk_saas.billing.providers import stripe_configured
 from yk_saas.billing.refund_views import save_evidence
+from yk_saas.billing.sms import sms_available
 from yk_saas.money import to_decimal
 
 bp = Blueprint("billing_admin", __name__, url_prefix="/desk/money")
@@ -43,7 +44,7 @@ def settings():
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
         for name in ("invoice_prefix", "late_fee_kind", "late_fee_value", "reminder_cooldown_hours",
-                     "quiet_start_hour", "quiet_end_hour"):
+                     "quiet_start_hour", "quiet_end_hour", "sms_enabled"):
             setattr(row, name, getattr(form, name).data)
         row.stripe_account_id = (form.stripe_account_id.data or "").strip() or None
         row.approval_threshold_cents = form.approval_threshold.minor
@@ -54,7 +55,8 @@ def settings():
         return redirect(url_for("billing_admin.settings"))
     templates = db.session.scalars(select(ReminderTemplate).order_by(ReminderTemplate.locale)).all()
     return render_template("billing/settings.html", form=form, templates=templates,
-                           stripe_ready=stripe_configured(), account=row.stripe_account_id), \
+                           stripe_ready=stripe_configured(), account=row.stripe_account_id,
+                           sms_ready=sms_available()), \
         422 if form.errors else 200
 
 

@@ -18,6 +18,7 @@ from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import Invoice, ReminderSent, ReminderTemplate
 from yk_saas.billing.services import BillingError, billing_settings
+from yk_saas.billing.sms import queue_sms, sms_available
 from yk_saas.models_base import utcnow
 from yk_saas.money import format_money
 from yk_saas.seeding import firm_seeder
@@ -137,6 +138,7 @@ class ReminderWriter:
         self.templates = {t.locale: (t.subject, t.body)
                           for t in db.session.scalars(select(ReminderTemplate))}
         self.base_url = firm_base_url()
+        self.sms = billing_settings().sms_enabled and sms_available()
         self.users: dict[int, list[User]] = {}
         for user in db.session.scalars(select(User).where(
                 User.client_company_id.in_(set(company_ids)), User.is_active.is_(True))):
@@ -174,6 +176,8 @@ class ReminderWriter:
             email = queue_email(user.email, f"reminder:{invoice.id}:{today}:{user.id}",
                                 "billing_reminder", subject=subject, body=body)
             enqueue_after_commit("high", deliver_email, firm.slug, email.id)
+            if self.sms and user.phone:
+                queue_sms(user.phone, subject)
 
 
 def send_reminders(invoice_ids: list[int], today: date) -> None:

@@ -3,7 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from yk_saas.money import AmountError, parse_amount
@@ -69,6 +71,7 @@ class BillingSettingsForm(FlaskForm):
                                            validators=[NumberRange(0, 720)])
     quiet_start_hour = IntegerField(_l("Quiet hours start"), validators=[NumberRange(0, 23)])
     quiet_end_hour = IntegerField(_l("Quiet hours end"), validators=[NumberRange(0, 23)])
+    sms_enabled = BooleanField(_l("Also send reminders by SMS"))
     stripe_account_id = StringField(_l("Stripe connected account (acct_…)"),
                                     validators=[Optional(), Length(max=64)])
 
