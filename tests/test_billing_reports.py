@@ -120,3 +120,25 @@ def test_the_money_migration_creates_what_the_models_declare(app, firm_a):
         report = migrate_tenants(slugs=["migmoney"], workers=1)
         assert report.ok and report.migrated == ["migmoney"]
         assert shape("t_migmoney") == expected and len(expected) > 60
+
+
+def test_receipts_download_as_pdf_only_for_the_payers_company(app, firm_a, signed_in):
+    from datetime import date as day
+
+    from sqlalchemy import select
+
+    from yk_saas.billing.models import Payment
+
+    ids = []
+    with app.app_context(), tenant_context("alpha"):
+        for company_id in (1, 2):
+            invoice_id = new_invoice(company_id, 4200)
+            services.record_offline_payment(invoice_id, 4200, "cash", "", day(2026, 11, 2),
+                                            db.session.get(User, 2))
+            db.session.commit()
+            ids.append(db.session.scalar(select(Payment.id).where(Payment.invoice_id == invoice_id)))
+    client = signed_in(firm_a, "client_x")
+    own = client.get(f"/portal/billing/payments/{ids[0]}/receipt")
+    assert own.status_code == 200 and own.get_data().startswith(b"%PDF-")
+    assert client.get(f"/portal/billing/payments/{ids[1]}/receipt").status_code == 404
+    assert signed_in(firm_a, "admin").get(f"/desk/billing/payments/{ids[1]}/receipt").status_code == 200

@@ -1,4 +1,4 @@
-"""Invoice PDFs with the firm's branding, rendered by WeasyPrint and cached on disk.
+"""Invoice and receipt PDFs with the firm's branding, rendered by WeasyPrint and cached on disk.
 
 The cache file name carries a digest of everything printed, so a payment or a
 credit note makes a new file and an unchanged invoice is never rendered twice.
@@ -21,23 +21,25 @@ def pdf_context(invoice: Invoice) -> dict:
     payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)
                                   .order_by(Payment.id)).all()
     notes = db.session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)).all()
-    return {"invoice": invoice, "payments": payments, "notes": notes, "firm": current_tenant()}
-
-
-def cache_path(invoice: Invoice, html: str) -> Path:
-    digest = hashlib.sha256(html.encode()).hexdigest()[:16]
-    return firm_folder() / "invoice-pdf" / f"{invoice.id}-{digest}.pdf"
+    return {"invoice": invoice, "payments": payments, "notes": notes}
 
 
 def cached_invoice_pdf(invoice_id: int) -> Path | None:
     """The PDF of an invoice, rendered now unless the same content is cached."""
-    from weasyprint import HTML
-
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None:
         return None
-    html = render_template("billing/invoice_pdf.html", **pdf_context(invoice))
-    path = cache_path(invoice, html)
+    return render_cached("billing/invoice_pdf.html", f"invoice-{invoice.id}",
+                         **pdf_context(invoice))
+
+
+def render_cached(template: str, name: str, **context) -> Path:
+    """A PDF of ``template`` cached under a digest of its HTML."""
+    from weasyprint import HTML
+
+    html = render_template(template, firm=current_tenant(), **context)
+    digest = hashlib.sha256(html.encode()).hexdigest()[:16]
+    path = firm_folder() / "billing-pdf" / f"{name}-{digest}.pdf"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
@@ -46,10 +48,21 @@ def cached_invoice_pdf(invoice_id: int) -> Path | None:
     return path
 
 
-def send_invoice_pdf(invoice: Invoice):
-    """Serve an invoice PDF the caller already checked the user may see."""
-    path = cached_invoice_pdf(invoice.id)
+def send_pdf(path: Path, download_name: str):
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"{invoice.number}.pdf", max_age=0)
+                         download_name=download_name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def send_receipt_pdf(payment: Payment):
+    """Serve a payment's receipt; the caller checked the user may see its invoice."""
+    invoice = db.session.get(Invoice, payment.invoice_id)
+    path = render_cached("billing/receipt_pdf.html", f"receipt-{payment.id}",
+                         payment=payment, invoice=invoice)
+    return send_pdf(path, f"{payment.receipt_number}.pdf")
+
+
+def send_invoice_pdf(invoice: Invoice):
+    """Serve an invoice PDF the caller already checked the user may see."""
+    return send_pdf(cached_invoice_pdf(invoice.id), f"{invoice.number}.pdf")

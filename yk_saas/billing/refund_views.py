@@ -103,6 +103,17 @@ def invoice_pdf(invoice_id):
     return send_invoice_pdf(own_invoice_or_404(invoice_id))
 
 
+@bp.route("/payments/<int:payment_id>/receipt")
+@roles(CLIENT)
+def receipt(payment_id):
+    from yk_saas.billing.pdf import send_receipt_pdf
+
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or services.get_visible_invoice(current_user, payment.invoice_id) is None:
+        abort(404)
+    return send_receipt_pdf(payment)
+
+
 def own_refund_or_404(refund_id: int) -> RefundRequest:
     refund = refunds.get_visible_refund(current_user, refund_id)
     if refund is None:

@@ -156,6 +156,18 @@ def invoice_pdf(invoice_id):
     return send_invoice_pdf(visible_invoice_or_404(invoice_id))
 
 
+@bp.route("/payments/<int:payment_id>/receipt")
+@roles(*STAFF)
+def receipt(payment_id):
+    from yk_saas.billing.pdf import send_receipt_pdf
+
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    visible_invoice_or_404(payment.invoice_id)
+    return send_receipt_pdf(payment)
+
+
 @bp.route("/contracts", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def contracts():
