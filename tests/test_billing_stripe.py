@@ -253,3 +253,22 @@ def test_a_refund_of_an_online_payment_goes_back_through_stripe(app, firm_a, hos
     (_m, url, headers, form), = stripe_keys.calls
     assert url.endswith("/v1/refunds") and form["payment_intent"] == [intent]
     assert form["amount"] == ["5000"] and headers["Idempotency-Key"] == f"refund-alpha-{refund.id}"
+
+
+def test_an_online_payment_after_the_invoice_was_settled_is_kept_for_staff(app, firm_a,
+                                                                          host_client,
+                                                                          webhook_secret):
+    from yk_saas.audit.models import AuditEntry
+
+    invoice_id = alpha_invoice(app, 7000)
+    first = checkout_completed(invoice_id, 7000, unique("pi").replace(" ", "_"))
+    late = checkout_completed(invoice_id, 7000, unique("pi").replace(" ", "_"))
+    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
+                                         "checkout.session.completed", first))
+    response = post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
+                                                    "checkout.session.completed", late))
+    assert response.json["outcome"] == "unapplied"
+    assert invoice_state(app, invoice_id) == (7000, "paid", 1)
+    with app.app_context(), tenant_context("alpha"):
+        assert db.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.action == "online_payment_unapplied", AuditEntry.target_id == invoice_id))

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from tenants import db, tenant_context
 from tenants.models import Tenant
+from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import ProviderEvent
 from yk_saas.billing.services import BillingError, apply_payment
 from yk_saas.billing.subscription import apply_subscription_status, commit_subscription
@@ -106,5 +107,8 @@ def apply_checkout_payment(obj: dict, meta: dict, created: int) -> str:
     except BillingError as exc:
         # Paid online after the balance was settled some other way: staff refund it.
         log.warning("online payment %s not applied: %s", key, exc)
+        record_audit("online_payment_unapplied", "invoice", int(meta["invoice_id"]),
+                     provider_key=key, amount_cents=int(obj["amount_total"]),
+                     currency=str(obj["currency"]).upper(), reason=str(exc))
         return "unapplied"
     return "paid" if payment else "duplicate"
