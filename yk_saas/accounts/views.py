@@ -8,7 +8,11 @@ from tenants import db
 from yk_saas.access import anyone, require_firm_host
 from yk_saas.accounts import services
 from yk_saas.accounts.forms import (
-    AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, TotpForm,
+    AcceptInvitationForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    TotpForm,
 )
 from yk_saas.accounts.models import User
 from yk_saas.accounts.session import home_url_for, redirect_home, sign_in, sign_out

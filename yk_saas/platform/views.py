@@ -1,7 +1,6 @@
 """The platform domain: landing page and firm signup."""
 
 from flask import Blueprint, current_app, redirect, render_template, request
-from flask_babel import gettext as _
 
 from tenants import db
 from yk_saas.access import anyone, require_platform_host
