@@ -65,6 +65,8 @@ def app_config(service_urls, tmp_path_factory):
         "SECRET_KEY": "test-secret-key-with-enough-length-0123456789",
         "STORAGE_DIR": str(tmp_path_factory.mktemp("files")),
         "SMTP_HOST": "",
+        # Every test signs in from 127.0.0.1; tests/test_rate_limits.py turns them on.
+        "RATE_LIMITS": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 30, "pool_pre_ping": True},
     }
 
