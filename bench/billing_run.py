@@ -9,9 +9,10 @@ invoice per period, a commit per contract) cost over raw insertion.
 """
 
 import sys
+import time
 from datetime import date
 
-from money_common import Timer, bench_app
+from common import bench_app, report
 from sqlalchemy import insert
 
 from tenants import db, tenant_context
@@ -50,26 +51,24 @@ def main(firms: int = 100, contracts: int = 200) -> None:
             provision_tenant(slug, slug, host=f"{slug}.bench.test")
             with tenant_context(slug):
                 fill_firm(contracts)
-        with Timer() as base:
-            for slug in slugs:
-                with tenant_context(slug):
-                    baseline_insert(contracts)
-        created = 0
-        with Timer() as run:
-            for slug in slugs:
-                with tenant_context(slug):
-                    created += services.run_billing(TODAY)
-        again = 0
-        with Timer() as rerun:
-            for slug in slugs:
-                with tenant_context(slug):
-                    again += services.run_billing(TODAY)
-    print(f"firms={firms} contracts/firm={contracts} invoices={created}")
-    print(f"baseline plain insert: {base.seconds:.2f} s")
-    print(f"billing run: {run.seconds:.2f} s, {created / run.seconds:.0f} invoices/s, "
-          f"{run.seconds / base.seconds:.1f}x baseline")
-    print(f"re-run (nothing to do): {rerun.seconds:.2f} s, {again} new invoices, "
-          f"{rerun.seconds / base.seconds:.2f}x baseline")
+        base = each_firm(slugs, baseline_insert, contracts)
+        run, created = each_firm(slugs, services.run_billing, TODAY)
+        rerun, again = each_firm(slugs, services.run_billing, TODAY)
+    report(f"Billing run: {firms} firms × {contracts} contracts", [
+        ("invoices created", f"{created:,}"),
+        ("baseline: plain INSERT of the same rows", f"{base[0]:.2f} s"),
+        ("billing run", f"{run:.2f} s, {created / run:.0f} invoices/s, {run / base[0]:.1f}× baseline"),
+        ("re-run (nothing to do)", f"{rerun:.2f} s, {again} new, {rerun / base[0]:.2f}× baseline"),
+    ])
+
+
+def each_firm(slugs, fn, *args) -> tuple[float, int]:
+    """Seconds to run ``fn(*args)`` in every firm, and the sum of what it returned."""
+    total, start = 0, time.perf_counter()
+    for slug in slugs:
+        with tenant_context(slug):
+            total += fn(*args) or 0
+    return time.perf_counter() - start, total
 
 
 if __name__ == "__main__":

@@ -11,13 +11,11 @@ Baseline, measured in the same run: one plain SELECT of the open invoices'
 ids and due dates (what any pass must at least read).
 """
 
-import os
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
-os.environ.setdefault("YK_BENCH_DB", "yk_bench_money_dunning")
-
-from money_common import Timer, bench_app
+from common import bench_app, report, timed
 from sqlalchemy import insert, select
 
 from tenants import db, tenant_context
@@ -55,20 +53,21 @@ def main(invoices: int = 50_000, companies: int = 5_000) -> None:
         provision_tenant("dun", "Dunning Bench", host="dun.bench.test")
         with tenant_context("dun"):
             fill(invoices, companies)
-            with Timer() as base:
-                db.session.execute(select(Invoice.id, Invoice.due_on)
-                                   .where(Invoice.status == "open")).all()
-                db.session.commit()
-            timings = []
+            base = timed(read_open_invoices)
+            rows = [("baseline: SELECT of the open invoices", f"{base:.3f} s")]
             for label, now in (("first pass", NOW), ("same day again", NOW + timedelta(minutes=30)),
                                ("next day", NOW + timedelta(days=1))):
-                with Timer() as t:
-                    sent = run_dunning(now)
-                timings.append((label, t.seconds, sent))
-    print(f"open invoices={invoices} companies={companies}")
-    print(f"baseline select of open invoices: {base.seconds:.3f} s")
-    for label, seconds, sent in timings:
-        print(f"{label}: {seconds:.2f} s, {sent} reminders, {seconds / base.seconds:.0f}x baseline")
+                start = time.perf_counter()
+                sent = run_dunning(now)
+                seconds = time.perf_counter() - start
+                rows.append((label, f"{seconds:.2f} s, {sent:,} reminders, "
+                                    + f"{seconds / base:.0f}× baseline"))
+    report(f"Dunning pass: {invoices:,} open invoices, {companies:,} companies", rows)
+
+
+def read_open_invoices() -> None:
+    db.session.execute(select(Invoice.id, Invoice.due_on).where(Invoice.status == "open")).all()
+    db.session.commit()
 
 
 if __name__ == "__main__":

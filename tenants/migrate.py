@@ -10,6 +10,7 @@ import multiprocessing
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
@@ -131,5 +132,11 @@ def _start_migration_worker(url: str) -> None:
     _worker_engine = create_engine(url, poolclass=NullPool)
 
 
+@lru_cache(maxsize=4)
+def _script_directory(path: str) -> ScriptDirectory:
+    # Parsing every revision file once per process, not once per firm.
+    return ScriptDirectory(path)
+
+
 def _migrate_in_worker(script_dir: str, slug: str, schema: str) -> None:
-    migrate_tenant(_worker_engine, ScriptDirectory(script_dir), slug, schema)
+    migrate_tenant(_worker_engine, _script_directory(script_dir), slug, schema)

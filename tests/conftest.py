@@ -17,7 +17,11 @@ from tenants import tenant_context
 from tenants.migrate import upgrade_public
 from yk_saas import create_app
 from yk_saas.embedded import (
-    database_url_on, ensure_database, start_postgres, start_redis, stop_embedded,
+    database_url_on,
+    ensure_database,
+    start_postgres,
+    start_redis,
+    stop_embedded,
 )
 from yk_saas.i18n_compile import compile_catalogs
 
@@ -61,6 +65,8 @@ def app_config(service_urls, tmp_path_factory):
         "SECRET_KEY": "test-secret-key-with-enough-length-0123456789",
         "STORAGE_DIR": str(tmp_path_factory.mktemp("files")),
         "SMTP_HOST": "",
+        # Every test signs in from 127.0.0.1; tests/test_rate_limits.py turns them on.
+        "RATE_LIMITS": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 30, "pool_pre_ping": True},
     }
 
@@ -138,10 +144,10 @@ def provision_firm(app, slug, marker):
 
     ``marker`` is written into every name so a page leaking this firm's data is easy to spot.
     """
+    from tenants import db
     from yk_saas.accounts.services import create_user
     from yk_saas.clients.models import ClientCompany
     from yk_saas.platform.services import FirmSignup, signup_firm
-    from tenants import db
 
     with app.app_context():
         signup_firm(FirmSignup(firm_name=f"{slug.title()} Firm", slug=slug, owner_name=f"{marker} Owner",

@@ -3,7 +3,6 @@
 import sys
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from i18n_update import catalogue_paths, extract_catalog, read_catalogue  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Column helpers shared by firm tables."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 def utcnow() -> datetime:
     """Timezone-aware now, as every timestamp is stored."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def created_at_column() -> Mapped[datetime]:

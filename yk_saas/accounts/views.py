@@ -8,12 +8,17 @@ from tenants import db
 from yk_saas.access import anyone, require_firm_host
 from yk_saas.accounts import services
 from yk_saas.accounts.forms import (
-    AcceptInvitationForm, ForgotPasswordForm, LoginForm, NewPasswordForm, TotpForm,
+    AcceptInvitationForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    TotpForm,
 )
 from yk_saas.accounts.models import User
 from yk_saas.accounts.session import home_url_for, redirect_home, sign_in, sign_out
 from yk_saas.accounts.tokens import redeem_handoff_token
 from yk_saas.mail.jobs import enqueue_delivery
+from yk_saas.ratelimit import rate_limited
 from yk_saas.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -22,6 +27,7 @@ bp.before_request(require_firm_host)
 
 @bp.route("/login", methods=["GET", "POST"])
 @anyone
+@rate_limited("login", limit=20, per_seconds=300, field="email")
 def login():
     if current_user.is_authenticated:
         return redirect_home(current_user)
@@ -42,6 +48,7 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @anyone
+@rate_limited("login-code", limit=10, per_seconds=300)
 def second_factor():
     user_id = session.get("pending_2fa")
     if not user_id or session.get("firm") != g.tenant.slug:
@@ -102,6 +109,7 @@ def accept_invitation(token):
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @anyone
+@rate_limited("reset", limit=5, per_seconds=900, field="email")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -1,7 +1,6 @@
 """Money forms. Amounts are typed as text and parsed to integer minor units."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from yk_saas.forms import Form
 from yk_saas.money import AmountError, parse_amount
 
 
@@ -35,7 +35,7 @@ INTERVALS = [("monthly", _l("Monthly")), ("quarterly", _l("Quarterly")), ("yearl
 METHODS = [("bank_transfer", _l("Bank transfer")), ("cash", _l("Cash")), ("other", _l("Other"))]
 
 
-class ContractForm(FlaskForm):
+class ContractForm(Form):
     company_id = SelectField(_l("Client company"), coerce=int, validators=[InputRequired()])
     plan = StringField(_l("Service plan"), validators=[InputRequired(), Length(max=120)])
     interval = SelectField(_l("Billed"), choices=INTERVALS)
@@ -48,23 +48,23 @@ class ContractForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(0, 120)])
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     amount = AmountField(_l("Amount received"), validators=[InputRequired()])
     method = SelectField(_l("Method"), choices=METHODS)
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=120)])
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
 
 
-class CreditNoteForm(FlaskForm):
+class CreditNoteForm(Form):
     amount = AmountField(_l("Credit amount"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=300)])
 
 
-class CreditLimitForm(FlaskForm):
+class CreditLimitForm(Form):
     limit = AmountField(_l("Credit limit (empty: none)"))
 
 
-class BillingSettingsForm(FlaskForm):
+class BillingSettingsForm(Form):
     invoice_prefix = StringField(_l("Invoice number prefix"),
                                  validators=[InputRequired(), Length(min=1, max=8)])
     late_fee_kind = SelectField(_l("Late fee"), choices=[
@@ -81,18 +81,18 @@ class BillingSettingsForm(FlaskForm):
                                     validators=[Optional(), Length(max=64)])
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=200)])
     body = TextAreaField(_l("Body"), validators=[InputRequired(), Length(max=4000)])
 
 
-class RefundRequestForm(FlaskForm):
+class RefundRequestForm(Form):
     reason = TextAreaField(_l("Why do you ask for a refund?"),
                            validators=[InputRequired(), Length(max=4000)])
     evidence = FileField(_l("Evidence (optional)"))
 
 
-class RefundStepForm(FlaskForm):
+class RefundStepForm(Form):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
     amount = AmountField(_l("Amount"))
     evidence = FileField(_l("File (optional)"))

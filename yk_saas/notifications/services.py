@@ -14,8 +14,8 @@ from sqlalchemy import func, select, update
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.mail.models import OutboxEmail
-from yk_saas.notifications.models import Notification
 from yk_saas.models_base import utcnow
+from yk_saas.notifications.models import Notification
 
 
 @dataclass(frozen=True)

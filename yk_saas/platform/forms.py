@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from yk_saas.forms import Form
 
-class SignupForm(FlaskForm):
+
+class SignupForm(Form):
     firm_name = StringField(_l("Firm name"), validators=[InputRequired(), Length(max=120)])
     slug = StringField(_l("Subdomain"), validators=[InputRequired(), Length(max=32)])
     owner_name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=100)])

@@ -1,7 +1,6 @@
 """The platform domain: landing page and firm signup."""
 
 from flask import Blueprint, current_app, redirect, render_template, request
-from flask_babel import gettext as _
 
 from tenants import db
 from yk_saas.access import anyone, require_platform_host
@@ -9,6 +8,7 @@ from yk_saas.accounts.tokens import make_handoff_token
 from yk_saas.extensions import htmx
 from yk_saas.platform import services
 from yk_saas.platform.forms import SignupForm
+from yk_saas.ratelimit import rate_limited
 from yk_saas.urls import firm_base_url
 
 bp = Blueprint("platform", __name__)
@@ -22,6 +22,7 @@ def landing_page():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @anyone
+@rate_limited("signup", limit=10, per_seconds=3600)
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
