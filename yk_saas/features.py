@@ -12,4 +12,7 @@ BLUEPRINT_MODULES = [
     "yk_saas.clients.views",
     "yk_saas.mail.views",
     "yk_saas.notifications.views",
+    "yk_saas.clients.io_views",
+    "yk_saas.ledgers.views",
+    "yk_saas.ledgers.portal_views",
 ]

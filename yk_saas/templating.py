@@ -11,12 +11,16 @@ from yk_saas.money import format_money
 # (endpoint, label, roles that see it)
 DESK_NAV = [
     ("desk.home", _l("Overview"), STAFF),
-    ("clients.index", _l("Clients"), MANAGERS),
+    ("clients.index", _l("Clients"), STAFF),
+    ("ledgers.board", _l("Books"), STAFF),
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
 ]
-PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
+PORTAL_NAV = [
+    ("portal.home", _l("Overview"), ("client",)),
+    ("portal_ledgers.index", _l("Books"), ("client",)),
+]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
                "client": _l("Client")}
 MAIL_STATUS_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "outbox": _l("Kept (no SMTP)"),

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.clients.services import accountant_card
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 bp.before_request(require_firm_host)
@@ -12,4 +13,5 @@ bp.before_request(require_firm_host)
 @bp.route("/")
 @roles(CLIENT)
 def home():
-    return render_template("portal/home.html", company=current_user.client_company)
+    company = current_user.client_company
+    return render_template("portal/home.html", company=company, card=accountant_card(company))
