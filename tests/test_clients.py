@@ -83,6 +83,7 @@ def test_changing_the_accountant_keeps_history_audits_and_shows_on_the_portal_ca
         if db.session.get(StaffProfile, 3) is None:
             db.session.add(StaffProfile(user_id=3, wechat="acc_wechat_01"))
             db.session.commit()
+    admin.post("/desk/clients/1/accountant", {"accountant_id": ""})
     assert admin.post("/desk/clients/1/accountant", {"accountant_id": "3"}).status_code == 302
     assert admin.post("/desk/clients/1/accountant", {"accountant_id": "4"}).status_code == 302
     with app.app_context(), tenant_context("alpha"):

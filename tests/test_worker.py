@@ -133,9 +133,10 @@ def test_periodic_jobs_are_enqueued_once_per_slot(app_ctx, redis):
     from yk_saas.jobs import enqueue_due_periodic_jobs
 
     redis.flushdb()
-    assert enqueue_due_periodic_jobs(redis, now=1_000_000.0) == ["mail-requeue"]
+    first = enqueue_due_periodic_jobs(redis, now=1_000_000.0)
+    assert "mail-requeue" in first
     assert enqueue_due_periodic_jobs(redis, now=1_000_001.0) == []
-    assert Queue("low", connection=redis).count == 1
+    assert Queue("low", connection=redis).count == len(first)
 
 
 def test_stuck_mail_is_found_again_after_redis_lost_its_job(app, firm_a, redis):

@@ -15,4 +15,9 @@ BLUEPRINT_MODULES = [
     "yk_saas.clients.io_views",
     "yk_saas.ledgers.views",
     "yk_saas.ledgers.portal_views",
+    "yk_saas.feedback.complaint_views",
+    "yk_saas.feedback.portal_complaint_views",
+    "yk_saas.feedback.followup_views",
+    "yk_saas.feedback.survey_views",
+    "yk_saas.feedback.portal_survey_views",
 ]

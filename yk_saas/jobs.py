@@ -33,6 +33,10 @@ class PeriodicJob:
 #: Features append their periodic jobs here.
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
+    PeriodicJob("complaint-followups", 3600, "yk_saas.feedback.jobs.complaint_followups_everywhere"),
+    PeriodicJob("followup-reminders", 3600, "yk_saas.feedback.jobs.followup_reminders_everywhere"),
+    PeriodicJob("satisfaction-surveys", 86400, "yk_saas.feedback.jobs.surveys_everywhere"),
+    PeriodicJob("ledger-reminders", 86400, "yk_saas.ledgers.jobs.ledger_reminders_everywhere"),
 ]
 
 

@@ -13,6 +13,9 @@ DESK_NAV = [
     ("desk.home", _l("Overview"), STAFF),
     ("clients.index", _l("Clients"), STAFF),
     ("ledgers.board", _l("Books"), STAFF),
+    ("complaints.queue", _l("Complaints"), STAFF),
+    ("followups.index", _l("Follow-ups"), STAFF),
+    ("surveys.results", _l("Surveys"), STAFF),
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
@@ -20,6 +23,7 @@ DESK_NAV = [
 PORTAL_NAV = [
     ("portal.home", _l("Overview"), ("client",)),
     ("portal_ledgers.index", _l("Books"), ("client",)),
+    ("portal_complaints.index", _l("Complaints"), ("client",)),
 ]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
                "client": _l("Client")}

@@ -162,13 +162,24 @@ def add_contact(company_id):
     return back(company)
 
 
-@bp.route("/<int:company_id>/contacts/<int:contact_id>/<any(primary,remove):action>", methods=["POST"])
+@bp.route("/<int:company_id>/contacts/<int:contact_id>/primary", methods=["POST"])
 @roles(*STAFF)
-def contact_action(company_id, contact_id, action):
+def make_primary(company_id, contact_id):
     company = services.get_visible_company(current_user, company_id)
     contact = crm.get_contact(company.id, contact_id)
     if contact is not None:
-        crm.make_primary(contact) if action == "primary" else crm.remove_contact(contact)
+        crm.make_primary(contact)
+        db.session.commit()
+    return back(company)
+
+
+@bp.route("/<int:company_id>/contacts/<int:contact_id>/remove", methods=["POST"])
+@roles(*STAFF)
+def remove_contact(company_id, contact_id):
+    company = services.get_visible_company(current_user, company_id)
+    contact = crm.get_contact(company.id, contact_id)
+    if contact is not None:
+        crm.remove_contact(contact)
         db.session.commit()
     return back(company)
 
