@@ -20,4 +20,6 @@ BLUEPRINT_MODULES = [
     "yk_saas.feedback.followup_views",
     "yk_saas.feedback.survey_views",
     "yk_saas.feedback.portal_survey_views",
+    "yk_saas.staff.views",
+    "yk_saas.dashboards.views",
 ]

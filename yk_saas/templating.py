@@ -11,11 +11,14 @@ from yk_saas.money import format_money
 # (endpoint, label, roles that see it)
 DESK_NAV = [
     ("desk.home", _l("Overview"), STAFF),
+    ("dashboards.index", _l("Dashboard"), MANAGERS),
     ("clients.index", _l("Clients"), STAFF),
     ("ledgers.board", _l("Books"), STAFF),
     ("complaints.queue", _l("Complaints"), STAFF),
     ("followups.index", _l("Follow-ups"), STAFF),
     ("surveys.results", _l("Surveys"), STAFF),
+    ("staff.directory", _l("Team"), STAFF),
+    ("staff.performance", _l("Performance"), STAFF),
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
