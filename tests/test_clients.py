@@ -1,7 +1,7 @@
 """Client companies: credit codes, profile, contacts, tags, notes, accountant history, the portal card."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tenants import db, tenant_context
 from yk_saas.clients.creditcode import check_character, is_valid_credit_code, validate_credit_code
@@ -110,3 +110,20 @@ def test_an_accountant_sees_only_their_own_clients(app, firm_a, signed_in):
     assert acc2.get(f"/desk/clients/{own}").status_code == 200
     assert acc2.get(f"/desk/clients/{other}").status_code == 404
     assert acc2.post(f"/desk/clients/{other}/notes", {"body": "sneaky"}).status_code == 404
+
+
+def test_demo_firms_get_valid_profiles_a_year_of_books_and_feedback(app):
+    from yk_saas.demo import seed_demo
+    from yk_saas.feedback.models import Complaint, FollowUp
+    from yk_saas.ledgers.models import LedgerPeriod
+
+    with app.app_context():
+        seed_demo()
+        with tenant_context("mingda"):
+            companies = db.session.scalars(select(ClientCompany)).all()
+            assert companies and all(is_valid_credit_code(c.credit_code) and c.industry for c in companies)
+            assert db.session.scalar(select(func.count(LedgerPeriod.id)).where(
+                LedgerPeriod.company_id == companies[0].id)) >= 12
+            assert db.session.scalar(select(func.count(Complaint.id))) >= 2
+            assert db.session.scalar(select(func.count(FollowUp.id))) >= 2
+            assert db.session.scalar(select(func.count(AccountantChange.id))) >= 2

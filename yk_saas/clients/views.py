@@ -10,6 +10,7 @@ from yk_saas.access import CLIENT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts import services as accounts
 from yk_saas.accounts.models import Invitation
 from yk_saas.clients import crm, services
+from yk_saas.clients import demo as _demo  # noqa: F401  registers the demo populator
 from yk_saas.clients.forms import (
     AccountantForm, ClientInviteForm, CompanyForm, ContactForm, NoteForm, StatusForm, TagsForm,
 )
