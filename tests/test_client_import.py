@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tenants import db, tenant_context
 from yk_saas.clients.creditcode import check_character
 from yk_saas.clients.models import ClientCompany, ClientContact
+from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 HEADER = ["name", "credit_code", "industry", "size", "tax_type", "tags", "contact_name", "accountant_email"]
 

@@ -4,9 +4,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import db, tenant_context
+from yk_saas.audit.models import AuditEntry
 from yk_saas.clients.creditcode import check_character, is_valid_credit_code, validate_credit_code
 from yk_saas.clients.models import AccountantChange, ClientCompany
-from yk_saas.audit.models import AuditEntry
+from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 
 def make_code(first17):

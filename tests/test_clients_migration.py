@@ -23,7 +23,7 @@ def shape(schema):
     constraints = db.session.execute(text(
         "SELECT conrelid::regclass::text, conname, replace(pg_get_constraintdef(oid), :s || '.', '') "
         "FROM pg_constraint WHERE connamespace = CAST(:s AS regnamespace) ORDER BY 2"), {"s": schema}).all()
-    strip = lambda rows: [tuple(str(v).replace(f"{schema}.", "") for v in row) for row in rows]  # noqa: E731
+    strip = lambda rows: [tuple(str(v).replace(f"{schema}.", "") for v in row) for row in rows]
     return strip(columns), strip(indexes), strip(constraints)
 
 

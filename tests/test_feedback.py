@@ -10,6 +10,7 @@ from tenants import db, tenant_context
 from yk_saas.audit.models import AuditEntry
 from yk_saas.feedback.models import Complaint, FollowUp, SurveyResponse
 from yk_saas.notifications.models import Notification
+from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tenants import db, tenant_context
 from yk_saas.clients.models import ClientCompany
 from yk_saas.ledgers.models import LedgerPeriod
+from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 PDF = b"%PDF-1.4\n%books\n"
 
@@ -47,7 +48,7 @@ def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_f
     index = client.get("/portal/ledgers/").get_data(as_text=True)
     assert "2025-03" in index and "<svg" in index and '<rect class="bar"' in index and "<polyline" in index
     page = client.get(f"/portal/ledgers/{period_id}").get_data(as_text=True)
-    assert "¥120,000.50" in page and "-¥1,500.25" in page and "Paid" in page
+    assert "CN¥120,000.50" in page and "-CN¥1,500.25" in page and "Paid" in page
     key = re.search(r"/portal/ledgers/files/([\w-]+)", page).group(1)
     download = client.get(f"/portal/ledgers/files/{key}")
     assert download.status_code == 200 and download.data == PDF
@@ -67,7 +68,7 @@ def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_f
 
 def test_board_lists_clients_still_lacking_this_months_books(app, firm_a, signed_in):
     done = company_for(app, "Board Done Co", accountant_id=4)
-    missing = company_for(app, "Board Missing Co", accountant_id=4)
+    company_for(app, "Board Missing Co", accountant_id=4)
     acc2 = signed_in(firm_a, "accountant2")
     period_id = open_month(acc2, done, "2025-06")
     acc2.post(f"/desk/ledgers/{period_id}/files", {"file": (io.BytesIO(PDF), "b.pdf")},

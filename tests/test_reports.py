@@ -1,6 +1,6 @@
 """Staff performance and dashboards show every registered figure; our own figures are exact."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from tenants import db, tenant_context
 from yk_saas.clients.models import ClientCompany
 from yk_saas.feedback.models import Complaint, FollowUp, SurveyResponse
 from yk_saas.reports import registry
+from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_pages_show_whatever_is_registered(app, firm_a, signed_in, fake_registry
 
 
 def at(day, hour=10):
-    return datetime(2021, 5, day, hour, tzinfo=timezone.utc)
+    return datetime(2021, 5, day, hour, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +70,14 @@ def fixed_data(app, firm_a):
         b = ClientCompany(name="Perf Beta Co", dedicated_accountant_id=4)
         db.session.add_all([a, b])
         db.session.flush()
-        complaint = dict(title="t", description="d", state="new")
+        complaint = {"title": "t", "description": "d", "state": "new"}
         db.session.add_all([
             Complaint(company_id=a.id, created_at=at(3), **complaint),
             Complaint(company_id=a.id, about_accountant_id=4, created_at=at(4), **complaint),
             Complaint(company_id=b.id, created_at=at(5), **complaint),
-            Complaint(company_id=b.id, created_at=datetime(2021, 6, 2, tzinfo=timezone.utc), **complaint),
+            Complaint(company_id=b.id, created_at=datetime(2021, 6, 2, tzinfo=UTC), **complaint),
         ])
-        done = dict(scheduled_for=at(1).date(), outcome="ok")
+        done = {"scheduled_for": at(1).date(), "outcome": "ok"}
         db.session.add_all([
             FollowUp(company_id=a.id, accountant_id=3, done_at=at(6), satisfaction=5, **done),
             FollowUp(company_id=a.id, accountant_id=3, done_at=at(7), satisfaction=4, **done),
@@ -98,8 +99,8 @@ def test_real_providers_on_a_fixed_data_set_equal_hand_computed_values(app, firm
     a, b = fixed_data
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         period = parse_period("2021-05")
-        staff = staff_feedback(datetime(2021, 5, 1, tzinfo=timezone.utc), datetime(2021, 6, 1, tzinfo=timezone.utc))
-        clients = client_feedback(datetime(2021, 5, 1, tzinfo=timezone.utc), datetime(2021, 6, 1, tzinfo=timezone.utc))
+        staff = staff_feedback(datetime(2021, 5, 1, tzinfo=UTC), datetime(2021, 6, 1, tzinfo=UTC))
+        clients = client_feedback(datetime(2021, 5, 1, tzinfo=UTC), datetime(2021, 6, 1, tzinfo=UTC))
     assert staff[3] == {"complaints": 1, "followups_done": 3, "followup_satisfaction": Decimal("4.5"),
                         "survey_answers": 3, "survey_score": Decimal("8.3"), "survey_nps": 33}
     assert staff[4] == {"complaints": 2, "followups_done": 1, "followup_satisfaction": Decimal("2.0"),

@@ -15,7 +15,6 @@ from yk_saas.ledgers import services as ledgers
 from yk_saas.ledgers.models import TaxFiling
 from yk_saas.models_base import utcnow
 
-
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 

@@ -12,7 +12,13 @@ from yk_saas.accounts.models import Invitation
 from yk_saas.clients import crm, services
 from yk_saas.clients import demo as _demo  # noqa: F401  registers the demo populator
 from yk_saas.clients.forms import (
-    AccountantForm, ClientInviteForm, CompanyForm, ContactForm, NoteForm, StatusForm, TagsForm,
+    AccountantForm,
+    ClientInviteForm,
+    CompanyForm,
+    ContactForm,
+    NoteForm,
+    StatusForm,
+    TagsForm,
 )
 from yk_saas.mail.jobs import enqueue_delivery
 
@@ -51,28 +57,36 @@ def index():
     ), 422 if form.errors else 200
 
 
-def detail_context(company, **forms):
+def detail_forms(company, forms: dict) -> dict:
+    """The detail page's forms: the ones given (with their errors) or fresh ones."""
     accountant_form = forms.get("accountant_form") or AccountantForm(
         accountant_id=str(company.dedicated_accountant_id or ""))
     accountant_form.accountant_id.choices = [("", _("Nobody"))] + [
         (str(u.id), u.name) for u in services.accountant_choices()]
+    return {
+        "form": forms.get("form") or ClientInviteForm(),
+        "profile_form": forms.get("profile_form") or CompanyForm(obj=company),
+        "status_form": StatusForm(status=company.status), "accountant_form": accountant_form,
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "tags_form": TagsForm(tags=", ".join(crm.tags_of(company.id))),
+        "note_form": forms.get("note_form") or NoteForm(),
+    }
+
+
+def detail_context(company, **forms) -> dict:
     invitations = db.session.scalars(
         select(Invitation).where(Invitation.client_company_id == company.id,
                                  Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
     ).all()
-    return dict(
-        company=company, users=services.company_users(company.id), invitations=invitations,
-        contacts=crm.contacts_of(company.id), tags=crm.tags_of(company.id),
-        notes=crm.current_notes(company.id), note_versions=crm.note_counts(company.id),
-        history=services.accountant_history(company.id),
-        accountant=services.users_by_id([company.dedicated_accountant_id]).get(company.dedicated_accountant_id),
-        form=forms.get("form") or ClientInviteForm(),
-        profile_form=forms.get("profile_form") or CompanyForm(obj=company),
-        status_form=StatusForm(status=company.status), accountant_form=accountant_form,
-        contact_form=forms.get("contact_form") or ContactForm(),
-        tags_form=TagsForm(tags=", ".join(crm.tags_of(company.id))),
-        note_form=forms.get("note_form") or NoteForm(),
-    )
+    accountant_id = company.dedicated_accountant_id
+    return {
+        "company": company, "users": services.company_users(company.id), "invitations": invitations,
+        "contacts": crm.contacts_of(company.id), "tags": crm.tags_of(company.id),
+        "notes": crm.current_notes(company.id), "note_versions": crm.note_counts(company.id),
+        "history": services.accountant_history(company.id),
+        "accountant": services.users_by_id([accountant_id]).get(accountant_id),
+        **detail_forms(company, forms),
+    }
 
 
 def render_detail(company, status=200, **forms):

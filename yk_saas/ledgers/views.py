@@ -11,7 +11,13 @@ from yk_saas.clients.services import get_visible_company
 from yk_saas.files.services import UploadError, send_stored_file
 from yk_saas.ledgers import charts, services
 from yk_saas.ledgers.forms import (
-    FIGURE_LABELS, FILING_LABELS, TAX_LABELS, FiguresForm, FileForm, FilingForm, PeriodForm,
+    FIGURE_LABELS,
+    FILING_LABELS,
+    TAX_LABELS,
+    FiguresForm,
+    FileForm,
+    FilingForm,
+    PeriodForm,
 )
 from yk_saas.ledgers.models import FIGURES
 from yk_saas.money import amount_input
