@@ -19,6 +19,7 @@ class Chart:
     line_label: object | None
     bars: list[dict] = field(default_factory=list)
     line_points: str = ""
+    dots: list[dict] = field(default_factory=list)
     ticks: list[dict] = field(default_factory=list)
     labels: list[dict] = field(default_factory=list)
     zero_y: int = 0
@@ -64,11 +65,14 @@ def month_chart(title, labels: list[str], bar_values: list[int | None], bar_labe
         value = bar_values[i]
         if value is not None:
             top, bottom = sorted((y(value), y(0)))
-            chart.bars.append({"x": x + slot // 5, "y": top, "w": max(2, slot * 3 // 5),
+            width = min(48, max(2, slot * 3 // 5))
+            chart.bars.append({"x": x + (slot - width) // 2, "y": top, "w": width,
                                "h": max(1, bottom - top), "neg": value < 0,
                                "title": f"{label}: {value // unit:,}"})
         if line_values and line_values[i] is not None:
             points.append(f"{x + slot // 2},{y(line_values[i])}")
+            chart.dots.append({"x": x + slot // 2, "y": y(line_values[i]),
+                               "title": f"{label}: {line_values[i] // unit:,}"})
     chart.line_points = " ".join(points)
     every = max(1, len(labels) // 12)
     chart.labels = [{"x": LEFT + i * slot + slot // 2, "text": lab[2:] if len(labels) > 12 else lab}
@@ -89,6 +93,6 @@ def ledger_charts(periods, gettext) -> list[Chart]:
         month_chart(gettext("Revenue and profit"), labels, series("revenue"), gettext("Revenue"),
                     series("profit"), gettext("Profit")),
         month_chart(gettext("Costs"), labels, series("costs"), gettext("Costs")),
-        month_chart(gettext("Taxes (VAT + income tax)"), labels, taxes, gettext("Taxes"),
-                    series("cash_balance"), gettext("Cash balance")),
+        month_chart(gettext("Taxes (VAT + income tax)"), labels, taxes, gettext("Taxes")),
+        month_chart(gettext("Cash balance"), labels, series("cash_balance"), gettext("Cash balance")),
     ]
