@@ -128,3 +128,33 @@ def test_demo_firms_get_valid_profiles_a_year_of_books_and_feedback(app):
             assert db.session.scalar(select(func.count(Complaint.id))) >= 2
             assert db.session.scalar(select(func.count(FollowUp.id))) >= 2
             assert db.session.scalar(select(func.count(AccountantChange.id))) >= 2
+
+
+def test_history_is_kept_when_another_feature_changes_the_accountant(app, firm_a):
+    from yk_saas import signals
+
+    company_id = new_company(app, "Signal History Co")
+    with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
+        signals.dedicated_accountant_changed.send(app, company_id=company_id, old_id=None, new_id=4, by_id=2)
+        db.session.commit()
+        change = db.session.scalar(select(AccountantChange).where(AccountantChange.company_id == company_id))
+    assert (change.old_id, change.new_id, change.by_id) == (None, 4, 2)
+
+
+def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, signed_in):
+    import io
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    admin = signed_in(firm_a, "admin")
+    admin.post("/desk/clients/1/accountant", {"accountant_id": "3"})
+    accountant = signed_in(firm_a, "accountant")
+    saved = accountant.post("/desk/team/profile", {"title": "Senior accountant", "phone": "13900001111",
+                                                   "wechat": "acc_wechat_01", "photo": (io.BytesIO(png), "me.png")},
+                            content_type="multipart/form-data")
+    assert saved.status_code == 302
+    card = signed_in(firm_a, "client_x").get("/portal/").get_data(as_text=True)
+    assert "/desk/team/photo/3" in card and "13900001111" in card and "Senior accountant" in card
+    assert signed_in(firm_a, "client_x").get("/desk/team/photo/3").data == png
+    assert signed_in(firm_a, "client_y").get("/desk/team/photo/3").status_code == 404
+    directory = admin.get("/desk/team/").get_data(as_text=True)
+    assert "Senior accountant" in directory and "acc_wechat_01" in directory
