@@ -59,4 +59,7 @@ def fill_profile(company: ClientCompany, index: int) -> None:
         crm.add_contact(company.id, person.name, email=person.email, position="负责人")
     crm.add_contact(company.id, "财务 " + company.name[:2], phone=f"0571-8800{index:04d}", wechat=f"fin{index}")
     crm.set_tags(company.id, tags)
+    author = db.session.scalar(select(User).where(User.role == "owner"))
+    note = crm.add_note(company.id, "老板更习惯微信沟通，月初 5 号前提醒提供票据。", author)
+    crm.edit_note(note, "老板更习惯微信沟通；每月 3 号前提醒提供票据和银行回单。", author)
 

@@ -31,8 +31,8 @@ def index():
 def card_new_lost():
     rows = cards.new_and_lost()
     labels = [r["month"] for r in rows]
-    chart = month_chart(_l("New clients per month"), labels, [r["new"] for r in rows], _l("New"),
-                        [r["lost"] for r in rows], _l("Lost"), unit=1)
+    chart = month_chart(_l("New clients per month"), labels, [r["new"] for r in rows], _l("New clients"),
+                        [r["lost"] for r in rows], _l("Lost clients"), unit=1)
     return render_template("dashboards/_card_new_lost.html", rows=rows, chart=chart,
                            active=cards.active_count(), new=sum(r["new"] for r in rows),
                            lost=sum(r["lost"] for r in rows))
