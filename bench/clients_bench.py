@@ -17,25 +17,25 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert, select  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy import event, insert, select
+from sqlalchemy.engine import Engine
 
-from tenants import db, tenant_context  # noqa: E402
-from tenants.migrate import upgrade_public  # noqa: E402
-from yk_saas import create_app  # noqa: E402
-from yk_saas.embedded import database_url_on, ensure_database  # noqa: E402
+from tenants import db, tenant_context
+from tenants.migrate import upgrade_public
+from yk_saas import create_app
+from yk_saas.embedded import database_url_on, ensure_database
 
 BENCH_DB = os.environ.get("YK_BENCH_DB", "yk_bench_clients")
 COMPANIES, ACCOUNTANTS, MONTHS = 2000, 12, 24
 COMPLAINTS, FOLLOWUPS, SURVEYS = 5000, 20000, 25000
 REPEAT = 5
 PASSWORD = "Correct-horse-9"
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def make_app():

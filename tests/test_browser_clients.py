@@ -1,6 +1,7 @@
 """In a real headless Chromium: books go up and the client sees them; a complaint is heard."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_books_reach_the_client_and_a_complaint_is_resolved(server, firm_a, tmp_
         client.click("#ledger-periods a:text('2024-11')")
         with client.expect_download() as download:
             client.click("#ledger-files a:text('books-2024-11.pdf')")
-        assert open(download.value.path(), "rb").read() == PDF
+        assert Path(download.value.path()).read_bytes() == PDF
 
         client.goto(f"{base}/portal/complaints/")
         client.fill("#title", "Browser: the report came late")

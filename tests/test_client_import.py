@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from tenants import db, tenant_context
 from yk_saas.clients.creditcode import check_character
 from yk_saas.clients.models import ClientCompany, ClientContact
-from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 HEADER = ["name", "credit_code", "industry", "size", "tax_type", "tags", "contact_name", "accountant_email"]
 
@@ -35,12 +34,12 @@ def count_like(app, prefix):
         return db.session.scalar(select(func.count(ClientCompany.id)).where(ClientCompany.name.like(f"{prefix}%")))
 
 
-def test_three_bad_rows_of_a_hundred_write_nothing_and_each_is_named(app, firm_a, signed_in):
+def test_three_bad_rows_of_a_hundred_write_nothing_and_each_is_named(app, firm_a, signed_in_en):
     table = rows("Impbad")
     table[9][1] = table[9][1][:-1] + ("0" if table[9][1][-1] != "0" else "1")   # wrong check digit
     table[41][0] = ""                                                          # no name
     table[77][7] = "nobody@alpha.example.com"                                  # unknown accountant
-    admin = signed_in(firm_a, "admin")
+    admin = signed_in_en(firm_a, "admin")
     response = admin.post("/desk/clients/import", {"file": (io.BytesIO(as_csv(table)), "clients.csv")},
                           content_type="multipart/form-data")
     body = response.get_data(as_text=True)
@@ -53,15 +52,15 @@ def test_three_bad_rows_of_a_hundred_write_nothing_and_each_is_named(app, firm_a
     assert count_like(app, "Impbad") == 0
 
 
-def test_a_good_file_is_previewed_then_written_whole(app, firm_a, signed_in):
-    admin = signed_in(firm_a, "admin")
+def test_a_good_file_is_previewed_then_written_whole(app, firm_a, signed_in_en):
+    admin = signed_in_en(firm_a, "admin")
     preview = admin.post("/desk/clients/import", {"file": (io.BytesIO(as_csv(rows("Impgood"))), "clients.csv")},
                          content_type="multipart/form-data")
     body = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "All 100 rows are valid" in body
     assert count_like(app, "Impgood") == 0  # nothing written by the preview
     key = re.search(r'/desk/clients/import/([\w-]+)"', body).group(1)
-    assert signed_in(firm_a, "owner").post(f"/desk/clients/import/{key}").status_code == 302  # not theirs
+    assert signed_in_en(firm_a, "owner").post(f"/desk/clients/import/{key}").status_code == 302  # not theirs
     assert count_like(app, "Impgood") == 0
     assert admin.post(f"/desk/clients/import/{key}").status_code == 302
     assert count_like(app, "Impgood") == 100
@@ -74,7 +73,7 @@ def test_a_good_file_is_previewed_then_written_whole(app, firm_a, signed_in):
     assert count_like(app, "Impgood") == 100
 
 
-def test_xlsx_import_and_filtered_export(app, firm_a, signed_in):
+def test_xlsx_import_and_filtered_export(app, firm_a, signed_in_en):
     from openpyxl import Workbook, load_workbook
 
     book = Workbook()
@@ -84,7 +83,7 @@ def test_xlsx_import_and_filtered_export(app, firm_a, signed_in):
     sheet.append(["+Plus Trading Ltd", "", "", "xlsxtag"])
     data = io.BytesIO()
     book.save(data)
-    admin = signed_in(firm_a, "admin")
+    admin = signed_in_en(firm_a, "admin")
     preview = admin.post("/desk/clients/import", {"file": (io.BytesIO(data.getvalue()), "c.xlsx")},
                          content_type="multipart/form-data").get_data(as_text=True)
     key = re.search(r'/desk/clients/import/([\w-]+)"', preview).group(1)

@@ -7,7 +7,6 @@ from tenants import db, tenant_context
 from yk_saas.audit.models import AuditEntry
 from yk_saas.clients.creditcode import check_character, is_valid_credit_code, validate_credit_code
 from yk_saas.clients.models import AccountantChange, ClientCompany
-from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 
 def make_code(first17):
@@ -34,8 +33,8 @@ def test_invalid_credit_codes_fail_with_a_reason(code, reason):
         validate_credit_code(code)
 
 
-def test_admin_adds_a_company_and_a_wrong_check_digit_is_refused(app, firm_a, signed_in):
-    admin = signed_in(firm_a, "admin")
+def test_admin_adds_a_company_and_a_wrong_check_digit_is_refused(app, firm_a, signed_in_en):
+    admin = signed_in_en(firm_a, "admin")
     bad = admin.post("/desk/clients/", {"name": "Typo Trading", "credit_code": "91350100M000100Y44"})
     assert bad.status_code == 422 and "check digit" in bad.get_data(as_text=True)
     code = make_code("9131000066070001A")
@@ -54,9 +53,9 @@ def new_company(app, name):
         return company.id
 
 
-def test_contacts_tags_and_note_history(app, firm_a, signed_in):
+def test_contacts_tags_and_note_history(app, firm_a, signed_in_en):
     company_id = new_company(app, "Crm Contacts Co")
-    admin = signed_in(firm_a, "admin")
+    admin = signed_in_en(firm_a, "admin")
     base = f"/desk/clients/{company_id}"
     admin.post(f"{base}/contacts", {"name": "Ann First", "phone": "13800000001"})
     admin.post(f"{base}/contacts", {"name": "Bob Second", "primary": "y"})
@@ -76,8 +75,8 @@ def test_contacts_tags_and_note_history(app, firm_a, signed_in):
     assert "Prefers calls in the morning" in history and "Prefers WeChat messages" in history
 
 
-def test_changing_the_accountant_keeps_history_audits_and_shows_on_the_portal_card(app, firm_a, signed_in):
-    admin = signed_in(firm_a, "admin")
+def test_changing_the_accountant_keeps_history_audits_and_shows_on_the_portal_card(app, firm_a, signed_in_en):
+    admin = signed_in_en(firm_a, "admin")
     with app.app_context(), tenant_context("alpha"):
         from yk_saas.clients.models import StaffProfile
 
@@ -93,19 +92,19 @@ def test_changing_the_accountant_keeps_history_audits_and_shows_on_the_portal_ca
         audits = db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == "dedicated_accountant_changed", AuditEntry.target_id == 1)).all()
     assert (changes[0].old_id, changes[0].new_id, changes[0].by_id) == (3, 4, 2) and len(audits) >= 2
-    assert "ALPHASECRET Accountant Two" in signed_in(firm_a, "client_x").get("/portal/").get_data(as_text=True)
+    assert "ALPHASECRET Accountant Two" in signed_in_en(firm_a, "client_x").get("/portal/").get_data(as_text=True)
     admin.post("/desk/clients/1/accountant", {"accountant_id": "3"})
-    card = signed_in(firm_a, "client_x").get("/portal/").get_data(as_text=True)
+    card = signed_in_en(firm_a, "client_x").get("/portal/").get_data(as_text=True)
     assert 'id="accountant-card"' in card and "acc_wechat_01" in card and firm_a["accountant"] in card
 
 
-def test_an_accountant_sees_only_their_own_clients(app, firm_a, signed_in):
+def test_an_accountant_sees_only_their_own_clients(app, firm_a, signed_in_en):
     own = new_company(app, "Crm Own Client")
     other = new_company(app, "Crm Other Client")
     with app.app_context(), tenant_context("alpha"):
         db.session.get(ClientCompany, own).dedicated_accountant_id = 4
         db.session.commit()
-    acc2 = signed_in(firm_a, "accountant2")
+    acc2 = signed_in_en(firm_a, "accountant2")
     listing = acc2.get("/desk/clients/").get_data(as_text=True)
     assert "Crm Own Client" in listing and "Crm Other Client" not in listing
     assert acc2.get(f"/desk/clients/{own}").status_code == 200
@@ -141,20 +140,20 @@ def test_history_is_kept_when_another_feature_changes_the_accountant(app, firm_a
     assert (change.old_id, change.new_id, change.by_id) == (None, 4, 2)
 
 
-def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, signed_in):
+def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, signed_in_en):
     import io
 
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-    admin = signed_in(firm_a, "admin")
+    admin = signed_in_en(firm_a, "admin")
     admin.post("/desk/clients/1/accountant", {"accountant_id": "3"})
-    accountant = signed_in(firm_a, "accountant")
+    accountant = signed_in_en(firm_a, "accountant")
     saved = accountant.post("/desk/team/profile", {"title": "Senior accountant", "phone": "13900001111",
                                                    "wechat": "acc_wechat_01", "photo": (io.BytesIO(png), "me.png")},
                             content_type="multipart/form-data")
     assert saved.status_code == 302
-    card = signed_in(firm_a, "client_x").get("/portal/").get_data(as_text=True)
+    card = signed_in_en(firm_a, "client_x").get("/portal/").get_data(as_text=True)
     assert "/desk/team/photo/3" in card and "13900001111" in card and "Senior accountant" in card
-    assert signed_in(firm_a, "client_x").get("/desk/team/photo/3").data == png
-    assert signed_in(firm_a, "client_y").get("/desk/team/photo/3").status_code == 404
+    assert signed_in_en(firm_a, "client_x").get("/desk/team/photo/3").data == png
+    assert signed_in_en(firm_a, "client_y").get("/desk/team/photo/3").status_code == 404
     directory = admin.get("/desk/team/").get_data(as_text=True)
     assert "Senior accountant" in directory and "acc_wechat_01" in directory

@@ -10,7 +10,6 @@ from tenants import db, tenant_context
 from yk_saas.audit.models import AuditEntry
 from yk_saas.feedback.models import Complaint, FollowUp, SurveyResponse
 from yk_saas.notifications.models import Notification
-from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 
@@ -24,14 +23,14 @@ def file_complaint(client, title):
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
-def test_complaint_flow_with_followup_check(app, firm_a, signed_in):
-    client = signed_in(firm_a, "client_x")
+def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
+    client = signed_in_en(firm_a, "client_x")
     complaint_id = file_complaint(client, "Late VAT filing")
     with app.app_context(), tenant_context("alpha"):
         assert db.session.scalar(select(Notification.id).where(
             Notification.event == "complaint_filed", Notification.user_id == 2,
             Notification.link == f"/desk/complaints/{complaint_id}"))
-    admin = signed_in(firm_a, "admin")
+    admin = signed_in_en(firm_a, "admin")
     assert "Late VAT filing" in admin.get("/desk/complaints/").get_data(as_text=True)
     admin.post(f"/desk/complaints/{complaint_id}/notes", {"body": "Internal: check the filing log"})
     no_text = admin.post(f"/desk/complaints/{complaint_id}/state", {"state": "resolved", "resolution": ""})
@@ -42,10 +41,10 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in):
     assert "We paid the late fee for you." in page and "Internal: check" not in page
     key = re.search(r"/portal/complaints/files/([\w-]+)", page).group(1)
     assert client.get(f"/portal/complaints/files/{key}").data == PNG
-    other = signed_in(firm_a, "client_y")
+    other = signed_in_en(firm_a, "client_y")
     assert other.get(f"/portal/complaints/{complaint_id}").status_code == 404
     assert other.get(f"/portal/complaints/files/{key}").status_code == 404
-    assert signed_in(firm_a, "accountant2").get(f"/desk/complaints/{complaint_id}").status_code == 404
+    assert signed_in_en(firm_a, "accountant2").get(f"/desk/complaints/{complaint_id}").status_code == 404
 
     from yk_saas.feedback.complaints import send_due_followups
 
@@ -65,10 +64,10 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in):
         assert db.session.get(Complaint, complaint_id).state == "investigating"
 
 
-def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in):
+def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in_en):
     from yk_saas.feedback.followups import remind_due_followups
 
-    admin = signed_in(firm_a, "admin")
+    admin = signed_in_en(firm_a, "admin")
     day = date.today() + timedelta(days=1)
     assert admin.post("/desk/followups/company/2", {"scheduled_for": day.isoformat(), "method": "visit",
                                                     "purpose": "Quarterly review"}).status_code == 302
@@ -85,7 +84,7 @@ def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in):
     assert "Happy with the service" in page and "★★★★" in page
 
 
-def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, signed_in):
+def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, signed_in_en):
     from yk_saas.feedback.surveys import send_surveys
 
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
@@ -93,10 +92,10 @@ def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, s
         assert first >= 2 and send_surveys("2020-Q1") == 0
         survey_id = db.session.scalar(select(SurveyResponse.id).where(
             SurveyResponse.round == "2020-Q1", SurveyResponse.user_id == 5))
-    client = signed_in(firm_a, "client_x")
+    client = signed_in_en(firm_a, "client_x")
     assert 'id="open-survey"' in client.get("/portal/").get_data(as_text=True)
     assert client.post(f"/portal/surveys/{survey_id}", {"score": "11"}).status_code == 422
     assert client.post(f"/portal/surveys/{survey_id}", {"score": "9", "comment": "Quick answers"}).status_code == 302
-    assert signed_in(firm_a, "client_y").get(f"/portal/surveys/{survey_id}").status_code == 404
-    results = signed_in(firm_a, "admin").get("/desk/surveys/?round=2020-Q1").get_data(as_text=True)
+    assert signed_in_en(firm_a, "client_y").get(f"/portal/surveys/{survey_id}").status_code == 404
+    results = signed_in_en(firm_a, "admin").get("/desk/surveys/?round=2020-Q1").get_data(as_text=True)
     assert "Quick answers" in results and "1 of" in results

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from tenants import db, tenant_context
 from yk_saas.clients.models import ClientCompany
 from yk_saas.ledgers.models import LedgerPeriod
-from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 PDF = b"%PDF-1.4\n%books\n"
 
@@ -27,11 +26,11 @@ def open_month(client, company_id, period):
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
-def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_file(app, firm_a, signed_in):
+def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_file(app, firm_a, signed_in_en):
     with app.app_context(), tenant_context("alpha"):
         db.session.get(ClientCompany, 1).dedicated_accountant_id = 3
         db.session.commit()
-    acc = signed_in(firm_a, "accountant")
+    acc = signed_in_en(firm_a, "accountant")
     period_id = open_month(acc, 1, "2025-03")
     assert acc.post(f"/desk/ledgers/{period_id}/figures", {
         "revenue": "120,000.50", "costs": "80000", "profit": "-1,500.25", "vat": "3600",
@@ -44,7 +43,7 @@ def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_f
         period = db.session.get(LedgerPeriod, period_id)
         assert (period.revenue, period.profit, period.delivered_at is not None) == (12000050, -150025, True)
 
-    client = signed_in(firm_a, "client_x")
+    client = signed_in_en(firm_a, "client_x")
     index = client.get("/portal/ledgers/").get_data(as_text=True)
     assert "2025-03" in index and "<svg" in index and '<rect class="bar"' in index and "<polyline" in index
     page = client.get(f"/portal/ledgers/{period_id}").get_data(as_text=True)
@@ -54,22 +53,22 @@ def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_f
     assert download.status_code == 200 and download.data == PDF
 
     # Client Y, the other accountant and another firm see none of it.
-    other = signed_in(firm_a, "client_y")
+    other = signed_in_en(firm_a, "client_y")
     assert other.get(f"/portal/ledgers/{period_id}").status_code == 404
     assert other.get(f"/portal/ledgers/files/{key}").status_code == 404
-    acc2 = signed_in(firm_a, "accountant2")
+    acc2 = signed_in_en(firm_a, "accountant2")
     assert acc2.get(f"/desk/ledgers/{period_id}").status_code == 404
     assert acc2.get(f"/desk/ledgers/files/{key}").status_code == 404
     assert acc2.post(f"/desk/ledgers/{period_id}/figures", {"revenue": "1"}).status_code == 404
-    assert signed_in(firm_a, "admin").get(f"/desk/ledgers/files/{key}").status_code == 200
+    assert signed_in_en(firm_a, "admin").get(f"/desk/ledgers/files/{key}").status_code == 200
     # The key is long and random: a neighbour's key is not guessable from one's own.
     assert len(key) >= 30 and client.get("/portal/ledgers/files/1").status_code == 404
 
 
-def test_board_lists_clients_still_lacking_this_months_books(app, firm_a, signed_in):
+def test_board_lists_clients_still_lacking_this_months_books(app, firm_a, signed_in_en):
     done = company_for(app, "Board Done Co", accountant_id=4)
     company_for(app, "Board Missing Co", accountant_id=4)
-    acc2 = signed_in(firm_a, "accountant2")
+    acc2 = signed_in_en(firm_a, "accountant2")
     period_id = open_month(acc2, done, "2025-06")
     acc2.post(f"/desk/ledgers/{period_id}/files", {"file": (io.BytesIO(PDF), "b.pdf")},
               content_type="multipart/form-data")
@@ -79,9 +78,9 @@ def test_board_lists_clients_still_lacking_this_months_books(app, firm_a, signed
     assert "ALPHASECRET Company Y" not in board  # not this accountant's client
 
 
-def test_bad_amounts_and_files_are_refused(app, firm_a, signed_in):
+def test_bad_amounts_and_files_are_refused(app, firm_a, signed_in_en):
     company_id = company_for(app, "Ledger Refusals Co")
-    admin = signed_in(firm_a, "admin")
+    admin = signed_in_en(firm_a, "admin")
     period_id = open_month(admin, company_id, "2025-01")
     bad = admin.post(f"/desk/ledgers/{period_id}/figures", {"revenue": "12.345"})
     assert bad.status_code == 422 and "is not an amount" in bad.get_data(as_text=True)

@@ -10,7 +10,6 @@ from tenants import db, tenant_context
 from yk_saas.clients.models import ClientCompany
 from yk_saas.feedback.models import Complaint, FollowUp, SurveyResponse
 from yk_saas.reports import registry
-from tests.english import signed_in  # noqa: F401  English labels in assertions
 
 
 @pytest.fixture
@@ -38,13 +37,13 @@ def fake_registry():
         current.update(before) if isinstance(current, dict) else current.extend(before)
 
 
-def test_pages_show_whatever_is_registered(app, firm_a, signed_in, fake_registry):
-    admin = signed_in(firm_a, "admin")
+def test_pages_show_whatever_is_registered(app, firm_a, signed_in_en, fake_registry):
+    admin = signed_in_en(firm_a, "admin")
     page = admin.get("/desk/team/performance").get_data(as_text=True)
     assert "Claimed" in page and ">17<" in page and "1 h 30 min" in page and "¥12,345.00" in page
     csv_text = admin.get("/desk/team/performance.csv").get_data(as_text=True)
     assert "fake_claimed" in csv_text and ",17," in csv_text and "12345.00" in csv_text
-    mine = signed_in(firm_a, "accountant2").get("/desk/team/performance").get_data(as_text=True)
+    mine = signed_in_en(firm_a, "accountant2").get("/desk/team/performance").get_data(as_text=True)
     assert "ALPHASECRET Accountant Two" in mine and "ALPHASECRET Admin" not in mine
 
     dashboard = admin.get("/desk/dashboard/").get_data(as_text=True)
@@ -55,7 +54,7 @@ def test_pages_show_whatever_is_registered(app, firm_a, signed_in, fake_registry
         assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
     risk = admin.get("/desk/dashboard/cards/client-risk").get_data(as_text=True)
     assert "Late payments" in risk and ">4<" in risk
-    assert signed_in(firm_a, "accountant").get("/desk/dashboard/cards/client-risk").status_code == 403
+    assert signed_in_en(firm_a, "accountant").get("/desk/dashboard/cards/client-risk").status_code == 403
 
 
 def at(day, hour=10):
@@ -92,7 +91,7 @@ def fixed_data(app, firm_a):
         return a.id, b.id
 
 
-def test_real_providers_on_a_fixed_data_set_equal_hand_computed_values(app, firm_a, fixed_data, signed_in):
+def test_real_providers_on_a_fixed_data_set_equal_hand_computed_values(app, firm_a, fixed_data, signed_in_en):
     from yk_saas.dashboards.periods import parse_period
     from yk_saas.feedback.metrics import client_feedback, staff_feedback
 
@@ -108,7 +107,7 @@ def test_real_providers_on_a_fixed_data_set_equal_hand_computed_values(app, firm
     assert clients[a]["complaints"] == 2 and clients[b]["complaints"] == 1
     assert clients[a]["followup_satisfaction"] == Decimal("4.5") and clients[b]["survey_score"] == Decimal("7.0")
     assert period.key == "2021-05"
-    page = signed_in(firm_a, "admin").get("/desk/team/performance?period=2021-05").get_data(as_text=True)
+    page = signed_in_en(firm_a, "admin").get("/desk/team/performance?period=2021-05").get_data(as_text=True)
     assert "8.3" in page and "4.5" in page and "33" in page
 
 
@@ -120,6 +119,6 @@ def test_churn_risk_combines_the_signals(app, firm_a, fixed_data):
     assert risk_score({"complaints": 0, "months_without_books": 1, "days_since_followup": 30}) == 0
 
 
-def test_fake_registrations_are_gone_after_the_test(app, firm_a, signed_in):
+def test_fake_registrations_are_gone_after_the_test(app, firm_a, signed_in_en):
     assert "fake_claimed" not in registry.STAFF_METRICS and "fake_card" not in registry.DASHBOARD_CARDS
     assert "complaints" in registry.STAFF_METRICS and "client_risk" in registry.DASHBOARD_CARDS

@@ -3,9 +3,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
+from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import users_by_id
 from yk_saas.feedback import complaints
 from yk_saas.feedback.forms import STATE_LABELS, ComplaintStateForm, InternalNoteForm
@@ -36,10 +38,6 @@ def queue():
 
 
 def company_names(rows) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from yk_saas.clients.models import ClientCompany
-
     ids = {c.company_id for c in rows}
     return dict(db.session.execute(select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))).all())
 

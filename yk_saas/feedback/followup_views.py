@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import STAFF, require_firm_host, roles
@@ -22,8 +23,6 @@ def followup_labels():
 
 
 def names(rows) -> dict[int, str]:
-    from sqlalchemy import select
-
     ids = {f.company_id for f in rows}
     return dict(db.session.execute(select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))).all())
 
