@@ -67,6 +67,9 @@ def test_a_good_file_is_previewed_then_written_whole(app, firm_a, signed_in_en):
     with app.app_context(), tenant_context("alpha"):
         company = db.session.scalar(select(ClientCompany).where(ClientCompany.name == "Impgood 005 Ltd"))
         assert company.dedicated_accountant_id == 3 and company.tax_type == "general"
+        from yk_saas.clients.models import AccountantChange
+
+        assert db.session.scalar(select(AccountantChange.new_id).where(AccountantChange.company_id == company.id)) == 3
         assert db.session.scalar(select(ClientContact.name).where(ClientContact.company_id == company.id)) == "Contact 5"
     # A second commit of the same file does nothing: the file is gone.
     admin.post(f"/desk/clients/import/{key}")

@@ -4,10 +4,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tenants import db
+from yk_saas import signals
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.clients import crm
@@ -135,13 +137,14 @@ def commit_import(check: ImportCheck, by: User, filename: str) -> int:
     if not check.ok:
         raise ValueError("refusing to import a file with errors")
     for row in check.rows:
-        import_row(row.values)
+        import_row(row.values, by)
     record_audit("clients_imported", "client_company", None, actor=by, rows=len(check.rows), file=filename)
     db.session.commit()
     return len(check.rows)
 
 
-def import_row(v: dict) -> ClientCompany:
+def import_row(v: dict, by: User) -> ClientCompany:
+    """One company with its tags and primary contact; its accountant enters the history."""
     company = ClientCompany(
         name=v["name"].strip(), credit_code=v.get("credit_code") or None,
         dedicated_accountant_id=v.get("accountant_id"),
@@ -151,6 +154,10 @@ def import_row(v: dict) -> ClientCompany:
     db.session.flush()
     tags = crm.parse_tags(v.get("tags"))[: crm.MAX_TAGS] if v.get("tags") else []
     crm.set_tags(company.id, tags)
+    if company.dedicated_accountant_id:
+        signals.dedicated_accountant_changed.send(
+            current_app._get_current_object(), company_id=company.id, old_id=None,
+            new_id=company.dedicated_accountant_id, by_id=by.id)
     if v.get("contact_name"):
         crm.add_contact(company.id, v["contact_name"], True, phone=v.get("contact_phone"),
                         email=v.get("contact_email"))
