@@ -33,9 +33,10 @@ def public_script(path: str | None = None) -> ScriptDirectory:
     return ScriptDirectory(path or current_app.config["PUBLIC_MIGRATIONS"])
 
 
-def _run_upgrade(conn, script: ScriptDirectory, version_schema: str, **kw) -> None:
+def _run_upgrade(conn, script: ScriptDirectory, version_schema: str, target: str = "heads",
+                 **kw) -> None:
     def upgrade(rev, context):
-        return script._upgrade_revs("heads", rev)
+        return script._upgrade_revs(target, rev)
 
     ctx = MigrationContext.configure(
         conn, opts={"version_table_schema": version_schema, "script": script, "fn": upgrade}
@@ -64,13 +65,14 @@ class MigrationReport:
         return not self.failed
 
 
-def migrate_tenant(engine, script: ScriptDirectory, slug: str, schema: str) -> None:
-    """Upgrade one firm schema and record its new revision, in one transaction."""
-    head = script.get_current_head()
+def migrate_tenant(engine, script: ScriptDirectory, slug: str, schema: str,
+                   target: str | None = None) -> None:
+    """Upgrade one firm schema (to ``target``, default the head) and record it, in one transaction."""
+    head = target or script.get_current_head()
     with engine.connect() as conn, conn.begin():
         # search_path is used here only, and LOCAL so it dies with the transaction.
         conn.exec_driver_sql(f"SET LOCAL search_path TO {quote_schema(schema)}")
-        _run_upgrade(conn, script, schema, schema=schema)
+        _run_upgrade(conn, script, schema, target=head, schema=schema)
         conn.execute(update(Tenant).where(Tenant.slug == slug).values(schema_version=head))
 
 
@@ -81,11 +83,12 @@ def migrate_tenants(
     slugs: Iterable[str] | None = None,
     workers: int = 4,
     on_progress: Callable[[str], None] | None = None,
+    target: str | None = None,
 ) -> MigrationReport:
-    """Upgrade every firm schema (or those in ``slugs``) to the head revision."""
+    """Upgrade every firm schema (or those in ``slugs``) to ``target`` (default: the head)."""
     engine = engine or db.engine
     script = tenant_script(path)
-    report = MigrationReport(head=script.get_current_head())
+    report = MigrationReport(head=target or script.get_current_head())
     query = select(Tenant.slug, Tenant.schema_name, Tenant.schema_version).order_by(Tenant.id)
     if slugs is not None:
         query = query.where(Tenant.slug.in_(list(slugs)))
@@ -110,7 +113,8 @@ def migrate_tenants(
         initargs=(url,),
     ) as pool:
         futures = {
-            pool.submit(_migrate_in_worker, script.dir, f.slug, f.schema_name): f.slug for f in todo
+            pool.submit(_migrate_in_worker, script.dir, f.slug, f.schema_name, report.head): f.slug
+            for f in todo
         }
         for future in as_completed(futures):
             slug = futures[future]
@@ -138,5 +142,5 @@ def _script_directory(path: str) -> ScriptDirectory:
     return ScriptDirectory(path)
 
 
-def _migrate_in_worker(script_dir: str, slug: str, schema: str) -> None:
-    migrate_tenant(_worker_engine, _script_directory(script_dir), slug, schema)
+def _migrate_in_worker(script_dir: str, slug: str, schema: str, target: str) -> None:
+    migrate_tenant(_worker_engine, _script_directory(script_dir), slug, schema, target)

@@ -194,3 +194,15 @@ def signed_in(host_client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def signed_in_en(signed_in):
+    """Like ``signed_in``, with the interface switched to English for that person (as a user would)."""
+
+    def sign_in_in_english(firm, who):
+        client = signed_in(firm, who)
+        client.post("/lang", {"locale": "en", "next": "/"})
+        return client
+
+    return sign_in_in_english

@@ -76,7 +76,8 @@ def test_role_guards(firm_a, signed_in):
     assert client.get("/portal/").status_code == 200
     accountant = signed_in(firm_a, "accountant")
     assert accountant.get("/desk/").status_code == 200
-    for path in ("/desk/settings", "/desk/staff/", "/desk/clients/", "/desk/outbox/"):
+    # Accountants see their own clients (/desk/clients/) but not the firm-wide import.
+    for path in ("/desk/settings", "/desk/staff/", "/desk/clients/import", "/desk/outbox/"):
         assert accountant.get(path).status_code == 403, path
     assert accountant.post("/desk/settings", {"name": "Hijacked"}).status_code == 403
     assert accountant.get("/portal/").status_code == 403

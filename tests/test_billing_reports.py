@@ -46,8 +46,8 @@ def test_staff_and_client_figures_come_from_paid_and_open_invoices(alpha):
     start = datetime.now(UTC) - timedelta(hours=1)
     end = datetime.now(UTC) + timedelta(hours=1)
     clients = collect(CLIENT_PROVIDERS, start, end)
-    assert clients[company_id] == {"billing_revenue": 7000, "billing_outstanding": 3000,
-                                   "billing_late_payments": 1}
+    money = {k: v for k, v in clients[company_id].items() if k.startswith("billing_")}
+    assert money == {"billing_revenue": 7000, "billing_outstanding": 3000, "billing_late_payments": 1}
     staff = collect(STAFF_PROVIDERS, start, end)
     assert staff[3]["billing_revenue"] >= 7000 and staff[3]["billing_receivables"] >= 3000
 
@@ -117,7 +117,7 @@ def test_the_money_migration_creates_what_the_models_declare(app, firm_a):
         db.session.execute(text("UPDATE public.tenants SET schema_version = 't0001' "
                                 "WHERE slug = 'migmoney'"))
         db.session.commit()
-        report = migrate_tenants(slugs=["migmoney"], workers=1)
+        report = migrate_tenants(slugs=["migmoney"], workers=1, target="t_billing")
         assert report.ok and report.migrated == ["migmoney"]
         assert shape("t_migmoney") == expected and len(expected) > 60
 

@@ -50,6 +50,11 @@ def fingerprint(app, schema):
         return sums
 
 
+def text_of(response) -> str:
+    """The body as text; binary downloads (XLSX exports) are decoded leniently."""
+    return response.get_data().decode("utf-8", "replace")
+
+
 def request(client, method, path):
     if method == "GET":
         return client.get(path)
@@ -70,7 +75,7 @@ def test_firm_b_session_on_firm_a_host_sees_and_changes_nothing(app, firm_a, fir
     leaks = []
     for method, path in firm_routes(app):
         response = request(intruder, method, path)
-        body = response.get_data(as_text=True)
+        body = text_of(response)
         if "ALPHASECRET" in body or (response.status_code < 300 and "BRAVOSECRET" in body):
             leaks.append(f"{method} {path} -> {response.status_code}")
     assert leaks == []
@@ -84,7 +89,7 @@ def test_firm_b_users_on_their_own_host_never_see_firm_a(app, firm_a, firm_b, si
     leaks = []
     for method, path in firm_routes(app):
         response = request(client, method, path)
-        if "ALPHASECRET" in response.get_data(as_text=True):
+        if "ALPHASECRET" in text_of(response):
             leaks.append(f"{method} {path} -> {response.status_code}")
     assert leaks == []
     assert fingerprint(app, "t_alpha") == before
@@ -94,7 +99,7 @@ def test_a_client_never_sees_another_client_company(app, firm_a, signed_in):
     client = signed_in(firm_a, "client_x")
     leaks = []
     for method, path in firm_routes(app):
-        body = request(client, method, path).get_data(as_text=True)
+        body = text_of(request(client, method, path))
         if "Company Y" in body or "Client Y" in body:
             leaks.append(f"{method} {path}")
     assert leaks == []
@@ -104,7 +109,7 @@ def test_anonymous_visitors_see_no_firm_data(app, firm_a, host_client):
     visitor = host_client(firm_a["host"])
     before = fingerprint(app, "t_alpha")
     for method, path in firm_routes(app):
-        assert "ALPHASECRET" not in request(visitor, method, path).get_data(as_text=True), path
+        assert "ALPHASECRET" not in text_of(request(visitor, method, path)), path
     assert fingerprint(app, "t_alpha") == before
 
 

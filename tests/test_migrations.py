@@ -33,6 +33,13 @@ def upgrade(schema, **kw):
 '''
 
 
+def current_head(scripts) -> str:
+    """The head the features' revisions lead to; test revisions go on top of it."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(scripts)).get_current_head()
+
+
 def add_revision(versions, rev, down, table, column):
     (versions / f"{rev}.py").write_text(textwrap.dedent(REVISION.format(
         doc=f"add {table}.{column}", rev=rev, down=down, table=table, column=column)))
@@ -59,15 +66,8 @@ def scripts(app, tmp_path):
     return path
 
 
-def head_of(scripts) -> str:
-    """The head the copied scripts have now (features add their revisions after t0001)."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(scripts)).get_current_head()
-
-
 def test_fifty_schemas_migrate_then_a_rerun_changes_nothing(app_ctx, fifty_firms, scripts):
-    add_revision(scripts / "versions", "t9001", head_of(scripts), "client_companies", "region")
+    add_revision(scripts / "versions", "t9001", current_head(scripts), "client_companies", "region")
     progress = []
     report = migrate_tenants(path=str(scripts), slugs=fifty_firms, workers=4, on_progress=progress.append)
     assert report.ok and sorted(report.migrated) == sorted(fifty_firms) and len(progress) == 50
@@ -80,7 +80,7 @@ def test_fifty_schemas_migrate_then_a_rerun_changes_nothing(app_ctx, fifty_firms
 
 
 def test_a_failing_schema_is_reported_and_the_rest_migrate(app_ctx, fifty_firms, scripts):
-    add_revision(scripts / "versions", "t9001", head_of(scripts), "client_companies", "region")
+    add_revision(scripts / "versions", "t9001", current_head(scripts), "client_companies", "region")
     add_revision(scripts / "versions", "t9002", "t9001", "users", "nickname")
     # One firm already has the column, so its migration fails half-way.
     db.session.execute(text('ALTER TABLE "t_mig07".users ADD COLUMN nickname varchar(5)'))

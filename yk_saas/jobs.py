@@ -35,6 +35,10 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
     PeriodicJob("billing-run", 3600, "yk_saas.billing.jobs.billing_run_everywhere"),
     PeriodicJob("dunning-pass", 1800, "yk_saas.billing.jobs.dunning_pass_everywhere"),
+    PeriodicJob("complaint-followups", 3600, "yk_saas.feedback.jobs.complaint_followups_everywhere"),
+    PeriodicJob("followup-reminders", 3600, "yk_saas.feedback.jobs.followup_reminders_everywhere"),
+    PeriodicJob("satisfaction-surveys", 86400, "yk_saas.feedback.jobs.surveys_everywhere"),
+    PeriodicJob("ledger-reminders", 86400, "yk_saas.ledgers.jobs.ledger_reminders_everywhere"),
 ]
 
 

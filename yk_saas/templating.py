@@ -11,19 +11,30 @@ from yk_saas.money import format_money
 # (endpoint, label, roles that see it)
 DESK_NAV = [
     ("desk.home", _l("Overview"), STAFF),
-    ("clients.index", _l("Clients"), MANAGERS),
+    ("dashboards.index", _l("Dashboard"), MANAGERS),
+    ("clients.index", _l("Clients"), STAFF),
+    ("ledgers.board", _l("Books"), STAFF),
     ("billing.index", _l("Invoices"), STAFF),
     ("billing.contracts", _l("Contracts"), MANAGERS),
-    ("billing_admin.refund_list", _l("Refunds"), STAFF),
     ("billing_admin.receivables", _l("Receivables"), MANAGERS),
-    ("billing_admin.settings", _l("Money settings"), MANAGERS),
-    ("billing_admin.subscription", _l("Subscription"), ("owner",)),
+    ("billing_admin.refund_list", _l("Refunds"), STAFF),
+    ("complaints.queue", _l("Complaints"), STAFF),
+    ("followups.index", _l("Follow-ups"), STAFF),
+    ("surveys.results", _l("Surveys"), STAFF),
+    ("staff.directory", _l("Team"), STAFF),
+    ("staff.performance", _l("Performance"), STAFF),
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
+    ("billing_admin.settings", _l("Money settings"), MANAGERS),
+    ("billing_admin.subscription", _l("Subscription"), ("owner",)),
 ]
-PORTAL_NAV = [("portal.home", _l("Overview"), ("client",)),
-              ("billing_portal.overview", _l("Invoices and payments"), ("client",))]
+PORTAL_NAV = [
+    ("portal.home", _l("Overview"), ("client",)),
+    ("billing_portal.overview", _l("Invoices and payments"), ("client",)),
+    ("portal_ledgers.index", _l("Books"), ("client",)),
+    ("portal_complaints.index", _l("Complaints"), ("client",)),
+]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
                "client": _l("Client")}
 MAIL_STATUS_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "outbox": _l("Kept (no SMTP)"),

@@ -1,0 +1,71 @@
+"""Follow-up visits in the desk: plan, see what is due, log the outcome."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants import db
+from yk_saas.access import STAFF, require_firm_host, roles
+from yk_saas.clients.models import ClientCompany
+from yk_saas.clients.services import get_visible_company, users_by_id
+from yk_saas.feedback import followups
+from yk_saas.feedback.forms import METHOD_LABELS, FollowUpForm, FollowUpLogForm
+from yk_saas.models_base import utcnow
+
+bp = Blueprint("followups", __name__, url_prefix="/desk/followups")
+bp.before_request(require_firm_host)
+
+
+@bp.app_context_processor
+def followup_labels():
+    return {"method_labels": METHOD_LABELS}
+
+
+def names(rows) -> dict[int, str]:
+    ids = {f.company_id for f in rows}
+    return dict(db.session.execute(select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))).all())
+
+
+@bp.route("/")
+@roles(*STAFF)
+def index():
+    open_rows, done = followups.upcoming(current_user), followups.recent_done(current_user)
+    return render_template("feedback/followups.html", upcoming=open_rows, done=done, today=utcnow().date(),
+                           companies=names(open_rows + done),
+                           staff=users_by_id(f.accountant_id for f in open_rows + done))
+
+
+@bp.route("/company/<int:company_id>", methods=["GET", "POST"])
+@roles(*STAFF)
+def company(company_id):
+    company = get_visible_company(current_user, company_id)
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        followups.schedule_followup(company, form.scheduled_for.data, form.method.data, form.purpose.data,
+                                    current_user)
+        flash(_("Follow-up planned."), "success")
+        return redirect(url_for("followups.company", company_id=company.id))
+    rows = followups.followups_of(company.id)
+    return render_template("feedback/company_followups.html", company=company, followups=rows, form=form,
+                           log_form=FollowUpLogForm(), staff=users_by_id(f.accountant_id for f in rows)), \
+        422 if form.errors else 200
+
+
+@bp.route("/<int:followup_id>/log", methods=["POST"])
+@roles(*STAFF)
+def log(followup_id):
+    followup = followups.get_visible_followup(current_user, followup_id)
+    form = FollowUpLogForm()
+    if form.validate_on_submit():
+        try:
+            followups.log_followup(followup, form.outcome.data,
+                                   int(form.satisfaction.data) if form.satisfaction.data else None)
+        except followups.FollowUpError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Follow-up logged."), "success")
+    else:
+        flash(_("Write down the outcome."), "error")
+    return redirect(url_for("followups.company", company_id=followup.company_id))

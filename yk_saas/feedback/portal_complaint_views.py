@@ -1,0 +1,60 @@
+"""Complaints in the client portal: file one, follow it, say whether it is solved."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tenants import db
+from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.feedback import complaints
+from yk_saas.feedback.forms import ComplaintForm
+from yk_saas.feedback.models import Complaint
+from yk_saas.files.services import UploadError, send_stored_file
+
+bp = Blueprint("portal_complaints", __name__, url_prefix="/portal/complaints")
+bp.before_request(require_firm_host)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles(CLIENT)
+def index():
+    form = ComplaintForm()
+    if form.validate_on_submit():
+        try:
+            complaint = complaints.file_complaint(
+                current_user, form.title.data, form.description.data, form.about_accountant.data,
+                form.about_item.data, request.files.getlist("files"))
+        except (UploadError, complaints.ComplaintError) as exc:
+            db.session.rollback()
+            form.files.errors = [str(exc)]
+        else:
+            flash(_("Your complaint was sent. We will get back to you."), "success")
+            return redirect(url_for("portal_complaints.detail", complaint_id=complaint.id))
+    rows = db.session.scalars(complaints.visible_complaints_query(current_user)
+                              .order_by(Complaint.created_at.desc())).all()
+    return render_template("feedback/portal_complaints.html", complaints=rows, form=form), \
+        422 if form.errors else 200
+
+
+@bp.route("/<int:complaint_id>")
+@roles(CLIENT)
+def detail(complaint_id):
+    complaint = complaints.get_visible_complaint(current_user, complaint_id)
+    return render_template("feedback/portal_complaint.html", complaint=complaint,
+                           files=complaints.files_of(complaint.id))
+
+
+@bp.route("/<int:complaint_id>/answer", methods=["POST"])
+@roles(CLIENT)
+def answer(complaint_id):
+    complaint = complaints.get_visible_complaint(current_user, complaint_id)
+    if request.form.get("solved") in ("yes", "no"):
+        complaints.answer_followup(complaint, request.form["solved"] == "yes")
+        flash(_("Thank you for telling us."), "success")
+    return redirect(url_for("portal_complaints.detail", complaint_id=complaint.id))
+
+
+@bp.route("/files/<key>")
+@roles(CLIENT)
+def download(key):
+    return send_stored_file(complaints.visible_file(current_user, key))

@@ -1,0 +1,111 @@
+"""Satisfaction surveys (F3): a quarterly NPS question and a comment, sent by the worker."""
+
+from datetime import date
+
+from flask import abort
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from tenants import db
+from yk_saas.accounts.models import User
+from yk_saas.clients.models import ClientCompany
+from yk_saas.feedback.models import SurveyResponse
+from yk_saas.models_base import utcnow
+from yk_saas.notifications.services import notify, register_event
+
+register_event("survey_sent", _l("How are we doing? Tell us in one question"))
+
+
+class SurveyError(ValueError):
+    """A problem the user can fix."""
+
+
+def survey_round(day: date | None = None) -> str:
+    """The quarter a survey belongs to, e.g. ``"2026-Q4"``."""
+    day = day or utcnow().date()
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def send_surveys(round_name: str | None = None) -> int:
+    """Create this round's survey for every active client user who has none yet. Commits.
+
+    The unique (user, round) pair makes a re-run send nothing twice.
+    """
+    round_name = round_name or survey_round()
+    asked = select(SurveyResponse.user_id).where(SurveyResponse.round == round_name)
+    rows = db.session.execute(
+        select(User.id, User.client_company_id, ClientCompany.dedicated_accountant_id)
+        .join(ClientCompany, ClientCompany.id == User.client_company_id)
+        .where(User.role == "client", User.is_active.is_(True), ClientCompany.status == "active",
+               User.id.not_in(asked))).all()
+    for user_id, company_id, accountant_id in rows:
+        survey = SurveyResponse(round=round_name, company_id=company_id, user_id=user_id,
+                                accountant_id=accountant_id)
+        db.session.add(survey)
+        db.session.flush()
+        notify("survey_sent", [user_id], link=f"/portal/surveys/{survey.id}")
+    db.session.commit()
+    return len(rows)
+
+
+def own_survey(user: User, survey_id: int) -> SurveyResponse:
+    survey = db.session.scalar(select(SurveyResponse).where(
+        SurveyResponse.id == survey_id, SurveyResponse.user_id == user.id))
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def open_surveys(user: User):
+    return db.session.scalars(select(SurveyResponse).where(
+        SurveyResponse.user_id == user.id, SurveyResponse.answered_at.is_(None))).all()
+
+
+def answer_survey(survey: SurveyResponse, score: int, comment: str | None) -> None:
+    if not 0 <= score <= 10:
+        raise SurveyError(_("Choose a score from 0 to 10."))
+    survey.score, survey.comment = score, (comment or "").strip() or None
+    survey.answered_at = utcnow()
+    db.session.commit()
+
+
+def nps(scores: list[int]) -> int | None:
+    """Net promoter score: % of 9–10 minus % of 0–6, rounded to a whole number."""
+    if not scores:
+        return None
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    return round((promoters - detractors) * 100 / len(scores))
+
+
+def results_by_accountant(round_name: str | None = None, accountant_id: int | None = None):
+    """[(accountant_id, answers, average×10, nps)] for answered surveys (optionally one round)."""
+    query = select(SurveyResponse.accountant_id, SurveyResponse.score).where(SurveyResponse.score.is_not(None))
+    if round_name:
+        query = query.where(SurveyResponse.round == round_name)
+    if accountant_id:
+        query = query.where(SurveyResponse.accountant_id == accountant_id)
+    grouped: dict[int | None, list[int]] = {}
+    for acc, score in db.session.execute(query):
+        grouped.setdefault(acc, []).append(score)
+    return [(acc, len(s), round(sum(s) * 10 / len(s)), nps(s)) for acc, s in grouped.items()]
+
+
+def rounds() -> list[str]:
+    return list(db.session.scalars(select(SurveyResponse.round).group_by(SurveyResponse.round)
+                                   .order_by(SurveyResponse.round.desc())))
+
+
+def answered_count(round_name: str) -> tuple[int, int]:
+    """(answered, sent) in a round."""
+    row = db.session.execute(select(func.count(SurveyResponse.answered_at), func.count(SurveyResponse.id))
+                             .where(SurveyResponse.round == round_name)).one()
+    return row[0], row[1]
+
+
+def recent_comments(accountant_id: int | None = None, limit: int = 30):
+    query = select(SurveyResponse).where(SurveyResponse.answered_at.is_not(None))
+    if accountant_id:
+        query = query.where(SurveyResponse.accountant_id == accountant_id)
+    return db.session.scalars(query.order_by(SurveyResponse.answered_at.desc()).limit(limit)).all()

@@ -1,0 +1,148 @@
+"""Ledgers in the desk (accountants upload and enter) and in the portal (clients look)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tenants import db
+from yk_saas.access import STAFF, require_firm_host, roles
+from yk_saas.clients.services import get_visible_company
+from yk_saas.files.services import UploadError, send_stored_file
+from yk_saas.ledgers import charts, services
+from yk_saas.ledgers.forms import (
+    FIGURE_LABELS,
+    FILING_LABELS,
+    TAX_LABELS,
+    FiguresForm,
+    FileForm,
+    FilingForm,
+    PeriodForm,
+)
+from yk_saas.ledgers.models import FIGURES
+from yk_saas.money import amount_input
+from yk_saas.notifications.services import register_event
+
+bp = Blueprint("ledgers", __name__, url_prefix="/desk/ledgers")
+bp.before_request(require_firm_host)
+
+register_event("ledger_ready", _l("Your books for %(period)s are ready"))
+register_event("ledger_missing", _l("%(count)s clients still lack their books for %(period)s"))
+
+
+@bp.app_context_processor
+def ledger_labels():
+    return {"figure_labels": FIGURE_LABELS, "tax_labels": TAX_LABELS, "filing_labels": FILING_LABELS}
+
+
+@bp.route("/")
+@roles(*STAFF)
+def board():
+    period = services.valid_period(request.args.get("period")) or services.previous_period()
+    missing = services.missing_books(current_user, period)
+    return render_template("ledgers/board.html", period=period, missing=missing,
+                           delivered=services.delivered_count(current_user, period),
+                           previous=services.shift_period(period, -1), next=services.shift_period(period, 1))
+
+
+def company_charts(company_id: int, months: int = 24):
+    periods = list(reversed(services.periods_of(company_id, months)))
+    return charts.ledger_charts(periods, _)
+
+
+@bp.route("/company/<int:company_id>", methods=["GET", "POST"])
+@roles(*STAFF)
+def company(company_id):
+    company = get_visible_company(current_user, company_id)
+    form = PeriodForm(period=services.previous_period())
+    if form.validate_on_submit():
+        try:
+            period = services.open_period(company.id, form.period.data)
+        except services.LedgerError as exc:
+            db.session.rollback()
+            form.period.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("ledgers.period", period_id=period.id))
+    periods = services.periods_of(company.id)
+    return render_template("ledgers/company.html", company=company, periods=periods, form=form,
+                           files=services.file_counts(p.id for p in periods),
+                           charts=company_charts(company.id)), 422 if form.errors else 200
+
+
+def period_page(period, figures_form=None, filing_form=None, file_form=None, status=200):
+    company = get_visible_company(current_user, period.company_id)
+    figures_form = figures_form or FiguresForm(
+        data={**{k: amount_input(getattr(period, k), period.currency) for k in FIGURES}, "note": period.note})
+    return render_template(
+        "ledgers/period.html", period=period, company=company, figures_form=figures_form,
+        filing_form=filing_form or FilingForm(), file_form=file_form or FileForm(),
+        filings=services.filings_of(period.id), files=services.files_of(period.id),
+    ), status
+
+
+@bp.route("/<int:period_id>")
+@roles(*STAFF)
+def period(period_id):
+    return period_page(services.get_visible_period(current_user, period_id))
+
+
+@bp.route("/<int:period_id>/figures", methods=["POST"])
+@roles(*STAFF)
+def save_figures(period_id):
+    period = services.get_visible_period(current_user, period_id)
+    form = FiguresForm()
+    if not form.validate_on_submit() or not any(k in request.form for k in FIGURES):
+        return period_page(period, figures_form=form, status=422)
+    try:
+        services.save_figures(period, {k: form[k].data for k in (*FIGURES, "note")}, current_user)
+    except services.LedgerError as exc:
+        db.session.rollback()
+        form.revenue.errors.append(str(exc))
+        return period_page(period, figures_form=form, status=422)
+    flash(_("Figures saved."), "success")
+    return redirect(url_for("ledgers.period", period_id=period.id))
+
+
+@bp.route("/<int:period_id>/filings", methods=["POST"])
+@roles(*STAFF)
+def save_filing(period_id):
+    period = services.get_visible_period(current_user, period_id)
+    form = FilingForm()
+    if not form.validate_on_submit():
+        return period_page(period, filing_form=form, status=422)
+    services.set_filing(period, form.tax.data, form.status.data, form.on.data)
+    flash(_("Filing status saved."), "success")
+    return redirect(url_for("ledgers.period", period_id=period.id))
+
+
+@bp.route("/<int:period_id>/files", methods=["POST"])
+@roles(*STAFF)
+def upload(period_id):
+    period = services.get_visible_period(current_user, period_id)
+    form = FileForm()
+    if form.validate_on_submit():
+        try:
+            services.attach_file(period, request.files.get("file"), current_user)
+        except UploadError as exc:
+            db.session.rollback()
+            form.file.errors = [str(exc)]
+        else:
+            flash(_("File uploaded."), "success")
+            return redirect(url_for("ledgers.period", period_id=period.id))
+    return period_page(period, file_form=form, status=422)
+
+
+@bp.route("/<int:period_id>/files/<key>/remove", methods=["POST"])
+@roles(*STAFF)
+def remove_file(period_id, key):
+    period = services.get_visible_period(current_user, period_id)
+    services.remove_file(period, key)
+    return redirect(url_for("ledgers.period", period_id=period.id))
+
+
+@bp.route("/files/<key>")
+@roles(*STAFF)
+def download(key):
+    return send_stored_file(services.visible_file(current_user, key))
+
