@@ -130,12 +130,12 @@ def test_smtp_down_records_the_failure_and_schedules_a_retry(app, firm_a, redis)
 
 
 def test_periodic_jobs_are_enqueued_once_per_slot(app_ctx, redis):
-    from yk_saas.jobs import enqueue_due_periodic_jobs
+    from yk_saas.jobs import PERIODIC_JOBS, enqueue_due_periodic_jobs
 
     redis.flushdb()
-    assert enqueue_due_periodic_jobs(redis, now=1_000_000.0) == ["mail-requeue"]
+    assert enqueue_due_periodic_jobs(redis, now=1_000_000.0) == [j.name for j in PERIODIC_JOBS]
     assert enqueue_due_periodic_jobs(redis, now=1_000_001.0) == []
-    assert Queue("low", connection=redis).count == 1
+    assert Queue("low", connection=redis).count == sum(j.queue == "low" for j in PERIODIC_JOBS)
 
 
 def test_stuck_mail_is_found_again_after_redis_lost_its_job(app, firm_a, redis):

@@ -33,6 +33,8 @@ class PeriodicJob:
 #: Features append their periodic jobs here.
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
+    PeriodicJob("work-claim-timeouts", 60, "yk_saas.work.jobs.sweep_claim_timeouts_everywhere",
+                queue="high"),
 ]
 
 
