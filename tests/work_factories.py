@@ -41,9 +41,10 @@ def add_accountants(prefix, count, slug_domain):
 
 def new_request(client_email, title="Renew business licence", urgency="normal", now=T0, **kw):
     """A request filed by the client at ``now``; returns its id."""
-    from yk_saas.work.services import create_request
+    from yk_saas.work.services import create_request, get_settings
 
-    item = create_request(person(client_email), title, "Other", "Please help", urgency,
+    kind = get_settings().request_types[-1]
+    item = create_request(person(client_email), title, kind, "Please help", urgency,
                           now=now, **kw)
     return item.id
 

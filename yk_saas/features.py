@@ -12,4 +12,8 @@ BLUEPRINT_MODULES = [
     "yk_saas.clients.views",
     "yk_saas.mail.views",
     "yk_saas.notifications.views",
+    "yk_saas.catalog.views",
+    "yk_saas.catalog.portal_views",
+    "yk_saas.work.views",
+    "yk_saas.work.portal_views",
 ]

@@ -11,12 +11,19 @@ from yk_saas.money import format_money
 # (endpoint, label, roles that see it)
 DESK_NAV = [
     ("desk.home", _l("Overview"), STAFF),
+    ("work.pool", _l("Claim pool"), ("accountant", *MANAGERS)),
+    ("work.mine", _l("My work"), ("accountant",)),
+    ("work.board", _l("Work board"), MANAGERS),
+    ("catalog.index", _l("Catalog"), MANAGERS),
     ("clients.index", _l("Clients"), MANAGERS),
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
+    ("work.settings", _l("Work settings"), MANAGERS),
 ]
-PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
+PORTAL_NAV = [("portal.home", _l("Overview"), ("client",)),
+              ("shop.index", _l("Services"), ("client",)),
+              ("requests.index", _l("My requests"), ("client",))]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
                "client": _l("Client")}
 MAIL_STATUS_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "outbox": _l("Kept (no SMTP)"),

@@ -21,7 +21,10 @@ URGENCIES = ("urgent", "normal", "low")
 APPROVALS = ("auto", "pending", "approved", "rejected")
 POLICIES = ("escalate", "dedicated_first", "round_robin", "least_loaded")
 OVERALL = ("good", "neutral", "bad")
-DEFAULT_REQUEST_TYPES = ["Business licence", "Tax invoices", "Tax filing", "Other"]
+DEFAULT_REQUEST_TYPES = {
+    "en": ["Business licence", "Tax invoices", "Tax filing", "Other"],
+    "zh_CN": ["营业执照", "税务发票", "纳税申报", "其他"],
+}
 
 
 class WorkSettings(TenantModel):

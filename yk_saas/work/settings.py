@@ -37,7 +37,8 @@ def rolls_back(fn):
 @firm_seeder
 def seed_work_settings(session, firm) -> None:
     """Every new firm starts with the seed's behaviour: escalate to an admin on timeout."""
-    session.add(WorkSettings(timeout_policy="escalate", request_types=list(DEFAULT_REQUEST_TYPES)))
+    types = DEFAULT_REQUEST_TYPES.get(firm.locale, DEFAULT_REQUEST_TYPES["en"])
+    session.add(WorkSettings(timeout_policy="escalate", request_types=list(types)))
 
 
 def get_settings(lock: bool = False) -> WorkSettings:
@@ -45,7 +46,7 @@ def get_settings(lock: bool = False) -> WorkSettings:
     query = select(WorkSettings).order_by(WorkSettings.id).limit(1)
     row = db.session.scalar(query.with_for_update() if lock else query)
     if row is None:
-        row = WorkSettings(timeout_policy="escalate", request_types=list(DEFAULT_REQUEST_TYPES))
+        row = WorkSettings(timeout_policy="escalate", request_types=list(DEFAULT_REQUEST_TYPES["en"]))
         db.session.add(row)
         db.session.flush()
     return row
