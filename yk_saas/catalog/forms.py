@@ -15,7 +15,7 @@ class CategoryForm(FlaskForm):
 
 
 class ServiceForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Service name"), validators=[InputRequired(), Length(max=200)])
     category_id = SelectField(_l("Category"), coerce=int, choices=[])
     description = TextAreaField(_l("Description (simple HTML: paragraphs, lists, bold, links)"),
                                 validators=[Length(max=20000)])

@@ -52,7 +52,7 @@ class RatingForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    assignee_id = SelectField(_l("Accountant"), coerce=int, choices=[], validators=[InputRequired()])
+    assignee_id = SelectField(_l("Assign to"), coerce=int, choices=[], validators=[InputRequired()])
 
 
 class WorkSettingsForm(FlaskForm):
