@@ -14,8 +14,10 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 @contextmanager
 def firm(app, slug):
-    """App context with the firm bound, like a job or a CLI command."""
-    with app.app_context(), tenant_context(slug):
+    """App context with the firm bound, like a job or a CLI command (messages in English)."""
+    from flask_babel import force_locale
+
+    with app.app_context(), tenant_context(slug), force_locale("en"):
         yield
 
 
