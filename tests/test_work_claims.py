@@ -6,8 +6,18 @@ import pytest
 
 from tenants import db
 from tests.work_factories import (
-    T0, add_accountants, close_open_items, configure, entries, firm, item, later, new_firm,
-    new_request, person, reset_staff,
+    T0,
+    add_accountants,
+    close_open_items,
+    configure,
+    entries,
+    firm,
+    item,
+    later,
+    new_firm,
+    new_request,
+    person,
+    reset_staff,
 )
 
 SLUG = "wclaim"
@@ -175,47 +185,55 @@ def test_dedicated_accountant_first_policy(app, clean):
         db.session.commit()
 
 
-def test_a_claim_racing_the_timeout_has_one_outcome(app, clean):
+def race_claim(app, user_id, item_id, barrier, results):
     from yk_saas.accounts.models import User
-    from yk_saas.work.services import WorkError, apply_timeout, claim_item
+    from yk_saas.work.services import WorkError, claim_item
 
-    for policy in ("escalate", "least_loaded"):
-        with firm(app, SLUG):
-            configure(timeout_policy=policy)
-            item_id = new_request(clean["client_x"], now=T0)
-        barrier, results = threading.Barrier(2), []
+    with firm(app, SLUG):
+        user = db.session.get(User, user_id)
+        barrier.wait()
+        try:
+            results.append(("claim", claim_item(item_id, user).id))
+        except WorkError:
+            results.append(("claim", None))
 
-        def claimer():
-            with firm(app, SLUG):
-                user = db.session.get(User, clean["racers"][0])
-                barrier.wait()
-                try:
-                    results.append(("claim", claim_item(item_id, user).id))
-                except WorkError:
-                    results.append(("claim", None))
 
-        def timeout():
-            with firm(app, SLUG):
-                barrier.wait()
-                results.append(("timeout", apply_timeout(item_id, now=later(200))))
+def race_timeout(app, item_id, barrier, results):
+    from yk_saas.work.services import apply_timeout
 
-        threads = [threading.Thread(target=claimer), threading.Thread(target=timeout)]
-        [t.start() for t in threads]
-        [t.join() for t in threads]
-        outcome = dict(results)
-        with firm(app, SLUG):
-            row = item(item_id)
-            claimed = len(entries(item_id, "claimed"))
-            auto = len(entries(item_id, "auto_assigned"))
-            escalated = len(entries(item_id, "escalated"))
-        if outcome["claim"]:
-            assert row.assignee_id == clean["racers"][0] and claimed == 1 and auto == 0
-            # Escalation leaves an item in the pool, so "escalated, then claimed" is consistent.
-            assert outcome["timeout"] in (None, "escalated")
-            assert escalated == (1 if outcome["timeout"] == "escalated" else 0)
-        else:
-            assert outcome["timeout"] in ("assigned", "escalated") and claimed == 0
-            assert (row.assignee_id is not None) == (outcome["timeout"] == "assigned")
+    with firm(app, SLUG):
+        barrier.wait()
+        results.append(("timeout", apply_timeout(item_id, now=later(200))))
+
+
+@pytest.mark.parametrize("policy", ["escalate", "least_loaded"])
+def test_a_claim_racing_the_timeout_has_one_outcome(app, clean, policy):
+    with firm(app, SLUG):
+        configure(timeout_policy=policy)
+        item_id = new_request(clean["client_x"], now=T0)
+    barrier, results = threading.Barrier(2), []
+    racer = clean["racers"][0]
+    threads = [threading.Thread(target=race_claim, args=(app, racer, item_id, barrier, results)),
+               threading.Thread(target=race_timeout, args=(app, item_id, barrier, results))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcome = dict(results)
+    with firm(app, SLUG):
+        row = item(item_id)
+        claimed = len(entries(item_id, "claimed"))
+        auto = len(entries(item_id, "auto_assigned"))
+        escalated = len(entries(item_id, "escalated"))
+    if outcome["claim"]:
+        assert row.assignee_id == racer and claimed == 1 and auto == 0
+        # Escalation leaves an item in the pool, so "escalated, then claimed" is consistent.
+        assert outcome["timeout"] in (None, "escalated")
+        assert escalated == (1 if outcome["timeout"] == "escalated" else 0)
+    else:
+        assert outcome["timeout"] in ("assigned", "escalated") and claimed == 0
+        assert (row.assignee_id is not None) == (outcome["timeout"] == "assigned")
+        assert auto + escalated == 1
 
 
 def test_no_progress_reminds_then_escalates(app, clean):

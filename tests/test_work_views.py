@@ -216,9 +216,9 @@ def test_the_whole_life_of_a_request_with_files_progress_reply_and_rating(app, r
 def test_a_rating_can_be_changed_for_seven_days_only(app, roomy):
     from datetime import timedelta
 
+    from tests.work_factories import item, new_request
     from yk_saas.models_base import utcnow
     from yk_saas.work.services import WorkError, claim_item, post_progress, rate_item
-    from tests.work_factories import item, new_request
 
     with firm(app, "alpha"):
         item_id = new_request(roomy["client_x"], now=utcnow())

@@ -9,7 +9,15 @@ from sqlalchemy import update
 from tenants import db
 from tests.test_worker import run_worker_burst
 from tests.work_factories import (
-    close_open_items, configure, entries, firm, item, new_firm, new_request, person, reset_staff,
+    close_open_items,
+    configure,
+    entries,
+    firm,
+    item,
+    new_firm,
+    new_request,
+    person,
+    reset_staff,
 )
 from yk_saas.models_base import utcnow
 

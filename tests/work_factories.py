@@ -1,7 +1,7 @@
 """Shared set-up of the work tests: a firm of their own, people, items, a controlled clock."""
 
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -9,7 +9,7 @@ from tenants import db, tenant_context
 from tests.conftest import PASSWORD, provision_firm
 from yk_saas.work import services as _work_services  # noqa: F401  (firm tables known)
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @contextmanager

@@ -22,7 +22,13 @@ from yk_saas.work import events
 from yk_saas.work.items import add_entry, open_for_claims, pool_condition
 from yk_saas.work.models import WorkItem
 from yk_saas.work.settings import (
-    WorkError, capacity_of, eligible_staff, get_settings, is_on_duty, open_count, rolls_back,
+    WorkError,
+    capacity_of,
+    eligible_staff,
+    get_settings,
+    is_on_duty,
+    open_count,
+    rolls_back,
     staff_load,
 )
 

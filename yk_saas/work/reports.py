@@ -7,7 +7,11 @@ from sqlalchemy import func, select
 
 from tenants import db
 from yk_saas.reports.registry import (
-    DashboardCard, Metric, client_metrics, dashboard_card, staff_metrics,
+    DashboardCard,
+    Metric,
+    client_metrics,
+    dashboard_card,
+    staff_metrics,
 )
 from yk_saas.work.models import STATES, Rating, WorkItem
 

@@ -12,7 +12,12 @@ from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.seeding import firm_seeder
 from yk_saas.work.models import (
-    DEFAULT_REQUEST_TYPES, OPEN_STATES, POLICIES, StaffAvailability, WorkItem, WorkSettings,
+    DEFAULT_REQUEST_TYPES,
+    OPEN_STATES,
+    POLICIES,
+    StaffAvailability,
+    WorkItem,
+    WorkSettings,
 )
 
 

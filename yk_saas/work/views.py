@@ -263,4 +263,4 @@ def staff_update(user_id):
     return redirect(url_for("work.staff"), 303)
 
 
-from yk_saas.work import settings_views  # noqa: E402,F401  (settings page routes)
+from yk_saas.work import settings_views  # noqa: F401  (settings page routes)
