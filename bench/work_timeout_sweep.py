@@ -1,0 +1,66 @@
+"""Claim-timeout sweep: 10,000 overdue items across 100 firms.
+
+Half the firms escalate to an admin (the seed's policy), half assign to the
+least-loaded accountant. The baseline is the least a sweep must do per item:
+one conditional UPDATE and a commit, measured on the same items' twins.
+"""
+
+from sqlalchemy import select, update
+
+from bench.work_common import bench_app, insert_items, make_firm, timed
+from tenants import db, tenant_context
+
+FIRMS = 100
+PER_FIRM = 100
+
+
+def baseline(app, firms):
+    from yk_saas.work.models import WorkItem
+
+    with app.app_context():
+        for info in firms:
+            with tenant_context(info["slug"]):
+                ids = db.session.scalars(select(WorkItem.id).where(WorkItem.state == "cancelled")).all()
+                for item_id in ids:
+                    db.session.execute(update(WorkItem).where(WorkItem.id == item_id,
+                                                              WorkItem.escalated_at.is_(None))
+                                       .values(escalated_at=WorkItem.claim_deadline))
+                    db.session.commit()
+
+
+def sweep_all(app, firms):
+    from yk_saas.work.jobs import sweep_claim_timeouts
+
+    totals = {}
+    with app.app_context():
+        for info in firms:
+            for key, value in sweep_claim_timeouts(info["slug"]).items():
+                totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def main():
+    app = bench_app()
+    firms = []
+    for n in range(FIRMS):
+        policy = "escalate" if n % 2 == 0 else "least_loaded"
+        info = make_firm(app, f"sweep{n:03d}", accountants=3, policy=policy)
+        with app.app_context(), tenant_context(info["slug"]):
+            insert_items(info, PER_FIRM)
+            # Twins for the baseline: overdue too, but cancelled, so the sweep leaves them alone.
+            insert_items(info, PER_FIRM, states=("cancelled",))
+        firms.append(info)
+    base_seconds, _ = timed(baseline, app, firms)
+    seconds, totals = timed(sweep_all, app, firms)
+    again, repeat = timed(sweep_all, app, firms)
+    items = FIRMS * PER_FIRM
+    print(f"items: {items} in {FIRMS} firms; outcomes: {totals}")
+    print(f"sweep: {seconds:.1f} s, {items / seconds:.0f} items/s")
+    print(f"baseline (one conditional UPDATE + commit per item): {base_seconds:.1f} s, "
+          f"{items / base_seconds:.0f} items/s")
+    print(f"ratio sweep / baseline: {seconds / base_seconds:.1f}x")
+    print(f"second sweep (nothing due): {again:.2f} s, outcomes {repeat}")
+
+
+if __name__ == "__main__":
+    main()
