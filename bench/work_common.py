@@ -13,13 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from tenants import db, tenant_context  # noqa: E402
-from tenants.migrate import upgrade_public  # noqa: E402
-from yk_saas import create_app  # noqa: E402
-from yk_saas.embedded import database_url_on, ensure_database  # noqa: E402
-from yk_saas.models_base import utcnow  # noqa: E402
+from tenants import db, tenant_context
+from tenants.migrate import upgrade_public
+from yk_saas import create_app
+from yk_saas.embedded import database_url_on, ensure_database
+from yk_saas.models_base import utcnow
 
 PASSWORD = "Bench-pass-2026"
 
@@ -89,7 +89,7 @@ def insert_items(info, count, overdue=True, states=("new",)):
 
 def percentile(values, fraction):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def timed(fn, *args, **kwargs):
