@@ -2,8 +2,12 @@
 
 Half the firms escalate to an admin (the seed's policy), half assign to the
 least-loaded accountant. The baseline is the least a sweep must do per item:
-one conditional UPDATE and a commit, measured on the same items' twins.
+one conditional UPDATE and a commit, measured on the same items' twins. The
+sweep runs once in one process (one worker), then on a second set of 100 firms
+with 4 firms swept at a time (as 4 workers would take the per-firm jobs).
 """
+
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select, update
 
@@ -28,37 +32,50 @@ def baseline(app, firms):
                     db.session.commit()
 
 
-def sweep_all(app, firms):
+def sweep_one(app, slug):
     from yk_saas.work.jobs import sweep_claim_timeouts
 
-    totals = {}
     with app.app_context():
-        for info in firms:
-            for key, value in sweep_claim_timeouts(info["slug"]).items():
+        return sweep_claim_timeouts(slug)
+
+
+def sweep_all(app, firms, workers=1):
+    totals = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for counts in pool.map(lambda info: sweep_one(app, info["slug"]), firms):
+            for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
     return totals
 
 
-def main():
-    app = bench_app()
+def make_firms(app, prefix):
     firms = []
     for n in range(FIRMS):
         policy = "escalate" if n % 2 == 0 else "least_loaded"
-        info = make_firm(app, f"sweep{n:03d}", accountants=3, policy=policy)
+        info = make_firm(app, f"{prefix}{n:03d}", accountants=3, policy=policy)
         with app.app_context(), tenant_context(info["slug"]):
             insert_items(info, PER_FIRM)
             # Twins for the baseline: overdue too, but cancelled, so the sweep leaves them alone.
             insert_items(info, PER_FIRM, states=("cancelled",))
         firms.append(info)
+    return firms
+
+
+def main():
+    app = bench_app()
+    firms, others = make_firms(app, "sweep"), make_firms(app, "sweeq")
     base_seconds, _ = timed(baseline, app, firms)
     seconds, totals = timed(sweep_all, app, firms)
     again, repeat = timed(sweep_all, app, firms)
+    parallel, _ = timed(sweep_all, app, others, 4)
     items = FIRMS * PER_FIRM
     print(f"items: {items} in {FIRMS} firms; outcomes: {totals}")
-    print(f"sweep: {seconds:.1f} s, {items / seconds:.0f} items/s")
+    print(f"sweep, one worker: {seconds:.1f} s, {items / seconds:.0f} items/s")
+    print(f"sweep, 4 firms at a time: {parallel:.1f} s, {items / parallel:.0f} items/s")
     print(f"baseline (one conditional UPDATE + commit per item): {base_seconds:.1f} s, "
           f"{items / base_seconds:.0f} items/s")
-    print(f"ratio sweep / baseline: {seconds / base_seconds:.1f}x")
+    print(f"ratio sweep / baseline: {seconds / base_seconds:.1f}x (one worker), "
+          f"{parallel / base_seconds:.1f}x (4 at a time)")
     print(f"second sweep (nothing due): {again:.2f} s, outcomes {repeat}")
 
 

@@ -164,20 +164,19 @@ def due_item_ids(now, limit: int = 500) -> list[int]:
         .order_by(WorkItem.claim_deadline).limit(limit)))
 
 
-def candidates_for(item: WorkItem, policy: str) -> list[int]:
+def candidates_for(item: WorkItem, settings) -> list[dict]:
     """Accountants to try for an unclaimed item, best first; empty means escalate."""
-    if policy == "escalate":
+    if settings.timeout_policy == "escalate":
         return []
-    eligible = eligible_staff()  # on duty, below capacity, least loaded first
-    ids = [s["user"].id for s in eligible]
-    if policy == "round_robin":
-        last = get_settings().round_robin_last_id or 0
-        ordered = sorted(ids)
-        return [i for i in ordered if i > last] + [i for i in ordered if i <= last]
-    if policy == "dedicated_first":
+    eligible = eligible_staff(settings)  # on duty, below capacity, least loaded first
+    if settings.timeout_policy == "round_robin":
+        last = settings.round_robin_last_id or 0
+        ordered = sorted(eligible, key=lambda s: s["user"].id)
+        return [s for s in ordered if s["user"].id > last] + [s for s in ordered if s["user"].id <= last]
+    if settings.timeout_policy == "dedicated_first":
         dedicated = item.company.dedicated_accountant_id
-        return ([dedicated] if dedicated in ids else []) + [i for i in ids if i != dedicated]
-    return ids
+        return sorted(eligible, key=lambda s: s["user"].id != dedicated)  # stable: keeps load order
+    return eligible
 
 
 @rolls_back
@@ -192,20 +191,23 @@ def apply_timeout(item_id: int, now=None) -> str | None:
     if item is None:
         return None
     settings = get_settings()
-    for user_id in candidates_for(item, settings.timeout_policy):
-        lock_person(user_id)
-        if open_count(user_id) >= capacity_of(user_id) or not is_on_duty(user_id):
-            continue
-        if not take_if_unclaimed(item_id, user_id, now, due_only=True):
+    if settings.timeout_policy == "round_robin":
+        settings = get_settings(lock=True)  # one turn at a time
+    for staff in candidates_for(item, settings):
+        user = staff["user"]
+        lock_person(user.id)
+        if open_count(user.id) >= staff["capacity"] or not is_on_duty(user.id):
+            continue  # filled up or went off duty since the list was read
+        if not take_if_unclaimed(item_id, user.id, now, due_only=True):
             db.session.rollback()
             return None
         db.session.refresh(item)
         add_entry(item, "event", event="auto_assigned", from_state="new", to_state="assigned",
-                  details={"to": user_id, "policy": settings.timeout_policy})
+                  details={"to": user.id, "policy": settings.timeout_policy})
         if settings.timeout_policy == "round_robin":
-            get_settings(lock=True).round_robin_last_id = user_id
-        events.notify_staff("work_assigned", [user_id], item)
-        events.notify_client("work_claimed", item, name=db.session.get(User, user_id).name)
+            settings.round_robin_last_id = user.id
+        events.notify_staff("work_assigned", [user.id], item)
+        events.notify_client("work_claimed", item, name=user.name)
         db.session.commit()
         return "assigned"
     return escalate_unclaimed(item, now)

@@ -123,9 +123,9 @@ def open_count(user_id: int) -> int:
         WorkItem.assignee_id == user_id, WorkItem.state.in_(OPEN_STATES)))
 
 
-def staff_load() -> list[dict]:
+def staff_load(settings: WorkSettings | None = None) -> list[dict]:
     """Every active accountant with duty, capacity and open items, in one query."""
-    settings = get_settings()
+    settings = settings or get_settings()
     load = (select(WorkItem.assignee_id, func.count(WorkItem.id).label("n"))
             .where(WorkItem.state.in_(OPEN_STATES)).group_by(WorkItem.assignee_id).subquery())
     rows = db.session.execute(
@@ -142,7 +142,7 @@ def staff_load() -> list[dict]:
     } for user, avail, n in rows]
 
 
-def eligible_staff() -> list[dict]:
+def eligible_staff(settings: WorkSettings | None = None) -> list[dict]:
     """Accountants who are on duty and below their capacity, least loaded first."""
-    return sorted((s for s in staff_load() if s["on_duty"] and s["open"] < s["capacity"]),
+    return sorted((s for s in staff_load(settings) if s["on_duty"] and s["open"] < s["capacity"]),
                   key=lambda s: (s["open"], s["user"].id))
