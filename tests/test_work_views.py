@@ -156,7 +156,24 @@ def test_request_with_bad_input_is_refused_and_nothing_is_written(app, roomy, si
     assert bad_type.status_code == 422 and "Choose a type" in bad_type.get_data(as_text=True)
     bad_urgency = file_request(client, urgency="yesterday")
     assert bad_urgency.status_code == 422
+    unknown_service = file_request(client, service_id="999999")
+    assert unknown_service.status_code == 422
+    assert "This service is not available." in unknown_service.get_data(as_text=True)
     assert count(app, WorkItem) == items and count(app, StoredFile) == files
+
+
+def test_a_request_linked_to_a_service_records_what_is_owed(app, roomy, signed_in):
+    from yk_saas.work.models import WorkItem
+
+    service_id = publish_service(signed_in(roomy, "admin"), "Invoice issuing", price="150")
+    client = signed_in(roomy, "client_x")
+    assert "Invoice issuing" in client.get("/portal/work/new").get_data(as_text=True)
+    with captured(signals.order_placed) as placed:
+        item_id = new_item_id(file_request(client, title="Ten invoices", service_id=str(service_id)))
+    with firm(app, "alpha"):
+        row = db.session.get(WorkItem, item_id)
+        assert (row.kind, row.service_id, row.price_cents) == ("request", service_id, 15000)
+    assert placed[0]["amount_cents"] == 15000
 
 
 def test_negative_price_in_the_catalog_is_refused(app, roomy, signed_in):

@@ -23,6 +23,8 @@ class RequestForm(FlaskForm):
     request_type = SelectField(_l("Type"), choices=[], validate_choice=False)
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     urgency = SelectField(_l("Urgency"), choices=URGENCY_CHOICES, default="normal")
+    service_id = SelectField(_l("Related paid service (optional)"), coerce=int, choices=[],
+                             validate_choice=False, default=0)
     files = MultipleFileField(_l("Attachments (PDF, images, Excel, Word; 10 MB each)"))
 
 

@@ -1,11 +1,14 @@
 """Work in the client portal: my requests, filing one, following it, replying, rating."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.catalog.services import published_services
 from yk_saas.files.services import send_stored_file
+from yk_saas.money import format_money
 from yk_saas.templating import render_page_or_fragment
 from yk_saas.work import boards, services
 from yk_saas.work.forms import RatingForm, ReplyForm, RequestForm
@@ -30,11 +33,15 @@ def index():
 def new():
     form = RequestForm()
     form.request_type.choices = [(t, t) for t in services.get_settings().request_types or []]
+    form.service_id.choices = [(0, _("None: a free request"))] + [
+        (s.id, f"{s.name} · {format_money(s.price_cents, s.currency, str(get_locale()))}")
+        for s in published_services()]
     if form.validate_on_submit():
         try:
             item = services.create_request(current_user, form.title.data, form.request_type.data,
                                            form.description.data, form.urgency.data,
-                                           request.files.getlist("files"))
+                                           request.files.getlist("files"),
+                                           service_id=form.service_id.data or None)
         except services.WorkError as exc:
             form.files.errors = [str(exc)]
         else:
