@@ -24,11 +24,12 @@ from yk_saas.models_base import utcnow
 PASSWORD = "Bench-pass-2026"
 
 
-def bench_app():
-    """An app on a freshly created benchmark database."""
+def bench_app(fresh: bool = True):
+    """An app on the benchmark database, created afresh unless ``fresh`` is False."""
     server = os.environ["DATABASE_URL"]
     name = os.environ.get("YK_BENCH_DB", "yk_bench_work")
-    ensure_database(server, name, recreate=True)
+    if fresh:
+        ensure_database(server, name, recreate=True)
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url_on(server, name),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11"),
@@ -36,8 +37,9 @@ def bench_app():
         "PLATFORM_DOMAIN": "yk.bench", "SMTP_HOST": "",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25, "max_overflow": 10},
     })
-    with app.app_context():
-        upgrade_public()
+    if fresh:
+        with app.app_context():
+            upgrade_public()
     return app
 
 
