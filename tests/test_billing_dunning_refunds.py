@@ -173,16 +173,6 @@ def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
     assert warnings() == 2
 
 
-def test_orders_above_the_threshold_need_approval(alpha):
-    services.billing_settings().approval_threshold_cents = 100000
-    db.session.commit()
-    try:
-        assert credit.order_needs_approval(100001) and not credit.order_needs_approval(100000)
-    finally:
-        services.billing_settings().approval_threshold_cents = None
-        db.session.commit()
-
-
 def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
         invoice_id = new_invoice(1, 8000)

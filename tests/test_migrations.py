@@ -66,6 +66,13 @@ def scripts(app, tmp_path):
     return path
 
 
+def current_head(scripts):
+    """The head the test revisions build on (features add their own after the baseline)."""
+    from tenants.migrate import tenant_script
+
+    return tenant_script(str(scripts)).get_current_head()
+
+
 def test_fifty_schemas_migrate_then_a_rerun_changes_nothing(app_ctx, fifty_firms, scripts):
     add_revision(scripts / "versions", "t9001", current_head(scripts), "client_companies", "region")
     progress = []

@@ -130,7 +130,7 @@ def test_smtp_down_records_the_failure_and_schedules_a_retry(app, firm_a, redis)
 
 
 def test_periodic_jobs_are_enqueued_once_per_slot(app_ctx, redis):
-    from yk_saas.jobs import enqueue_due_periodic_jobs
+    from yk_saas.jobs import PERIODIC_JOBS, enqueue_due_periodic_jobs
 
     redis.flushdb()
     from yk_saas.jobs import PERIODIC_JOBS

@@ -26,4 +26,8 @@ BLUEPRINT_MODULES = [
     "yk_saas.feedback.portal_survey_views",
     "yk_saas.staff.views",
     "yk_saas.dashboards.views",
+    "yk_saas.catalog.views",
+    "yk_saas.catalog.portal_views",
+    "yk_saas.work.views",
+    "yk_saas.work.portal_views",
 ]

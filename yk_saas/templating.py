@@ -11,6 +11,9 @@ from yk_saas.money import format_money
 # (endpoint, label, roles that see it)
 DESK_NAV = [
     ("desk.home", _l("Overview"), STAFF),
+    ("work.pool", _l("Claim pool"), ("accountant", *MANAGERS)),
+    ("work.mine", _l("My work"), ("accountant",)),
+    ("work.board", _l("Work board"), MANAGERS),
     ("dashboards.index", _l("Dashboard"), MANAGERS),
     ("clients.index", _l("Clients"), STAFF),
     ("ledgers.board", _l("Books"), STAFF),
@@ -21,16 +24,20 @@ DESK_NAV = [
     ("complaints.queue", _l("Complaints"), STAFF),
     ("followups.index", _l("Follow-ups"), STAFF),
     ("surveys.results", _l("Surveys"), STAFF),
+    ("catalog.index", _l("Catalog"), MANAGERS),
     ("staff.directory", _l("Team"), STAFF),
     ("staff.performance", _l("Performance"), STAFF),
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
+    ("work.settings", _l("Work settings"), MANAGERS),
     ("billing_admin.settings", _l("Money settings"), MANAGERS),
     ("billing_admin.subscription", _l("Subscription"), ("owner",)),
 ]
 PORTAL_NAV = [
     ("portal.home", _l("Overview"), ("client",)),
+    ("shop.index", _l("Services"), ("client",)),
+    ("requests.index", _l("My requests"), ("client",)),
     ("billing_portal.overview", _l("Invoices and payments"), ("client",)),
     ("portal_ledgers.index", _l("Books"), ("client",)),
     ("portal_complaints.index", _l("Complaints"), ("client",)),

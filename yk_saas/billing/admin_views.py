@@ -26,7 +26,6 @@ from yk_saas.billing.models import RefundRequest, ReminderTemplate
 from yk_saas.billing.providers import stripe_configured
 from yk_saas.billing.refund_views import save_evidence
 from yk_saas.billing.sms import sms_available
-from yk_saas.money import to_decimal
 
 bp = Blueprint("billing_admin", __name__, url_prefix="/desk/money")
 bp.before_request(require_firm_host)
@@ -38,16 +37,13 @@ STAFF_REFUND_ACTIONS = ("ask_info", "propose", "execute", "close")
 @roles(*MANAGERS)
 def settings():
     row = services.billing_settings()
-    threshold = row.approval_threshold_cents
-    form = BillingSettingsForm(obj=row, data={"approval_threshold": "" if threshold is None
-                                              else str(to_decimal(threshold, g.tenant.currency))})
+    form = BillingSettingsForm(obj=row)
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
         for name in ("invoice_prefix", "late_fee_kind", "late_fee_value", "reminder_cooldown_hours",
                      "quiet_start_hour", "quiet_end_hour", "sms_enabled"):
             setattr(row, name, getattr(form, name).data)
         row.stripe_account_id = (form.stripe_account_id.data or "").strip() or None
-        row.approval_threshold_cents = form.approval_threshold.minor
         record_audit("billing_settings_changed", "firm", g.tenant.id,
                      prefix=row.invoice_prefix, late_fee=row.late_fee_kind)
         db.session.commit()

@@ -56,10 +56,3 @@ def check_credit_limit(company_id: int) -> bool:
         row.over_limit_since = None
     return over
 
-
-def order_needs_approval(amount_cents: int) -> bool:
-    """Whether an order of this amount waits for an admin (above the firm's threshold)."""
-    from yk_saas.billing.services import billing_settings
-
-    threshold = billing_settings().approval_threshold_cents
-    return threshold is not None and amount_cents > threshold

@@ -71,7 +71,6 @@ class BillingSettingsForm(Form):
         ("none", _l("None")), ("fixed", _l("Fixed amount")), ("percent", _l("Percent of balance"))])
     late_fee_value = IntegerField(_l("Late fee value (minor units, or basis points for percent)"),
                                   default=0, validators=[NumberRange(0, 10_000_000)])
-    approval_threshold = AmountField(_l("Orders above this amount need approval (empty: never)"))
     reminder_cooldown_hours = IntegerField(_l("Hours between manual reminders"), default=24,
                                            validators=[NumberRange(0, 720)])
     quiet_start_hour = IntegerField(_l("Quiet hours start"), validators=[NumberRange(0, 23)])

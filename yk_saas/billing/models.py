@@ -178,7 +178,6 @@ class BillingSettings(TenantModel):
     #: minor units for "fixed", basis points (1/100 of a percent) for "percent"
     late_fee_value: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Orders above this amount wait for an admin's approval; None = never.
-    approval_threshold_cents: Mapped[int | None] = mapped_column(BigInteger)
     reminder_cooldown_hours: Mapped[int] = mapped_column(Integer, default=24)
     #: Local hours in which no reminder is sent, [start, end) wrapping midnight.
     quiet_start_hour: Mapped[int] = mapped_column(Integer, default=21)

@@ -61,7 +61,6 @@ def upgrade(schema: str, **kw):
         sa.Column('invoice_prefix', sa.String(8), nullable=False),
         sa.Column('late_fee_kind', sa.String(8), nullable=False),
         sa.Column('late_fee_value', sa.BigInteger(), nullable=False),
-        sa.Column('approval_threshold_cents', sa.BigInteger(), nullable=True),
         sa.Column('reminder_cooldown_hours', sa.Integer(), nullable=False),
         sa.Column('quiet_start_hour', sa.Integer(), nullable=False),
         sa.Column('quiet_end_hour', sa.Integer(), nullable=False),

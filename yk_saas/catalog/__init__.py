@@ -1,0 +1,1 @@
+"""Service catalog: categories and the services a firm sells."""

@@ -1,0 +1,66 @@
+"""The catalog as clients see it: browse, search, open a service, order it."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from yk_saas.access import CLIENT, ROLES, require_firm_host, roles
+from yk_saas.catalog import services
+from yk_saas.files.services import send_stored_file
+from yk_saas.templating import render_page_or_fragment
+from yk_saas.work import services as work
+from yk_saas.work.forms import OrderForm
+
+bp = Blueprint("shop", __name__, url_prefix="/portal/services")
+bp.before_request(require_firm_host)
+
+
+@bp.route("/")
+@roles(CLIENT)
+def index():
+    """Published services by category; search and category filter swap the list only."""
+    category_id = request.args.get("category", type=int)
+    search = request.args.get("q", "")
+    return render_page_or_fragment(
+        "catalog/shop.html", "catalog/_shop_list.html", categories=services.categories(),
+        items=services.published_services(category_id, search), category_id=category_id, q=search)
+
+
+@bp.route("/<int:service_id>")
+@roles(CLIENT)
+def detail(service_id):
+    service = services.visible_service(service_id, staff=False)
+    if service is None:
+        abort(404)
+    return render_template("catalog/shop_detail.html", service=service, form=OrderForm())
+
+
+@bp.route("/<int:service_id>/order", methods=["POST"])
+@roles(CLIENT)
+def order(service_id):
+    """Place an order; an unpublished or unknown service is refused like a missing page."""
+    service = services.visible_service(service_id, staff=False)
+    if service is None:
+        abort(404)
+    form = OrderForm()
+    if form.validate_on_submit():
+        try:
+            item = work.create_order(current_user, service.id, form.note.data, form.urgency.data,
+                                     request.files.getlist("files"))
+        except work.WorkError as exc:
+            form.files.errors = [str(exc)]
+        else:
+            message = (_("Order placed. It waits for the firm's approval.") if item.approval == "pending"
+                       else _("Order placed. We will let you know who takes it on."))
+            flash(message, "success")
+            return redirect(url_for("requests.detail", item_id=item.id), 303)
+    return render_template("catalog/shop_detail.html", service=service, form=form), 422
+
+
+@bp.route("/<int:service_id>/image")
+@roles(*ROLES)
+def image(service_id):
+    stored = services.service_image(service_id, staff=current_user.is_staff)
+    if stored is None:
+        abort(404)
+    return send_stored_file(stored, inline=True)

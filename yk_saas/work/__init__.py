@@ -1,0 +1,1 @@
+"""Work items: orders and business requests, claims, timeouts, progress and ratings."""

@@ -1,0 +1,106 @@
+"""The lists of work: the pool, my work, the admin board and the client's requests."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from tenants import db
+from yk_saas.models_base import utcnow
+from yk_saas.work.items import pool_condition, visible_condition
+from yk_saas.work.models import KINDS, OPEN_STATES, STATES, URGENCIES, WorkItem
+
+PER_PAGE = 25
+
+
+@dataclass
+class BoardFilters:
+    """The admin board's filters, read leniently from query arguments."""
+
+    state: str = ""
+    kind: str = ""
+    urgency: str = ""
+    assignee_id: int | None = None
+    company_id: int | None = None
+    overdue: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "BoardFilters":
+        def number(name):
+            value = args.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        return cls(state=args.get("state", "") if args.get("state") in STATES else "",
+                   kind=args.get("kind", "") if args.get("kind") in KINDS else "",
+                   urgency=args.get("urgency", "") if args.get("urgency") in URGENCIES else "",
+                   assignee_id=number("assignee_id"), company_id=number("company_id"),
+                   overdue=args.get("overdue") == "1", page=number("page") or 1)
+
+    def args(self, **override) -> dict:
+        values = {"state": self.state, "kind": self.kind, "urgency": self.urgency,
+                  "assignee_id": self.assignee_id, "company_id": self.company_id,
+                  "overdue": "1" if self.overdue else "", "page": self.page, **override}
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def overdue_condition(now):
+    """Unclaimed past the deadline, or escalated for lack of progress."""
+    return or_((pool_condition() & (WorkItem.claim_deadline < now)),
+               WorkItem.stale_escalated_at.isnot(None) & WorkItem.state.in_(OPEN_STATES))
+
+
+def with_people(query):
+    return query.options(joinedload(WorkItem.company), joinedload(WorkItem.assignee))
+
+
+def paginate(query, page: int):
+    return db.paginate(with_people(query), page=page, per_page=PER_PAGE, error_out=False)
+
+
+def board_page(filters: BoardFilters):
+    """One page of every item, filtered, newest first."""
+    query = select(WorkItem)
+    for column, value in ((WorkItem.state, filters.state), (WorkItem.kind, filters.kind),
+                          (WorkItem.urgency, filters.urgency),
+                          (WorkItem.assignee_id, filters.assignee_id),
+                          (WorkItem.client_company_id, filters.company_id)):
+        if value:
+            query = query.where(column == value)
+    if filters.overdue:
+        query = query.where(overdue_condition(utcnow()))
+    return paginate(query.order_by(WorkItem.id.desc()), filters.page)
+
+
+def pending_approvals():
+    return db.session.scalars(with_people(select(WorkItem).where(WorkItem.approval == "pending",
+                                                                 WorkItem.state == "new"))
+                              .order_by(WorkItem.id)).all()
+
+
+def pool_page(user, page: int = 1):
+    """Pool items the user may see, most urgent deadline first."""
+    query = select(WorkItem).where(pool_condition(), visible_condition(user))
+    return paginate(query.order_by(WorkItem.claim_deadline, WorkItem.id), page)
+
+
+def my_work_page(user, page: int = 1, finished: bool = False):
+    """The accountant's own items: open ones (or finished ones), oldest activity first."""
+    states = ("done", "cancelled") if finished else OPEN_STATES
+    query = select(WorkItem).where(WorkItem.assignee_id == user.id, WorkItem.state.in_(states))
+    order = WorkItem.id.desc() if finished else WorkItem.last_progress_at
+    return paginate(query.order_by(order, WorkItem.id), page)
+
+
+def client_page(user, page: int = 1, state: str = ""):
+    """The client company's own items, newest first."""
+    query = select(WorkItem).where(WorkItem.client_company_id == user.client_company_id)
+    if state in STATES:
+        query = query.where(WorkItem.state == state)
+    return paginate(query.order_by(WorkItem.id.desc()), page)
+
+
+def is_overdue(item: WorkItem, now=None) -> bool:
+    now = now or utcnow()
+    return bool((item.in_pool and item.claim_deadline and item.claim_deadline < now)
+                or (item.stale_escalated_at and item.is_open))

@@ -1,0 +1,281 @@
+"""The claim pool: atomic claims, manual assignment, approvals and claim timeouts.
+
+The deadline in the database is the truth. Every change of hands is one
+conditional UPDATE on the item's row, so a claim racing a timeout (or another
+claim) finds the row already taken and loses cleanly.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, text, update
+
+from tenants import current_tenant, db
+from yk_saas import signals
+from yk_saas.access import ACCOUNTANT, MANAGERS
+from yk_saas.accounts.models import User
+from yk_saas.audit.services import record_audit
+from yk_saas.clients.models import ClientCompany
+from yk_saas.models_base import utcnow
+from yk_saas.work import events
+from yk_saas.work.items import add_entry, open_for_claims, pool_condition
+from yk_saas.work.models import WorkItem
+from yk_saas.work.settings import (
+    WorkError,
+    capacity_of,
+    eligible_staff,
+    get_settings,
+    is_on_duty,
+    open_count,
+    rolls_back,
+    staff_load,
+)
+
+
+def on_duty_accountant_ids() -> list[int]:
+    return [s["user"].id for s in staff_load() if s["on_duty"]]
+
+
+def lock_person(user_id: int) -> None:
+    """Serialize one person's claims in this firm, so capacity is never overrun."""
+    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:schema), :uid)"),
+                       {"schema": current_tenant().schema_name, "uid": user_id})
+
+
+def take_if_unclaimed(item_id: int, user_id: int, now, due_only: bool = False) -> bool:
+    """The one conditional UPDATE that hands a pool item to someone; True if it won."""
+    query = update(WorkItem).where(WorkItem.id == item_id, pool_condition())
+    if due_only:
+        query = query.where(WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None))
+    won = db.session.execute(
+        query.values(state="assigned", assignee_id=user_id, claimed_at=now, last_progress_at=now)
+        .returning(WorkItem.id).execution_options(synchronize_session=False)
+    ).first()
+    return won is not None
+
+
+@rolls_back
+def claim_item(item_id: int, user, now=None) -> WorkItem:
+    """An on-duty accountant below capacity takes a pool item; exactly one claimer wins."""
+    now = now or utcnow()
+    if user.role != ACCOUNTANT:
+        raise WorkError(_("Only accountants claim work from the pool."))
+    lock_person(user.id)
+    if not is_on_duty(user.id):
+        raise WorkError(_("You are off duty. Go on duty to claim work."))
+    limit = capacity_of(user.id)
+    if open_count(user.id) >= limit:
+        raise WorkError(_("You already hold %(n)d open items, your limit. Finish one first.", n=limit))
+    if not take_if_unclaimed(item_id, user.id, now):
+        raise WorkError(_("Someone else claimed this item first."))
+    item = db.session.get(WorkItem, item_id, populate_existing=True)
+    add_entry(item, "event", event="claimed", author_id=user.id, from_state="new", to_state="assigned")
+    events.notify_client("work_claimed", item, name=user.name)
+    db.session.commit()
+    return item
+
+
+def assignable_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.role not in (ACCOUNTANT, *MANAGERS):
+        raise WorkError(_("Choose a member of staff."))
+    return user
+
+
+@rolls_back
+def assign_items(item_ids, assignee_id: int, by, now=None) -> int:
+    """A manager assigns or reassigns open items (bulk); returns how many changed hands."""
+    now = now or utcnow()
+    assignee = assignable_user(assignee_id)
+    items = db.session.scalars(select(WorkItem).where(WorkItem.id.in_(list(item_ids)))
+                               .with_for_update().order_by(WorkItem.id)).all()
+    changed = 0
+    for item in items:
+        if not item.is_open or item.approval in ("pending", "rejected") or item.assignee_id == assignee.id:
+            continue
+        previous = item.assignee_id
+        add_entry(item, "event", event="reassigned" if previous else "assigned", author_id=by.id,
+                  from_state=item.state, to_state="assigned" if item.state == "new" else item.state,
+                  details={"from": previous, "to": assignee.id})
+        item.assignee_id = assignee.id
+        if item.state == "new":
+            item.state, item.claimed_at = "assigned", now
+        item.last_progress_at, item.reminded_at, item.stale_escalated_at = now, None, None
+        record_audit("work_assigned", "work_item", item.id, actor=by, to=assignee.id, previous=previous)
+        events.notify_staff("work_assigned", [assignee.id], item)
+        events.notify_client("work_claimed", item, name=assignee.name)
+        changed += 1
+    if not items:
+        raise WorkError(_("No such items."))
+    db.session.commit()
+    return changed
+
+
+@rolls_back
+def decide_approval(item: WorkItem, approve: bool, by, now=None) -> WorkItem:
+    """A manager approves a large order (it enters the pool) or rejects it (cancelled)."""
+    now = now or utcnow()
+    if item.approval != "pending":
+        raise WorkError(_("This order does not wait for approval."))
+    record_audit("order_approved" if approve else "order_rejected", "work_item", item.id, actor=by,
+                 amount_cents=item.price_cents, currency=item.currency)
+    add_entry(item, "event", event="approved" if approve else "rejected", author_id=by.id,
+              to_state=None if approve else "cancelled")
+    if approve:
+        item.approval = "approved"
+        open_for_claims(item, now)
+    else:
+        item.approval, item.state = "rejected", "cancelled"
+        events.notify_client("work_rejected", item)
+    db.session.commit()
+    return item
+
+
+@rolls_back
+def change_dedicated_accountant(company_id: int, accountant_id: int | None, by) -> ClientCompany:
+    """Set a client's dedicated accountant, announce it and audit it."""
+    company = db.session.get(ClientCompany, company_id)
+    if company is None:
+        raise WorkError(_("No such client."))
+    if accountant_id is not None and assignable_user(accountant_id).role != ACCOUNTANT:
+        raise WorkError(_("Choose an accountant."))
+    old_id = company.dedicated_accountant_id
+    if old_id == accountant_id:
+        return company
+    company.dedicated_accountant_id = accountant_id
+    db.session.flush()
+    signals.dedicated_accountant_changed.send(current_app._get_current_object(), company_id=company.id,
+                                              old_id=old_id, new_id=accountant_id, by_id=by.id)
+    record_audit("dedicated_accountant_changed", "client_company", company.id, actor=by,
+                 old_id=old_id, new_id=accountant_id)
+    db.session.commit()
+    return company
+
+
+# --- timeouts -------------------------------------------------------------------------------
+
+
+def due_item_ids(now, limit: int = 500) -> list[int]:
+    """Pool items past their deadline that no timeout has handled yet."""
+    return list(db.session.scalars(
+        select(WorkItem.id).where(pool_condition(), WorkItem.claim_deadline <= now,
+                                  WorkItem.escalated_at.is_(None))
+        .order_by(WorkItem.claim_deadline).limit(limit)))
+
+
+def candidates_for(item: WorkItem, settings) -> list[dict]:
+    """Accountants to try for an unclaimed item, best first; empty means escalate."""
+    if settings.timeout_policy == "escalate":
+        return []
+    eligible = eligible_staff(settings)  # on duty, below capacity, least loaded first
+    if settings.timeout_policy == "round_robin":
+        last = settings.round_robin_last_id or 0
+        ordered = sorted(eligible, key=lambda s: s["user"].id)
+        return [s for s in ordered if s["user"].id > last] + [s for s in ordered if s["user"].id <= last]
+    if settings.timeout_policy == "dedicated_first":
+        dedicated = item.company.dedicated_accountant_id
+        return sorted(eligible, key=lambda s: s["user"].id != dedicated)  # stable: keeps load order
+    return eligible
+
+
+@rolls_back
+def apply_timeout(item_id: int, now=None) -> str | None:
+    """Handle one item at its deadline: assign by the firm's policy, else escalate.
+
+    Returns "assigned", "escalated" or None when there was nothing to do
+    (claimed meanwhile, handled already, not due yet).
+    """
+    now = now or utcnow()
+    item = db.session.get(WorkItem, item_id)
+    if item is None:
+        return None
+    settings = get_settings()
+    if settings.timeout_policy == "round_robin":
+        settings = get_settings(lock=True)  # one turn at a time
+    for staff in candidates_for(item, settings):
+        user = staff["user"]
+        lock_person(user.id)
+        if open_count(user.id) >= staff["capacity"] or not is_on_duty(user.id):
+            continue  # filled up or went off duty since the list was read
+        if not take_if_unclaimed(item_id, user.id, now, due_only=True):
+            db.session.rollback()
+            return None
+        db.session.refresh(item)
+        add_entry(item, "event", event="auto_assigned", from_state="new", to_state="assigned",
+                  details={"to": user.id, "policy": settings.timeout_policy})
+        if settings.timeout_policy == "round_robin":
+            settings.round_robin_last_id = user.id
+        events.notify_staff("work_assigned", [user.id], item)
+        events.notify_client("work_claimed", item, name=user.name)
+        db.session.commit()
+        return "assigned"
+    return escalate_unclaimed(item, now)
+
+
+def escalate_unclaimed(item: WorkItem, now) -> str | None:
+    marked = db.session.execute(
+        update(WorkItem).where(WorkItem.id == item.id, pool_condition(),
+                               WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None))
+        .values(escalated_at=now).returning(WorkItem.id)
+        .execution_options(synchronize_session=False)).first()
+    if marked is None:
+        db.session.rollback()
+        return None
+    add_entry(item, "event", event="escalated", internal=True)
+    events.notify_staff("work_escalated", events.manager_ids(), item)
+    db.session.commit()
+    return "escalated"
+
+
+def stale_items(now, hours: int, limit: int = 500):
+    """(to remind, to escalate): assigned items with no progress for ``hours``."""
+    cutoff = now - timedelta(hours=hours)
+    working = (WorkItem.state.in_(("assigned", "in_progress")), WorkItem.last_progress_at <= cutoff)
+    remind = select(WorkItem.id).where(*working, WorkItem.reminded_at.is_(None)).limit(limit)
+    escalate = select(WorkItem.id).where(*working, WorkItem.reminded_at <= cutoff,
+                                         WorkItem.stale_escalated_at.is_(None)).limit(limit)
+    return list(db.session.scalars(remind)), list(db.session.scalars(escalate))
+
+
+@rolls_back
+def handle_stale(item_id: int, column: str, cutoff, now) -> bool:
+    """Remind the assignee (column reminded_at) or escalate (stale_escalated_at), once."""
+    col = getattr(WorkItem, column)
+    marked = db.session.execute(
+        update(WorkItem).where(WorkItem.id == item_id, col.is_(None),
+                               WorkItem.state.in_(("assigned", "in_progress")),
+                               WorkItem.last_progress_at <= cutoff)
+        .values({column: now}).returning(WorkItem.id)
+        .execution_options(synchronize_session=False)).first()
+    if marked is None:
+        db.session.rollback()
+        return False
+    item = db.session.get(WorkItem, item_id, populate_existing=True)
+    reminder = column == "reminded_at"
+    add_entry(item, "event", event="reminded" if reminder else "stale_escalated", internal=True)
+    events.notify_staff("work_reminder" if reminder else "work_stale",
+                        [item.assignee_id] if reminder else events.manager_ids(), item)
+    db.session.commit()
+    return True
+
+
+def sweep(now=None) -> dict[str, int]:
+    """Handle every overdue item of the bound firm; safe to run again at any time."""
+    now = now or utcnow()
+    counts = {"assigned": 0, "escalated": 0, "reminded": 0, "stale_escalated": 0}
+    while ids := due_item_ids(now):
+        outcomes = [apply_timeout(item_id, now) for item_id in ids]
+        for outcome in outcomes:
+            if outcome:
+                counts[outcome] += 1
+        if not any(outcomes):
+            break
+    hours = get_settings().stale_after_hours
+    to_remind, to_escalate = stale_items(now, hours)
+    cutoff = now - timedelta(hours=hours)
+    counts["reminded"] = sum(handle_stale(i, "reminded_at", cutoff, now) for i in to_remind)
+    counts["stale_escalated"] = sum(handle_stale(i, "stale_escalated_at", cutoff, now)
+                                    for i in to_escalate)
+    db.session.commit()
+    return counts

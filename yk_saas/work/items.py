@@ -1,0 +1,262 @@
+"""Filing orders and requests, who may see what, progress and the state machine."""
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from tenants import current_tenant, db
+from yk_saas import signals
+from yk_saas.access import ACCOUNTANT, CLIENT, MANAGERS
+from yk_saas.catalog.models import ServiceItem
+from yk_saas.clients.models import ClientCompany
+from yk_saas.files.models import StoredFile
+from yk_saas.files.services import DOCUMENTS, MB, UploadError, delete_stored_file, save_upload
+from yk_saas.models_base import utcnow
+from yk_saas.work import events
+from yk_saas.work.models import URGENCIES, WorkEntry, WorkItem
+from yk_saas.work.settings import WorkError, get_settings, rolls_back, timeout_for
+
+MAX_UPLOAD_BYTES = 10 * MB
+MAX_FILES = 5
+#: The one place that says which state may follow which.
+TRANSITIONS = {
+    "new": {"assigned", "cancelled"},
+    "assigned": {"in_progress", "waiting_on_client", "done", "cancelled"},
+    "in_progress": {"waiting_on_client", "done", "cancelled"},
+    "waiting_on_client": {"in_progress", "done", "cancelled"},
+    "done": set(),
+    "cancelled": set(),
+}
+
+
+def check_transition(current: str, new: str) -> None:
+    """Raise unless ``current`` → ``new`` is an allowed step."""
+    if new not in TRANSITIONS.get(current, set()):
+        raise WorkError(_("An item cannot go from this state to the one chosen."))
+
+
+def pool_condition():
+    return (WorkItem.state == "new") & WorkItem.assignee_id.is_(None) & \
+        WorkItem.approval.in_(("auto", "approved"))
+
+
+def visible_condition(user):
+    """SQL condition of the items ``user`` may see."""
+    if user.role in MANAGERS:
+        return WorkItem.id.isnot(None)
+    if user.role == CLIENT:
+        return WorkItem.client_company_id == user.client_company_id
+    own_clients = select(ClientCompany.id).where(ClientCompany.dedicated_accountant_id == user.id)
+    return or_(pool_condition(), WorkItem.assignee_id == user.id,
+               WorkItem.client_company_id.in_(own_clients))
+
+
+def get_visible_item(user, item_id: int) -> WorkItem | None:
+    """The item if ``user`` may see it, else None (the view answers 404)."""
+    return db.session.scalar(select(WorkItem).where(WorkItem.id == item_id, visible_condition(user)))
+
+
+def can_work_on(user, item: WorkItem) -> bool:
+    """Post progress and change state: the assignee or a manager."""
+    return user.role in MANAGERS or (user.role == ACCOUNTANT and item.assignee_id == user.id)
+
+
+def clean_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise WorkError(_("A title is required."))
+    if len(title) > 200:
+        raise WorkError(_("The title is too long (200 characters at most)."))
+    return title
+
+
+def published_service(service_id: int | None) -> ServiceItem:
+    """A service clients may order, or a clear refusal."""
+    service = db.session.get(ServiceItem, service_id) if service_id else None
+    if service is None or not service.published:
+        raise WorkError(_("This service is not available."))
+    return service
+
+
+@rolls_back
+def create_request(user, title, request_type, description="", urgency="normal", uploads=(),
+                   service_id=None, now=None) -> WorkItem:
+    """A client files a business request (free, or priced through a linked service)."""
+    settings = get_settings()
+    if request_type not in (settings.request_types or []):
+        raise WorkError(_("Choose a type from the list."))
+    item = WorkItem(kind="request", title=clean_title(title), request_type=request_type,
+                    description=(description or "").strip())
+    if service_id:
+        service = published_service(service_id)
+        item.service_id, item.price_cents, item.currency = service.id, service.price_cents, service.currency
+    return file_item(user, item, urgency, uploads, now)
+
+
+@rolls_back
+def create_order(user, service_id, note="", urgency="normal", uploads=(), now=None) -> WorkItem:
+    """A client orders a published catalog service at its current price."""
+    service = published_service(service_id)
+    item = WorkItem(kind="order", title=service.name, service_id=service.id,
+                    price_cents=service.price_cents, currency=service.currency,
+                    description=(note or "").strip())
+    return file_item(user, item, urgency, uploads, now)
+
+
+def file_item(user, item: WorkItem, urgency: str, uploads, now=None) -> WorkItem:
+    """Save a new item with its attachments, route it (pool or approval) and commit."""
+    if user.role != CLIENT or not user.client_company_id:
+        raise WorkError(_("Only a client can file work."))
+    if urgency not in URGENCIES:
+        raise WorkError(_("Choose an urgency from the list."))
+    if item.price_cents is not None and item.price_cents < 0:
+        raise WorkError(_("A price cannot be negative."))
+    uploads = [u for u in uploads if u and u.filename]
+    if len(uploads) > MAX_FILES:
+        raise WorkError(_("Attach at most %(n)d files.", n=MAX_FILES))
+    now = now or utcnow()
+    item.urgency, item.client_company_id, item.created_by_id = urgency, user.client_company_id, user.id
+    item.state, item.created_at = "new", now
+    db.session.add(item)
+    db.session.flush()
+    attach_files(uploads, "work_item", item.id, user.id)
+    add_entry(item, "event", event="filed", author_id=user.id, to_state="new")
+    settings = get_settings()
+    threshold = settings.approval_threshold_cents
+    if item.kind == "order" and threshold is not None and (item.price_cents or 0) > threshold:
+        item.approval = "pending"
+        events.notify_staff("work_approval", events.manager_ids(), item)
+    else:
+        open_for_claims(item, now)
+    signals.work_item_created.send(current_app._get_current_object(), item_id=item.id)
+    db.session.commit()
+    return item
+
+
+def open_for_claims(item: WorkItem, now) -> None:
+    """Put an approved item in the pool: deadline, notices, order placed, timeout job."""
+    from yk_saas.work import claims, jobs
+
+    item.claim_deadline = now + timeout_for(get_settings(), item.urgency)
+    db.session.flush()
+    events.notify_staff("work_new", claims.on_duty_accountant_ids(), item)
+    if item.price_cents:
+        signals.order_placed.send(current_app._get_current_object(), item_id=item.id,
+                                  client_company_id=item.client_company_id,
+                                  amount_cents=item.price_cents, currency=item.currency)
+    jobs.schedule_timeout_after_commit(item.id, item.claim_deadline)
+
+
+def attach_files(uploads, owner_type: str, owner_id: int, user_id: int) -> list[StoredFile]:
+    """Store every upload or none: a refused one removes those already written."""
+    saved = []
+    try:
+        for upload in uploads:
+            saved.append(save_upload(upload, allowed=DOCUMENTS, max_bytes=MAX_UPLOAD_BYTES,
+                                     owner_type=owner_type, owner_id=owner_id, uploaded_by_id=user_id))
+    except UploadError as exc:
+        for stored in saved:
+            delete_stored_file(stored)
+        raise WorkError(str(exc)) from exc
+    return saved
+
+
+def add_entry(item: WorkItem, kind: str, **values) -> WorkEntry:
+    entry = WorkEntry(work_item_id=item.id, kind=kind, **values)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@rolls_back
+def post_progress(item: WorkItem, user, body: str, new_state: str | None = None,
+                  uploads=(), now=None) -> WorkEntry:
+    """The assignee (or a manager) adds a timeline entry, optionally moving the state."""
+    if not can_work_on(user, item):
+        raise WorkError(_("Only the assigned accountant or an admin can post progress."))
+    body = (body or "").strip()
+    uploads = [u for u in uploads if u and u.filename]
+    if new_state == item.state:
+        new_state = None
+    if new_state:
+        check_transition(item.state, new_state)
+    elif item.state in ("new", "done", "cancelled"):
+        raise WorkError(_("This item takes no progress in its current state."))
+    if not body and not new_state and not uploads:
+        raise WorkError(_("Write a note, attach a file or choose a new state."))
+    now = now or utcnow()
+    entry = add_entry(item, "progress", author_id=user.id, body=body,
+                      from_state=item.state if new_state else None, to_state=new_state)
+    attach_files(uploads, "work_entry", entry.id, user.id)
+    item.last_progress_at, item.reminded_at, item.stale_escalated_at = now, None, None
+    if new_state:
+        apply_state(item, new_state, now)
+    events.notify_client("work_done" if new_state == "done" else "work_progress", item)
+    db.session.commit()
+    return entry
+
+
+def apply_state(item: WorkItem, new_state: str, now) -> None:
+    item.state = new_state
+    if new_state == "done":
+        item.completed_at = now
+        signals.work_item_completed.send(current_app._get_current_object(), item_id=item.id)
+
+
+@rolls_back
+def post_reply(item: WorkItem, user, body: str, uploads=(), now=None) -> WorkEntry:
+    """The client answers when the accountant waits on them; the item goes back to work."""
+    if user.role != CLIENT or item.client_company_id != user.client_company_id:
+        raise WorkError(_("Only the client can reply here."))
+    if item.state != "waiting_on_client":
+        raise WorkError(_("You can reply when the accountant asks you for something."))
+    body = (body or "").strip()
+    uploads = [u for u in uploads if u and u.filename]
+    if not body and not uploads:
+        raise WorkError(_("Write a reply or attach a file."))
+    entry = add_entry(item, "reply", author_id=user.id, body=body,
+                      from_state=item.state, to_state="in_progress")
+    attach_files(uploads, "work_entry", entry.id, user.id)
+    item.state = "in_progress"
+    if item.assignee_id:
+        events.notify_staff("work_reply", [item.assignee_id], item)
+    db.session.commit()
+    return entry
+
+
+def timeline(item: WorkItem, for_client: bool) -> list[tuple[WorkEntry, list[StoredFile]]]:
+    """The item's entries, oldest first, each with its files (internal lines hidden from clients)."""
+    query = select(WorkEntry).where(WorkEntry.work_item_id == item.id).order_by(WorkEntry.id)
+    if for_client:
+        query = query.where(WorkEntry.internal.is_(False))
+    entries = db.session.scalars(query).all()
+    files = db.session.scalars(select(StoredFile).where(
+        StoredFile.owner_type == "work_entry",
+        StoredFile.owner_id.in_([e.id for e in entries]))).all() if entries else []
+    by_entry = {}
+    for stored in files:
+        by_entry.setdefault(stored.owner_id, []).append(stored)
+    return [(e, by_entry.get(e.id, [])) for e in entries]
+
+
+def item_files(item: WorkItem) -> list[StoredFile]:
+    return list(db.session.scalars(select(StoredFile).where(
+        StoredFile.owner_type == "work_item", StoredFile.owner_id == item.id).order_by(StoredFile.id)))
+
+
+def visible_file(user, file_id: int) -> StoredFile | None:
+    """A work attachment the user may download: only through an item they can see."""
+    stored = db.session.get(StoredFile, file_id)
+    if stored is None or stored.owner_type not in ("work_item", "work_entry"):
+        return None
+    item_id = stored.owner_id
+    if stored.owner_type == "work_entry":
+        entry = db.session.get(WorkEntry, stored.owner_id)
+        if entry is None or (entry.internal and user.role == CLIENT):
+            return None
+        item_id = entry.work_item_id
+    return stored if get_visible_item(user, item_id) else None
+
+
+def firm_slug() -> str:
+    return current_tenant().slug

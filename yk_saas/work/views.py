@@ -1,0 +1,266 @@
+"""Work in the staff desk: the claim pool, my work, the admin board and each item."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants import db
+from yk_saas.access import ACCOUNTANT, MANAGERS, STAFF, require_firm_host, roles
+from yk_saas.accounts.models import User
+from yk_saas.clients.models import ClientCompany
+from yk_saas.extensions import htmx
+from yk_saas.files.services import send_stored_file
+from yk_saas.models_base import utcnow
+from yk_saas.templating import render_page_or_fragment
+from yk_saas.work import boards, demo, reports, services  # noqa: F401  (demo registers itself)
+from yk_saas.work.forms import AssignForm, ProgressForm
+from yk_saas.work.labels import label_globals
+
+bp = Blueprint("work", __name__, url_prefix="/desk/work")
+bp.before_request(require_firm_host)
+bp.context_processor(label_globals)
+bp.app_context_processor(lambda: {"is_overdue": boards.is_overdue})
+
+
+def staff_choices():
+    return [(s["user"].id, s["user"].name) for s in services.staff_load()]
+
+
+@bp.route("/pool")
+@roles(ACCOUNTANT, *MANAGERS)
+def pool():
+    """Unclaimed work, refreshing itself every few seconds."""
+    page = boards.pool_page(current_user, request.args.get("page", 1, type=int))
+    return render_page_or_fragment("work/pool.html", "work/_pool.html", results=page,
+                                   on_duty=services.is_on_duty(current_user.id))
+
+
+@bp.route("/<int:item_id>/claim", methods=["POST"])
+@roles(ACCOUNTANT)
+def claim(item_id):
+    try:
+        services.claim_item(item_id, current_user)
+    except services.WorkError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("It is yours. The client has been told."), "success")
+        if not htmx:
+            return redirect(url_for("work.detail", item_id=item_id), 303)
+    if htmx:
+        return pool()
+    return redirect(url_for("work.pool"), 303)
+
+
+@bp.route("/duty", methods=["POST"])
+@roles(*STAFF)
+def duty():
+    services.set_on_duty(current_user.id, request.form.get("on_duty") == "1")
+    db.session.commit()
+    return redirect(request.referrer or url_for("work.pool"), 303) if not htmx else pool()
+
+
+@bp.route("/mine")
+@roles(ACCOUNTANT)
+def mine():
+    finished = request.args.get("finished") == "1"
+    page = boards.my_work_page(current_user, request.args.get("page", 1, type=int), finished)
+    return render_page_or_fragment("work/mine.html", "work/_mine.html", results=page, finished=finished)
+
+
+@bp.route("/board")
+@roles(*MANAGERS)
+def board():
+    """Every item with filters; the table is an HTMX partial."""
+    filters = boards.BoardFilters.from_args(request.args)
+    context = {"results": boards.board_page(filters), "filters": filters, "staff": staff_choices(),
+               "companies": db.session.execute(select(ClientCompany.id, ClientCompany.name)
+                                               .order_by(ClientCompany.name)).all(),
+               "pending": boards.pending_approvals()}
+    return render_page_or_fragment("work/board.html", "work/_board.html", **context)
+
+
+@bp.route("/board/assign", methods=["POST"])
+@roles(*MANAGERS)
+def bulk_assign():
+    ids = [int(v) for v in request.form.getlist("item_id") if v.isdigit()]
+    assignee = request.form.get("assignee_id", "")
+    try:
+        if not ids or not assignee.isdigit():
+            raise services.WorkError(_("Choose items and an accountant."))
+        changed = services.assign_items(ids, int(assignee), current_user)
+    except services.WorkError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("%(n)d items assigned.", n=changed), "success")
+    return redirect(url_for("work.board", **request.args), 303)
+
+
+@bp.route("/clients")
+@roles(*MANAGERS)
+def clients():
+    """Each client's dedicated accountant, changeable in place."""
+    companies = db.session.scalars(select(ClientCompany).order_by(ClientCompany.name)).all()
+    return render_template("work/clients.html", companies=companies, staff=staff_choices())
+
+
+@bp.route("/clients/<int:company_id>/dedicated", methods=["POST"])
+@roles(*MANAGERS)
+def set_dedicated(company_id):
+    company = db.get_or_404(ClientCompany, company_id)
+    value = request.form.get("accountant_id", "")
+    try:
+        services.change_dedicated_accountant(company.id, int(value) if value.isdigit() else None,
+                                             current_user)
+    except services.WorkError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Dedicated accountant saved."), "success")
+    company = db.session.get(ClientCompany, company_id)
+    if htmx:
+        return render_template("work/_client_row.html", company=company, staff=staff_choices())
+    return redirect(url_for("work.clients"), 303)
+
+
+def visible_or_404(item_id):
+    item = services.get_visible_item(current_user, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def detail_context(item, progress_form=None):
+    progress_form = progress_form or ProgressForm()
+    progress_form.set_states(item.state, services.TRANSITIONS[item.state])
+    assign_form = AssignForm(assignee_id=item.assignee_id)
+    assign_form.assignee_id.choices = staff_choices()
+    return {"item": item, "entries": services.timeline(item, for_client=False),
+            "files": services.item_files(item), "progress_form": progress_form,
+            "assign_form": assign_form, "rating": services.rating_of(item.id),
+            "can_work": services.can_work_on(current_user, item)}
+
+
+@bp.route("/<int:item_id>")
+@roles(*STAFF)
+def detail(item_id):
+    item = visible_or_404(item_id)
+    return render_template("work/detail.html", **detail_context(item))
+
+
+@bp.route("/<int:item_id>/timeline")
+@roles(*STAFF)
+def timeline(item_id):
+    item = visible_or_404(item_id)
+    return render_template("work/_timeline.html", item=item,
+                           entries=services.timeline(item, for_client=False), area="desk")
+
+
+@bp.route("/<int:item_id>/progress", methods=["POST"])
+@roles(*STAFF)
+def progress(item_id):
+    item = visible_or_404(item_id)
+    form = ProgressForm()
+    form.set_states(item.state, services.TRANSITIONS[item.state])
+    if form.validate_on_submit():
+        try:
+            services.post_progress(item, current_user, form.body.data, form.new_state.data or None,
+                                   request.files.getlist("files"))
+        except services.WorkError as exc:
+            form.body.errors = [str(exc)]
+        else:
+            flash(_("Progress posted. The client sees it now."), "success")
+            return redirect(url_for("work.detail", item_id=item_id), 303)
+    item = visible_or_404(item_id)
+    return render_template("work/detail.html", **detail_context(item, form)), 422
+
+
+@bp.route("/<int:item_id>/assign", methods=["POST"])
+@roles(*MANAGERS)
+def assign(item_id):
+    item = visible_or_404(item_id)
+    value = request.form.get("assignee_id", "")
+    try:
+        if not value.isdigit():
+            raise services.WorkError(_("Choose a member of staff."))
+        services.assign_items([item.id], int(value), current_user)
+    except services.WorkError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Assigned."), "success")
+    return redirect(url_for("work.detail", item_id=item_id), 303)
+
+
+@bp.route("/<int:item_id>/approval", methods=["POST"])
+@roles(*MANAGERS)
+def approval(item_id):
+    item = visible_or_404(item_id)
+    decision = request.form.get("decision")
+    try:
+        if decision not in ("approve", "reject"):
+            raise services.WorkError(_("Approve or reject the order."))
+        services.decide_approval(item, decision == "approve", current_user)
+    except services.WorkError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Order approved: it is in the claim pool now.") if decision == "approve"
+              else _("Order rejected."), "success")
+    return redirect(url_for("work.detail", item_id=item_id), 303)
+
+
+@bp.route("/files/<int:file_id>")
+@roles(*STAFF)
+def download(file_id):
+    stored = services.visible_file(current_user, file_id)
+    if stored is None:
+        abort(404)
+    return send_stored_file(stored)
+
+
+@bp.route("/cards/states")
+@roles(*MANAGERS)
+def card_states():
+    """Dashboard card: how many items are in each state."""
+    return render_template("work/_card_states.html", counts=reports.items_by_state())
+
+
+@bp.route("/cards/claim-time")
+@roles(*MANAGERS)
+def card_claim_time():
+    """Dashboard card: median and slowest time to claim over the last 30 days."""
+    end = utcnow()
+    summary = reports.claim_time_summary(end - timedelta(days=30), end)
+    return render_template("work/_card_claim_time.html", summary=summary)
+
+
+@bp.route("/staff")
+@roles(*MANAGERS)
+def staff():
+    """Who is on duty, with their load and limits."""
+    return render_template("work/staff.html", rows=services.staff_load(),
+                           default=services.get_settings().default_capacity)
+
+
+@bp.route("/staff/<int:user_id>", methods=["POST"])
+@roles(*MANAGERS)
+def staff_update(user_id):
+    person = db.session.scalar(select(User).where(User.id == user_id, User.role == ACCOUNTANT))
+    if person is None:
+        abort(404)
+    value = request.form.get("capacity", "").strip()
+    try:
+        if value and not value.isdigit():
+            raise services.WorkError(_("Enter a whole number, or leave it empty for the firm default."))
+        services.set_capacity(person.id, int(value) if value else None)
+        services.set_on_duty(person.id, request.form.get("on_duty") == "1")
+        db.session.commit()
+    except services.WorkError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("work.staff"), 303)
+
+
+from yk_saas.work import settings_views  # noqa: F401  (settings page routes)
