@@ -12,4 +12,6 @@ BLUEPRINT_MODULES = [
     "yk_saas.clients.views",
     "yk_saas.mail.views",
     "yk_saas.notifications.views",
+    "yk_saas.site.builder_views",
+    "yk_saas.site.branding_views",
 ]

@@ -15,6 +15,7 @@ DESK_NAV = [
     ("people.index", _l("Staff"), MANAGERS),
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
+    ("site_builder.index", _l("Home page"), MANAGERS),
 ]
 PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),

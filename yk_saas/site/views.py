@@ -1,13 +1,70 @@
-"""The firm's public pages (the page builder extends them)."""
+"""The firm's public pages: home, simple pages, brand stylesheet and site images."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, g, make_response, render_template, request, send_file
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy import select
 
-from yk_saas.access import require_firm_host
+from tenants import db
+from yk_saas.access import anyone, require_firm_host
+from yk_saas.files.models import StoredFile
+from yk_saas.files.services import firm_folder
+from yk_saas.site import branding, services
 
 bp = Blueprint("site", __name__)
 bp.before_request(require_firm_host)
+bp.app_context_processor(branding.branding_globals)
+
+PUBLIC_FILE_KINDS = ("site_slide", "site_logo", "site_favicon")
+YEAR = 365 * 24 * 3600
 
 
 def firm_home_page():
-    """Served at "/" of a firm's host (see common.home)."""
-    return render_template("site/home.html")
+    """Served at "/" of a firm's host (see common.home): the published site, cached."""
+    snapshot = services.published_snapshot()
+    if snapshot is None:
+        return render_template("site/home.html", main=None, menu=[])
+    firm = g.tenant
+    key = ("home", firm.id, services.site_version(firm), str(get_locale()))
+    main = services.cache.get(key)
+    if main is None:
+        main = services.cache.put(key, render_template(
+            "site/_main.html", snapshot=snapshot, slides=services.current_slides(snapshot),
+            announcements=services.live_announcements()))
+    return render_template("site/home.html", main=Markup(main), menu=snapshot["menu"])
+
+
+@bp.route("/p/<slug>")
+@anyone
+def page(slug):
+    snapshot = services.published_snapshot() or {}
+    page = snapshot.get("pages", {}).get(slug)
+    if page is None:
+        abort(404)
+    return render_template("site/page.html", page=page, menu=snapshot.get("menu", []))
+
+
+@bp.route("/brand.css")
+@anyone
+def brand_stylesheet():
+    """The firm's colours as CSS variables; the URL carries a hash, so it is cached for long."""
+    response = make_response(branding.brand_css(g.tenant.branding))
+    response.mimetype = "text/css"
+    if request.args.get("v") == branding.brand_version(g.tenant.branding):
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/site/media/<key>")
+@anyone
+def media(key):
+    """Images the owner put on the public site (slides, logo, favicon), nothing else."""
+    stored = db.session.scalar(select(StoredFile).where(
+        StoredFile.key == key, StoredFile.owner_type.in_(PUBLIC_FILE_KINDS)))
+    if stored is None:
+        abort(404)
+    response = send_file(firm_folder() / stored.key, mimetype=stored.content_type, max_age=YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
