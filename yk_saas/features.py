@@ -14,4 +14,5 @@ BLUEPRINT_MODULES = [
     "yk_saas.notifications.views",
     "yk_saas.site.builder_views",
     "yk_saas.site.branding_views",
+    "yk_saas.audit.views",
 ]

@@ -16,6 +16,7 @@ DESK_NAV = [
     ("outbox.index", _l("Outbox"), MANAGERS),
     ("desk.settings", _l("Settings"), MANAGERS),
     ("site_builder.index", _l("Home page"), MANAGERS),
+    ("audit.index", _l("Audit log"), MANAGERS),
 ]
 PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),

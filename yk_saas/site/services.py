@@ -159,6 +159,8 @@ def delete(kind: str, item_id: int) -> bool:
         return False
     if kind == "announcement":
         bump_site_version()
+    record_audit("site_item_deleted", kind, item_id,
+                 label=getattr(item, "title", None) or getattr(item, "label", None) or "")
     db.session.delete(item)
     return True
 
