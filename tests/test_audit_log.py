@@ -66,7 +66,7 @@ def test_no_route_edits_or_deletes_entries_and_the_database_refuses(app, firm_a,
         for statement in (update(AuditEntry).values(action="x"), delete(AuditEntry),
                           text('TRUNCATE "t_alpha".audit_entries')):
             with pytest.raises(DBAPIError, match="append-only"):
-                db.session.execute(text(statement))
+                db.session.execute(statement)
             db.session.rollback()
 
 
