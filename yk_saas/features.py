@@ -15,4 +15,5 @@ BLUEPRINT_MODULES = [
     "yk_saas.site.builder_views",
     "yk_saas.site.branding_views",
     "yk_saas.audit.views",
+    "yk_saas.domains.views",
 ]

@@ -17,6 +17,7 @@ DESK_NAV = [
     ("desk.settings", _l("Settings"), MANAGERS),
     ("site_builder.index", _l("Home page"), MANAGERS),
     ("audit.index", _l("Audit log"), MANAGERS),
+    ("domains.index", _l("Domains"), ("owner",)),
 ]
 PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
