@@ -43,6 +43,9 @@ def init_db_command():
 
 
 def register(app) -> None:
+    from yk_saas.operators.cli import operators_cli
+
     app.cli.add_command(tenants_cli)
+    app.cli.add_command(operators_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(init_db_command)

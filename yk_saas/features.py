@@ -16,4 +16,5 @@ BLUEPRINT_MODULES = [
     "yk_saas.site.branding_views",
     "yk_saas.audit.views",
     "yk_saas.domains.views",
+    "yk_saas.operators.views",
 ]
