@@ -43,6 +43,7 @@ def init_db_command():
 
 
 def register(app) -> None:
+    from yk_saas.export import cli as _export_cli  # noqa: F401  adds tenants export/import
     from yk_saas.operators.cli import operators_cli
 
     app.cli.add_command(tenants_cli)

@@ -17,4 +17,5 @@ BLUEPRINT_MODULES = [
     "yk_saas.audit.views",
     "yk_saas.domains.views",
     "yk_saas.operators.views",
+    "yk_saas.export.views",
 ]

@@ -18,6 +18,7 @@ DESK_NAV = [
     ("site_builder.index", _l("Home page"), MANAGERS),
     ("audit.index", _l("Audit log"), MANAGERS),
     ("domains.index", _l("Domains"), ("owner",)),
+    ("export.index", _l("Export"), ("owner",)),
 ]
 PORTAL_NAV = [("portal.home", _l("Overview"), ("client",))]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
