@@ -10,6 +10,7 @@ from yk_saas.access import anyone, require_firm_host
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import firm_folder
 from yk_saas.site import branding, services
+from yk_saas.site import demo as _demo  # noqa: F401  registers the demo content
 
 bp = Blueprint("site", __name__)
 bp.before_request(require_firm_host)
