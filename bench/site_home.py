@@ -96,6 +96,14 @@ def start_gunicorn(module: str, env: dict) -> tuple[subprocess.Popen, int]:
     raise RuntimeError(f"gunicorn {module} did not start")
 
 
+def _fetch(port: int, host: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/", headers={"Host": host})
+    body = conn.getresponse().read().decode()
+    conn.close()
+    return body
+
+
 def _one(port: int, host: str) -> float:
     start = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -128,6 +136,8 @@ def _client(args) -> list[float]:
 def measure(port: int, host: str) -> dict:
     for _ in range(50):  # warm caches and connections
         _one(port, host)
+    if host != "localhost":  # the published page, not a fallback
+        assert "Slide 0" in _fetch(port, host) and "Notice 2" in _fetch(port, host)
     with Pool(CLIENT_PROCESSES) as pool:
         parts = pool.map(_client, [(port, host, DURATION)] * CLIENT_PROCESSES)
     latencies = sorted(x for part in parts for x in part)

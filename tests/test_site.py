@@ -195,3 +195,17 @@ def test_branding_colours_are_contrast_checked_and_served_as_css_variables(app, 
 def test_only_managers_edit_the_site(app, firm_a, signed_in):
     assert signed_in(firm_a, "accountant").get("/desk/site/").status_code == 403
     assert signed_in(firm_a, "client_x").post("/desk/site/publish").status_code == 403
+
+
+def test_cached_home_page_gives_each_visitor_a_working_csrf_token(app, firm_a, host_client):
+    first, second = host_client(firm_a["host"]), host_client(firm_a["host"])
+    tokens = []
+    for visitor in (first, second):
+        html = visitor.get("/").get_data(as_text=True)
+        assert "placeholder__" not in html
+        tokens.append(re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1))
+        switch = visitor.client.post("/lang", base_url=visitor.base_url,
+                                     data={"locale": "en", "next": "/", "csrf_token": tokens[-1]})
+        assert switch.status_code == 303  # a refused token would be 400
+        assert "lang=\"en\"" in visitor.get("/").get_data(as_text=True)
+    assert tokens[0] != tokens[1]

@@ -4,6 +4,7 @@ Branding lives in ``Tenant.branding`` (the registry row), next to the contact
 details the desk settings page edits: it is in every request's firm snapshot.
 """
 
+import functools
 import hashlib
 
 from flask import url_for
@@ -64,8 +65,13 @@ def brand_css(branding: dict) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _version_of(css: str) -> str:
+    return hashlib.sha256(css.encode()).hexdigest()[:12]
+
+
 def brand_version(branding: dict) -> str:
-    return hashlib.sha256(brand_css(branding).encode()).hexdigest()[:12]
+    return _version_of(brand_css(branding))
 
 
 def brand_css_url(firm: TenantInfo) -> str:

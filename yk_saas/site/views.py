@@ -1,7 +1,11 @@
 """The firm's public pages: home, simple pages, brand stylesheet and site images."""
 
-from flask import Blueprint, abort, g, make_response, render_template, request, send_file
+import json
+
+from flask import Blueprint, abort, g, make_response, render_template, request, send_file, session
 from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -20,19 +24,41 @@ PUBLIC_FILE_KINDS = ("site_slide", "site_logo", "site_favicon")
 YEAR = 365 * 24 * 3600
 
 
+#: Stands for the visitor's CSRF token in a whole page cached for anonymous visitors.
+CSRF_PLACEHOLDER = "__yk_csrf_token_placeholder__"
+
+
 def firm_home_page():
-    """Served at "/" of a firm's host (see common.home): the published site, cached."""
+    """Served at "/" of a firm's host (see common.home): the published site, cached.
+
+    The body is cached per firm, site version and language. For anonymous
+    visitors (no query string, no flashed message) the whole page is cached
+    too, with a placeholder where each visitor's own CSRF token goes.
+    """
+    firm = g.tenant
+    anonymous = (not current_user.is_authenticated and not request.query_string
+                 and not session.get("_flashes"))
+    if anonymous:
+        page_key = ("page", firm.id, str(get_locale()), firm.name,
+                    json.dumps(firm.branding, sort_keys=True, default=str))
+        cached = services.cache.get(page_key)
+        if cached is None:
+            cached = services.cache.put(page_key, render_home(firm, csrf_token=lambda: CSRF_PLACEHOLDER))
+        return cached.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return render_home(firm)
+
+
+def render_home(firm, **context) -> str:
     snapshot = services.published_snapshot()
     if snapshot is None:
-        return render_template("site/home.html", main=None, menu=[])
-    firm = g.tenant
+        return render_template("site/home.html", main=None, menu=[], **context)
     key = ("home", firm.id, services.site_version(firm), str(get_locale()))
     main = services.cache.get(key)
     if main is None:
         main = services.cache.put(key, render_template(
             "site/_main.html", snapshot=snapshot, slides=services.current_slides(snapshot),
             announcements=services.live_announcements()))
-    return render_template("site/home.html", main=Markup(main), menu=snapshot["menu"])
+    return render_template("site/home.html", main=Markup(main), menu=snapshot["menu"], **context)
 
 
 @bp.route("/p/<slug>")
