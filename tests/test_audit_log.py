@@ -1,6 +1,5 @@
 """The audit log: each sensitive action writes one entry; nothing can edit or delete them."""
 
-import io
 
 import pytest
 from sqlalchemy import delete, func, select, text, update

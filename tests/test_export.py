@@ -59,8 +59,8 @@ def test_cli_dump_and_restore_gives_a_working_firm(app, signed_in, host_client, 
     # New rows get fresh ids after the restored ones, and the log stays append-only.
     assert restored_owner.post("/desk/site/sections", {"kind": "about", "title": "After restore"}).status_code == 303
     with app.app_context(), tenant_context("exportcopy"):
-        from yk_saas.audit.models import AuditEntry
         from yk_saas.accounts.models import User
+        from yk_saas.audit.models import AuditEntry
         assert db.session.scalar(select(User.name).where(User.email == source["client_x"])) == "EXPORTSRC Client X"
         assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "site_published"))
         from sqlalchemy import text

@@ -14,7 +14,12 @@ from yk_saas.mail.models import FAILED, OutboxEmail
 from yk_saas.notifications import services as notifications
 from yk_saas.notifications.jobs import send_notification_email, send_notification_webhook
 from yk_saas.notifications.models import Notification, NotificationWebhook
-from yk_saas.notifications.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from yk_saas.notifications.webhook import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookError,
+    verify_signature,
+)
 
 notifications.register_event("test_channel_ping", lazy_gettext("Ping %(what)s"))
 
@@ -31,10 +36,10 @@ def captured(monkeypatch):
 
 
 class Receiver(BaseHTTPRequestHandler):
-    received: list = []
+    received: list = []  # noqa: RUF012  shared with the test body
     status = 200
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
         self.send_response(Receiver.status)
@@ -108,7 +113,7 @@ def test_failing_gateway_raises_for_a_retry_and_keeps_the_in_app_record(app, fir
     Receiver.status = 503
     (note_id,) = notify(app, [3])
     with app.app_context():
-        with pytest.raises(Exception):
+        with pytest.raises(WebhookError):
             send_notification_webhook("alpha", note_id, "sms")
         with tenant_context("alpha"):
             assert db.session.get(Notification, note_id) is not None

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
+from tests.conftest import PASSWORD, PLATFORM
 from yk_saas.audit.models import AuditEntry
 from yk_saas.operators.services import create_operator
-from tests.conftest import PASSWORD, PLATFORM
 
 OPERATOR = "ops@platform.example.com"
 
@@ -51,7 +51,7 @@ def test_firm_users_and_firm_hosts_never_reach_the_console(app, firm_a, signed_i
 
 def test_firms_list_shows_plan_status_users_and_storage(app, firm_a, console):
     page = console.get("/operator/").get_data(as_text=True)
-    row = re.search(r'<tr data-firm="alpha">.*?</tr>', page, re.S).group(0)
+    row = re.search(r'<tr data-firm="alpha">.*?</tr>', page, re.DOTALL).group(0)
     assert "trial" in row and "active" in row and "MB" in row
     assert int(re.findall(r"<td>(\d+)</td>", row)[0]) >= 6  # the six people every test firm has
 

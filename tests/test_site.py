@@ -70,9 +70,9 @@ def publish(client):
 @pytest.fixture
 def site_firm(app, host_client):
     """A firm of its own, so publishing does not change the shared firms' home pages."""
-    from tests.conftest import provision_firm
-
     import secrets
+
+    from tests.conftest import provision_firm
 
     slug = "site" + secrets.token_hex(3)
     return provision_firm(app, slug, "SITEFIRM")
@@ -209,3 +209,26 @@ def test_cached_home_page_gives_each_visitor_a_working_csrf_token(app, firm_a, h
         assert switch.status_code == 303  # a refused token would be 400
         assert "lang=\"en\"" in visitor.get("/").get_data(as_text=True)
     assert tokens[0] != tokens[1]
+
+
+def test_sections_and_pages_can_be_edited_and_stay_sanitized(app, site_firm, signed_in, host_client):
+    owner = signed_in(site_firm, "owner")
+    owner.post("/desk/site/sections", {"kind": "about", "title": "Who we are", "body": "<p>Old</p>"})
+    owner.post("/desk/site/pages", {"slug": "team", "title": "Team", "body": "<p>Old team</p>"})
+    with app.app_context(), tenant_context(site_firm["slug"]):
+        from yk_saas.site.models import SitePage, SiteSection
+        section_id = db.session.scalar(select(SiteSection.id).where(SiteSection.title == "Who we are"))
+        page_id = db.session.scalar(select(SitePage.id).where(SitePage.slug == "team"))
+    assert "Who we are" in owner.get(f"/desk/site/sections/{section_id}").get_data(as_text=True)
+    assert owner.post(f"/desk/site/sections/{section_id}", {
+        "title": "About the firm", "body": "<p onclick=x()>New <em>text</em></p>"}).status_code == 303
+    assert owner.post(f"/desk/site/pages/{page_id}", {
+        "slug": "team", "title": "Our team", "body": "<p>New team</p><script>x()</script>"}).status_code == 303
+    publish(owner)
+    visitor = host_client(site_firm["host"])
+    home = visitor.get("/").get_data(as_text=True)
+    assert "About the firm" in home and "<p>New <em>text</em></p>" in home
+    team = visitor.get("/p/team").get_data(as_text=True)
+    assert "Our team" in team and "<p>New team</p>" in team
+    assert_clean(home)
+    assert_clean(team)

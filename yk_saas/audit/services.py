@@ -40,14 +40,14 @@ def install_append_only_trigger(connection, schema: str) -> None:
 
     s = quote_schema(schema)
     for statement in (
-        f"CREATE OR REPLACE FUNCTION {s}.audit_entries_append_only() RETURNS trigger "
-        "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$",
+        (f"CREATE OR REPLACE FUNCTION {s}.audit_entries_append_only() RETURNS trigger "
+         "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$"),
         f"DROP TRIGGER IF EXISTS audit_entries_append_only ON {s}.audit_entries",
-        f"CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON {s}.audit_entries "
-        f"FOR EACH ROW EXECUTE FUNCTION {s}.audit_entries_append_only()",
+        (f"CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON {s}.audit_entries "
+         f"FOR EACH ROW EXECUTE FUNCTION {s}.audit_entries_append_only()"),
         f"DROP TRIGGER IF EXISTS audit_entries_no_truncate ON {s}.audit_entries",
-        f"CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON {s}.audit_entries "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {s}.audit_entries_append_only()",
+        (f"CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON {s}.audit_entries "
+         f"FOR EACH STATEMENT EXECUTE FUNCTION {s}.audit_entries_append_only()"),
     ):
         connection.exec_driver_sql(statement)
 

@@ -3,8 +3,8 @@
 from rq import Retry
 
 from tenants import current_tenant, db
-from yk_saas.domains import services
 from tenants.jobs import tenant_job
+from yk_saas.domains import services
 
 RETRY = Retry(max=6, interval=[30, 120, 600, 1800, 3600, 3600])
 

@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.mail.models import OutboxEmail
-from yk_saas.notifications.models import Notification, NotificationPreference, NotificationWebhook
 from yk_saas.models_base import utcnow
+from yk_saas.notifications.models import Notification, NotificationPreference, NotificationWebhook
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,12 @@ def email_notification(notification_id: int) -> int | None:
 def email_template(event: str) -> str:
     """``emails/notification_<event>.*`` when a feature wrote one, else the generic one."""
     from flask import current_app
+    from jinja2 import TemplateNotFound
 
     name = f"notification_{event}"
     try:
         current_app.jinja_env.get_template(f"emails/{name}.html")
-    except Exception:  # jinja2.TemplateNotFound, or a name that is not a valid path
+    except TemplateNotFound:
         return "notification"
     return name
 

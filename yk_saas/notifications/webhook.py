@@ -53,7 +53,7 @@ def post_signed(url: str, secret: str, payload: dict) -> int:
         "User-Agent": "YK-Notifications/1",
     })
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         raise WebhookError(f"gateway answered {exc.code}") from exc

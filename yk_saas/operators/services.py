@@ -1,7 +1,7 @@
 """The operator console's logic: operators, the firms overview, suspension, support, health."""
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pyotp
@@ -145,12 +145,12 @@ def health() -> dict:
                        "started": StartedJobRegistry(queue=q).count,
                        "scheduled": ScheduledJobRegistry(queue=q).count,
                        "failed": FailedJobRegistry(queue=q).count})
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     workers = []
     for worker in Worker.all(connection=redis_conn()):
         beat = worker.last_heartbeat
         if beat is not None and beat.tzinfo is None:
-            beat = beat.replace(tzinfo=timezone.utc)
+            beat = beat.replace(tzinfo=UTC)
         workers.append({"name": worker.name, "state": worker.get_state(), "last_heartbeat": beat,
                         "age_seconds": int((now - beat).total_seconds()) if beat else None})
     schemas = db.session.scalar(text(

@@ -2,7 +2,7 @@
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
@@ -12,7 +12,12 @@ from tenants.resolve import resolver
 from yk_saas.audit.services import record_audit
 from yk_saas.models_base import utcnow
 from yk_saas.site.models import (
-    Announcement, SiteMenuItem, SitePage, SitePublication, SiteSection, SiteSlide,
+    Announcement,
+    SiteMenuItem,
+    SitePage,
+    SitePublication,
+    SiteSection,
+    SiteSlide,
 )
 from yk_saas.site.sanitize import clean_html
 
@@ -168,7 +173,7 @@ def delete(kind: str, item_id: int) -> bool:
 # --- snapshots and publishing ------------------------------------------------
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).isoformat() if value else None
+    return value.astimezone(UTC).isoformat() if value else None
 
 
 def draft_snapshot() -> dict:
@@ -230,7 +235,7 @@ def live_announcements(now: datetime | None = None) -> list[dict]:
 
 def current_slides(snapshot: dict, now: datetime | None = None) -> list[dict]:
     """Slides whose schedule includes now."""
-    now_iso = (now or utcnow()).astimezone(timezone.utc).isoformat()
+    now_iso = (now or utcnow()).astimezone(UTC).isoformat()
     return [s for s in snapshot.get("slides", [])
             if (not s["starts_at"] or s["starts_at"] <= now_iso)
             and (not s["ends_at"] or s["ends_at"] > now_iso)]
