@@ -45,6 +45,13 @@ def add_revision(versions, rev, down, table, column):
         doc=f"add {table}.{column}", rev=rev, down=down, table=table, column=column)))
 
 
+def current_head(scripts):
+    """The head the app's own revisions reached, to chain the test's revision on."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(scripts)).get_current_head()
+
+
 def columns(schema, table):
     return set(db.session.scalars(text(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = :s AND table_name = :t"

@@ -30,4 +30,10 @@ BLUEPRINT_MODULES = [
     "yk_saas.catalog.portal_views",
     "yk_saas.work.views",
     "yk_saas.work.portal_views",
+    "yk_saas.site.builder_views",
+    "yk_saas.site.branding_views",
+    "yk_saas.audit.views",
+    "yk_saas.domains.views",
+    "yk_saas.operators.views",
+    "yk_saas.export.views",
 ]

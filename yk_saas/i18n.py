@@ -1,12 +1,19 @@
 """Language and time zone of each request: the user's choice, else the firm's."""
 
+from babel import Locale
 from flask import g, has_request_context, request, session
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
+# Parsed once: Babel re-reads its locale data on every parse of a string.
+_PARSED = {code: Locale.parse(code) for code in SUPPORTED_LOCALES}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    return _PARSED[_select_locale_code()]
+
+
+def _select_locale_code() -> str:
     if not has_request_context():
         return "zh_CN"
     if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED_LOCALES:

@@ -32,6 +32,10 @@ DESK_NAV = [
     ("desk.settings", _l("Settings"), MANAGERS),
     ("work.settings", _l("Work settings"), MANAGERS),
     ("billing_admin.settings", _l("Money settings"), MANAGERS),
+    ("site_builder.index", _l("Home page"), MANAGERS),
+    ("audit.index", _l("Audit log"), MANAGERS),
+    ("domains.index", _l("Domains"), ("owner",)),
+    ("export.index", _l("Export"), ("owner",)),
     ("billing_admin.subscription", _l("Subscription"), ("owner",)),
 ]
 PORTAL_NAV = [

@@ -1,4 +1,4 @@
-"""Notification jobs: e-mail a notification once."""
+"""Notification jobs: e-mail a notification once; send it to the firm's SMS/WeChat gateway."""
 
 from tenants import db
 from tenants.jobs import tenant_job
@@ -14,3 +14,9 @@ def send_notification_email(notification_id: int) -> int | None:
     if email_id is not None:
         enqueue_delivery(email_id)
     return email_id
+
+
+@tenant_job
+def send_notification_webhook(notification_id: int, channel: str) -> str:
+    """POST one notification to the gateway; a failure raises and RQ retries with backoff."""
+    return services.deliver_webhook(notification_id, channel)

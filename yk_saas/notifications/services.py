@@ -1,8 +1,12 @@
-"""One place that records an event and fans it out: in-app now, e-mail through a job.
+"""One place that records an event and fans it out: in-app now, other channels through jobs.
 
 Features register their events with a title (a lazy string with
 ``%(param)s`` placeholders), then call ``notify(event, user_ids, link, **params)``.
 The title is rendered in each reader's language when shown or mailed.
+
+Channels: the in-app centre always gets the record (so a failing channel never
+loses it); e-mail, SMS and WeChat follow each user's preferences, the last two
+through the firm's webhook gateway (see ``webhook.py``).
 """
 
 from collections.abc import Iterable
@@ -15,7 +19,7 @@ from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.models_base import utcnow
-from yk_saas.notifications.models import Notification
+from yk_saas.notifications.models import Notification, NotificationPreference, NotificationWebhook
 
 
 @dataclass(frozen=True)
@@ -44,18 +48,61 @@ def render_title(event: str, params: dict) -> str:
         return str(event_type.title)
 
 
+CHANNELS = ("email", "sms", "wechat")
+WEBHOOK_CHANNELS = ("sms", "wechat")
+
+
+def default_enabled(event: str, channel: str) -> bool:
+    """E-mail is on for events that declare it; SMS and WeChat are opt-in."""
+    return channel == "email" and EVENTS.get(event, EventType(event, event)).email
+
+
 def channel_enabled(user: User, event: str, channel: str) -> bool:
-    """Whether ``user`` wants ``event`` on ``channel`` (per-user preferences plug in here)."""
-    return channel != "email" or EVENTS.get(event, EventType(event, event)).email
+    """Whether ``user`` wants ``event`` on ``channel``: their saved choice, else the default."""
+    saved = db.session.scalar(select(NotificationPreference.enabled).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.event == event,
+        NotificationPreference.channel == channel))
+    return default_enabled(event, channel) if saved is None else saved
+
+
+def preference_grid(user_id: int) -> dict[tuple[str, str], bool]:
+    """(event, channel) → on/off for every registered event, defaults filled in."""
+    saved = {(p.event, p.channel): p.enabled for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    return {(e, c): saved.get((e, c), default_enabled(e, c)) for e in EVENTS for c in CHANNELS}
+
+
+def save_preferences(user_id: int, chosen: set[tuple[str, str]]) -> None:
+    """Store the user's choices for every registered event and channel (the caller commits)."""
+    existing = {(p.event, p.channel): p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    for event in EVENTS:
+        for channel in CHANNELS:
+            enabled = (event, channel) in chosen
+            row = existing.get((event, channel))
+            if row is None:
+                db.session.add(NotificationPreference(user_id=user_id, event=event,
+                                                      channel=channel, enabled=enabled))
+            else:
+                row.enabled = enabled
+
+
+def active_webhook() -> NotificationWebhook | None:
+    return db.session.scalar(select(NotificationWebhook).where(NotificationWebhook.enabled.is_(True))
+                             .order_by(NotificationWebhook.id.desc()).limit(1))
 
 
 def notify(event: str, user_ids: Iterable[int], link: str | None = None, **params) -> list[int]:
     """Record ``event`` for each user and queue its e-mails; the caller commits."""
+    from rq import Retry
+
     from yk_saas.jobs import enqueue_after_commit
-    from yk_saas.notifications.jobs import send_notification_email
+    from yk_saas.notifications.jobs import send_notification_email, send_notification_webhook
 
     ids = sorted(set(user_ids))
     users = db.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True))).all()
+    slug = current_tenant().slug
+    has_gateway = active_webhook() is not None
     created = []
     for user in users:
         note = Notification(user_id=user.id, event=event, params=params, link=link)
@@ -63,7 +110,12 @@ def notify(event: str, user_ids: Iterable[int], link: str | None = None, **param
         db.session.flush()
         created.append(note.id)
         if channel_enabled(user, event, "email"):
-            enqueue_after_commit("high", send_notification_email, current_tenant().slug, note.id)
+            enqueue_after_commit("high", send_notification_email, slug, note.id)
+        for channel in WEBHOOK_CHANNELS if has_gateway else ():
+            if channel_enabled(user, event, channel):
+                enqueue_after_commit("high", send_notification_webhook, slug, note.id, channel,
+                                     job_id=f"hook-{slug}-{note.id}-{channel}",
+                                     retry=Retry(max=4, interval=[10, 60, 300, 900]))
     return created
 
 
@@ -112,6 +164,54 @@ def email_notification(notification_id: int) -> int | None:
     with force_locale(locale):
         title = render_title(note.event, note.params)
         link = (firm_base_url() + note.link) if note.link and note.link.startswith("/") else note.link
-        email = queue_email(user.email, kind, "notification",
-                            title=title, user=user, link=link)
+        email = queue_email(user.email, kind, email_template(note.event),
+                            title=title, user=user, link=link, params=note.params)
     return email.id
+
+
+def email_template(event: str) -> str:
+    """``emails/notification_<event>.*`` when a feature wrote one, else the generic one."""
+    from flask import current_app
+    from jinja2 import TemplateNotFound
+
+    name = f"notification_{event}"
+    try:
+        current_app.jinja_env.get_template(f"emails/{name}.html")
+    except TemplateNotFound:
+        return "notification"
+    return name
+
+
+def webhook_payload(note: Notification, channel: str) -> dict:
+    """What the gateway receives: enough to text or message the person."""
+    from yk_saas.urls import firm_base_url
+
+    user = db.session.get(User, note.user_id)
+    firm = current_tenant()
+    with force_locale(user.locale or firm.locale):
+        title = render_title(note.event, note.params)
+    link = (firm_base_url() + note.link) if note.link and note.link.startswith("/") else note.link
+    return {"id": f"{firm.slug}:{note.id}:{channel}", "channel": channel, "event": note.event,
+            "firm": {"slug": firm.slug, "name": firm.name}, "title": title, "link": link,
+            "to": {"user_id": user.id, "name": user.name, "phone": user.phone, "email": user.email},
+            "created_at": note.created_at.isoformat()}
+
+
+def deliver_webhook(notification_id: int, channel: str) -> str:
+    """Send one notification to the firm's gateway; raises so that the job is retried."""
+    from yk_saas.notifications.webhook import WebhookError, post_signed
+
+    note = db.session.get(Notification, notification_id)
+    hook = active_webhook()
+    if note is None or hook is None:
+        return "skipped"
+    payload = webhook_payload(note, channel)
+    try:
+        post_signed(hook.url, hook.secret, payload)
+    except WebhookError as exc:
+        hook.last_error = str(exc)[:500]
+        db.session.commit()
+        raise
+    hook.last_error, hook.last_success_at = None, utcnow()
+    db.session.commit()
+    return "sent"

@@ -1,17 +1,34 @@
-"""The notification centre and its unread badge."""
+"""The notification centre, its unread badge, preferences and the SMS/WeChat gateway."""
 
-from flask import Blueprint, render_template, request
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, URLField
+from wtforms.validators import InputRequired, Length, Regexp
 
 from tenants import db
-from yk_saas.access import ROLES, require_firm_host, roles
+from yk_saas.access import MANAGERS, ROLES, require_firm_host, roles
+from yk_saas.audit.services import record_audit
 from yk_saas.extensions import htmx
 from yk_saas.notifications import services
-from yk_saas.notifications.models import Notification
+from yk_saas.notifications.models import Notification, NotificationWebhook
+from yk_saas.notifications.webhook import new_secret
 from yk_saas.urls import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 bp.before_request(require_firm_host)
+
+
+class GatewayForm(FlaskForm):
+    url = URLField(_l("Gateway URL"), validators=[
+        InputRequired(), Length(max=500),
+        Regexp(r"^https?://[^\s]+$", message=_l("Use an http(s):// address."))])
+    enabled = BooleanField(_l("Send SMS and WeChat messages through this gateway"))
+    new_secret = BooleanField(_l("Generate a new signing secret"))
 
 
 @bp.route("/")
@@ -53,3 +70,51 @@ def _after_change():
         response = render_template("notifications/_list.html", items=items, render_title=services.render_title)
         return response, 200, {"HX-Trigger": "notifications-changed"}
     return render_template("notifications/index.html", items=items, render_title=services.render_title)
+
+
+def event_label(event_type) -> str:
+    """The event's title with its placeholders shown as an ellipsis."""
+    return re.sub(r"%\(\w+\)s", "…", str(event_type.title))
+
+
+CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS"), "wechat": _l("WeChat")}
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@roles(*ROLES)
+def preferences():
+    """Which events reach the user on which channel (the in-app centre always has them)."""
+    if request.method == "POST":
+        chosen = {tuple(key.split(":", 2)[1:]) for key in request.form if key.startswith("pref:")}
+        services.save_preferences(current_user.id, {c for c in chosen if len(c) == 2})
+        db.session.commit()
+        flash(_("Preferences saved."), "success")
+        return redirect(url_for("notifications.preferences"), 303)
+    events = sorted(({"name": e.name, "label": event_label(e)} for e in services.EVENTS.values()),
+                    key=lambda e: e["label"])
+    return render_template("notifications/preferences.html", events=events,
+                           channels=services.CHANNELS, channel_labels=CHANNEL_LABELS,
+                           grid=services.preference_grid(current_user.id),
+                           gateway=services.active_webhook() is not None)
+
+
+@bp.route("/gateway", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def gateway():
+    """The firm's SMS/WeChat gateway URL and the secret its requests are signed with."""
+    hook = db.session.scalar(db.select(NotificationWebhook).order_by(NotificationWebhook.id.desc()))
+    form = GatewayForm(data={"url": hook.url if hook else "", "enabled": hook.enabled if hook else True})
+    if form.validate_on_submit():
+        if hook is None:
+            hook = NotificationWebhook(secret=new_secret())
+            db.session.add(hook)
+        if form.new_secret.data:
+            hook.secret = new_secret()
+        hook.url, hook.enabled = form.url.data.strip(), form.enabled.data
+        record_audit("notification_gateway_changed", "notification_webhook", None, url=hook.url,
+                     enabled=hook.enabled, new_secret=bool(form.new_secret.data))
+        db.session.commit()
+        flash(_("Gateway saved."), "success")
+        return redirect(url_for("notifications.gateway"), 303)
+    return render_template("notifications/gateway.html", form=form, hook=hook), \
+        422 if form.errors else 200

@@ -13,11 +13,7 @@ from yk_saas.dashboards.formatting import metric_number
 from yk_saas.dashboards.periods import ReportPeriod, last_months
 from yk_saas.files.services import IMAGES, MB, delete_stored_file, save_upload
 from yk_saas.reports.registry import STAFF_METRICS, STAFF_PROVIDERS, collect
-
-try:  # On/off duty and capacity belong to the work feature; shown once it is installed.
-    from yk_saas.work import services as work_services
-except ImportError:
-    work_services = None
+from yk_saas.work import services as work_services
 
 PHOTO_OWNER = "staff_photo"
 
@@ -30,18 +26,16 @@ def staff_members(only: User | None = None) -> list[User]:
 
 
 def directory() -> list[dict]:
-    """Every active member of staff with profile, number of clients, and duty/capacity when known."""
+    """Every active member of staff with profile, number of clients, duty and capacity."""
     profiles = {p.user_id: p for p in db.session.scalars(select(StaffProfile))}
     clients = dict(db.session.execute(
         select(ClientCompany.dedicated_accountant_id, func.count(ClientCompany.id))
         .where(ClientCompany.status == "active").group_by(ClientCompany.dedicated_accountant_id)).all())
     rows = []
     for user in staff_members():
-        row = {"user": user, "profile": profiles.get(user.id), "clients": clients.get(user.id, 0)}
-        if work_services is not None:
-            row["on_duty"] = work_services.is_on_duty(user.id)
-            row["capacity"] = work_services.capacity_of(user.id)
-        rows.append(row)
+        rows.append({"user": user, "profile": profiles.get(user.id), "clients": clients.get(user.id, 0),
+                     "on_duty": work_services.is_on_duty(user.id),
+                     "capacity": work_services.capacity_of(user.id)})
     return rows
 
 

@@ -1,0 +1,85 @@
+"""In a real headless Chromium: build the home page beside its live preview, publish it,
+and see a notification arrive in the badge without reloading."""
+
+import re
+
+import pytest
+
+from tenants import db, tenant_context
+from tests.browser import chromium, live_server, require_chromium, screenshot
+from tests.conftest import PASSWORD, provision_firm
+
+pytestmark = pytest.mark.browser
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+       b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    require_chromium()
+    with live_server(app) as port:
+        yield port
+
+
+def section_titles(page, scope):
+    return page.eval_on_selector_all(f"{scope} .site-section h2", "els => els.map(e => e.textContent)")
+
+
+def test_owner_builds_previews_and_publishes_the_home_page(app, server):
+    firm = provision_firm(app, "browsersite", "BROWSERSITE")
+    base = f"http://{firm['host']}:{server}"
+    with chromium("yk.test") as browser:
+        owner = browser.new_context(locale="en-US").new_page()
+        owner.goto(f"{base}/login")
+        owner.fill("#email", firm["owner"])
+        owner.fill("#password", PASSWORD)
+        owner.click("button[type=submit]")
+        owner.wait_for_url(re.compile(r".*/desk/$"))
+        owner.click(".sidenav a[href='/desk/site/']")
+        owner.wait_for_selector("#site-editor")
+
+        for title in ("Why choose us", "Our promise"):
+            owner.select_option("#builder-sections select[name=kind]", "rich_text")
+            owner.fill("#builder-sections input[name=title]", title)
+            owner.click("#builder-sections form button.button")
+            owner.wait_for_selector(f"#site-preview h2:text-is('{title}')")  # preview refreshed by HTMX
+
+        owner.set_input_files("#builder-slides input[name=image]",
+                              {"name": "spring.png", "mimeType": "image/png", "buffer": PNG})
+        owner.fill("#builder-slides input[name=title]", "Spring tax season")
+        owner.click("#builder-slides form button.button")
+        owner.wait_for_selector("#site-preview figcaption:has-text('Spring tax season')")
+
+        owner.click("#builder-sections li:nth-child(2) [data-move=up]")
+        owner.wait_for_function(
+            "() => [...document.querySelectorAll('#site-preview .site-section h2')]"
+            ".map(e => e.textContent).join('|') === 'Our promise|Why choose us'")
+        assert owner.locator("#publish-state.notice").count() == 1  # unpublished changes
+        screenshot(owner, "site-builder")
+
+        visitor = browser.new_context(locale="en-US").new_page()
+        visitor.goto(f"{base}/")
+        assert "Spring tax season" not in visitor.inner_text("main")
+
+        owner.click("#publish")
+        owner.wait_for_selector("#publish-state.muted")  # visitors see this version
+        visitor.reload()
+        assert section_titles(visitor, "main") == ["Our promise", "Why choose us"]
+        assert "Spring tax season" in visitor.inner_text(".carousel")
+        assert visitor.evaluate("document.querySelector('.carousel img').naturalWidth") == 1
+        screenshot(visitor, "site-published")
+
+        owner.goto(f"{base}/desk/")
+        owner.wait_for_selector("#notification-badge")
+        assert owner.locator("#notification-badge .count").count() == 0
+        from flask_babel import lazy_gettext
+
+        from yk_saas.notifications.services import notify, register_event
+        register_event("browser_ping", lazy_gettext("Ping"))
+        with app.test_request_context(), tenant_context("browsersite"):
+            notify("browser_ping", [1], link="/desk/")
+            db.session.commit()
+        owner.wait_for_selector("#notification-badge .count", timeout=25_000)  # no reload
+        assert owner.inner_text("#notification-badge .count") == "1"

@@ -1,0 +1,160 @@
+"""Notification channels: preferences, e-mail retries and the signed SMS/WeChat webhook."""
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from flask_babel import lazy_gettext
+from sqlalchemy import delete, select
+
+from tenants import db, tenant_context
+from yk_saas.mail.models import FAILED, OutboxEmail
+from yk_saas.notifications import services as notifications
+from yk_saas.notifications.jobs import send_notification_email, send_notification_webhook
+from yk_saas.notifications.models import Notification, NotificationWebhook
+from yk_saas.notifications.webhook import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookError,
+    verify_signature,
+)
+
+notifications.register_event("test_channel_ping", lazy_gettext("Ping %(what)s"))
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Jobs ``notify`` would enqueue after commit, as (function name, args, kwargs)."""
+    jobs = []
+    import yk_saas.jobs
+
+    monkeypatch.setattr(yk_saas.jobs, "enqueue_after_commit",
+                        lambda q, fn, *a, **kw: jobs.append((fn.__name__, a, kw)))
+    return jobs
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received: list = []  # noqa: RUF012  shared with the test body
+    status = 200
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(Receiver.status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway(app, firm_a):
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    Receiver.received, Receiver.status = [], 200
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with app.app_context(), tenant_context("alpha"):
+        hook = NotificationWebhook(url=f"http://127.0.0.1:{server.server_port}/hook",
+                                   secret="s3cret-for-tests", enabled=True)
+        db.session.add(hook)
+        db.session.commit()
+    yield server
+    server.shutdown()
+    with app.app_context(), tenant_context("alpha"):
+        db.session.execute(delete(NotificationWebhook))
+        db.session.commit()
+
+
+def notify(app, user_ids, **params):
+    with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
+        ids = notifications.notify("test_channel_ping", user_ids, link="/desk/", what="x", **params)
+        db.session.commit()
+        return ids
+
+
+def test_preference_off_means_not_sent_on_that_channel(app, firm_a, signed_in, captured):
+    client = signed_in(firm_a, "accountant2")
+    page = client.get("/notifications/preferences").get_data(as_text=True)
+    assert 'name="pref:test_channel_ping:email"' in page
+    # Turn e-mail off for this event (nothing ticked).
+    assert client.post("/notifications/preferences", {"other": "1"}).status_code == 303
+    notify(app, [4])
+    assert captured == []
+    client.post("/notifications/preferences", {"pref:test_channel_ping:email": "on"})
+    notify(app, [4])
+    assert [name for name, _a, _kw in captured] == ["send_notification_email"]
+    assert "Ping" in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_sms_goes_through_the_gateway_only_when_chosen(app, firm_a, signed_in, captured, gateway):
+    client = signed_in(firm_a, "accountant2")
+    client.post("/notifications/preferences", {"pref:test_channel_ping:sms": "on"})
+    notify(app, [4])
+    hooks = [kw for _n, _a, kw in captured if kw.get("job_id", "").startswith("hook-")]
+    assert len(hooks) == 1 and hooks[0]["job_id"].endswith("-sms")
+    assert hooks[0]["retry"].max == 4
+
+
+def test_webhook_signature_is_verifiable_by_the_receiver(app, firm_a, gateway):
+    (note_id,) = notify(app, [3])
+    with app.app_context():
+        assert send_notification_webhook("alpha", note_id, "sms") == "sent"
+    headers, body = Receiver.received[-1]
+    assert verify_signature("s3cret-for-tests", headers[TIMESTAMP_HEADER.lower()], body, headers[SIGNATURE_HEADER.lower()])
+    assert not verify_signature("wrong-secret", headers[TIMESTAMP_HEADER.lower()], body, headers[SIGNATURE_HEADER.lower()])
+    assert not verify_signature("s3cret-for-tests", headers[TIMESTAMP_HEADER.lower()], body + b" ",
+                                headers[SIGNATURE_HEADER.lower()])
+    payload = json.loads(body)
+    assert payload["channel"] == "sms" and payload["title"] and payload["link"].endswith("/desk/")
+
+
+def test_failing_gateway_raises_for_a_retry_and_keeps_the_in_app_record(app, firm_a, gateway):
+    Receiver.status = 503
+    (note_id,) = notify(app, [3])
+    with app.app_context():
+        with pytest.raises(WebhookError):
+            send_notification_webhook("alpha", note_id, "sms")
+        with tenant_context("alpha"):
+            assert db.session.get(Notification, note_id) is not None
+            assert "503" in db.session.scalar(select(NotificationWebhook.last_error))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_smtp_down_is_retried_and_the_in_app_record_stays(app, firm_a, redis):
+    from rq import Queue
+
+    from yk_saas.mail.jobs import deliver_email
+
+    (note_id,) = notify(app, [3])
+    with app.app_context():
+        email_id = send_notification_email("alpha", note_id)
+        job = Queue("high", connection=redis).fetch_job(f"mail-alpha-{email_id}")
+        assert job is not None and job.retries_left == 4
+        old = dict(app.config)
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
+        try:
+            with pytest.raises(OSError):
+                deliver_email("alpha", email_id)
+        finally:
+            app.config.update(SMTP_HOST=old["SMTP_HOST"], SMTP_PORT=old["SMTP_PORT"])
+        with tenant_context("alpha"):
+            assert db.session.get(OutboxEmail, email_id).status == FAILED
+            assert db.session.get(Notification, note_id).read_at is None
+
+
+def test_per_event_email_template_is_used_when_present(app, firm_a):
+    with app.app_context():
+        assert notifications.email_template("test_channel_ping") == "notification"
+        assert notifications.email_template("../../etc/passwd") == "notification"
+
+
+def test_only_managers_configure_the_gateway(app, firm_a, signed_in):
+    assert signed_in(firm_a, "accountant").get("/notifications/gateway").status_code == 403
+    owner = signed_in(firm_a, "owner")
+    assert owner.post("/notifications/gateway", {"url": "javascript:alert(1)"}).status_code == 422

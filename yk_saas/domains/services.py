@@ -1,0 +1,131 @@
+"""A firm's own domains: added by the owner, proven through a DNS TXT record, then routed.
+
+The TXT token is an HMAC of the firm and host with the app's secret, so it is
+never stored and cannot be guessed for another firm. Only verified rows route
+(see ``tenants.resolve``); the primary verified domain is used in links and e-mails.
+"""
+
+import hashlib
+import hmac
+import re
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from tenants import current_tenant, db
+from tenants.models import Domain
+from tenants.resolve import normalize_host, resolver
+from yk_saas.audit.services import record_audit
+
+TXT_PREFIX = "_yk-verify"
+_HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class DomainError(ValueError):
+    """A domain that cannot be added; ``code`` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def verification_token(tenant_id: int, host: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"domain:{tenant_id}:{host}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def txt_record(domain: Domain) -> tuple[str, str]:
+    """(name, value) of the TXT record the owner creates at their DNS provider."""
+    return f"{TXT_PREFIX}.{domain.host}", f"yk-verify={verification_token(domain.tenant_id, domain.host)}"
+
+
+def firm_domains() -> list[Domain]:
+    return list(db.session.scalars(select(Domain).where(Domain.tenant_id == current_tenant().id)
+                                   .order_by(Domain.is_primary.desc(), Domain.id)))
+
+
+def firm_domain(domain_id: int) -> Domain | None:
+    """One of the bound firm's own domains (never another firm's)."""
+    return db.session.scalar(select(Domain).where(Domain.id == domain_id,
+                                                  Domain.tenant_id == current_tenant().id))
+
+
+def clean_host(raw: str) -> str:
+    host = normalize_host((raw or "").strip().removeprefix("http://").removeprefix("https://")
+                          .split("/", 1)[0])
+    platform = current_app.config["PLATFORM_DOMAIN"]
+    if not _HOST.match(host):
+        raise DomainError("invalid")
+    if host == platform or host.endswith("." + platform):
+        raise DomainError("platform")
+    return host
+
+
+def add_domain(raw_host: str) -> Domain:
+    """Add an unverified domain for the bound firm; refuses one another firm claimed."""
+    host = clean_host(raw_host)
+    existing = db.session.scalar(select(Domain).where(Domain.host == host))
+    if existing is not None:
+        raise DomainError("mine" if existing.tenant_id == current_tenant().id else "taken")
+    domain = Domain(host=host, tenant_id=current_tenant().id, is_primary=False, verified=False)
+    db.session.add(domain)
+    db.session.flush()
+    record_audit("domain_added", "domain", domain.id, host=host)
+    return domain
+
+
+def txt_values(name: str) -> list[str]:
+    """TXT strings published at ``name`` (empty when there are none)."""
+    import dns.exception
+    import dns.resolver
+
+    try:
+        answer = dns.resolver.resolve(name, "TXT", lifetime=5)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers):
+        return []
+    except dns.exception.Timeout:
+        raise
+    return [b"".join(r.strings).decode("utf-8", "replace") for r in answer]
+
+
+def check_domain(domain: Domain, lookup=None) -> bool:
+    """Look the TXT record up; mark the domain verified when it is there (the caller commits)."""
+    if domain.verified:
+        return True
+    name, value = txt_record(domain)
+    if value not in (lookup or txt_values)(name):
+        return False
+    domain.verified = True
+    record_audit("domain_verified", "domain", domain.id, host=domain.host)
+    return True
+
+
+def make_primary(domain: Domain) -> None:
+    """Use this verified domain in links and e-mails."""
+    if not domain.verified:
+        raise DomainError("unverified")
+    db.session.execute(update(Domain).where(Domain.tenant_id == domain.tenant_id)
+                       .values(is_primary=False))
+    domain.is_primary = True
+    record_audit("domain_primary", "domain", domain.id, host=domain.host)
+
+
+def remove_domain(domain: Domain) -> None:
+    """Remove a custom domain; the platform subdomain stays (it is the fallback)."""
+    from yk_saas.platform.services import firm_host
+
+    if domain.host == firm_host(current_tenant().slug):
+        raise DomainError("platform")
+    was_primary = domain.is_primary
+    record_audit("domain_removed", "domain", domain.id, host=domain.host)
+    db.session.delete(domain)
+    db.session.flush()
+    if was_primary:
+        fallback = db.session.scalar(select(Domain).where(
+            Domain.tenant_id == current_tenant().id, Domain.host == firm_host(current_tenant().slug)))
+        if fallback is not None:
+            fallback.is_primary = True
+
+
+def after_change() -> None:
+    resolver.invalidate()

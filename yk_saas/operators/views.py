@@ -1,0 +1,96 @@
+"""The operator console on the platform domain. Firm users can never reach it."""
+
+import functools
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from tenants import db
+from yk_saas.access import _declare, anyone, require_platform_host
+from yk_saas.operators import services
+from yk_saas.operators.models import PlatformOperator
+from yk_saas.urls import firm_base_url
+
+bp = Blueprint("operators", __name__, url_prefix="/operator")
+bp.before_request(require_platform_host)
+SESSION_KEY = "operator_id"
+
+
+def operators_only(view):
+    """Only a signed-in platform operator (a platform-domain session, not a firm user)."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        operator_id = session.get(SESSION_KEY)
+        operator = db.session.get(PlatformOperator, operator_id) if isinstance(operator_id, int) else None
+        if operator is None or not operator.is_active:
+            return redirect(url_for("operators.login"))
+        g.operator = operator
+        return view(*args, **kwargs)
+
+    return _declare(guarded, "operator")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@anyone
+def login():
+    error = None
+    if request.method == "POST":
+        operator = services.authenticate(request.form.get("email", ""), request.form.get("password", ""),
+                                         request.form.get("code", ""))
+        if operator is not None:
+            db.session.commit()
+            session.clear()
+            session[SESSION_KEY] = operator.id
+            return redirect(url_for("operators.index"), 303)
+        db.session.rollback()
+        error = _("Wrong e-mail, password or code.")
+    return render_template("operators/login.html", error=error), 422 if error else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@anyone
+def logout():
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("operators.login"), 303)
+
+
+@bp.route("/")
+@operators_only
+def index():
+    return render_template("operators/index.html", firms=services.firms_overview())
+
+
+@bp.route("/firms/<slug>/<action>", methods=["POST"])
+@operators_only
+def set_status(slug, action):
+    if action not in ("suspend", "resume"):
+        abort(404)
+    try:
+        services.set_status(slug, "suspended" if action == "suspend" else "active", g.operator)
+    except services.OperatorError:
+        abort(404)
+    flash(_("%(firm)s is suspended.", firm=slug) if action == "suspend"
+          else _("%(firm)s is active again.", firm=slug), "success")
+    return redirect(url_for("operators.index"), 303)
+
+
+@bp.route("/firms/<slug>/support", methods=["POST"])
+@operators_only
+def support(slug):
+    """Sign in as the firm's owner to help, only if the owner allowed it; the firm's log shows it."""
+    try:
+        firm, token = services.support_sign_in(slug, g.operator)
+    except services.OperatorError as exc:
+        if exc.code == "missing":
+            abort(404)
+        flash(_("The firm's owner has not allowed support sign-in.") if exc.code == "consent"
+              else _("The firm is suspended."), "error")
+        return redirect(url_for("operators.index"), 303)
+    return redirect(f"{firm_base_url(firm)}/auth/handoff?token={token}", 303)
+
+
+@bp.route("/health")
+@operators_only
+def health():
+    return render_template("operators/health.html", health=services.health())

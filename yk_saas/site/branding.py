@@ -1,0 +1,109 @@
+"""The firm's look: colours as CSS variables (contrast checked), logo and favicon.
+
+Branding lives in ``Tenant.branding`` (the registry row), next to the contact
+details the desk settings page edits: it is in every request's firm snapshot.
+"""
+
+import functools
+import hashlib
+
+from flask import url_for
+
+from tenants import TenantInfo
+
+DEFAULT_PRIMARY = "#1d5fd1"
+DEFAULT_ACCENT = "#0f2f66"
+MIN_CONTRAST = 4.5
+DARK_INK, LIGHT_INK, PAGE_BACKGROUND = "#1f2937", "#ffffff", "#ffffff"
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def ink_for(background: str) -> str:
+    """White or dark text, whichever reads better on ``background``."""
+    return LIGHT_INK if contrast(background, LIGHT_INK) >= contrast(background, DARK_INK) else DARK_INK
+
+
+def colour_problem(primary: str, accent: str) -> str | None:
+    """Why these colours cannot be used, or None. Messages are msgids for the caller."""
+    if contrast(primary, PAGE_BACKGROUND) < MIN_CONTRAST:
+        return "primary"
+    if contrast(accent, ink_for(accent)) < MIN_CONTRAST:
+        return "accent"
+    return None
+
+
+def colours(branding: dict) -> dict[str, str]:
+    primary = branding.get("primary") or DEFAULT_PRIMARY
+    accent = branding.get("accent") or DEFAULT_ACCENT
+    return {"primary": primary, "accent": accent}
+
+
+def brand_css(branding: dict) -> str:
+    """The per-firm stylesheet: only CSS variables, from validated colours."""
+    c = colours(branding)
+    return (
+        ":root{"
+        f"--brand:{c['primary']};--brand-ink:{ink_for(c['primary'])};"
+        f"--accent:{c['accent']};--accent-ink:{ink_for(c['accent'])};"
+        "}\n"
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _version_of(css: str) -> str:
+    return hashlib.sha256(css.encode()).hexdigest()[:12]
+
+
+def brand_version(branding: dict) -> str:
+    return _version_of(brand_css(branding))
+
+
+def brand_css_url(firm: TenantInfo) -> str:
+    return url_for("site.brand_stylesheet", v=brand_version(firm.branding))
+
+
+def media_url(key: str | None) -> str | None:
+    return url_for("site.media", key=key) if key else None
+
+
+def branding_globals():
+    """Template helpers, registered on every request of the app."""
+    return {"brand_css_url": brand_css_url, "site_media_url": media_url}
+
+
+def save_branding(primary: str, accent: str, support_consent: bool,
+                  logo_key: str | None = None, favicon_key: str | None = None) -> None:
+    """Store the firm's colours, images and support consent (the caller commits)."""
+    from sqlalchemy import update
+
+    from tenants import current_tenant, db
+    from tenants.models import Tenant
+    from yk_saas.audit.services import record_audit
+
+    firm = current_tenant()
+    tenant = db.session.get(Tenant, firm.id)
+    data = dict(tenant.branding or {})
+    data.update(primary=primary.lower(), accent=accent.lower(), support_consent=bool(support_consent))
+    if logo_key:
+        data["logo_key"] = logo_key
+    if favicon_key:
+        data["favicon_key"] = favicon_key
+    db.session.execute(update(Tenant).where(Tenant.id == firm.id).values(branding=data))
+    record_audit("branding_changed", "firm", firm.id, primary=data["primary"], accent=data["accent"],
+                 support_consent=data["support_consent"])

@@ -1,0 +1,216 @@
+"""The home page builder on the desk: draft editing beside a live preview, then publish."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tenants import db
+from yk_saas.access import MANAGERS, require_firm_host, roles
+from yk_saas.extensions import htmx
+from yk_saas.files.services import IMAGES, MB, UploadError, save_upload
+from yk_saas.site import forms, services
+from yk_saas.site.models import SiteMenuItem, SitePage, SiteSection
+
+bp = Blueprint("site_builder", __name__, url_prefix="/desk/site")
+bp.before_request(require_firm_host)
+
+SECTION_LABELS = {"announcements": _l("Announcements"), "about": _l("About us"),
+                  "contact": _l("Contact"), "pages": _l("Pages"), "rich_text": _l("Custom text")}
+
+
+def section_form(**kw):
+    form = forms.SectionForm(**kw)
+    form.kind.choices = [(k, SECTION_LABELS[k]) for k in services.SECTION_KINDS]
+    return form
+
+
+def menu_form(**kw):
+    form = forms.MenuItemForm(**kw)
+    tops = [m for m in services.ordered(SiteMenuItem) if m.parent_id is None]
+    form.parent_id.choices = [("", _("Top level"))] + [(str(m.id), m.label) for m in tops]
+    return form
+
+
+def editor_context(**given):
+    """Everything the editor panel shows; forms given (with errors) replace blank ones."""
+    menu = services.ordered(SiteMenuItem)
+    context = {
+        "slide_form": forms.SlideForm(formdata=None), "menu_form": menu_form(formdata=None),
+        "section_form": section_form(formdata=None), "page_form": forms.PageForm(formdata=None),
+        "announcement_form": forms.AnnouncementForm(formdata=None),
+        "slides": services.ordered(services.SiteSlide), "menu": menu,
+        "sections": services.ordered(SiteSection),
+        "pages": db.session.scalars(db.select(SitePage).order_by(SitePage.title)).all(),
+        "announcements": db.session.scalars(db.select(services.Announcement)
+                                            .order_by(services.Announcement.publish_at.desc())).all(),
+        "section_labels": SECTION_LABELS, "unpublished": services.has_unpublished_changes(),
+    }
+    context.update(given)
+    return context
+
+
+def editor_response(status=200, **given):
+    """The editor panel (HTMX, with a preview refresh) or the whole page."""
+    if htmx and not htmx.boosted:
+        body = render_template("site/builder/_editor.html", **editor_context(**given))
+        return body, status, {"HX-Trigger": "site-changed"}
+    if status == 200:
+        return redirect(url_for("site_builder.index"), 303)
+    return render_template("site/builder/index.html", **editor_context(**given)), status
+
+
+def local(value):
+    return forms.to_utc(value, g.tenant.timezone)
+
+
+@bp.route("/")
+@roles(*MANAGERS)
+def index():
+    return render_template("site/builder/index.html", **editor_context())
+
+
+@bp.route("/preview")
+@roles(*MANAGERS)
+def preview():
+    """HTMX: the draft rendered as visitors would see it."""
+    snapshot = services.draft_snapshot()
+    return render_template("site/builder/_preview.html", snapshot=snapshot,
+                           slides=services.current_slides(snapshot),
+                           announcements=services.live_announcements())
+
+
+@bp.route("/publish", methods=["POST"])
+@roles(*MANAGERS)
+def publish():
+    services.publish(current_user)
+    db.session.commit()
+    services.after_site_change()
+    flash(_("The site is published."), "success")
+    return editor_response()
+
+
+@bp.route("/slides", methods=["POST"])
+@roles(*MANAGERS)
+def add_slide():
+    form = forms.SlideForm()
+    if form.validate_on_submit():
+        try:
+            image = save_upload(request.files.get("image"), allowed=IMAGES, max_bytes=5 * MB,
+                                owner_type="site_slide", owner_id=None, uploaded_by_id=current_user.id)
+        except UploadError as exc:
+            form.image.errors = [str(exc)]
+        else:
+            services.add_slide(image, form.title.data or "", form.subtitle.data or "",
+                               form.link.data or "", local(form.starts_at.data), local(form.ends_at.data))
+            db.session.commit()
+            return editor_response()
+    return editor_response(422, slide_form=form)
+
+
+@bp.route("/menu", methods=["POST"])
+@roles(*MANAGERS)
+def add_menu_item():
+    form = menu_form()
+    if form.validate_on_submit():
+        parent = form.parent_id.data
+        try:
+            services.add_menu_item(form.label.data, form.url.data, int(parent) if parent else None)
+        except ValueError:
+            form.parent_id.errors = [_("Menus nest one level only.")]
+        else:
+            db.session.commit()
+            return editor_response()
+    return editor_response(422, menu_form=form)
+
+
+@bp.route("/sections", methods=["POST"])
+@roles(*MANAGERS)
+def add_section():
+    form = section_form()
+    if form.validate_on_submit():
+        services.save_section(None, form.kind.data, form.title.data or "", form.body.data or "")
+        db.session.commit()
+        return editor_response()
+    return editor_response(422, section_form=form)
+
+
+@bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def edit_section(section_id):
+    section = db.get_or_404(SiteSection, section_id)
+    form = section_form(obj=section, data={"body": section.body_html})
+    form.kind.render_kw = {"disabled": True}
+    if request.method == "POST":
+        form.kind.data = section.kind
+        if form.validate_on_submit():
+            services.save_section(section, section.kind, form.title.data or "", form.body.data or "")
+            db.session.commit()
+            return redirect(url_for("site_builder.index"), 303)
+    return render_template("site/builder/edit.html", form=form, heading=SECTION_LABELS[section.kind]), \
+        422 if form.errors else 200
+
+
+@bp.route("/pages", methods=["POST"])
+@roles(*MANAGERS)
+def add_page():
+    form = forms.PageForm()
+    if form.validate_on_submit():
+        if db.session.scalar(db.select(SitePage.id).where(SitePage.slug == form.slug.data)):
+            form.slug.errors = [_("A page already has this address.")]
+        else:
+            services.save_page(None, form.slug.data, form.title.data, form.body.data or "")
+            db.session.commit()
+            return editor_response()
+    return editor_response(422, page_form=form)
+
+
+@bp.route("/pages/<int:page_id>", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def edit_page(page_id):
+    page = db.get_or_404(SitePage, page_id)
+    form = forms.PageForm(obj=page, data={"body": page.body_html})
+    if form.validate_on_submit():
+        clash = db.session.scalar(db.select(SitePage.id).where(
+            SitePage.slug == form.slug.data, SitePage.id != page.id))
+        if clash:
+            form.slug.errors = [_("A page already has this address.")]
+        else:
+            services.save_page(page, form.slug.data, form.title.data, form.body.data or "")
+            db.session.commit()
+            return redirect(url_for("site_builder.index"), 303)
+    return render_template("site/builder/edit.html", form=form, heading=_("Page")), \
+        422 if form.errors else 200
+
+
+@bp.route("/announcements", methods=["POST"])
+@roles(*MANAGERS)
+def add_announcement():
+    form = forms.AnnouncementForm()
+    if form.validate_on_submit():
+        services.add_announcement(form.title.data, form.body.data or "", local(form.publish_at.data),
+                                  local(form.expires_at.data))
+        db.session.commit()
+        services.after_site_change()
+        return editor_response()
+    return editor_response(422, announcement_form=form)
+
+
+@bp.route("/<kind>/<int:item_id>/move/<direction>", methods=["POST"])
+@roles(*MANAGERS)
+def move(kind, item_id, direction):
+    if kind not in services.ORDERED or direction not in ("up", "down"):
+        abort(404)
+    services.move(kind, item_id, -1 if direction == "up" else 1)
+    db.session.commit()
+    return editor_response()
+
+
+@bp.route("/<kind>/<int:item_id>/delete", methods=["POST"])
+@roles(*MANAGERS)
+def delete(kind, item_id):
+    if kind not in services.DELETABLE or not services.delete(kind, item_id):
+        abort(404)
+    db.session.commit()
+    services.after_site_change()
+    return editor_response()
