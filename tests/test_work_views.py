@@ -176,6 +176,25 @@ def test_a_request_linked_to_a_service_records_what_is_owed(app, roomy, signed_i
     assert placed[0]["amount_cents"] == 15000
 
 
+def test_service_images_are_served_for_published_services_only(app, roomy, signed_in):
+    admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
+    service_id = publish_service(admin, "Pictured service", published=False)
+    saved = admin.post(f"/desk/catalog/services/{service_id}",
+                       {"name": "Pictured service", "category_id": "0", "price": "10",
+                        "billing_cycle": "one_off", "image": (io.BytesIO(PNG), "logo.png")},
+                       content_type="multipart/form-data")
+    assert saved.status_code == 303
+    assert admin.get(f"/portal/services/{service_id}/image").data == PNG
+    assert client.get(f"/portal/services/{service_id}/image").status_code == 404  # unpublished
+    refused = admin.post(f"/desk/catalog/services/{service_id}",
+                         {"name": "Pictured service", "category_id": "0", "price": "10",
+                          "billing_cycle": "one_off", "image": (io.BytesIO(PDF), "doc.pdf")},
+                         content_type="multipart/form-data")
+    assert refused.status_code == 422 and "not accepted" in refused.get_data(as_text=True)
+    admin.post(f"/desk/catalog/services/{service_id}/toggle", {"flag": "published"})
+    assert client.get(f"/portal/services/{service_id}/image").data == PNG
+
+
 def test_negative_price_in_the_catalog_is_refused(app, roomy, signed_in):
     from yk_saas.catalog.models import ServiceItem
 

@@ -123,7 +123,7 @@ def file_item(user, item: WorkItem, urgency: str, uploads, now=None) -> WorkItem
     add_entry(item, "event", event="filed", author_id=user.id, to_state="new")
     settings = get_settings()
     threshold = settings.approval_threshold_cents
-    if item.kind == "order" and threshold is not None and (item.price_cents or 0) > threshold:
+    if threshold is not None and (item.price_cents or 0) > threshold:  # paid orders and requests
         item.approval = "pending"
         events.notify_staff("work_approval", events.manager_ids(), item)
     else:
