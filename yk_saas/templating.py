@@ -8,43 +8,57 @@ from flask_login import current_user
 from yk_saas.access import MANAGERS, STAFF
 from yk_saas.money import format_money
 
-# (endpoint, label, roles that see it)
+# Menu groups of the staff desk: (group label, [(endpoint, label, roles that see it)]).
 DESK_NAV = [
-    ("desk.home", _l("Overview"), STAFF),
-    ("work.pool", _l("Claim pool"), ("accountant", *MANAGERS)),
-    ("work.mine", _l("My work"), ("accountant",)),
-    ("work.board", _l("Work board"), MANAGERS),
-    ("dashboards.index", _l("Dashboard"), MANAGERS),
-    ("clients.index", _l("Clients"), STAFF),
-    ("ledgers.board", _l("Books"), STAFF),
-    ("billing.index", _l("Invoices"), STAFF),
-    ("billing.contracts", _l("Contracts"), MANAGERS),
-    ("billing_admin.receivables", _l("Receivables"), MANAGERS),
-    ("billing_admin.refund_list", _l("Refunds"), STAFF),
-    ("complaints.queue", _l("Complaints"), STAFF),
-    ("followups.index", _l("Follow-ups"), STAFF),
-    ("surveys.results", _l("Surveys"), STAFF),
-    ("catalog.index", _l("Catalog"), MANAGERS),
-    ("staff.directory", _l("Team"), STAFF),
-    ("staff.performance", _l("Performance"), STAFF),
-    ("people.index", _l("Staff"), MANAGERS),
-    ("outbox.index", _l("Outbox"), MANAGERS),
-    ("desk.settings", _l("Settings"), MANAGERS),
-    ("work.settings", _l("Work settings"), MANAGERS),
-    ("billing_admin.settings", _l("Money settings"), MANAGERS),
-    ("site_builder.index", _l("Home page"), MANAGERS),
-    ("audit.index", _l("Audit log"), MANAGERS),
-    ("domains.index", _l("Domains"), ("owner",)),
-    ("export.index", _l("Export"), ("owner",)),
-    ("billing_admin.subscription", _l("Subscription"), ("owner",)),
+    (None, [
+        ("desk.home", _l("Overview"), STAFF),
+        ("dashboards.index", _l("Dashboard"), MANAGERS),
+    ]),
+    (_l("Work"), [
+        ("work.pool", _l("Claim pool"), ("accountant", *MANAGERS)),
+        ("work.mine", _l("My work"), ("accountant",)),
+        ("work.board", _l("Work board"), MANAGERS),
+        ("catalog.index", _l("Catalog"), MANAGERS),
+    ]),
+    (_l("Clients"), [
+        ("clients.index", _l("Clients"), STAFF),
+        ("ledgers.board", _l("Books"), STAFF),
+        ("complaints.queue", _l("Complaints"), STAFF),
+        ("followups.index", _l("Follow-ups"), STAFF),
+        ("surveys.results", _l("Surveys"), STAFF),
+    ]),
+    (_l("Money"), [
+        ("billing.index", _l("Invoices"), STAFF),
+        ("billing.contracts", _l("Contracts"), MANAGERS),
+        ("billing_admin.receivables", _l("Receivables"), MANAGERS),
+        ("billing_admin.refund_list", _l("Refunds"), STAFF),
+    ]),
+    (_l("Team"), [
+        ("staff.directory", _l("Team"), STAFF),
+        ("staff.performance", _l("Performance"), STAFF),
+        ("people.index", _l("Invitations"), MANAGERS),
+    ]),
+    (_l("Firm"), [
+        ("desk.settings", _l("Settings"), MANAGERS),
+        ("work.settings", _l("Work settings"), MANAGERS),
+        ("billing_admin.settings", _l("Money settings"), MANAGERS),
+        ("site_builder.index", _l("Home page"), MANAGERS),
+        ("domains.index", _l("Domains"), ("owner",)),
+        ("outbox.index", _l("Outbox"), MANAGERS),
+        ("audit.index", _l("Audit log"), MANAGERS),
+        ("export.index", _l("Export"), ("owner",)),
+        ("billing_admin.subscription", _l("Subscription"), ("owner",)),
+    ]),
 ]
 PORTAL_NAV = [
-    ("portal.home", _l("Overview"), ("client",)),
-    ("shop.index", _l("Services"), ("client",)),
-    ("requests.index", _l("My requests"), ("client",)),
-    ("billing_portal.overview", _l("Invoices and payments"), ("client",)),
-    ("portal_ledgers.index", _l("Books"), ("client",)),
-    ("portal_complaints.index", _l("Complaints"), ("client",)),
+    (None, [
+        ("portal.home", _l("Overview"), ("client",)),
+        ("shop.index", _l("Services"), ("client",)),
+        ("requests.index", _l("My requests"), ("client",)),
+        ("billing_portal.overview", _l("Invoices and payments"), ("client",)),
+        ("portal_ledgers.index", _l("Books"), ("client",)),
+        ("portal_complaints.index", _l("Complaints"), ("client",)),
+    ]),
 ]
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
                "client": _l("Client")}
@@ -52,15 +66,20 @@ MAIL_STATUS_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "outbox": _l("
                       "failed": _l("Failed, retrying")}
 
 
-def nav_for(items):
-    """The items the signed-in user may open, marking the current one."""
+def nav_for(groups):
+    """The menu groups and items the signed-in user may open, marking the current one."""
     if not current_user.is_authenticated:
         return []
-    return [
-        {"endpoint": e, "label": label, "active": request.endpoint == e}
-        for e, label, allowed in items
-        if current_user.role in allowed
-    ]
+    visible = []
+    for group, items in groups:
+        entries = [
+            {"endpoint": e, "label": label, "active": request.endpoint == e}
+            for e, label, allowed in items
+            if current_user.role in allowed
+        ]
+        if entries:
+            visible.append({"label": group, "items": entries})
+    return visible
 
 
 def template_globals():

@@ -14,7 +14,13 @@ bp.before_request(require_firm_host)
 @bp.route("/")
 @roles(*STAFF)
 def home():
-    return render_template("desk/home.html", counts=services.overview_counts())
+    """Headline counts, and for managers every dashboard card, each loading on its own."""
+    from flask_login import current_user
+
+    from yk_saas.reports.registry import DASHBOARD_CARDS
+
+    cards = sorted(DASHBOARD_CARDS.values(), key=lambda c: (c.order, c.key)) if current_user.is_manager else []
+    return render_template("desk/home.html", counts=services.overview_counts(), cards=cards)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
