@@ -11,7 +11,7 @@ CYCLE_LABELS = {"one_off": _l("One-off"), "monthly": _l("Monthly"), "quarterly":
 
 class CategoryForm(FlaskForm):
     name = StringField(_l("Category name"), validators=[InputRequired(), Length(max=100)])
-    sort_order = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(-999, 999)])
+    sort_order = IntegerField(_l("Sort order"), default=0, validators=[Optional(), NumberRange(-999, 999)])
 
 
 class ServiceForm(FlaskForm):
@@ -24,4 +24,4 @@ class ServiceForm(FlaskForm):
     image = FileField(_l("Image (PNG, JPEG or WebP, 5 MB at most)"))
     published = BooleanField(_l("Published: clients can see and order it"))
     recommended = BooleanField(_l("Recommended"))
-    sort_order = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(-999, 999)])
+    sort_order = IntegerField(_l("Sort order"), default=0, validators=[Optional(), NumberRange(-999, 999)])
