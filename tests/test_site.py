@@ -232,3 +232,23 @@ def test_sections_and_pages_can_be_edited_and_stay_sanitized(app, site_firm, sig
     assert "Our team" in team and "<p>New team</p>" in team
     assert_clean(home)
     assert_clean(team)
+
+
+def test_recommended_services_section_follows_the_catalog_without_a_new_publish(app, site_firm, signed_in,
+                                                                                 host_client):
+    from tenants import tenant_context
+    from yk_saas.catalog import services as catalog
+
+    owner = signed_in(site_firm, "owner")
+    visitor = host_client(site_firm["host"])
+    owner.post("/desk/site/sections", {"kind": "recommended", "title": "", "body": ""})
+    publish(owner)
+    values = {"name": "Bookkeeping Deluxe", "description": "", "price_cents": 30000, "currency": "CNY",
+              "billing_cycle": "monthly", "published": True, "recommended": False, "sort_order": 0}
+    with app.test_request_context(), tenant_context(site_firm["slug"]):
+        service_id = catalog.save_service(values).id
+    assert "Bookkeeping Deluxe" not in visitor.get("/").get_data(as_text=True)
+    with app.test_request_context(), tenant_context(site_firm["slug"]):
+        catalog.set_flag(service_id, "recommended", True)
+    home = visitor.get("/").get_data(as_text=True)
+    assert "Bookkeeping Deluxe" in home and f"/portal/services/{service_id}" in home

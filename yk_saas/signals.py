@@ -16,3 +16,5 @@ work_item_created = _events.signal("work-item-created")
 work_item_completed = _events.signal("work-item-completed")
 #: A client company's dedicated accountant changed: kwargs company_id, old_id, new_id, by_id.
 dedicated_accountant_changed = _events.signal("dedicated-accountant-changed")
+#: The firm's catalog changed (a service or category saved, flagged or deleted), after commit.
+catalog_changed = _events.signal("catalog-changed")

@@ -1,6 +1,7 @@
 """The catalog: categories and services, managed by admins and browsed by clients."""
 
 import nh3
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 
@@ -9,6 +10,7 @@ from yk_saas.audit.services import record_audit
 from yk_saas.catalog.models import BILLING_CYCLES, ServiceCategory, ServiceItem
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import IMAGES, MB, UploadError, save_upload
+from yk_saas.signals import catalog_changed
 
 MAX_IMAGE_BYTES = 5 * MB
 ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h3", "h4",
@@ -47,6 +49,7 @@ def save_category(name: str, sort_order: int = 0, category_id: int | None = None
     category.name, category.sort_order = clean_name(name, 100), sort_order or 0
     db.session.add(category)
     db.session.commit()
+    catalog_changed.send(current_app._get_current_object())
     return category
 
 
@@ -57,6 +60,7 @@ def delete_category(category_id: int) -> None:
     db.session.execute(delete(ServiceCategory).where(ServiceCategory.id == category_id))
     record_audit("catalog_category_deleted", "catalog_category", category_id)
     db.session.commit()
+    catalog_changed.send(current_app._get_current_object())
 
 
 def save_service(values: dict, image=None, service_id: int | None = None, user_id=None) -> ServiceItem:
@@ -87,6 +91,7 @@ def save_service(values: dict, image=None, service_id: int | None = None, user_i
             raise CatalogError(str(exc)) from exc
         service.image_file_id = stored.id
     db.session.commit()
+    catalog_changed.send(current_app._get_current_object())
     return service
 
 
@@ -99,6 +104,7 @@ def set_flag(service_id: int, flag: str, value: bool) -> ServiceItem:
         raise CatalogError(_("No such service."))
     setattr(service, flag, value)
     db.session.commit()
+    catalog_changed.send(current_app._get_current_object())
     return service
 
 
@@ -137,3 +143,20 @@ def service_image(service_id: int, staff: bool) -> StoredFile | None:
 
 def count_published() -> int:
     return db.session.scalar(select(func.count(ServiceItem.id)).where(ServiceItem.published.is_(True)))
+
+
+def recommended_services(limit: int = 6):
+    """Published services marked recommended, for the firm's home page."""
+    return db.session.scalars(
+        select(ServiceItem).where(ServiceItem.published.is_(True), ServiceItem.recommended.is_(True))
+        .order_by(ServiceItem.sort_order, ServiceItem.id).limit(limit)).all()
+
+
+def categories_with_counts():
+    """(category, number of published services) in display order, in one query."""
+    return db.session.execute(
+        select(ServiceCategory, func.count(ServiceItem.id))
+        .outerjoin(ServiceItem, (ServiceItem.category_id == ServiceCategory.id)
+                   & ServiceItem.published.is_(True))
+        .group_by(ServiceCategory.id)
+        .order_by(ServiceCategory.sort_order, ServiceCategory.id)).all()

@@ -16,7 +16,8 @@ bp = Blueprint("site_builder", __name__, url_prefix="/desk/site")
 bp.before_request(require_firm_host)
 
 SECTION_LABELS = {"announcements": _l("Announcements"), "about": _l("About us"),
-                  "contact": _l("Contact"), "pages": _l("Pages"), "rich_text": _l("Custom text")}
+                  "contact": _l("Contact"), "recommended": _l("Recommended services"),
+                  "categories": _l("Service categories"), "pages": _l("Pages"), "rich_text": _l("Custom text")}
 
 
 def section_form(**kw):

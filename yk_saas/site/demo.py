@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tenants import db
+from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.demo import demo_populator
+from yk_saas.desk.services import update_firm_settings
 from yk_saas.models_base import utcnow
 from yk_saas.site import services
 
@@ -18,6 +19,8 @@ CONTENT = {
         "news": [("五一假期办公安排", "<p>5 月 1 日至 5 日休息，5 月 6 日正常上班。</p>"),
                  ("个税汇算清缴提醒", "<p>请于 6 月 30 日前完成年度个人所得税汇算。</p>")],
         "menu": [("关于我们", "/p/about"), ("服务价格", "/p/pricing"), ("登录", "/login")],
+        "contact": {"phone": "0571-8888 6666", "email": "service@mingda.example.com",
+                    "address": "杭州市西湖区文三路 188 号 8 楼"},
     },
     "en": {
         "about": ("About us", "<p>We keep the books, file the taxes and register the companies of small businesses.</p>"),
@@ -26,6 +29,8 @@ CONTENT = {
         "news": [("Holiday office hours", "<p>Closed 1–5 May, open again on 6 May.</p>"),
                  ("Annual individual income tax", "<p>Please finish the annual reconciliation by 30 June.</p>")],
         "menu": [("About us", "/p/about"), ("Pricing", "/p/pricing"), ("Sign in", "/login")],
+        "contact": {"phone": "+852 2100 8800", "email": "hello@hengxin.example.com",
+                    "address": "18 Harbour Road, Wan Chai, Hong Kong"},
     },
 }
 
@@ -35,9 +40,12 @@ def populate_site(demo) -> None:
     """Sections, two pages, a menu and announcements, published by the owner."""
     text = CONTENT.get(demo.locale, CONTENT["en"])
     services.save_section(None, "about", *text["about"])
+    services.save_section(None, "recommended", "", "")
     services.save_section(None, "announcements", "", "")
     services.save_section(None, "rich_text", *text["promise"])
     services.save_section(None, "contact", "", "")
+    firm = current_tenant()
+    update_firm_settings(firm.name, firm.locale, firm.timezone, text["contact"])
     services.save_page(None, "about", *text["about"])
     services.save_page(None, "pricing", *text["page"])
     for label, url in text["menu"]:

@@ -20,8 +20,9 @@ from yk_saas.site.models import (
     SiteSlide,
 )
 from yk_saas.site.sanitize import clean_html
+from yk_saas.signals import catalog_changed
 
-SECTION_KINDS = ("announcements", "about", "contact", "pages", "rich_text")
+SECTION_KINDS = ("announcements", "recommended", "categories", "about", "contact", "pages", "rich_text")
 RICH_SECTIONS = ("about", "rich_text")
 ORDERED = {"slide": SiteSlide, "menu": SiteMenuItem, "section": SiteSection}
 DELETABLE = {"slide": SiteSlide, "menu": SiteMenuItem, "section": SiteSection,
@@ -239,3 +240,11 @@ def current_slides(snapshot: dict, now: datetime | None = None) -> list[dict]:
     return [s for s in snapshot.get("slides", [])
             if (not s["starts_at"] or s["starts_at"] <= now_iso)
             and (not s["ends_at"] or s["ends_at"] > now_iso)]
+
+
+@catalog_changed.connect
+def _catalog_changed(_sender, **_kw):
+    """Services shown on the home page changed: make cached copies stale."""
+    bump_site_version()
+    db.session.commit()
+    after_site_change()

@@ -57,8 +57,19 @@ def render_home(firm, **context) -> str:
     if main is None:
         main = services.cache.put(key, render_template(
             "site/_main.html", snapshot=snapshot, slides=services.current_slides(snapshot),
-            announcements=services.live_announcements()))
+            announcements=services.live_announcements(), **catalog_context(snapshot)))
     return render_template("site/home.html", main=Markup(main), menu=snapshot["menu"], **context)
+
+
+def catalog_context(snapshot) -> dict:
+    """Recommended services and categories, queried only when the page shows them."""
+    from yk_saas.catalog import services as catalog
+
+    kinds = {section["kind"] for section in snapshot["sections"]}
+    return {
+        "recommended": catalog.recommended_services() if "recommended" in kinds else [],
+        "categories": catalog.categories_with_counts() if "categories" in kinds else [],
+    }
 
 
 @bp.route("/p/<slug>")
