@@ -117,7 +117,7 @@ def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
     from yk_saas.work.jobs import sweep_claim_timeouts
 
     info = new_firm(app, "faultsweep")
-    ids = overdue_items(app, info, 150)
+    ids = overdue_items(app, info, 100)
     Queue("high", connection=redis).enqueue(sweep_claim_timeouts, info["slug"])
     worker = start_worker(app)
     at_kill = kill_when(worker, lambda: escalated_count(app, info["slug"], ids) >= 10)
