@@ -31,7 +31,7 @@ from yk_saas import create_app
 from yk_saas.embedded import database_url_on, ensure_database
 
 BENCH_DB = os.environ.get("YK_BENCH_DB", "yk_bench_clients")
-COMPANIES, ACCOUNTANTS, MONTHS = 2000, 12, 24
+COMPANIES, ACCOUNTANTS, MONTHS = int(os.environ.get("BENCH_COMPANIES", "2000")), 12, 24
 COMPLAINTS, FOLLOWUPS, SURVEYS = 5000, 20000, 25000
 REPEAT = 5
 PASSWORD = "Correct-horse-9"

@@ -25,7 +25,7 @@ PLATFORM = "bench.test"
 SLUG = "benchfirm"
 WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", "2")
 DURATION = float(os.environ.get("BENCH_SECONDS", "12"))
-ROUNDS = 6
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
 CLIENT_PROCESSES, THREADS = 2, 8
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

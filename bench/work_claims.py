@@ -5,6 +5,7 @@ connection and transaction) claim it at the same instant: one wins, 19 are
 refused. The baseline is one claimer alone, measured in the same run.
 """
 
+import os
 import threading
 import time
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from bench.work_common import bench_app, make_firm, ms, percentile, statistics
 from tenants import db, tenant_context
 
-ROUNDS = 100
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "100"))
 CLAIMERS = 20
 SLUG = "claims"
 

@@ -3,6 +3,7 @@
 The baseline is the desk's home page for the same user, in the same run.
 """
 
+import os
 import re
 import time
 
@@ -11,7 +12,7 @@ from sqlalchemy import event
 from bench.work_common import PASSWORD, bench_app, insert_items, make_firm, ms, statistics
 from tenants import db, tenant_context
 
-ITEMS = 10_000
+ITEMS = int(os.environ.get("BENCH_ITEMS", "10000"))
 REPEAT = 20
 SLUG = "pages"
 HOST = f"{SLUG}.yk.bench"

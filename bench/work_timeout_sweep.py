@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from bench.work_common import bench_app, insert_items, make_firm, timed
 from tenants import db, tenant_context
 
-FIRMS = 100
-PER_FIRM = 100
+FIRMS = int(os.environ.get("BENCH_FIRMS", "100"))
+PER_FIRM = int(os.environ.get("BENCH_PER_FIRM", "100"))
 WORKERS = min(4, os.cpu_count() or 1)
 
 

@@ -33,7 +33,13 @@ def platform_url(endpoint: str, **values) -> str:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """A same-site relative path from a ``next`` parameter, else ``default``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A same-site relative path from a ``next`` parameter, else ``default``.
+
+    Control characters and spaces are refused outright: browsers drop tabs and
+    newlines from URLs, so ``/<TAB>/evil.example.com`` would become ``//evil.example.com``.
+    """
+    if not target or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
