@@ -112,10 +112,8 @@ def test_payments_and_refunds_keep_the_invoice_balanced(app, firm_a, steps):
         paid = refunded = credited = 0
         for kind, cents in steps:
             balance = amount - credited - paid
-            if kind == "pay":
-                allowed = 0 < cents <= balance and balance > 0
-            elif kind == "credit":
-                allowed = 0 < cents <= balance and balance > 0
+            if kind in ("pay", "credit"):
+                allowed = 0 < cents <= balance
             else:
                 allowed = 0 < cents <= paid - refunded
             try:

@@ -19,7 +19,7 @@ ALLOWED_DENIALS = (403, 404)
 
 
 def access_of(app, rule):
-    return getattr(app.view_functions[rule.endpoint], "_yk_access")
+    return app.view_functions[rule.endpoint]._yk_access
 
 
 def blueprint_of(rule):
