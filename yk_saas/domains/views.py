@@ -66,27 +66,25 @@ def verify(domain_id):
     return redirect(url_for("domains.index"), 303)
 
 
-@bp.route("/<int:domain_id>/primary", methods=["POST"])
-@roles(OWNER)
-def primary(domain_id):
+def change_domain(action, domain_id):
+    """Apply ``action`` to one of the firm's own domains; a refusal is shown, nothing saved."""
     try:
-        services.make_primary(own_domain(domain_id))
+        action(own_domain(domain_id))
     except services.DomainError as exc:
         db.session.rollback()
         return page(422, PROBLEMS[exc.code])
     db.session.commit()
     services.after_change()
     return redirect(url_for("domains.index"), 303)
+
+
+@bp.route("/<int:domain_id>/primary", methods=["POST"])
+@roles(OWNER)
+def primary(domain_id):
+    return change_domain(services.make_primary, domain_id)
 
 
 @bp.route("/<int:domain_id>/remove", methods=["POST"])
 @roles(OWNER)
 def remove(domain_id):
-    try:
-        services.remove_domain(own_domain(domain_id))
-    except services.DomainError as exc:
-        db.session.rollback()
-        return page(422, PROBLEMS[exc.code])
-    db.session.commit()
-    services.after_change()
-    return redirect(url_for("domains.index"), 303)
+    return change_domain(services.remove_domain, domain_id)
