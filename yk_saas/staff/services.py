@@ -31,11 +31,13 @@ def directory() -> list[dict]:
     clients = dict(db.session.execute(
         select(ClientCompany.dedicated_accountant_id, func.count(ClientCompany.id))
         .where(ClientCompany.status == "active").group_by(ClientCompany.dedicated_accountant_id)).all())
+    members = staff_members()
+    availability = work_services.availability_of([user.id for user in members])
     rows = []
-    for user in staff_members():
+    for user in members:
+        on_duty, capacity = availability[user.id]
         rows.append({"user": user, "profile": profiles.get(user.id), "clients": clients.get(user.id, 0),
-                     "on_duty": work_services.is_on_duty(user.id),
-                     "capacity": work_services.capacity_of(user.id)})
+                     "on_duty": on_duty, "capacity": capacity})
     return rows
 
 

@@ -27,6 +27,7 @@ from yk_saas.work.items import (  # noqa: F401
 from yk_saas.work.ratings import can_edit, rate_item, rating_of  # noqa: F401
 from yk_saas.work.settings import (  # noqa: F401
     WorkError,
+    availability_of,
     capacity_of,
     eligible_staff,
     get_settings,

@@ -87,6 +87,18 @@ def is_on_duty(user_id: int) -> bool:
     return True if row is None else row.on_duty
 
 
+def availability_of(user_ids) -> dict[int, tuple[bool, int]]:
+    """(on duty, capacity) for each of these people, in one query."""
+    default = get_settings().default_capacity
+    rows = {row.user_id: row for row in db.session.scalars(
+        select(StaffAvailability).where(StaffAvailability.user_id.in_(list(user_ids))))}
+    return {
+        uid: (rows[uid].on_duty if uid in rows else True,
+              rows[uid].capacity if uid in rows and rows[uid].capacity is not None else default)
+        for uid in user_ids
+    }
+
+
 def set_on_duty(user_id: int, on_duty: bool) -> None:
     """Switch a staff member on or off duty; the caller commits."""
     row = _availability(user_id)
