@@ -177,26 +177,26 @@ def add_contact(company_id):
     return back(company)
 
 
-@bp.route("/<int:company_id>/contacts/<int:contact_id>/primary", methods=["POST"])
-@roles(*STAFF)
-def make_primary(company_id, contact_id):
+def change_contact(action, company_id, contact_id):
+    """Apply ``action`` to a contact of a company the user may see, then go back to it."""
     company = services.get_visible_company(current_user, company_id)
     contact = crm.get_contact(company.id, contact_id)
     if contact is not None:
-        crm.make_primary(contact)
+        action(contact)
         db.session.commit()
     return back(company)
+
+
+@bp.route("/<int:company_id>/contacts/<int:contact_id>/primary", methods=["POST"])
+@roles(*STAFF)
+def make_primary(company_id, contact_id):
+    return change_contact(crm.make_primary, company_id, contact_id)
 
 
 @bp.route("/<int:company_id>/contacts/<int:contact_id>/remove", methods=["POST"])
 @roles(*STAFF)
 def remove_contact(company_id, contact_id):
-    company = services.get_visible_company(current_user, company_id)
-    contact = crm.get_contact(company.id, contact_id)
-    if contact is not None:
-        crm.remove_contact(contact)
-        db.session.commit()
-    return back(company)
+    return change_contact(crm.remove_contact, company_id, contact_id)
 
 
 @bp.route("/<int:company_id>/tags", methods=["POST"])
