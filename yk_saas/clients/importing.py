@@ -2,6 +2,7 @@
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -16,6 +17,7 @@ from yk_saas.clients import crm
 from yk_saas.clients.creditcode import CreditCodeError, normalize_credit_code, validate_credit_code
 from yk_saas.clients.models import SIZES, SOURCES, TAX_TYPES, ClientCompany
 from yk_saas.clients.services import credit_code_message
+from yk_saas.files.services import MB, UploadError, check_zip_container
 
 COLUMNS = ("name", "credit_code", "industry", "size", "tax_type", "address", "source", "tags",
            "contact_name", "contact_phone", "contact_email", "accountant_email")
@@ -27,6 +29,12 @@ ALIASES = {"公司名称": "name", "名称": "name", "统一社会信用代码":
 VALUE_ALIASES = {"小规模纳税人": "small_scale", "一般纳税人": "general", "微型": "micro", "小型": "small",
                  "中型": "medium", "大型": "large", "转介绍": "referral", "网站": "website"}
 MAX_ROWS = 5000
+#: Columns read from each row: ours plus a few of the spreadsheet's own, which are ignored.
+MAX_COLUMNS = 50
+#: An XLSX of MAX_ROWS client rows unpacks to a few MB; far more is not a client list.
+MAX_XLSX_UNZIPPED = 50 * MB
+#: What spreadsheet programs save a CSV in (GB18030 includes GBK); others are refused.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -51,19 +59,61 @@ class ImportCheck:
         return self.problem is None and bool(self.rows) and not self.bad_rows
 
 
-def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """Rows of cells (as text) of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+class TableError(ValueError):
+    """The file cannot be read as a table; the message says why, in the user's language."""
 
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        return [["" if cell is None else str(cell).strip() for cell in row]
-                for row in sheet.iter_rows(values_only=True)]
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """Rows of cells (as text) of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file.
+
+    Reads at most MAX_ROWS + 2 lines of MAX_COLUMNS + 1 cells, so a larger file is refused
+    without being read whole.
+    """
+    if filename.lower().endswith(".xlsx"):
+        check_zip_container(data, "xlsx", max_unzipped=MAX_XLSX_UNZIPPED)
+        rows = xlsx_rows(data)
+    else:
+        rows = csv_rows(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030", errors="replace")
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        table = [row[:MAX_COLUMNS + 1] for row in itertools.islice(rows, MAX_ROWS + 2)]
+    except TableError:
+        raise
+    except Exception as exc:  # openpyxl and csv fail in many ways on a malformed file
+        raise TableError(_("The file could not be read. Check that it is a valid CSV or XLSX file.")
+                         ) from exc
+    finally:
+        rows.close()
+    if any(any(row[MAX_COLUMNS:]) for row in table):
+        raise TableError(_("At most %(n)d columns per import.", n=MAX_COLUMNS))
+    return table
+
+
+def xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book.active
+        # The size a sheet states may be made up (A1:XFD1048576): read only the cells there are.
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+            yield ["" if cell is None else str(cell).strip() for cell in row]
+    finally:
+        book.close()
+
+
+def csv_rows(data: bytes):
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TableError(_("The file is not in UTF-8 or GB18030 (GBK) encoding. "
+                           "Save it as \"CSV UTF-8\" and try again."))
+    for row in csv.reader(io.StringIO(text)):
+        yield [cell.strip() for cell in row]
 
 
 def header_keys(header: list[str]) -> list[str | None]:
@@ -94,7 +144,11 @@ def parse_rows(table: list[list[str]]) -> ImportCheck:
 
 def check_import(data: bytes, filename: str) -> ImportCheck:
     """Parse and validate every row against the firm's data and the rest of the file."""
-    check = parse_rows(read_table(data, filename))
+    try:
+        table = read_table(data, filename)
+    except (TableError, UploadError) as exc:
+        return ImportCheck([], str(exc))
+    check = parse_rows(table)
     if check.problem:
         return check
     names = {n.lower() for n in db.session.scalars(select(func.lower(ClientCompany.name)))}
@@ -182,9 +236,13 @@ def export_rows(companies) -> list[list[str]]:
     return rows
 
 
+#: First characters that make a spreadsheet read a cell as a formula (tab and CR too, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cell(cell: str) -> str:
-    """A cell starting with = + - @ would run as a formula in a spreadsheet: quote it."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+    """A cell starting like a formula would run as one in a spreadsheet: quote it."""
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
 def rows_to_csv(rows) -> bytes:
