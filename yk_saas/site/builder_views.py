@@ -200,7 +200,9 @@ def add_announcement():
 @bp.route("/<kind>/<int:item_id>/move/<direction>", methods=["POST"])
 @roles(*MANAGERS)
 def move(kind, item_id, direction):
-    if kind not in services.ORDERED or direction not in ("up", "down"):
+    # A missing id (another firm's, say) is a 404, not a reordering of this firm's items.
+    if (kind not in services.ORDERED or direction not in ("up", "down")
+            or db.session.get(services.ORDERED[kind], item_id) is None):
         abort(404)
     services.move(kind, item_id, -1 if direction == "up" else 1)
     db.session.commit()
