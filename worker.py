@@ -25,7 +25,7 @@ def main(burst: bool = False) -> None:
     os.register_at_fork(after_in_child=after_fork_in_child)
     with app.app_context():
         thread, stop = dispatcher_thread(app)
-        if not burst:
+        if not burst and app.config["PERIODIC_JOBS"]:
             thread.start()
         try:
             Worker(list(QUEUE_NAMES), connection=redis_conn()).work(with_scheduler=True, burst=burst)

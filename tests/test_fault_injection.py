@@ -27,7 +27,9 @@ def start_worker(app):
     """A long-running worker in its own process group (so its work-horse dies with it)."""
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                    "REDIS_URL": app.config["REDIS_URL"], "PLATFORM_DOMAIN": app.config["PLATFORM_DOMAIN"],
-                   "SMTP_HOST": "", "LOG_LEVEL": "WARNING"}
+                   "SMTP_HOST": "", "LOG_LEVEL": "WARNING",
+                   # Only the job under test: no periodic work for every firm of the test database.
+                   "YK_PERIODIC_JOBS": "0"}
     environment.pop("RQ_BURST", None)
     return subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=environment, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -118,6 +120,7 @@ def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
 
     info = new_firm(app, "faultsweep")
     ids = overdue_items(app, info, 100)
+    Queue("high", connection=redis).empty()  # the new items' staff mail is not under test here
     Queue("high", connection=redis).enqueue(sweep_claim_timeouts, info["slug"])
     worker = start_worker(app)
     at_kill = kill_when(worker, lambda: escalated_count(app, info["slug"], ids) >= 10)
@@ -148,3 +151,134 @@ def test_after_redis_is_flushed_the_sweep_finds_every_due_item_in_the_database(a
         assert all(len(entries(i, "escalated")) == 1 for i in ids)
     with app.app_context():
         assert sweep_claim_timeouts(info["slug"])["escalated"] == 0
+
+
+def open_invoices_for_dunning(app, slug, companies, per_company):
+    """Open invoices due over the last 120 days and the next 10, one client user per company.
+
+    Quiet hours are switched off so the pass sends whatever the hour of the run.
+    """
+    from sqlalchemy import insert
+
+    from yk_saas.accounts.models import User
+    from yk_saas.billing.dunning import FIXED_STEPS
+    from yk_saas.billing.models import Invoice
+    from yk_saas.billing.services import billing_settings, firm_today
+    from yk_saas.clients.models import ClientCompany
+
+    with firm(app, slug):
+        settings = billing_settings()
+        settings.quiet_start_hour = settings.quiet_end_hour = 0
+        ids = db.session.scalars(insert(ClientCompany).returning(ClientCompany.id),
+                                 [{"name": f"Dunning Co {n}"} for n in range(companies)]).all()
+        db.session.execute(insert(User), [
+            {"email": f"c{cid}@{slug}.example.com", "name": f"Client {cid}", "role": "client",
+             "password_hash": "x", "client_company_id": cid, "is_active": True, "failed_logins": 0}
+            for cid in ids])
+        today = firm_today()
+        rows = [{"number": f"INV-D-{n:06d}", "company_id": ids[n % companies], "source": "manual",
+                 "source_key": f"dun-{n}", "description": "Bookkeeping", "amount_cents": 30000,
+                 "paid_cents": 0, "credited_cents": 0, "refunded_cents": 0, "currency": "CNY",
+                 "issued_on": today - timedelta(days=140), "due_on": today + timedelta(days=10 - n % 130),
+                 "status": "open"} for n in range(companies * per_company)]
+        db.session.execute(insert(Invoice), rows)
+        db.session.commit()
+        return sum(1 for r in rows if r["due_on"] <= today - timedelta(days=FIXED_STEPS[0]))
+
+
+def schema_writes_in_progress(app, schema, table):
+    """Whether another connection holds an uncommitted write on ``schema.table``."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        return db.session.scalar(text(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relname = :table AND l.mode = 'RowExclusiveLock' "
+            "AND l.pid <> pg_backend_pid()"), {"schema": schema, "table": table})
+
+
+def most_of_one(model, *group_by, where=True):
+    """The largest number of rows of ``model`` sharing one value of ``group_by`` (0 when none)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(where).group_by(*group_by)
+                             .order_by(func.count().desc()).limit(1)) or 0
+
+
+def reminder_counts(app, slug):
+    """What the dunning passes of a firm left behind, and the most any one reminder got."""
+    from yk_saas.billing.models import ReminderSent
+    from yk_saas.mail.models import QUEUED, OutboxEmail
+    from yk_saas.notifications.models import Notification
+
+    is_notice = Notification.event == "billing.reminder"
+    is_reminder_mail = OutboxEmail.kind.like("reminder:%")
+    with firm(app, slug):
+        return {
+            "steps": db.session.scalar(select(func.count()).select_from(ReminderSent)),
+            "most_per_step": most_of_one(ReminderSent, ReminderSent.invoice_id, ReminderSent.step_key),
+            "notices": db.session.scalar(select(func.count(Notification.id)).where(is_notice)),
+            "most_notices_per_invoice": most_of_one(Notification, Notification.user_id, Notification.link, where=is_notice),
+            "emails": db.session.scalar(select(func.count(OutboxEmail.id)).where(is_reminder_mail)),
+            "most_emails_per_key": most_of_one(OutboxEmail, OutboxEmail.kind, where=is_reminder_mail),
+            "emails_undelivered": db.session.scalar(select(func.count(OutboxEmail.id))
+                                                    .where(is_reminder_mail, OutboxEmail.status == QUEUED)),
+            "most_delivery_attempts": db.session.scalar(select(func.max(OutboxEmail.attempts))
+                                                        .where(is_reminder_mail)) or 0,
+        }
+
+
+def test_a_dunning_pass_killed_half_way_sends_every_reminder_step_once(app, redis):
+    from yk_saas.billing.jobs import dunning_pass
+
+    slug = "faultdun"
+    new_firm(app, slug)
+    due = open_invoices_for_dunning(app, slug, companies=30, per_company=4)
+    Queue("default", connection=redis).enqueue(dunning_pass, slug)
+    worker = start_worker(app)
+    # The pass is one transaction: kill it while it is writing the reminders' e-mails.
+    assert kill_when(worker, lambda: schema_writes_in_progress(app, f"t_{slug}", "outbox_emails"))
+    assert reminder_counts(app, slug)["steps"] == 0, "the killed pass left nothing half-sent"
+
+    Queue("default", connection=redis).enqueue(dunning_pass, slug)  # the next tick
+    run_worker_burst(app)
+    counts = reminder_counts(app, slug)
+    assert counts["steps"] == due
+    assert counts["notices"] == counts["emails"] == due  # one client user per company
+    assert counts["most_per_step"] == counts["most_notices_per_invoice"] == counts["most_emails_per_key"] == 1
+    assert counts["emails_undelivered"] == 0
+    assert counts["most_delivery_attempts"] == 1
+
+    Queue("default", connection=redis).enqueue(dunning_pass, slug)  # a later tick the same day
+    run_worker_burst(app)
+    assert reminder_counts(app, slug) == counts
+
+
+def test_reminder_mail_killed_half_way_through_delivery_is_delivered_once(app, redis):
+    from yk_saas.billing.jobs import dunning_pass
+    from yk_saas.mail.jobs import requeue_stuck_mail
+    from yk_saas.mail.models import OUTBOX, OutboxEmail
+
+    slug = "faultmail"
+    new_firm(app, slug)
+    due = open_invoices_for_dunning(app, slug, companies=40, per_company=1)
+
+    def delivered():
+        with firm(app, slug):
+            return db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.status == OUTBOX))
+
+    Queue("default", connection=redis).enqueue(dunning_pass, slug)
+    worker = start_worker(app)
+    assert kill_when(worker, lambda: delivered() >= 8)
+    assert reminder_counts(app, slug)["steps"] == due, "the pass itself had committed"
+    assert delivered() < due, "the worker was killed in the middle of delivering"
+
+    # Redis may have lost the rest of the delivery jobs: the periodic requeue finds them in the database.
+    redis.flushdb()
+    with firm(app, slug):
+        db.session.execute(update(OutboxEmail).values(created_at=OutboxEmail.created_at - timedelta(minutes=10)))
+        db.session.commit()
+    Queue("default", connection=redis).enqueue(requeue_stuck_mail, slug)
+    run_worker_burst(app)
+    counts = reminder_counts(app, slug)
+    assert counts["emails"] == due and counts["emails_undelivered"] == 0
+    assert counts["most_emails_per_key"] == 1 and counts["most_delivery_attempts"] == 1

@@ -54,6 +54,8 @@ def from_environment() -> dict:
         "STRIPE_PRICE_MONTHLY": os.environ.get("STRIPE_PRICE_MONTHLY", ""),
         # Reminders by SMS: JSON is posted here for an adapter to send (empty: no SMS).
         "SMS_WEBHOOK_URL": os.environ.get("SMS_WEBHOOK_URL", ""),
+        # Off for a worker that should only drain its queues (one extra worker, tests).
+        "PERIODIC_JOBS": env_bool("YK_PERIODIC_JOBS", True),
         "SESSION_COOKIE_NAME": "yk_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
