@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, func, select, text
+from sqlalchemy import Date, DateTime, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from tenants import TenantInfo, current_tenant, db
@@ -100,22 +100,38 @@ def _revive(table, row: dict) -> dict:
 
 
 def load_rows(session: Session, firm: TenantInfo, archive: zipfile.ZipFile, manifest: dict) -> None:
-    """Insert every exported row into the new firm's schema and move its id sequences on."""
+    """Insert every exported row into the new firm's schema and move its id sequences on.
+
+    Tables go in dependency order. A foreign key that points forward or back at its own table
+    (users ↔ client companies, replies to replies) cannot be satisfied row by row, so such
+    columns are inserted empty and filled in once every row is in.
+    """
     from yk_saas.audit.services import install_append_only_trigger
 
     schema = quote_schema(firm.schema_name)
     present = set(archive.namelist())
-    for table in tenant_tables():
-        member = f"tables/{table.name}.json"
-        if member not in present:
-            continue
-        rows = [_revive(table, r) for r in json.loads(archive.read(member))]
+    tables = [t for t in tenant_tables() if f"tables/{t.name}.json" in present]
+    position = {t.name: n for n, t in enumerate(tables)}
+    fill_later = []
+    for table in tables:
+        rows = [_revive(table, r) for r in json.loads(archive.read(f"tables/{table.name}.json"))]
+        late = sorted({fk.parent.name for fk in table.foreign_keys
+                       if position.get(fk.column.table.name, -1) >= position[table.name]})
+        if late and rows and "id" in table.c:
+            fill_later.append((table, late, [r for r in rows if any(r.get(c) is not None for c in late)]))
+            rows = [{**r, **dict.fromkeys(late)} for r in rows]
         if rows:
             session.execute(table.insert(), rows)
         if "id" in table.c and rows:
             top = session.scalar(select(func.max(table.c.id)))
             session.execute(text(f"SELECT setval(pg_get_serial_sequence('{schema}.{table.name}', 'id'), :n)"),
                             {"n": top})
+    for table, late, rows in fill_later:
+        if rows:
+            statement = (table.update().where(table.c.id == bindparam("row_id"))
+                         .values({c: bindparam(f"new_{c}") for c in late}))
+            session.execute(statement, [{"row_id": r["id"], **{f"new_{c}": r.get(c) for c in late}}
+                                        for r in rows])
     install_append_only_trigger(session.connection(), firm.schema_name)
 
 
