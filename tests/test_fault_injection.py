@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from tenants import db
 from tests.test_worker import ROOT, run_worker_burst
+from tests.test_isolation import fingerprint
 from tests.work_factories import close_open_items, configure, entries, firm, new_firm, new_request
 from yk_saas.models_base import utcnow
 
@@ -282,3 +283,40 @@ def test_reminder_mail_killed_half_way_through_delivery_is_delivered_once(app, r
     counts = reminder_counts(app, slug)
     assert counts["emails"] == due and counts["emails_undelivered"] == 0
     assert counts["most_emails_per_key"] == 1 and counts["most_delivery_attempts"] == 1
+
+
+def test_while_postgresql_is_down_pages_are_a_clean_503_and_the_app_recovers_by_itself(app, firm_a, signed_in):
+    """The database goes away mid-session, as in a restart: every open connection is cut and new
+    ones are refused. Pages answer 503 in the user's language and write nothing; once the
+    database is back, the same app process serves the same session again."""
+    from sqlalchemy import create_engine, text
+
+    database = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
+    admin = create_engine(app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[0] + "/postgres",
+                          isolation_level="AUTOCOMMIT")
+    owner = signed_in(firm_a, "owner")
+    assert owner.get("/desk/").status_code == 200 and owner.get("/").status_code == 200
+    before = fingerprint(app, "t_alpha")
+
+    def set_connections(allowed: bool):
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+            if not allowed:
+                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": database})
+
+    try:
+        set_connections(False)
+        for path in ("/desk/", "/desk/clients/", "/portal/", "/"):
+            down = owner.get(path)
+            assert down.status_code == 503, (path, down.status_code)
+            page = down.get_data(as_text=True)
+            assert "暂时无法访问" in page and "Traceback" not in page and "psycopg" not in page
+        refused = owner.post("/desk/site/sections", {"kind": "about", "title": "Written while down"})
+        assert refused.status_code == 503
+    finally:
+        set_connections(True)
+        admin.dispose()
+    assert owner.get("/desk/").status_code == 200, "the same process recovers with no restart"
+    assert owner.get("/desk/clients/").status_code == 200
+    assert fingerprint(app, "t_alpha") == before, "nothing was written while the database was down"

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -41,6 +41,8 @@ def handle_csrf(exc: CSRFError):
 
 def handle_database_down(exc: OperationalError):
     db.session.rollback()
+    # The page is rendered without the database: no user lookup (for the language or the menu).
+    g._login_user = current_app.login_manager.anonymous_user()
     log.error("database unavailable (firm %s): %s", getattr(g.get("tenant"), "slug", "-"), exc)
     return _render(503, _("Temporarily unavailable"), _("Please try again in a moment."))
 
