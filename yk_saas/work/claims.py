@@ -19,7 +19,7 @@ from yk_saas.audit.services import record_audit
 from yk_saas.clients.models import ClientCompany
 from yk_saas.models_base import utcnow
 from yk_saas.work import events
-from yk_saas.work.items import add_entry, open_for_claims, pool_condition
+from yk_saas.work.items import add_entry, lock_item, open_for_claims, pool_condition
 from yk_saas.work.models import WorkItem
 from yk_saas.work.settings import (
     WorkError,
@@ -116,6 +116,7 @@ def assign_items(item_ids, assignee_id: int, by, now=None) -> int:
 def decide_approval(item: WorkItem, approve: bool, by, now=None) -> WorkItem:
     """A manager approves a large order (it enters the pool) or rejects it (cancelled)."""
     now = now or utcnow()
+    lock_item(item)
     if item.approval != "pending":
         raise WorkError(_("This order does not wait for approval."))
     record_audit("order_approved" if approve else "order_rejected", "work_item", item.id, actor=by,

@@ -56,6 +56,13 @@ def get_visible_item(user, item_id: int) -> WorkItem | None:
     return db.session.scalar(select(WorkItem).where(WorkItem.id == item_id, visible_condition(user)))
 
 
+def lock_item(item: WorkItem) -> WorkItem:
+    """Take the item's row lock and reread it: steps that check its state and change it go one
+    after the other (a client's reply and the accountant's "done" cannot both pass the check)."""
+    db.session.refresh(item, with_for_update=True)
+    return item
+
+
 def can_work_on(user, item: WorkItem) -> bool:
     """Post progress and change state: the assignee or a manager."""
     return user.role in MANAGERS or (user.role == ACCOUNTANT and item.assignee_id == user.id)
@@ -172,6 +179,7 @@ def add_entry(item: WorkItem, kind: str, **values) -> WorkEntry:
 def post_progress(item: WorkItem, user, body: str, new_state: str | None = None,
                   uploads=(), now=None) -> WorkEntry:
     """The assignee (or a manager) adds a timeline entry, optionally moving the state."""
+    lock_item(item)
     if not can_work_on(user, item):
         raise WorkError(_("Only the assigned accountant or an admin can post progress."))
     body = (body or "").strip()
@@ -206,6 +214,7 @@ def apply_state(item: WorkItem, new_state: str, now) -> None:
 @rolls_back
 def post_reply(item: WorkItem, user, body: str, uploads=(), now=None) -> WorkEntry:
     """The client answers when the accountant waits on them; the item goes back to work."""
+    lock_item(item)
     if user.role != CLIENT or item.client_company_id != user.client_company_id:
         raise WorkError(_("Only the client can reply here."))
     if item.state != "waiting_on_client":
