@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
 from rq import Queue
 from sqlalchemy import func, select, update
 
@@ -34,6 +35,15 @@ def start_worker(app):
     environment.pop("RQ_BURST", None)
     return subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=environment, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture(autouse=True)
+def empty_queues(redis):
+    """Jobs left queued by earlier tests (their mail) are not under test here; only slow the worker."""
+    from yk_saas.extensions import QUEUE_NAMES
+
+    for name in QUEUE_NAMES:
+        Queue(name, connection=redis).empty()
 
 
 def kill_when(process, condition, timeout=90):
@@ -121,7 +131,7 @@ def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
 
     info = new_firm(app, "faultsweep")
     ids = overdue_items(app, info, 100)
-    Queue("high", connection=redis).empty()  # the new items' staff mail is not under test here
+    Queue("high", connection=redis).empty()  # the new items' staff mail is not under test here either
     Queue("high", connection=redis).enqueue(sweep_claim_timeouts, info["slug"])
     worker = start_worker(app)
     at_kill = kill_when(worker, lambda: escalated_count(app, info["slug"], ids) >= 10)
