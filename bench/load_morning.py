@@ -56,9 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from yk_saas.extensions import QUEUE_NAMES as QUEUES  # noqa: E402  (after the path set-up)
+
 PASSWORD = "Load-pass-2026"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-QUEUES = ("high", "default", "low")
 
 #: Every endpoint the scenario uses, as it is named in the results.
 ENDPOINTS = [
@@ -393,6 +394,7 @@ class Person:
             self.act()
 
     def act(self) -> None:
+        """One action of a signed-in person; each kind of person (client, accountant, admin) has its own."""
         raise NotImplementedError
 
 

@@ -84,17 +84,11 @@ def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(app, ho
     from dataclasses import replace
 
     from tests.test_isolation import fingerprint
-    from yk_saas.demo import DEMO_FIRMS, DEMO_PASSWORD, DEMO_POPULATORS, populate_firm
-    from yk_saas.platform.services import FirmSignup, signup_firm
+    from yk_saas.demo import DEMO_FIRMS, DEMO_PASSWORD, create_demo_firm
 
     demo = replace(DEMO_FIRMS[0], slug="drill")
     with app.app_context():
-        signup_firm(FirmSignup(firm_name=demo.name, slug=demo.slug, owner_name=demo.owner[1],
-                               email=demo.owner[0], password=DEMO_PASSWORD, locale=demo.locale))
-        with tenant_context(demo.slug):
-            populate_firm(demo)
-            for populate in DEMO_POPULATORS:
-                populate(demo)
+        create_demo_firm(demo)
     before, files_before = fingerprint(app, "t_drill"), firm_files(app, "t_drill")
     assert len(before) >= 40 and files_before, "the drill firm has data in many tables and some files"
 

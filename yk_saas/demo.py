@@ -70,13 +70,18 @@ def seed_demo() -> list[DemoFirm]:
         if db.session.scalar(select(Tenant.id).where(Tenant.slug == demo.slug)):
             continue
         db.session.remove()
-        signup_firm(FirmSignup(firm_name=demo.name, slug=demo.slug, owner_name=demo.owner[1],
-                               email=demo.owner[0], password=DEMO_PASSWORD, locale=demo.locale))
-        with tenant_context(demo.slug):
-            populate_firm(demo)
-            for populate in DEMO_POPULATORS:
-                populate(demo)
+        create_demo_firm(demo)
     return DEMO_FIRMS
+
+
+def create_demo_firm(demo: DemoFirm) -> None:
+    """Sign the firm up and fill it with every feature's demo data."""
+    signup_firm(FirmSignup(firm_name=demo.name, slug=demo.slug, owner_name=demo.owner[1],
+                           email=demo.owner[0], password=DEMO_PASSWORD, locale=demo.locale))
+    with tenant_context(demo.slug):
+        populate_firm(demo)
+        for populate in DEMO_POPULATORS:
+            populate(demo)
 
 
 def populate_firm(demo: DemoFirm) -> None:
