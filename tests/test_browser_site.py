@@ -4,6 +4,7 @@ and see a notification arrive in the badge without reloading."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tenants import db, tenant_context
 from tests.browser import chromium, live_server, require_chromium, screenshot
@@ -53,9 +54,7 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server):
         owner.wait_for_selector("#site-preview figcaption:has-text('Spring tax season')")
 
         owner.click("#builder-sections li:nth-child(2) [data-move=up]")
-        owner.wait_for_function(
-            "() => [...document.querySelectorAll('#site-preview .site-section h2')]"
-            ".map(e => e.textContent).join('|') === 'Our promise|Why choose us'")
+        expect(owner.locator("#site-preview .site-section h2")).to_have_text(["Our promise", "Why choose us"])
         assert owner.locator("#publish-state.notice").count() == 1  # unpublished changes
         screenshot(owner, "site-builder")
 

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import chromium, live_server, require_chromium, screenshot
 from tests.conftest import PASSWORD
@@ -45,7 +46,8 @@ def test_from_published_service_to_rating_without_reloading(app, firm_a, server)
         client = sign_in(browser, base, firm_a["client_x"])
         client.goto(f"{base}/portal/services/")
         client.fill("#shop-q", "Deluxe")  # HTMX search swaps the list in
-        client.wait_for_function("document.querySelectorAll('#shop-list article').length === 1")
+        # Locator waits, not wait_for_function: a string predicate is eval'd, which the CSP forbids.
+        expect(client.locator("#shop-list article")).to_have_count(1)
         client.click(f"#shop-list a:text-is('{SERVICE}')")
         client.click("#order-form button[type=submit]")
         client.wait_for_url(re.compile(r".*/portal/work/\d+$"))
