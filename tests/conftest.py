@@ -19,6 +19,7 @@ from yk_saas import create_app
 from yk_saas.embedded import (
     database_url_on,
     ensure_database,
+    redis_url_on,
     start_postgres,
     start_redis,
     stop_embedded,
@@ -43,9 +44,7 @@ def service_urls():
         pg, db_url = start_postgres(tmp / "pg", TEST_DB)
         handles.append(pg)
     if os.environ.get("REDIS_URL"):
-        redis_url = re.sub(r"/\d+$", "", os.environ["REDIS_URL"].rstrip("/")) + "/" + TEST_REDIS_DB
-        if redis_url.startswith("unix://"):
-            redis_url = os.environ["REDIS_URL"]
+        redis_url = redis_url_on(os.environ["REDIS_URL"], TEST_REDIS_DB)
     else:
         server, redis_url = start_redis(tmp / "redis" / "redis.db")
         handles.append(server)

@@ -299,10 +299,13 @@ def test_while_postgresql_is_down_pages_are_a_clean_503_and_the_app_recovers_by_
     """The database goes away mid-session, as in a restart: every open connection is cut and new
     ones are refused. Pages answer 503 in the user's language and write nothing; once the
     database is back, the same app process serves the same session again."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, make_url, text
 
-    database = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
-    admin = create_engine(app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[0] + "/postgres",
+    from yk_saas.embedded import database_url_on
+
+    # make_url, not string splitting: the embedded server's URL carries its socket as a query.
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    admin = create_engine(database_url_on(app.config["SQLALCHEMY_DATABASE_URI"], "postgres"),
                           isolation_level="AUTOCOMMIT")
     owner = signed_in(firm_a, "owner")
     assert owner.get("/desk/").status_code == 200 and owner.get("/").status_code == 200

@@ -11,7 +11,7 @@ import contextlib
 import os
 import signal
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 
@@ -40,6 +40,15 @@ def database_url_on(server_uri: str, database: str) -> str:
     """The URL of another database on the same server as ``server_uri``."""
     url = sa.engine.make_url(normalize_database_url(server_uri)).set(database=database)
     return url.render_as_string(hide_password=False)
+
+
+def redis_url_on(server_url: str, db: int | str) -> str:
+    """The URL of Redis database ``db`` on the same server as ``server_url`` (TCP or socket)."""
+    parts = urlsplit(server_url)
+    if parts.scheme == "unix":
+        query = {**parse_qs(parts.query), "db": [str(db)]}
+        return f"unix://{parts.path}?{urlencode(query, doseq=True)}"
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 def ensure_database(server_uri: str, database: str, recreate: bool = False) -> None:
