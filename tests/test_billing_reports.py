@@ -57,7 +57,7 @@ def test_receivables_page_csv_and_cards_are_for_managers(app, firm_a, signed_in)
     assert admin.get("/desk/money/receivables").status_code == 200
     csv_response = admin.get("/desk/money/receivables.csv")
     assert csv_response.mimetype == "text/csv"
-    assert csv_response.get_data(as_text=True).startswith("client,accountant,currency,current")
+    assert csv_response.get_data(as_text=True).startswith("\ufeffclient,accountant,currency,current")
     for key in ("billing_revenue", "billing_receivables"):
         from flask import url_for
 

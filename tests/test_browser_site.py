@@ -75,8 +75,8 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server):
         assert owner.locator("#notification-badge .count").count() == 0
         from flask_babel import lazy_gettext
 
-        from yk_saas.notifications.services import notify, register_event
-        register_event("browser_ping", lazy_gettext("Ping"))
+        from yk_saas.notifications.services import EventType, notify, register_events
+        register_events(EventType("browser_ping", lazy_gettext("Ping")))
         with app.test_request_context(), tenant_context("browsersite"):
             notify("browser_ping", [1], link="/desk/")
             db.session.commit()

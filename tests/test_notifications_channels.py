@@ -21,7 +21,7 @@ from yk_saas.notifications.webhook import (
     verify_signature,
 )
 
-notifications.register_event("test_channel_ping", lazy_gettext("Ping %(what)s"))
+notifications.register_events(notifications.EventType("test_channel_ping", lazy_gettext("Ping %(what)s")))
 
 
 @pytest.fixture

@@ -18,17 +18,19 @@ def fake_registry():
     saved = (dict(registry.STAFF_METRICS), list(registry.STAFF_PROVIDERS), dict(registry.CLIENT_METRICS),
              list(registry.CLIENT_PROVIDERS), dict(registry.DASHBOARD_CARDS))
 
-    @registry.staff_metrics(registry.Metric("fake_claimed", lazy_gettext("Claimed"), "count", 1),
-                            registry.Metric("fake_claim_time", lazy_gettext("Median time to claim"), "seconds", 2),
-                            registry.Metric("fake_revenue", lazy_gettext("Revenue of clients"), "money", 3))
     def fake_staff(start, end):
         return {3: {"fake_claimed": 17, "fake_claim_time": 5400, "fake_revenue": 1234500}}
 
-    @registry.client_metrics(registry.Metric("fake_late", lazy_gettext("Late payments"), "count", 1))
     def fake_client(start, end):
         return {1: {"fake_late": 4}}
 
-    registry.dashboard_card(registry.DashboardCard("fake_card", "Fake card", "dashboards.card_complaints", 1))
+    registry.add_staff_provider(
+        fake_staff, registry.Metric("fake_claimed", lazy_gettext("Claimed"), "count", 1),
+        registry.Metric("fake_claim_time", lazy_gettext("Median time to claim"), "seconds", 2),
+        registry.Metric("fake_revenue", lazy_gettext("Revenue of clients"), "money", 3))
+    registry.add_client_provider(
+        fake_client, registry.Metric("fake_late", lazy_gettext("Late payments"), "count", 1))
+    registry.add_dashboard_card(registry.DashboardCard("fake_card", "Fake card", "dashboards.card_complaints", 1))
     yield
     # In place: the report pages hold these very objects.
     for current, before in zip((registry.STAFF_METRICS, registry.STAFF_PROVIDERS, registry.CLIENT_METRICS,

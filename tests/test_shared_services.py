@@ -49,7 +49,7 @@ def test_upload_is_stored_under_a_random_name_with_a_safe_original_name(app, fir
 def test_notification_reaches_the_badge_and_its_email_is_queued_once(app, firm_a, signed_in):
     from flask_babel import lazy_gettext
 
-    notifications.register_event("test_ping", lazy_gettext("Ping"))
+    notifications.register_events(notifications.EventType("test_ping", lazy_gettext("Ping")))
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         (note_id,) = notifications.notify("test_ping", [3], link="/desk/")
         db.session.commit()

@@ -58,7 +58,7 @@ def test_signup_provisions_the_firm_and_signs_the_owner_in_on_its_host(app, host
         assert db.session.scalar(text("SELECT count(*) FROM t_sunrise.users")) == 1
 
 
-def test_handoff_token_of_one_firm_is_useless_on_another(app, firm_a, host_client):
+def test_handoff_token_of_one_firm_is_useless_on_another(app, firm_a, firm_b, host_client):
     from yk_saas.accounts.tokens import make_handoff_token
 
     with app.test_request_context():

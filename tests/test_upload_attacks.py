@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from tenants import db, tenant_context
 from yk_saas.clients import importing
+from yk_saas.csv_export import safe_cell
 from yk_saas.clients.models import ClientCompany
 from yk_saas.files import services as files
 from yk_saas.files.models import StoredFile
@@ -523,8 +524,8 @@ def test_formula_cells_are_imported_as_text_and_neutralised_on_export(app, admin
     cells = [c for r in workbook.active.iter_rows() for c in r if c.value]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert sorted(c.value for c in cells if c.column == 1 and c.row > 1) == sorted("'" + f for f in FORMULAS)
-    assert importing.safe_cell("\t=1+1") == "'\t=1+1" and importing.safe_cell("\r=1") == "'\r=1"
-    assert importing.safe_cell("Plain Co") == "Plain Co"
+    assert safe_cell("\t=1+1") == "'\t=1+1" and safe_cell("\r=1") == "'\r=1"
+    assert safe_cell("Plain Co") == "Plain Co"
 
 
 # --- 7. every other upload ------------------------------------------------------------------

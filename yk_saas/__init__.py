@@ -6,7 +6,7 @@ from yk_saas.config import ROOT, from_environment, refuse_unsafe_production
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: configuration, extensions, tenancy, blueprints, commands."""
+    """Build the app: configuration, extensions, tenancy, blueprints, feature wiring, commands."""
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -17,11 +17,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     refuse_unsafe_production(app.config)
+    trust_forwarding_proxies(app)
     from yk_saas.sessions import HostBoundSessionInterface
 
     app.session_interface = HostBoundSessionInterface()
     init_extensions(app)
     register_blueprints(app)
+    init_features(app)
     register_cli(app)
     from yk_saas import errors, templating
 
@@ -29,6 +31,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     check_access_declared(app)
     return app
+
+
+def trust_forwarding_proxies(app: Flask) -> None:
+    """Honour X-Forwarded-* from exactly the configured number of proxies (none by default)."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def init_extensions(app: Flask) -> None:
@@ -53,6 +64,15 @@ def register_blueprints(app: Flask) -> None:
 
     for module_name in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module_name).bp)
+
+
+def init_features(app: Flask) -> None:
+    from importlib import import_module
+
+    from yk_saas.features import FEATURE_PACKAGES
+
+    for package_name in FEATURE_PACKAGES:
+        import_module(package_name).init_app(app)
 
 
 def register_cli(app: Flask) -> None:

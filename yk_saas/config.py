@@ -69,6 +69,9 @@ def from_environment() -> dict:
         ),
         "PUBLIC_MIGRATIONS": str(PACKAGE / "migrations" / "public"),
         "TENANT_MIGRATIONS": str(PACKAGE / "migrations" / "tenant"),
+        # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).
+        # Behind one load balancer set 1, so rate limits and the audit log see the client's address.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
     }

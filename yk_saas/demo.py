@@ -15,15 +15,15 @@ from yk_saas.platform.services import FirmSignup, firm_host, signup_firm
 
 DEMO_PASSWORD = "demo-pass-2026"
 
-#: Features add demo content: ``fn(demo_firm)`` runs with the firm bound, after
-#: its people and companies exist, and commits its own work.
+#: Features add demo content from their ``init_app``: ``fn(demo_firm)`` runs with
+#: the firm bound, after its people and companies exist, and commits its own work.
 DEMO_POPULATORS = []
 
 
-def demo_populator(fn):
-    """Register ``fn(demo: DemoFirm)`` to fill a new demo firm with the feature's data."""
-    DEMO_POPULATORS.append(fn)
-    return fn
+def add_demo_populator(fn) -> None:
+    """Fill every new demo firm with a feature's data through ``fn(demo: DemoFirm)``."""
+    if fn not in DEMO_POPULATORS:
+        DEMO_POPULATORS.append(fn)
 
 
 @dataclass

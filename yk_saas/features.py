@@ -1,4 +1,4 @@
-"""The app's feature areas, registered in this order. One line per blueprint module."""
+"""The app's feature areas: blueprints registered, then features wired, in these orders."""
 
 BLUEPRINT_MODULES = [
     "yk_saas.common_views",
@@ -36,4 +36,20 @@ BLUEPRINT_MODULES = [
     "yk_saas.domains.views",
     "yk_saas.operators.views",
     "yk_saas.export.views",
+]
+
+#: Packages whose ``init_app(app)`` wires their receivers, notification events,
+#: seeders, demo data, report figures, template labels and app-wide hooks. The
+#: order is the order firm seeders and demo populators run in.
+FEATURE_PACKAGES = [
+    "yk_saas.audit",
+    "yk_saas.site",
+    "yk_saas.catalog",
+    "yk_saas.clients",
+    "yk_saas.billing",
+    "yk_saas.ledgers",
+    "yk_saas.feedback",
+    "yk_saas.staff",
+    "yk_saas.dashboards",
+    "yk_saas.work",
 ]

@@ -101,18 +101,24 @@ def dispatcher_thread(app) -> tuple[threading.Thread, threading.Event]:
 
 
 
-def enqueue_after_commit(queue_name: str, job_function, *args, **kwargs) -> None:
-    """Enqueue a job once the current transaction commits (never for a rolled-back one)."""
+def enqueue_after_commit(queue_name: str, job_function, *args, at=None, **kwargs) -> None:
+    """Enqueue a job once the current transaction commits (never for a rolled-back one).
+
+    With ``at`` (an aware datetime) the job is scheduled to run then instead of now.
+    """
     db.session().info.setdefault("yk_after_commit", []).append(
-        (queue_name, job_function, args, kwargs)
+        (queue_name, job_function, args, at, kwargs)
     )
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed_jobs(session):
-    for queue_name, job_function, args, kwargs in session.info.pop("yk_after_commit", []):
+    for queue_name, job_function, args, at, kwargs in session.info.pop("yk_after_commit", []):
         try:
-            queue(queue_name).enqueue(job_function, *args, **kwargs)
+            if at is None:
+                queue(queue_name).enqueue(job_function, *args, **kwargs)
+            else:
+                queue(queue_name).enqueue_at(at, job_function, *args, **kwargs)
         except Exception:  # the periodic sweeps find what was committed but not enqueued
             log.exception("could not enqueue %s after commit", job_function)
 

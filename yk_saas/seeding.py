@@ -1,4 +1,4 @@
-"""Defaults every new firm starts with. Features add their seeders here."""
+"""Defaults every new firm starts with. Features add their seeders from their ``init_app``."""
 
 from collections.abc import Callable
 
@@ -10,10 +10,10 @@ FirmSeeder = Callable[[Session, TenantInfo], None]
 _seeders: list[FirmSeeder] = []
 
 
-def firm_seeder(fn: FirmSeeder) -> FirmSeeder:
-    """Register ``fn(session, firm)`` to run inside every firm's provisioning."""
-    _seeders.append(fn)
-    return fn
+def add_firm_seeder(fn: FirmSeeder) -> None:
+    """Run ``fn(session, firm)`` inside every firm's provisioning (called from a feature's init_app)."""
+    if fn not in _seeders:
+        _seeders.append(fn)
 
 
 def seed_new_firm(session: Session, firm: TenantInfo) -> None:

@@ -1,11 +1,10 @@
 """Recording sensitive actions. Call ``record_audit`` inside the action's transaction."""
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
@@ -14,7 +13,7 @@ from sqlalchemy import select
 
 from tenants import db
 from yk_saas.audit.models import AuditEntry
-from yk_saas.seeding import firm_seeder
+from yk_saas.csv_export import csv_lines
 
 
 def record_audit(action: str, target_type: str | None = None, target_id: int | None = None,
@@ -52,7 +51,6 @@ def install_append_only_trigger(connection, schema: str) -> None:
         connection.exec_driver_sql(statement)
 
 
-@firm_seeder
 def seed_append_only_audit(session, firm) -> None:
     """Every new firm's audit log is append-only at the database level."""
     install_append_only_trigger(session.connection(), firm.schema_name)
@@ -100,16 +98,9 @@ CSV_COLUMNS = ("id", "at", "actor_id", "actor_label", "action", "target_type", "
 
 
 def entries_csv(flt: AuditFilter, timezone_name: str) -> Iterator[str]:
-    """The filtered log as CSV lines (UTF-8 with BOM so spreadsheets read Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"
-    writer.writerow(CSV_COLUMNS)
-    for entry in find_entries(flt, timezone_name, limit=None):
-        writer.writerow([entry.id, entry.at.isoformat(), entry.actor_id, entry.actor_label,
-                         entry.action, entry.target_type, entry.target_id, entry.ip,
-                         entry.user_agent, json.dumps(entry.details, ensure_ascii=False)])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+    """The filtered log as CSV lines, streamed."""
+    rows = ([entry.id, entry.at.isoformat(), entry.actor_id, entry.actor_label, entry.action,
+             entry.target_type, entry.target_id, entry.ip, entry.user_agent,
+             json.dumps(entry.details, ensure_ascii=False)]
+            for entry in find_entries(flt, timezone_name, limit=None))
+    return csv_lines(chain([CSV_COLUMNS], rows))

@@ -10,14 +10,12 @@ from yk_saas.accounts.models import User
 from yk_saas.billing import refunds, services
 from yk_saas.billing.models import Invoice
 from yk_saas.clients.models import ClientCompany
-from yk_saas.demo import demo_populator
 
 PLANS = [("小规模纳税人代理记账", 30000), ("一般纳税人代理记账", 80000), ("零申报代理记账", 20000)]
 PLANS_EN = [("Monthly bookkeeping", 30000), ("Bookkeeping and VAT returns", 80000),
             ("Nil returns", 20000)]
 
 
-@demo_populator
 def populate_money(demo) -> None:
     """Contracts from four months ago, billed up to today, paid in a realistic mix."""
     firm = current_tenant()

@@ -21,7 +21,6 @@ from yk_saas.billing.services import BillingError, billing_settings
 from yk_saas.billing.sms import queue_sms, sms_available
 from yk_saas.models_base import utcnow
 from yk_saas.money import format_money
-from yk_saas.seeding import firm_seeder
 
 FIXED_STEPS = (-3, 0, 3, 7, 15)
 REPEAT_EVERY = 15
@@ -37,7 +36,6 @@ DEFAULT_TEMPLATES = {
 VARIABLES = ("client", "amount", "due_date", "number", "pay_link")
 
 
-@firm_seeder
 def seed_reminder_templates(session, firm) -> None:
     """zh-CN and English reminder wording for every new firm."""
     for locale, (subject, body) in DEFAULT_TEMPLATES.items():

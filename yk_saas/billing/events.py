@@ -6,14 +6,18 @@ from sqlalchemy import select
 from tenants import db
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import User
+from yk_saas.billing.refunds import ACTION_LABELS
 from yk_saas.clients.models import ClientCompany
-from yk_saas.notifications.services import notify, register_event
+from yk_saas.notifications.services import EventType, notify
 
 # E-mails of reminders use the firm's own wording (dunning.py); in-app uses this title.
-register_event("billing.reminder", _l("Invoice %(number)s is due on %(due_date)s"), email=False)
-register_event("billing.payment_received", _l("Payment received for invoice %(number)s"))
-register_event("billing.refund_step", _l("Refund on invoice %(number)s: %(step)s"))
-register_event("billing.credit_limit", _l("%(company)s is over its credit limit"))
+EVENT_TYPES = (
+    EventType("billing.reminder", _l("Invoice %(number)s is due on %(due_date)s"), email=False),
+    EventType("billing.payment_received", _l("Payment received for invoice %(number)s")),
+    EventType("billing.refund_step", _l("Refund on invoice %(number)s: %(step)s"),
+              labels={"step": ACTION_LABELS}),
+    EventType("billing.credit_limit", _l("%(company)s is over its credit limit")),
+)
 
 
 def company_user_ids(company_id: int) -> list[int]:

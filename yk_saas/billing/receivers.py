@@ -1,9 +1,8 @@
-"""Reactions to other features' events (imported at app start through the views)."""
+"""Reactions to other features' events (connected in ``yk_saas.billing.init_app``)."""
 
 from yk_saas import signals
 
 
-@signals.order_placed.connect
 def invoice_placed_order(sender, item_id, client_company_id, amount_cents, currency, **extra):
     """A paid order gets its one-off invoice, once per work item, in the order's transaction."""
     from yk_saas.billing.credit import check_credit_limit

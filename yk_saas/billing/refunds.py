@@ -56,10 +56,11 @@ def add_step(refund: RefundRequest, action: str, actor: User, note: str | None =
 def notify_other_side(refund: RefundRequest, action: str, actor: User) -> None:
     from yk_saas.billing.events import notify_company, notify_managers_of
 
-    params = {"number": refund.invoice.number, "step": str(ACTION_LABELS[action])}
+    # The step is stored as its key and put in words in each reader's language.
+    params = {"number": refund.invoice.number, "step": action}
     if actor.is_client:
         notify_managers_of("billing.refund_step", refund.company_id,
-                           f"/desk/billing/refunds/{refund.id}", **params)
+                           f"/desk/money/refunds/{refund.id}", **params)
     else:
         notify_company("billing.refund_step", refund.company_id,
                        f"/portal/billing/refunds/{refund.id}", **params)

@@ -1,7 +1,5 @@
 """Money figures for reports: staff and client metrics, dashboard cards, receivables ageing."""
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -11,13 +9,8 @@ from sqlalchemy import Date, case, cast, func, literal, select
 from tenants import current_tenant, db
 from yk_saas.billing.models import Invoice, Payment
 from yk_saas.clients.models import ClientCompany
-from yk_saas.reports.registry import (
-    DashboardCard,
-    Metric,
-    client_metrics,
-    dashboard_card,
-    staff_metrics,
-)
+from yk_saas.csv_export import csv_bytes
+from yk_saas.reports.registry import DashboardCard, Metric
 
 BUCKETS = (("current", _l("Current")), ("d1_30", _l("1–30 days")), ("d31_60", _l("31–60 days")),
            ("d61_90", _l("61–90 days")), ("d90_plus", _l("Over 90 days")))
@@ -27,9 +20,13 @@ RECEIVABLES = Metric("billing_receivables", _l("Receivables"), "money", 51)
 OUTSTANDING = Metric("billing_outstanding", _l("Outstanding"), "money", 51)
 LATE = Metric("billing_late_payments", _l("Late payments"), "count", 52)
 
-dashboard_card(DashboardCard("billing_revenue", _l("Revenue by month"), "billing_admin.card_revenue", 20))
-dashboard_card(DashboardCard("billing_receivables", _l("Receivables and ageing"),
-                             "billing_admin.card_receivables", 21))
+CARDS = (
+    DashboardCard("billing_revenue", _l("Revenue by month"), "billing_admin.card_revenue", 20),
+    DashboardCard("billing_receivables", _l("Receivables and ageing"),
+                  "billing_admin.card_receivables", 21),
+)
+STAFF = (REVENUE, RECEIVABLES)
+CLIENT = (REVENUE, OUTSTANDING, LATE)
 
 
 def owed_expr():
@@ -53,7 +50,6 @@ def owed_by_company() -> dict[int, int]:
     return {company: int(total) for company, total in rows}
 
 
-@staff_metrics(REVENUE, RECEIVABLES)
 def staff_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
     """Paid amounts and open receivables of each accountant's clients."""
     accountant_of = dict(db.session.execute(
@@ -69,7 +65,6 @@ def staff_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
     return figures
 
 
-@client_metrics(REVENUE, OUTSTANDING, LATE)
 def client_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
     """Per client company: paid in the period, owed now, payments made after the due date."""
     late = dict(db.session.execute(
@@ -129,16 +124,12 @@ def ageing_by_accountant(rows: list[dict]) -> dict[int | None, dict]:
     return totals
 
 
-def ageing_csv(rows: list[dict], accountant_names: dict[int, str]) -> str:
-    """The ageing table as CSV text (amounts as plain decimals, currency in its own column)."""
+def ageing_csv(rows: list[dict], accountant_names: dict[int, str]) -> bytes:
+    """The ageing table as CSV (amounts as plain decimals, currency in its own column)."""
     from yk_saas.money import to_decimal
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["client", "accountant", "currency", *[k for k, _l in BUCKETS], "total"])
-    for row in rows:
-        writer.writerow([row["company"], accountant_names.get(row["accountant_id"], ""),
-                         row["currency"],
-                         *[to_decimal(row[k], row["currency"]) for k, _l in BUCKETS],
-                         to_decimal(row["total"], row["currency"])])
-    return out.getvalue()
+    header = ["client", "accountant", "currency", *[k for k, _l in BUCKETS], "total"]
+    return csv_bytes([header, *([row["company"], accountant_names.get(row["accountant_id"], ""),
+                                 row["currency"],
+                                 *[to_decimal(row[k], row["currency"]) for k, _l in BUCKETS],
+                                 to_decimal(row["total"], row["currency"])] for row in rows)])

@@ -16,7 +16,6 @@ from tenants.resolve import resolver
 from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import PlatformSubscription
 from yk_saas.models_base import utcnow
-from yk_saas.seeding import firm_seeder
 
 TRIAL_DAYS = 14
 PLANS = ("trial", "monthly")
@@ -25,7 +24,6 @@ FIRM_STATUS = {"trialing": "active", "active": "active", "past_due": "read_only"
                "incomplete_expired": "suspended"}
 
 
-@firm_seeder
 def seed_subscription(session, firm) -> None:
     """Every new firm starts on a 14-day trial."""
     session.add(PlatformSubscription(plan="trial", status="trialing",

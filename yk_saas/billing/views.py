@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
-from yk_saas.billing import credit, demo, dunning, receivers, reports, services  # noqa: F401  registers hooks and figures
+from yk_saas.billing import dunning, reports, services
 from yk_saas.billing.forms import ContractForm, CreditLimitForm, CreditNoteForm, PaymentForm
 from yk_saas.billing.models import (
     Contract,
@@ -28,21 +28,6 @@ from yk_saas.money import to_decimal
 
 bp = Blueprint("billing", __name__, url_prefix="/desk/billing")
 bp.before_request(require_firm_host)
-
-READ_ONLY_ALLOWED = {"auth.logout", "auth.login", "common.set_language",
-                     "billing_admin.subscription", "billing_admin.subscription_checkout"}
-
-
-@bp.before_app_request
-def refuse_staff_writes_while_past_due():
-    """Past due: staff may look but not change anything (clients can still pay)."""
-    firm = g.get("tenant")
-    if (firm is None or not firm.is_read_only or request.method in ("GET", "HEAD", "OPTIONS")
-            or request.endpoint in READ_ONLY_ALLOWED):
-        return None
-    if current_user.is_authenticated and current_user.is_staff:
-        return render_template("billing/read_only.html"), 403
-    return None
 
 
 def visible_invoice_or_404(invoice_id: int) -> Invoice:

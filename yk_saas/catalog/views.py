@@ -14,7 +14,6 @@ from yk_saas.money import AmountError, amount_input, parse_amount
 
 bp = Blueprint("catalog", __name__, url_prefix="/desk/catalog")
 bp.before_request(require_firm_host)
-bp.app_context_processor(lambda: {"cycle_labels": CYCLE_LABELS})
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -10,7 +10,6 @@ from yk_saas.clients import crm, demo_activity
 from yk_saas.clients.creditcode import check_character
 from yk_saas.clients.models import ClientCompany, StaffProfile
 from yk_saas.clients.services import change_dedicated_accountant
-from yk_saas.demo import demo_populator
 from yk_saas.models_base import utcnow
 
 PROFILES = [
@@ -26,7 +25,6 @@ def demo_credit_code(index: int) -> str:
     return first17 + check_character(first17)
 
 
-@demo_populator
 def populate_clients(demo) -> None:
     """Give every demo company a full profile and the first two a year of books."""
     owner = db.session.scalar(select(User).where(User.role == "owner"))

@@ -17,6 +17,7 @@ from yk_saas.clients import crm
 from yk_saas.clients.creditcode import CreditCodeError, normalize_credit_code, validate_credit_code
 from yk_saas.clients.models import SIZES, SOURCES, TAX_TYPES, ClientCompany
 from yk_saas.clients.services import credit_code_message
+from yk_saas.csv_export import csv_bytes, safe_cell
 from yk_saas.files.services import MB, UploadError, check_zip_container
 
 COLUMNS = ("name", "credit_code", "industry", "size", "tax_type", "address", "source", "tags",
@@ -236,21 +237,8 @@ def export_rows(companies) -> list[list[str]]:
     return rows
 
 
-#: First characters that make a spreadsheet read a cell as a formula (tab and CR too, OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(cell: str) -> str:
-    """A cell starting like a formula would run as one in a spreadsheet: quote it."""
-    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
-
-
 def rows_to_csv(rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 def rows_to_xlsx(rows) -> bytes:

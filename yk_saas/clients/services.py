@@ -105,7 +105,6 @@ def change_dedicated_accountant(company: ClientCompany, new_id: int | None, by: 
     return True
 
 
-@signals.dedicated_accountant_changed.connect
 def record_accountant_change(sender, company_id, old_id, new_id, by_id=None, **_kw):
     """Keep the history row for every change, whoever made it (desk, orders, imports)."""
     db.session.add(AccountantChange(company_id=company_id, old_id=old_id, new_id=new_id, by_id=by_id))

@@ -10,7 +10,6 @@ from yk_saas.access import CLIENT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts import services as accounts
 from yk_saas.accounts.models import Invitation
 from yk_saas.clients import crm, services
-from yk_saas.clients import demo as _demo  # noqa: F401  registers the demo populator
 from yk_saas.clients.forms import (
     AccountantForm,
     ClientInviteForm,
@@ -241,11 +240,3 @@ def note_history(company_id, note_id):
     return render_template("clients/_note_history.html", company=company, note=note,
                            versions=crm.note_history(note),
                            authors=services.users_by_id(n.author_id for n in crm.note_history(note)))
-
-
-@bp.app_context_processor
-def client_labels():
-    from yk_saas.clients.forms import SIZE_LABELS, SOURCE_LABELS, STATUS_LABELS, TAX_TYPE_LABELS
-
-    return {"size_labels": SIZE_LABELS, "tax_type_labels": TAX_TYPE_LABELS,
-            "source_labels": SOURCE_LABELS, "client_status_labels": STATUS_LABELS}

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tenants import db
@@ -10,7 +11,13 @@ from yk_saas.clients.models import ClientCompany, ClientTag
 from yk_saas.dashboards.periods import ReportPeriod, last_months
 from yk_saas.feedback.models import Complaint
 from yk_saas.models_base import utcnow
-from yk_saas.reports.registry import CLIENT_METRICS, CLIENT_PROVIDERS, collect
+from yk_saas.reports.registry import CLIENT_METRICS, CLIENT_PROVIDERS, DashboardCard, collect
+
+CARDS = (
+    DashboardCard("clients_new_lost", _l("New and lost clients"), "dashboards.card_new_lost", 30),
+    DashboardCard("client_risk", _l("Client value / churn risk"), "dashboards.card_client_risk", 60),
+    DashboardCard("complaints", _l("Complaints"), "dashboards.card_complaints", 70),
+)
 
 
 def new_and_lost(months: int = 12) -> list[dict]:

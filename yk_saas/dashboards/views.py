@@ -6,17 +6,13 @@ from flask_babel import lazy_gettext as _l
 from yk_saas.access import MANAGERS, require_firm_host, roles
 from yk_saas.dashboards import cards
 from yk_saas.dashboards.periods import parse_period
-from yk_saas.feedback import metrics as _feedback_metrics  # noqa: F401  registers its figures
 from yk_saas.feedback.forms import STATE_LABELS
 from yk_saas.ledgers.charts import month_chart
-from yk_saas.reports.registry import DASHBOARD_CARDS, DashboardCard, dashboard_card
+from yk_saas.reports.registry import DASHBOARD_CARDS
 
 bp = Blueprint("dashboards", __name__, url_prefix="/desk/dashboard")
 bp.before_request(require_firm_host)
 
-dashboard_card(DashboardCard("clients_new_lost", _l("New and lost clients"), "dashboards.card_new_lost", 30))
-dashboard_card(DashboardCard("client_risk", _l("Client value / churn risk"), "dashboards.card_client_risk", 60))
-dashboard_card(DashboardCard("complaints", _l("Complaints"), "dashboards.card_complaints", 70))
 
 
 @bp.route("/")

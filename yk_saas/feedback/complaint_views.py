@@ -18,11 +18,6 @@ bp = Blueprint("complaints", __name__, url_prefix="/desk/complaints")
 bp.before_request(require_firm_host)
 
 
-@bp.app_context_processor
-def complaint_labels():
-    return {"complaint_state_labels": STATE_LABELS}
-
-
 @bp.route("/")
 @roles(*STAFF)
 def queue():

@@ -17,16 +17,18 @@ from yk_saas.feedback.models import CLOSED_STATES, COMPLAINT_STATES, Complaint, 
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import DOCUMENTS, MB, save_upload
 from yk_saas.models_base import utcnow
-from yk_saas.notifications.services import notify, register_event
+from yk_saas.notifications.services import EventType, notify
 
 FILE_OWNER = "complaint"
 FOLLOWUP_AFTER = timedelta(days=3)
 MAX_FILES = 5
 
-register_event("complaint_filed", _l("New complaint from %(company)s: %(title)s"))
-register_event("complaint_resolved", _l("Your complaint \"%(title)s\" has an answer"))
-register_event("complaint_followup", _l("Is your complaint \"%(title)s\" solved?"))
-register_event("complaint_reopened", _l("A client says complaint \"%(title)s\" is not solved"))
+EVENT_TYPES = (
+    EventType("complaint_filed", _l("New complaint from %(company)s: %(title)s")),
+    EventType("complaint_resolved", _l("Your complaint \"%(title)s\" has an answer")),
+    EventType("complaint_followup", _l("Is your complaint \"%(title)s\" solved?")),
+    EventType("complaint_reopened", _l("A client says complaint \"%(title)s\" is not solved")),
+)
 
 
 class ComplaintError(ValueError):

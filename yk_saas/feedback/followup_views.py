@@ -17,11 +17,6 @@ bp = Blueprint("followups", __name__, url_prefix="/desk/followups")
 bp.before_request(require_firm_host)
 
 
-@bp.app_context_processor
-def followup_labels():
-    return {"method_labels": METHOD_LABELS}
-
-
 def names(rows) -> dict[int, str]:
     ids = {f.company_id for f in rows}
     return dict(db.session.execute(select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))).all())

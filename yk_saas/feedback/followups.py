@@ -13,9 +13,11 @@ from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_companies_query
 from yk_saas.feedback.models import FOLLOWUP_METHODS, FollowUp
 from yk_saas.models_base import utcnow
-from yk_saas.notifications.services import notify, register_event
+from yk_saas.notifications.services import EventType, notify
 
-register_event("followup_due", _l("Follow-up with %(company)s due on %(day)s"))
+EVENT_TYPES = (
+    EventType("followup_due", _l("Follow-up with %(company)s due on %(day)s")),
+)
 
 
 class FollowUpError(ValueError):

@@ -15,7 +15,7 @@ from yk_saas.clients.models import ClientCompany
 from yk_saas.feedback.models import Complaint, FollowUp, SurveyResponse
 from yk_saas.ledgers.models import LedgerPeriod
 from yk_saas.models_base import utcnow
-from yk_saas.reports.registry import Metric, client_metrics, staff_metrics
+from yk_saas.reports.registry import Metric
 
 STAFF = {
     "complaints": Metric("complaints", _l("Complaints"), "count", 50),
@@ -49,7 +49,6 @@ def complaint_owner():
     return func.coalesce(Complaint.about_accountant_id, ClientCompany.dedicated_accountant_id)
 
 
-@staff_metrics(*STAFF.values())
 def staff_feedback(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
     """Complaints, follow-ups and survey results per member of staff in [start, end)."""
     result: dict[int, dict[str, object]] = {}
@@ -79,7 +78,6 @@ def survey_totals(key, start, end):
                    score.is_not(None)).group_by(key))
 
 
-@client_metrics(*CLIENT.values())
 def client_feedback(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
     """Churn signals per company: complaints, follow-up recency and mood, survey, missing books."""
     result: dict[int, dict[str, object]] = {}

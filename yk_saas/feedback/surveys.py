@@ -12,9 +12,11 @@ from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
 from yk_saas.feedback.models import SurveyResponse
 from yk_saas.models_base import utcnow
-from yk_saas.notifications.services import notify, register_event
+from yk_saas.notifications.services import EventType, notify
 
-register_event("survey_sent", _l("How are we doing? Tell us in one question"))
+EVENT_TYPES = (
+    EventType("survey_sent", _l("How are we doing? Tell us in one question")),
+)
 
 
 class SurveyError(ValueError):

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tenants import db
@@ -21,18 +20,10 @@ from yk_saas.ledgers.forms import (
 )
 from yk_saas.ledgers.models import FIGURES
 from yk_saas.money import amount_input
-from yk_saas.notifications.services import register_event
 
 bp = Blueprint("ledgers", __name__, url_prefix="/desk/ledgers")
 bp.before_request(require_firm_host)
 
-register_event("ledger_ready", _l("Your books for %(period)s are ready"))
-register_event("ledger_missing", _l("%(count)s clients still lack their books for %(period)s"))
-
-
-@bp.app_context_processor
-def ledger_labels():
-    return {"figure_labels": FIGURE_LABELS, "tax_labels": TAX_LABELS, "filing_labels": FILING_LABELS}
 
 
 @bp.route("/")

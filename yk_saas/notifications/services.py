@@ -1,6 +1,6 @@
 """One place that records an event and fans it out: in-app now, other channels through jobs.
 
-Features register their events with a title (a lazy string with
+Features register their events (``register_events`` in their ``init_app``) with a title (a lazy string with
 ``%(param)s`` placeholders), then call ``notify(event, user_ids, link, **params)``.
 The title is rendered in each reader's language when shown or mailed.
 
@@ -27,23 +27,27 @@ class EventType:
     name: str
     title: object  # lazy_gettext string with %(param)s placeholders
     email: bool = True
+    #: param name → {stored key: lazy label}: params kept as keys, worded in the reader's language
+    labels: dict | None = None
 
 
 EVENTS: dict[str, EventType] = {}
 
 
-def register_event(name: str, title, email: bool = True) -> EventType:
-    """Declare an event type (once, at import time of the feature that raises it)."""
-    EVENTS[name] = EventType(name, title, email)
-    return EVENTS[name]
+def register_events(*event_types: EventType) -> None:
+    """Declare the event types a feature raises (from the feature's ``init_app``)."""
+    for event_type in event_types:
+        EVENTS[event_type.name] = event_type
 
 
 def render_title(event: str, params: dict) -> str:
     event_type = EVENTS.get(event)
     if event_type is None:
         return event
+    worded = {**params, **{name: str(labels.get(params.get(name), params.get(name)))
+                           for name, labels in (event_type.labels or {}).items()}}
     try:
-        return str(event_type.title) % params
+        return str(event_type.title) % worded
     except (KeyError, TypeError, ValueError):
         return str(event_type.title)
 

@@ -47,33 +47,24 @@ class DashboardCard:
 DASHBOARD_CARDS: dict[str, DashboardCard] = {}
 
 
-def staff_metrics(*metrics: Metric):
-    """Decorate a StaffProvider that yields values for these metrics."""
-
-    def register(provider: StaffProvider) -> StaffProvider:
-        for metric in metrics:
-            STAFF_METRICS[metric.key] = metric
+def add_staff_provider(provider: StaffProvider, *metrics: Metric) -> None:
+    """A StaffProvider and the metrics it yields (called from a feature's init_app)."""
+    for metric in metrics:
+        STAFF_METRICS[metric.key] = metric
+    if provider not in STAFF_PROVIDERS:
         STAFF_PROVIDERS.append(provider)
-        return provider
-
-    return register
 
 
-def client_metrics(*metrics: Metric):
-    """Decorate a ClientProvider that yields values for these metrics."""
-
-    def register(provider: ClientProvider) -> ClientProvider:
-        for metric in metrics:
-            CLIENT_METRICS[metric.key] = metric
+def add_client_provider(provider: ClientProvider, *metrics: Metric) -> None:
+    """A ClientProvider and the metrics it yields (called from a feature's init_app)."""
+    for metric in metrics:
+        CLIENT_METRICS[metric.key] = metric
+    if provider not in CLIENT_PROVIDERS:
         CLIENT_PROVIDERS.append(provider)
-        return provider
-
-    return register
 
 
-def dashboard_card(card: DashboardCard) -> DashboardCard:
+def add_dashboard_card(card: DashboardCard) -> None:
     DASHBOARD_CARDS[card.key] = card
-    return card
 
 
 def collect(providers, start: datetime, end: datetime) -> dict[int, dict[str, object]]:

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
-from yk_saas.demo import demo_populator
 from yk_saas.desk.services import update_firm_settings
 from yk_saas.models_base import utcnow
 from yk_saas.site import services
@@ -35,7 +34,6 @@ CONTENT = {
 }
 
 
-@demo_populator
 def populate_site(demo) -> None:
     """Sections, two pages, a menu and announcements, published by the owner."""
     text = CONTENT.get(demo.locale, CONTENT["en"])

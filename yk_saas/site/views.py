@@ -14,11 +14,9 @@ from yk_saas.access import anyone, require_firm_host
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import firm_folder
 from yk_saas.site import branding, services
-from yk_saas.site import demo as _demo  # noqa: F401  registers the demo content
 
 bp = Blueprint("site", __name__)
 bp.before_request(require_firm_host)
-bp.app_context_processor(branding.branding_globals)
 
 PUBLIC_FILE_KINDS = ("site_slide", "site_logo", "site_favicon")
 YEAR = 365 * 24 * 3600

@@ -1,7 +1,5 @@
 """Staff directory (S1) and performance figures (S2) from the report registry."""
 
-import csv
-import io
 
 from sqlalchemy import func, select
 
@@ -9,6 +7,7 @@ from tenants import db
 from yk_saas.access import STAFF
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany, StaffProfile
+from yk_saas.csv_export import csv_bytes
 from yk_saas.dashboards.formatting import metric_number
 from yk_saas.dashboards.periods import ReportPeriod, last_months
 from yk_saas.files.services import IMAGES, MB, delete_stored_file, save_upload
@@ -84,10 +83,7 @@ def trend(user: User, months: int = 12) -> tuple[list, list[str], dict[str, list
 
 def performance_csv(period: ReportPeriod, only: User | None = None) -> bytes:
     metrics, people, figures = performance(period, only)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["period", "user_id", "name", "role"] + [m.key for m in metrics])
-    for person in people:
-        writer.writerow([period.key, person.id, person.name, person.role]
-                        + [metric_number(figures[person.id].get(m.key), m.kind) for m in metrics])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows = [[period.key, person.id, person.name, person.role]
+            + [metric_number(figures[person.id].get(m.key), m.kind) for m in metrics]
+            for person in people]
+    return csv_bytes([["period", "user_id", "name", "role"] + [m.key for m in metrics], *rows])

@@ -13,7 +13,6 @@ from tenants import db
 from yk_saas.access import CLIENT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany, StaffProfile
-from yk_saas.dashboards.formatting import format_metric
 from yk_saas.dashboards.periods import parse_period
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import UploadError, send_stored_file
@@ -32,11 +31,6 @@ class ProfileForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     wechat = StringField(_l("WeChat ID"), validators=[Optional(), Length(max=64)])
     photo = FileField(_l("Photo (PNG, JPEG or WebP)"))
-
-
-@bp.app_template_filter("metric")
-def metric_filter(value, kind):
-    return format_metric(value, kind)
 
 
 @bp.route("/")

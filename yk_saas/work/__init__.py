@@ -1,1 +1,19 @@
 """Work items: orders and business requests, claims, timeouts, progress and ratings."""
+
+
+def init_app(app) -> None:
+    """Work's notifications, settings seeder, demo data, figures, cards and template helpers."""
+    from yk_saas.demo import add_demo_populator
+    from yk_saas.notifications.services import register_events
+    from yk_saas.reports import registry
+    from yk_saas.seeding import add_firm_seeder
+    from yk_saas.work import boards, demo, events, reports, settings
+
+    register_events(*events.EVENT_TYPES)
+    add_firm_seeder(settings.seed_work_settings)
+    add_demo_populator(demo.populate_work)
+    registry.add_staff_provider(reports.staff_work_figures, *reports.STAFF)
+    registry.add_client_provider(reports.client_work_figures, *reports.CLIENT)
+    for card in reports.CARDS:
+        registry.add_dashboard_card(card)
+    app.context_processor(lambda: {"is_overdue": boards.is_overdue})

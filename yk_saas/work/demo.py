@@ -5,7 +5,6 @@ from datetime import timedelta
 from tenants import db
 from yk_saas.accounts.services import find_user_by_email
 from yk_saas.catalog.services import save_category, save_service
-from yk_saas.demo import demo_populator
 from yk_saas.models_base import utcnow
 from yk_saas.work import services
 from yk_saas.work.models import DEFAULT_REQUEST_TYPES
@@ -51,7 +50,6 @@ def populate_catalog(lang: str) -> list[int]:
     return service_ids
 
 
-@demo_populator
 def populate_work(demo) -> None:
     """Orders and requests in every state, with progress and a rating."""
     lang = "zh_CN" if demo.locale == "zh_CN" else "en"

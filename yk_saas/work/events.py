@@ -6,20 +6,22 @@ from sqlalchemy import select
 from tenants import db
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import User
-from yk_saas.notifications.services import notify, register_event
+from yk_saas.notifications.services import EventType, notify
 
-register_event("work_new", _l("New work in the pool: %(title)s"))
-register_event("work_claimed", _l("%(name)s is now working on: %(title)s"))
-register_event("work_assigned", _l("You were assigned: %(title)s"))
-register_event("work_escalated", _l("Nobody claimed \"%(title)s\" in time: please assign it"))
-register_event("work_approval", _l("An order waits for your approval: %(title)s"))
-register_event("work_rejected", _l("Your order was not accepted: %(title)s"))
-register_event("work_progress", _l("Progress on: %(title)s"))
-register_event("work_reply", _l("The client replied on: %(title)s"))
-register_event("work_reminder", _l("No progress yet on: %(title)s"))
-register_event("work_stale", _l("No progress on \"%(title)s\" after a reminder"))
-register_event("work_done", _l("Done: %(title)s. How did we do?"))
-register_event("work_rated", _l("A client rated: %(title)s"))
+EVENT_TYPES = (
+    EventType("work_new", _l("New work in the pool: %(title)s")),
+    EventType("work_claimed", _l("%(name)s is now working on: %(title)s")),
+    EventType("work_assigned", _l("You were assigned: %(title)s")),
+    EventType("work_escalated", _l("Nobody claimed \"%(title)s\" in time: please assign it")),
+    EventType("work_approval", _l("An order waits for your approval: %(title)s")),
+    EventType("work_rejected", _l("Your order was not accepted: %(title)s")),
+    EventType("work_progress", _l("Progress on: %(title)s")),
+    EventType("work_reply", _l("The client replied on: %(title)s")),
+    EventType("work_reminder", _l("No progress yet on: %(title)s")),
+    EventType("work_stale", _l("No progress on \"%(title)s\" after a reminder")),
+    EventType("work_done", _l("Done: %(title)s. How did we do?")),
+    EventType("work_rated", _l("A client rated: %(title)s")),
+)
 
 
 def desk_link(item_id: int) -> str:
@@ -40,8 +42,14 @@ def company_user_ids(company_id: int) -> list[int]:
         User.client_company_id == company_id, User.is_active.is_(True))))
 
 
+POOL_LINK = "/desk/work/pool"
+
+
 def notify_staff(event: str, user_ids, item) -> None:
-    notify(event, user_ids, link=desk_link(item.id), title=item.title)
+    # "New in the pool" goes to every accountant on duty; once one claims it, the others may
+    # no longer open the item, so their link is the pool itself.
+    link = POOL_LINK if event == "work_new" else desk_link(item.id)
+    notify(event, user_ids, link=link, title=item.title)
 
 
 def notify_client(event: str, item, **params) -> None:

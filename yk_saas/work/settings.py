@@ -10,7 +10,6 @@ from tenants import db
 from yk_saas.access import ACCOUNTANT
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
-from yk_saas.seeding import firm_seeder
 from yk_saas.work.models import (
     DEFAULT_REQUEST_TYPES,
     OPEN_STATES,
@@ -39,7 +38,6 @@ def rolls_back(fn):
     return guarded
 
 
-@firm_seeder
 def seed_work_settings(session, firm) -> None:
     """Every new firm starts with the seed's behaviour: escalate to an admin on timeout."""
     types = DEFAULT_REQUEST_TYPES.get(firm.locale, DEFAULT_REQUEST_TYPES["en"])

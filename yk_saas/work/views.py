@@ -15,14 +15,13 @@ from yk_saas.extensions import htmx
 from yk_saas.files.services import send_stored_file
 from yk_saas.models_base import utcnow
 from yk_saas.templating import render_page_or_fragment
-from yk_saas.work import boards, demo, reports, services  # noqa: F401  (demo registers itself)
+from yk_saas.work import boards, reports, services
 from yk_saas.work.forms import AssignForm, ProgressForm
 from yk_saas.work.labels import label_globals
 
 bp = Blueprint("work", __name__, url_prefix="/desk/work")
 bp.before_request(require_firm_host)
 bp.context_processor(label_globals)
-bp.app_context_processor(lambda: {"is_overdue": boards.is_overdue})
 
 
 def staff_choices():
