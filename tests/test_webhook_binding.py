@@ -345,6 +345,37 @@ def test_dropping_a_firm_removes_its_bindings(app):
             "SELECT count(*) FROM public.provider_accounts WHERE account_id = 'acct_bindgone'")) == 0
 
 
+def bindings_of(slug: str) -> list[tuple[str, str]]:
+    return sorted(db.session.execute(text(
+        "SELECT 'account', account_id FROM public.provider_accounts a JOIN public.tenants t "
+        "ON t.id = a.tenant_id WHERE t.slug = :s UNION ALL SELECT kind, object_id "
+        "FROM public.platform_provider_objects o JOIN public.tenants t ON t.id = o.tenant_id "
+        "WHERE t.slug = :s"), {"s": slug}).all())
+
+
+def test_a_firm_restored_from_its_export_is_bound_again_unless_taken(app_ctx, tmp_path):
+    from tenants.provision import drop_tenant, provision_tenant
+    from yk_saas.billing.bindings import record_platform_object
+    from yk_saas.billing.services import connect_stripe_account
+    from yk_saas.billing.subscription import current_subscription
+    from yk_saas.export.services import export_firm, import_firm
+
+    provision_tenant("bindsave", "Bind Save", host="bindsave.yk.test")
+    with tenant_context("bindsave"):
+        connect_stripe_account("acct_bindSave")
+        current_subscription().stripe_customer_id = "cus_bindSave"
+        record_platform_object("stripe", "customer", "cus_bindSave")
+        db.session.commit()
+        export_firm(tmp_path / "bindsave.zip")
+    expected = [("account", "acct_bindSave"), ("customer", "cus_bindSave")]
+    assert bindings_of("bindsave") == expected
+    import_firm(tmp_path / "bindsave.zip", slug="bindcopy")  # the original still holds them
+    assert bindings_of("bindcopy") == []
+    drop_tenant("bindsave")
+    import_firm(tmp_path / "bindsave.zip")
+    assert bindings_of("bindsave") == expected
+
+
 def test_an_older_firm_is_migrated_with_its_account_and_platform_ids_bound(app_ctx):
     from tenants.migrate import migrate_tenants, tenant_script
     from tenants.provision import provision_tenant

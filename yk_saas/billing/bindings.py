@@ -150,3 +150,25 @@ def route_notification(provider: str, account: str | None, object_ids: list[str]
     if named_firm and named_firm != binding.slug:
         raise Unbound(f"metadata names {named_firm!r}, the event belongs to {binding.slug!r}")
     return binding
+
+
+def rebind_restored_firm(session, firm_id: int) -> None:
+    """Bind a firm restored from an export to what its data records, unless another firm holds it.
+
+    Runs inside provisioning (``session`` is bound to the new firm's schema).
+    """
+    from yk_saas.billing.models import BillingSettings, PlatformSubscription
+
+    account = session.scalar(select(BillingSettings.stripe_account_id)
+                             .order_by(BillingSettings.id).limit(1))
+    if account:
+        session.execute(insert(ProviderAccount.__table__).values(
+            provider="stripe", account_id=account, tenant_id=firm_id, created_at=utcnow())
+            .on_conflict_do_nothing())
+    for row in session.execute(select(PlatformSubscription.stripe_customer_id,
+                                      PlatformSubscription.stripe_subscription_id)):
+        for kind, object_id in zip(("customer", "subscription"), row, strict=True):
+            if object_id:
+                session.execute(insert(PlatformObject.__table__).values(
+                    provider="stripe", kind=kind, object_id=object_id, tenant_id=firm_id,
+                    created_at=utcnow()).on_conflict_do_nothing())
