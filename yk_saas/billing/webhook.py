@@ -88,7 +88,9 @@ def object_ids(kind: str, obj: dict) -> list[str]:
 
 
 def event_object(event: dict):
-    return (event.get("data") or {}).get("object") if isinstance(event.get("data"), dict) else None
+    """The event's ``data.object`` (None if a signed but malformed event lacks it)."""
+    data = event.get("data")
+    return data.get("object") if isinstance(data, dict) else None
 
 
 def route_stripe_event(event: dict) -> Binding:
