@@ -1,4 +1,5 @@
-"""Factories of the money tests: companies, contracts, invoices, signed Stripe payloads."""
+"""Factories of the money tests: companies, contracts, invoices, signed Stripe payloads, and
+Stripe's HTTP layer replaced by a recorder (Stripe itself is unreachable here)."""
 
 import hashlib
 import hmac
@@ -6,6 +7,10 @@ import itertools
 import json
 import time
 from datetime import date, timedelta
+from typing import ClassVar
+from urllib.parse import parse_qs
+
+import stripe
 
 from tenants import db, tenant_context
 from yk_saas.billing import services
@@ -50,7 +55,51 @@ def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = N
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-def stripe_event(event_id: str, kind: str, obj: dict, created: int | None = None) -> bytes:
-    return json.dumps({"id": event_id, "object": "event", "type": kind,
-                       "created": created or int(time.time()), "api_version": "2024-06-20",
-                       "data": {"object": obj}}).encode()
+def stripe_id(prefix: str) -> str:
+    """A Stripe-looking id never used before (``cs_…``, ``sub_…``, ``evt_…``)."""
+    return unique(prefix).replace(" ", "_")
+
+
+def stripe_event(event_id: str, kind: str, obj: dict, created: int | None = None,
+                 account: str | None = None) -> bytes:
+    """An event as Stripe sends it; ``account`` set for events of a connected account."""
+    event = {"id": event_id, "object": "event", "type": kind,
+             "created": created or int(time.time()), "api_version": "2024-06-20",
+             "data": {"object": obj}}
+    if account:
+        event["account"] = account
+    return json.dumps(event).encode()
+
+
+class RecordingHTTPClient(stripe.HTTPClient):
+    """Stripe's HTTP layer replaced by a recorder answering like the API would.
+
+    Objects get fresh ids; a retried request (same idempotency key) gets the same object back.
+    """
+
+    name = "recording"
+    KINDS: ClassVar[dict] = {"/v1/checkout/sessions": ("cs", "checkout.session"),
+                             "/v1/customers": ("cus", "customer"),
+                             "/v1/refunds": ("re", "refund")}
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+        self.answers = {}
+
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        self.calls.append((method, url, dict(headers), parse_qs(post_data or "")))
+        prefix, kind = next(v for path, v in self.KINDS.items() if url.endswith(path))
+        key = (url, headers.get("Idempotency-Key") or unique("no-key"))
+        if key not in self.answers:
+            object_id = stripe_id(prefix)
+            self.answers[key] = {"id": object_id, "object": kind, "status": "succeeded",
+                                 "url": f"https://checkout.stripe.com/c/pay/{object_id}"}
+        return json.dumps(self.answers[key]), 200, {}
+
+    def close(self):
+        pass
+
+    def created(self, path: str) -> list[str]:
+        """Ids of the objects created at ``path`` (``/v1/checkout/sessions`` …), in order."""
+        return [a["id"] for (url, _key), a in self.answers.items() if url.endswith(path)]

@@ -1,23 +1,21 @@
 """Stripe: signed webhooks applied once and in any order; Checkout and refunds through the
 provider with idempotency keys (only the HTTP layer is replaced, Stripe is unreachable here)."""
 
-import json
 from datetime import date
-from urllib.parse import parse_qs
 
 import pytest
-import stripe
 from sqlalchemy import select
 
 from tenants import db, tenant_context
 from tenants.models import Tenant
 from tests.billing_helpers import (
     WEBHOOK_SECRET,
+    RecordingHTTPClient,
     new_company,
     new_invoice,
     sign,
     stripe_event,
-    unique,
+    stripe_id,
 )
 from yk_saas.billing.models import Invoice, Payment, PlatformSubscription
 from yk_saas.billing.providers import OfflineProvider, StripeProvider, provider_for_firm
@@ -28,17 +26,53 @@ def webhook_secret(app, monkeypatch):
     monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
 
 
+@pytest.fixture
+def stripe_keys(app, monkeypatch, webhook_secret):
+    """Platform keys set, alpha connected to ``acct_alpha``, Stripe's HTTP layer recorded."""
+    from yk_saas.billing.services import connect_stripe_account
+
+    http = RecordingHTTPClient()
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_platform")
+    monkeypatch.setitem(app.config, "STRIPE_PRICE_MONTHLY", "price_monthly")
+    monkeypatch.setitem(app.extensions, "yk_stripe_http_client", http)
+    with app.app_context(), tenant_context("alpha"):
+        connect_stripe_account("acct_alpha")
+        db.session.commit()
+    yield http
+    with app.app_context(), tenant_context("alpha"):
+        connect_stripe_account(None)
+        db.session.commit()
+
+
 def post_event(host_client, payload: bytes, signature: str | None = None):
     client = host_client("yk.test")
     headers = {"Stripe-Signature": signature or sign(payload), "Content-Type": "application/json"}
     return client.post("/stripe/webhook", data=payload, csrf=False, headers=headers)
 
 
-def checkout_completed(invoice_id: int, amount: int, intent: str) -> dict:
-    return {"id": unique("cs").replace(" ", "_"), "object": "checkout.session",
+def checkout_completed(session_id: str, invoice_id: int, amount: int, intent: str) -> dict:
+    return {"id": session_id, "object": "checkout.session",
             "payment_status": "paid", "amount_total": amount, "currency": "cny",
             "payment_intent": intent,
             "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)}}
+
+
+def open_checkout(app, http, invoice_id: int) -> str:
+    """Open (and record) a Checkout Session on alpha's connected account; returns its id."""
+    with app.app_context(), tenant_context("alpha"):
+        provider = StripeProvider("sk_test_platform", "acct_alpha", http_client=http)
+        session_id = provider.create_checkout(db.session.get(Invoice, invoice_id), "alpha",
+                                              "https://x/ok", "https://x/back").session_id
+        db.session.commit()
+    return session_id
+
+
+def paid_event(app, http, invoice_id: int, amount: int, kind="checkout.session.completed",
+               intent: str | None = None) -> bytes:
+    """A correctly signed payment event of alpha's connected account for a recorded session."""
+    obj = checkout_completed(open_checkout(app, http, invoice_id), invoice_id, amount,
+                             intent or stripe_id("pi"))
+    return stripe_event(stripe_id("evt"), kind, obj, account="acct_alpha")
 
 
 def alpha_invoice(app, amount=30000):
@@ -53,20 +87,18 @@ def invoice_state(app, invoice_id):
         return invoice.paid_cents, invoice.status, count
 
 
-def test_a_bad_signature_is_refused_and_changes_nothing(app, firm_a, host_client, webhook_secret):
+def test_a_bad_signature_is_refused_and_changes_nothing(app, firm_a, host_client, stripe_keys):
     invoice_id = alpha_invoice(app)
-    payload = stripe_event("evt_bad_1", "checkout.session.completed",
-                           checkout_completed(invoice_id, 30000, "pi_bad_1"))
+    payload = paid_event(app, stripe_keys, invoice_id, 30000)
     response = post_event(host_client, payload, sign(payload, "whsec_someone_else"))
     assert response.status_code == 400
     assert post_event(host_client, payload, "t=1,v1=deadbeef").status_code == 400
     assert invoice_state(app, invoice_id) == (0, "open", 0)
 
 
-def test_a_valid_event_sent_twice_is_applied_once(app, firm_a, host_client, webhook_secret):
+def test_a_valid_event_sent_twice_is_applied_once(app, firm_a, host_client, stripe_keys):
     invoice_id = alpha_invoice(app)
-    payload = stripe_event(unique("evt").replace(" ", "_"), "checkout.session.completed",
-                           checkout_completed(invoice_id, 30000, unique("pi").replace(" ", "_")))
+    payload = paid_event(app, stripe_keys, invoice_id, 30000)
     first = post_event(host_client, payload)
     second = post_event(host_client, payload)
     assert first.status_code == 200 and first.json["outcome"] == "paid"
@@ -75,33 +107,41 @@ def test_a_valid_event_sent_twice_is_applied_once(app, firm_a, host_client, webh
 
 
 def test_a_second_event_for_the_same_payment_changes_nothing(app, firm_a, host_client,
-                                                             webhook_secret):
-    invoice_id = alpha_invoice(app)
-    intent = unique("pi").replace(" ", "_")
-    obj = checkout_completed(invoice_id, 10000, intent)
-    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
-                                         "checkout.session.completed", obj))
-    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
-                                         "checkout.session.async_payment_succeeded", obj))
-    assert invoice_state(app, invoice_id) == (10000, "open", 1)
+                                                             stripe_keys):
+    invoice_id = alpha_invoice(app, 10000)
+    obj = checkout_completed(open_checkout(app, stripe_keys, invoice_id), invoice_id, 10000,
+                             stripe_id("pi"))
+    for kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        post_event(host_client, stripe_event(stripe_id("evt"), kind, obj, account="acct_alpha"))
+    assert invoice_state(app, invoice_id) == (10000, "paid", 1)
+
+
+def alpha_platform_customer(app, signed_in, firm) -> str:
+    """Alpha's owner starts the subscription Checkout: its customer is created and recorded."""
+    response = signed_in(firm, "owner").post("/desk/money/subscription/checkout")
+    assert response.status_code == 303
+    with app.app_context(), tenant_context("alpha"):
+        return db.session.scalar(select(PlatformSubscription.stripe_customer_id))
 
 
 def test_subscription_events_out_of_order_keep_the_newest_status(app, firm_a, host_client,
-                                                                 webhook_secret):
-    sub = {"id": "sub_alpha", "object": "subscription", "customer": "cus_alpha",
+                                                                 signed_in, stripe_keys):
+    customer = alpha_platform_customer(app, signed_in, firm_a)
+    sub = {"id": stripe_id("sub"), "object": "subscription", "customer": customer,
            "metadata": {"yk_firm": "alpha", "kind": "platform"}}
-    failed_invoice = {"id": "in_1", "object": "invoice",
-                      "parent": {"subscription_details": {"metadata": sub["metadata"]}}}
-    newer = stripe_event(unique("evt").replace(" ", "_"), "customer.subscription.updated",
+    failed_invoice = {"id": stripe_id("in"), "object": "invoice", "customer": customer,
+                      "parent": {"subscription_details": {"metadata": sub["metadata"],
+                                                          "subscription": sub["id"]}}}
+    newer = stripe_event(stripe_id("evt"), "customer.subscription.updated",
                          {**sub, "status": "active"}, created=2_000_000_000)
-    older = stripe_event(unique("evt").replace(" ", "_"), "invoice.payment_failed",
+    older = stripe_event(stripe_id("evt"), "invoice.payment_failed",
                          failed_invoice, created=1_900_000_000)
     try:
-        assert post_event(host_client, newer).status_code == 200
+        assert post_event(host_client, newer).json["outcome"] == "subscription"
         assert post_event(host_client, older).status_code == 200
         with app.app_context():
             assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
-        past_due = stripe_event(unique("evt").replace(" ", "_"), "invoice.payment_failed",
+        past_due = stripe_event(stripe_id("evt"), "invoice.payment_failed",
                                 failed_invoice, created=2_000_000_100)
         post_event(host_client, past_due)
         with app.app_context():
@@ -122,28 +162,6 @@ def test_subscription_events_out_of_order_keep_the_newest_status(app, firm_a, ho
             set_plan_by_hand("monthly", "active")
     with app.app_context():
         assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
-
-
-class RecordingHTTPClient(stripe.HTTPClient):
-    """Stripe's HTTP layer replaced by a recorder answering like the API would."""
-
-    name = "recording"
-
-    def __init__(self):
-        super().__init__()
-        self.calls = []
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        self.calls.append((method, url, dict(headers), parse_qs(post_data or "")))
-        if url.endswith("/v1/checkout/sessions"):
-            body = {"id": "cs_test_1", "object": "checkout.session",
-                    "url": "https://checkout.stripe.com/c/pay/cs_test_1"}
-        else:
-            body = {"id": "re_test_1", "object": "refund", "status": "succeeded"}
-        return json.dumps(body), 200, {}
-
-    def close(self):
-        pass
 
 
 def test_checkout_runs_on_the_connected_account_with_an_idempotency_key(app, firm_a):
@@ -200,23 +218,6 @@ def test_an_ended_trial_makes_the_firm_past_due_only_with_stripe(app, monkeypatc
         assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "trialend")) == "read_only"
 
 
-@pytest.fixture
-def stripe_keys(app, monkeypatch, webhook_secret):
-    """Platform keys set, the firm connected, Stripe's HTTP layer recorded."""
-    http = RecordingHTTPClient()
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_platform")
-    monkeypatch.setitem(app.extensions, "yk_stripe_http_client", http)
-    with app.app_context(), tenant_context("alpha"):
-        from yk_saas.billing.services import billing_settings
-
-        billing_settings().stripe_account_id = "acct_alpha"
-        db.session.commit()
-    yield http
-    with app.app_context(), tenant_context("alpha"):
-        billing_settings().stripe_account_id = None
-        db.session.commit()
-
-
 def test_the_pay_button_opens_stripe_checkout(app, firm_a, signed_in, stripe_keys):
     with app.app_context(), tenant_context("alpha"):
         invoice_id = new_invoice(1, 25000)
@@ -237,10 +238,8 @@ def test_a_refund_of_an_online_payment_goes_back_through_stripe(app, firm_a, hos
     from yk_saas.billing import refunds
 
     invoice_id = alpha_invoice(app, 20000)
-    intent = unique("pi").replace(" ", "_")
-    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
-                                         "checkout.session.completed",
-                                         checkout_completed(invoice_id, 20000, intent)))
+    intent = stripe_id("pi")
+    post_event(host_client, paid_event(app, stripe_keys, invoice_id, 20000, intent=intent))
     with app.app_context(), tenant_context("alpha"):
         invoice = db.session.get(Invoice, invoice_id)
         admin = db.session.get(User, 2)
@@ -249,24 +248,26 @@ def test_a_refund_of_an_online_payment_goes_back_through_stripe(app, firm_a, hos
         refunds.move(refund, "accept", admin)
         refunds.move(refund, "execute", admin)
         db.session.commit()
-        assert refund.provider_reference == "re_test_1"
-    (_m, url, headers, form), = stripe_keys.calls
+        assert refund.provider_reference == stripe_keys.created("/v1/refunds")[-1]
+    _checkout, (_m, url, headers, form) = stripe_keys.calls
     assert url.endswith("/v1/refunds") and form["payment_intent"] == [intent]
     assert form["amount"] == ["5000"] and headers["Idempotency-Key"] == f"refund-alpha-{refund.id}"
 
 
 def test_an_online_payment_after_the_invoice_was_settled_is_kept_for_staff(app, firm_a,
                                                                           host_client,
-                                                                          webhook_secret):
+                                                                          stripe_keys):
     from yk_saas.audit.models import AuditEntry
+    from yk_saas.billing.services import apply_payment
 
     invoice_id = alpha_invoice(app, 7000)
-    first = checkout_completed(invoice_id, 7000, unique("pi").replace(" ", "_"))
-    late = checkout_completed(invoice_id, 7000, unique("pi").replace(" ", "_"))
-    post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
-                                         "checkout.session.completed", first))
-    response = post_event(host_client, stripe_event(unique("evt").replace(" ", "_"),
-                                                    "checkout.session.completed", late))
+    late = paid_event(app, stripe_keys, invoice_id, 7000)
+    with app.app_context(), tenant_context("alpha"):
+        # The client also paid by bank transfer, and staff recorded it first.
+        apply_payment(invoice_id, 7000, "CNY", "offline", "bank_transfer", "bank ref",
+                      date(2026, 11, 3), provider_key=stripe_id("bank"))
+        db.session.commit()
+    response = post_event(host_client, late)
     assert response.json["outcome"] == "unapplied"
     assert invoice_state(app, invoice_id) == (7000, "paid", 1)
     with app.app_context(), tenant_context("alpha"):

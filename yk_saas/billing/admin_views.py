@@ -21,6 +21,7 @@ from yk_saas.access import MANAGERS, OWNER, STAFF, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.billing import refunds, reports, services
+from yk_saas.billing.bindings import bound_account
 from yk_saas.billing.forms import BillingSettingsForm, RefundStepForm, TemplateForm
 from yk_saas.billing.models import RefundRequest, ReminderTemplate
 from yk_saas.billing.providers import stripe_configured
@@ -43,15 +44,21 @@ def settings():
         for name in ("invoice_prefix", "late_fee_kind", "late_fee_value", "reminder_cooldown_hours",
                      "quiet_start_hour", "quiet_end_hour", "sms_enabled"):
             setattr(row, name, getattr(form, name).data)
-        row.stripe_account_id = (form.stripe_account_id.data or "").strip() or None
-        record_audit("billing_settings_changed", "firm", g.tenant.id,
-                     prefix=row.invoice_prefix, late_fee=row.late_fee_kind)
-        db.session.commit()
-        flash(_("Settings saved."), "success")
-        return redirect(url_for("billing_admin.settings"))
+        try:
+            services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)
+        except services.BillingError as exc:
+            db.session.rollback()
+            form.stripe_account_id.errors = [str(exc)]
+        else:
+            record_audit("billing_settings_changed", "firm", g.tenant.id,
+                         prefix=row.invoice_prefix, late_fee=row.late_fee_kind,
+                         stripe_account=row.stripe_account_id)
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("billing_admin.settings"))
     templates = db.session.scalars(select(ReminderTemplate).order_by(ReminderTemplate.locale)).all()
     return render_template("billing/settings.html", form=form, templates=templates,
-                           stripe_ready=stripe_configured(), account=row.stripe_account_id,
+                           stripe_ready=stripe_configured(), account=bound_account("stripe"),
                            sms_ready=sms_available()), \
         422 if form.errors else 200
 
@@ -182,4 +189,6 @@ def subscription_checkout():
         flash(_("Online subscription is not available; the platform operator sets your plan."),
               "error")
         return redirect(url_for("billing_admin.subscription"))
-    return redirect(start_subscription_checkout(), 303)
+    url = start_subscription_checkout()
+    db.session.commit()  # the customer and session are recorded: their events route here
+    return redirect(url, 303)

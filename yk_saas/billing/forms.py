@@ -10,7 +10,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from yk_saas.forms import Form
 from yk_saas.money import AmountError, parse_amount
@@ -77,7 +84,9 @@ class BillingSettingsForm(Form):
     quiet_end_hour = IntegerField(_l("Quiet hours end"), validators=[NumberRange(0, 23)])
     sms_enabled = BooleanField(_l("Also send reminders by SMS"))
     stripe_account_id = StringField(_l("Stripe connected account (acct_…)"),
-                                    validators=[Optional(), Length(max=64)])
+                                    validators=[Optional(), Length(max=64), Regexp(
+                                        r"^\s*acct_[A-Za-z0-9]+\s*$",
+                                        message=_l("A Stripe account id looks like acct_1AbC…"))])
 
 
 class TemplateForm(Form):

@@ -280,3 +280,26 @@ class PlatformSubscription(TenantModel):
     #: ``created`` of the last Stripe event applied: older events arriving late are ignored.
     last_event_created: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = created_at_column()
+
+
+class ProviderCheckout(TenantModel):
+    """A payment page opened at a provider for an invoice, recorded when it was created.
+
+    A notification about it pays the invoice only if it comes from the same
+    account and for the same amount and currency (``billing/bindings.py``).
+    """
+
+    __tablename__ = "billing_provider_checkouts"
+    __table_args__ = tenant_args(UniqueConstraint("provider", "session_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    #: The firm's account the page was opened on (a Stripe connected account).
+    account_id: Mapped[str] = mapped_column(String(120))
+    #: The provider's id of the page or order (a Stripe Checkout Session).
+    session_id: Mapped[str] = mapped_column(String(120))
+    invoice_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = created_at_column()

@@ -2,15 +2,21 @@
 firm's connected account). With no Stripe keys the offline provider serves everything.
 
 Every outgoing Stripe call carries an idempotency key derived from what it is
-for, so a retried request never charges or refunds twice.
+for, so a retried request never charges or refunds twice. Every Checkout
+Session is recorded with its invoice, amount and currency when it is created:
+a notification about any other session changes nothing (``bindings.py``).
 """
 
 from dataclasses import dataclass
 
 import stripe
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert
 
-from yk_saas.billing.models import Invoice
+from tenants import db
+from yk_saas.billing.bindings import bound_account
+from yk_saas.billing.models import Invoice, ProviderCheckout
+from yk_saas.models_base import utcnow
 
 ONLINE_METHODS = ["card", "alipay", "wechat_pay"]
 
@@ -49,7 +55,7 @@ class StripeProvider:
 
     def create_checkout(self, invoice: Invoice, firm_slug: str, success_url: str,
                         cancel_url: str) -> Checkout:
-        """A Checkout Session for what is still owed on ``invoice``."""
+        """A Checkout Session for what is still owed on ``invoice``, recorded (caller commits)."""
         owed = invoice.balance_cents
         session = self.client.v1.checkout.sessions.create(
             params={
@@ -67,7 +73,15 @@ class StripeProvider:
             options={"stripe_account": self.account_id,
                      "idempotency_key": f"checkout-{firm_slug}-{invoice.id}-{owed}"},
         )
+        self.record_checkout(session.id, invoice, owed)
         return Checkout(url=session.url, session_id=session.id)
+
+    def record_checkout(self, session_id: str, invoice: Invoice, amount_cents: int) -> None:
+        """What a notification about ``session_id`` must match (a retried create is one row)."""
+        db.session.execute(insert(ProviderCheckout.__table__).values(
+            provider=self.name, account_id=self.account_id, session_id=session_id,
+            invoice_id=invoice.id, amount_cents=amount_cents, currency=invoice.currency,
+            created_at=utcnow()).on_conflict_do_nothing(index_elements=["provider", "session_id"]))
 
     def refund(self, provider_key: str, amount_cents: int, idempotency_key: str) -> str:
         """Refund part of a PaymentIntent; returns Stripe's refund id."""
@@ -85,10 +99,8 @@ def stripe_configured() -> bool:
 
 
 def provider_for_firm():
-    """The bound firm's provider: Stripe when keys and a connected account exist."""
-    from yk_saas.billing.services import billing_settings
-
-    account = billing_settings().stripe_account_id
+    """The bound firm's provider: Stripe when keys and a connected account are bound."""
+    account = bound_account("stripe")
     if stripe_configured() and account:
         return StripeProvider(current_app.config["STRIPE_SECRET_KEY"], account,
                               current_app.extensions.get("yk_stripe_http_client"))

@@ -92,6 +92,7 @@ def pay(invoice_id):
         return redirect(url_for("billing_portal.invoice", invoice_id=invoice.id))
     back = firm_base_url() + url_for("billing_portal.invoice", invoice_id=invoice.id)
     checkout = provider.create_checkout(invoice, g.tenant.slug, back + "?paid=1", back)
+    db.session.commit()  # the session is recorded: only its own webhook can pay the invoice
     return redirect(checkout.url, 303)
 
 

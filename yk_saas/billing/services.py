@@ -52,6 +52,21 @@ def billing_settings() -> BillingSettings:
     return settings
 
 
+def connect_stripe_account(account_id: str | None) -> None:
+    """Bind the firm to its Stripe connected account (None disconnects it).
+
+    The binding routes the account's webhook events to this firm alone, so an
+    account already bound to another firm is refused.
+    """
+    from yk_saas.billing.bindings import AccountTaken, bind_account
+
+    try:
+        bind_account("stripe", account_id)
+    except AccountTaken as exc:
+        raise BillingError(_("This Stripe account is already connected to another firm.")) from exc
+    billing_settings().stripe_account_id = account_id
+
+
 def next_number(series: str, year: int) -> int:
     """Take the next number of ``series`` in ``year``; held until the transaction ends."""
     table = NumberCounter.__table__

@@ -107,6 +107,7 @@ def load_rows(session: Session, firm: TenantInfo, archive: zipfile.ZipFile, mani
     columns are inserted empty and filled in once every row is in.
     """
     from yk_saas.audit.services import install_append_only_trigger
+    from yk_saas.billing.bindings import rebind_restored_firm
 
     schema = quote_schema(firm.schema_name)
     present = set(archive.namelist())
@@ -133,6 +134,7 @@ def load_rows(session: Session, firm: TenantInfo, archive: zipfile.ZipFile, mani
             session.execute(statement, [{"row_id": r["id"], **{f"new_{c}": r.get(c) for c in late}}
                                         for r in rows])
     install_append_only_trigger(session.connection(), firm.schema_name)
+    rebind_restored_firm(session, firm.id)
 
 
 def import_firm(path: Path, slug: str | None = None, name: str | None = None) -> TenantInfo:
