@@ -56,6 +56,8 @@ def from_environment() -> dict:
         "SMS_WEBHOOK_URL": os.environ.get("SMS_WEBHOOK_URL", ""),
         # host:port listeners exempt from the public-https rule of firm URLs (tests, local only).
         "OUTBOUND_ALLOW_HOSTS": os.environ.get("OUTBOUND_ALLOW_HOSTS", ""),
+        # Days an unverified custom-domain claim lives; it never blocks another firm's claim.
+        "DOMAIN_CLAIM_DAYS": int(os.environ.get("DOMAIN_CLAIM_DAYS", "7")),
         # Off for a worker that should only drain its queues (one extra worker, tests).
         "PERIODIC_JOBS": env_bool("YK_PERIODIC_JOBS", True),
         "SESSION_COOKIE_NAME": "yk_session",
