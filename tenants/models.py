@@ -7,7 +7,17 @@ rows by foreign key, so every firm's schema can be moved on its own.
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.db import db
@@ -52,13 +62,22 @@ class Tenant(db.Model):
 
 
 class Domain(db.Model):
-    """A host name that serves one firm: its platform subdomain or its own domain."""
+    """A host name that serves one firm: its platform subdomain or its own domain.
+
+    Several firms may claim a host; only a verified row routes, and the first
+    claim verified wins (one verified row per host, enforced by the database).
+    """
 
     __tablename__ = "domains"
-    __table_args__ = PUBLIC
+    __table_args__ = (
+        Index("uq_domains_host_verified", "host", unique=True, postgresql_where=text("verified")),
+        UniqueConstraint("tenant_id", "host", name="uq_domains_tenant_id_host"),
+        Index("ix_domains_host", "host"),
+        PUBLIC,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    host: Mapped[str] = mapped_column(String(253), unique=True)
+    host: Mapped[str] = mapped_column(String(253))
     tenant_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("public.tenants.id", ondelete="CASCADE"), index=True
     )

@@ -50,10 +50,12 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def gateway(app, firm_a):
+def gateway(app, firm_a, monkeypatch):
     server = HTTPServer(("127.0.0.1", 0), Receiver)
     Receiver.received, Receiver.status = [], 200
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    # This listener only: the outbound rule (https, public addresses) stays on for every other.
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOW_HOSTS", f"127.0.0.1:{server.server_port}")
     with app.app_context(), tenant_context("alpha"):
         hook = NotificationWebhook(url=f"http://127.0.0.1:{server.server_port}/hook",
                                    secret="s3cret-for-tests", enabled=True)

@@ -54,6 +54,10 @@ def from_environment() -> dict:
         "STRIPE_PRICE_MONTHLY": os.environ.get("STRIPE_PRICE_MONTHLY", ""),
         # Reminders by SMS: JSON is posted here for an adapter to send (empty: no SMS).
         "SMS_WEBHOOK_URL": os.environ.get("SMS_WEBHOOK_URL", ""),
+        # host:port listeners exempt from the public-https rule of firm URLs (tests, local only).
+        "OUTBOUND_ALLOW_HOSTS": os.environ.get("OUTBOUND_ALLOW_HOSTS", ""),
+        # Days an unverified custom-domain claim lives; it never blocks another firm's claim.
+        "DOMAIN_CLAIM_DAYS": int(os.environ.get("DOMAIN_CLAIM_DAYS", "7")),
         # Off for a worker that should only drain its queues (one extra worker, tests).
         "PERIODIC_JOBS": env_bool("YK_PERIODIC_JOBS", True),
         "SESSION_COOKIE_NAME": "yk_session",
@@ -85,3 +89,5 @@ def refuse_unsafe_production(config) -> None:
         raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters in production")
     if config.get("PLATFORM_DOMAIN") in ("localhost", ""):
         raise RuntimeError("PLATFORM_DOMAIN must be set in production")
+    if config.get("OUTBOUND_ALLOW_HOSTS"):
+        raise RuntimeError("OUTBOUND_ALLOW_HOSTS is for tests and local development only")

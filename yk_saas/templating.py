@@ -1,6 +1,6 @@
 """What every template can use: the firm, the navigation, links."""
 
-from flask import g, request
+from flask import g, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -116,6 +116,26 @@ def add_security_headers(response):
     return response
 
 
+# Areas only signed-in people see: even their sign-in redirects and error pages are not cached.
+PRIVATE_PREFIXES = ("/desk", "/portal", "/account", "/operator", "/notifications")
+SIGNED_IN_KEYS = ("_user_id", "operator_id")
+
+
+def no_store_when_signed_in(response):
+    """``Cache-Control: no-store`` on everything served to a signed-in person or from a private area.
+
+    A shared computer's back button or a proxy must never show someone's desk,
+    portal, files or exports after they signed out. Static files and what a view
+    marked ``public`` itself (the firm's site images, brand stylesheet) keep their caching.
+    """
+    cache_control = response.headers.get("Cache-Control", "")
+    if request.endpoint == "static" or "public" in cache_control or "no-store" in cache_control:
+        return response
+    if request.path.startswith(PRIVATE_PREFIXES) or any(key in session for key in SIGNED_IN_KEYS):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def money_filter(minor, currency=None):
     """``{{ item.price_cents|money(item.currency) }}`` in the reader's locale."""
     firm = g.get("tenant")
@@ -138,3 +158,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = money_filter
     app.jinja_env.globals.update(role_labels=ROLE_LABELS, mail_status_labels=MAIL_STATUS_LABELS)
     app.after_request(add_security_headers)
+    app.after_request(no_store_when_signed_in)

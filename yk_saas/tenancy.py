@@ -1,6 +1,7 @@
 """Request glue of the tenancy layer: host → firm before anything else."""
 
-from flask import abort, g, render_template, request
+from flask import abort, current_app, g, has_app_context, render_template, request
+from redis import Redis
 
 from tenants.binding import bind, unbind
 from tenants.resolve import normalize_host, resolver
@@ -12,8 +13,6 @@ def is_platform_host(host: str, platform_domain: str) -> bool:
 
 def bind_request_tenant():
     """Resolve the firm of ``request.host`` and bind its schema, or 404."""
-    from flask import current_app
-
     g.tenant = None
     g.tenant_token = bind(None)
     if is_platform_host(request.host, current_app.config["PLATFORM_DOMAIN"]):
@@ -35,6 +34,23 @@ def unbind_request_tenant(_exc=None):
         unbind(token)
 
 
+def registry_redis() -> Redis | None:
+    """Redis holding the registry version of ``tenants.resolve``, with short timeouts.
+
+    A page must not hang on it: when Redis does not answer, the host cache
+    falls back to its short lifetime.
+    """
+    if not has_app_context():
+        return None
+    conn = current_app.extensions.get("yk_registry_redis")
+    if conn is None:
+        conn = Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=0.5,
+                              socket_connect_timeout=0.5)
+        current_app.extensions["yk_registry_redis"] = conn
+    return conn
+
+
 def init_app(app) -> None:
+    resolver.version_store = registry_redis
     app.before_request(bind_request_tenant)
     app.teardown_request(unbind_request_tenant)

@@ -3,11 +3,11 @@
 SMS gateways in China (Aliyun, Tencent Cloud) differ in their APIs and need
 signed templates, so the product posts ``{"to", "text", "firm"}`` as JSON to
 ``SMS_WEBHOOK_URL``, where a small adapter of the operator's choice sends it.
-Without that setting the channel is off.
+Without that setting the channel is off. The address is the platform's own
+setting, never a firm's, so it may be an internal adapter; redirects are not followed.
 """
 
 import json
-import urllib.request
 
 from flask import current_app
 from rq import Retry
@@ -23,11 +23,10 @@ def sms_available() -> bool:
 @tenant_job
 def send_sms(phone: str, text: str) -> int:
     """Post one message to the SMS webhook; an HTTP error raises, so the job is retried."""
+    from yk_saas.outbound import post_json
+
     body = json.dumps({"to": phone, "text": text, "firm": current_tenant().slug}).encode()
-    request = urllib.request.Request(current_app.config["SMS_WEBHOOK_URL"], data=body,
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
+    return post_json(current_app.config["SMS_WEBHOOK_URL"], body, {}, platform_url=True)
 
 
 def queue_sms(phone: str, text: str) -> None:

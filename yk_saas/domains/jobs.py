@@ -18,7 +18,12 @@ def verify_domain(domain_id: int) -> str:
     domain = services.firm_domain(domain_id)
     if domain is None:
         return "gone"
-    if not services.check_domain(domain):
+    try:
+        verified = services.check_domain(domain)
+    except services.DomainError as exc:  # expired, or verified by another firm: no retry
+        db.session.rollback()
+        return exc.code
+    if not verified:
         db.session.rollback()
         raise NotVerifiedYet(domain.host)
     db.session.commit()

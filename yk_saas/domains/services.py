@@ -3,19 +3,27 @@
 The TXT token is an HMAC of the firm and host with the app's secret, so it is
 never stored and cannot be guessed for another firm. Only verified rows route
 (see ``tenants.resolve``); the primary verified domain is used in links and e-mails.
+
+A claim blocks nobody: several firms may claim the same host, and the first
+to verify it wins (one verified row per host, enforced by a unique index);
+verifying voids the other claims. An unverified claim expires after
+``DOMAIN_CLAIM_DAYS`` and can no longer be verified.
 """
 
 import hashlib
 import hmac
 import re
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tenants import current_tenant, db
 from tenants.models import Domain
 from tenants.resolve import normalize_host, resolver
 from yk_saas.audit.services import record_audit
+from yk_saas.models_base import utcnow
 
 TXT_PREFIX = "_yk-verify"
 _HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -61,13 +69,28 @@ def clean_host(raw: str) -> str:
     return host
 
 
+def claim_cutoff():
+    """Unverified claims made before this moment have expired."""
+    return utcnow() - timedelta(days=current_app.config["DOMAIN_CLAIM_DAYS"])
+
+
+def purge_expired_claims() -> int:
+    """Delete every firm's expired unverified claims; returns how many went."""
+    return db.session.execute(delete(Domain).where(
+        Domain.verified.is_(False), Domain.created_at < claim_cutoff())).rowcount
+
+
 def add_domain(raw_host: str) -> Domain:
-    """Add an unverified domain for the bound firm; refuses one another firm claimed."""
+    """Claim a domain for the bound firm; refused only when it is verified elsewhere (or mine)."""
     host = clean_host(raw_host)
-    existing = db.session.scalar(select(Domain).where(Domain.host == host))
-    if existing is not None:
-        raise DomainError("mine" if existing.tenant_id == current_tenant().id else "taken")
-    domain = Domain(host=host, tenant_id=current_tenant().id, is_primary=False, verified=False)
+    purge_expired_claims()
+    rows = db.session.scalars(select(Domain).where(Domain.host == host)).all()
+    if any(row.tenant_id == current_tenant().id for row in rows):
+        raise DomainError("mine")
+    if any(row.verified for row in rows):
+        raise DomainError("taken")
+    domain = Domain(host=host, tenant_id=current_tenant().id, is_primary=False, verified=False,
+                    created_at=utcnow())
     db.session.add(domain)
     db.session.flush()
     record_audit("domain_added", "domain", domain.id, host=host)
@@ -89,13 +112,32 @@ def txt_values(name: str) -> list[str]:
 
 
 def check_domain(domain: Domain, lookup=None) -> bool:
-    """Look the TXT record up; mark the domain verified when it is there (the caller commits)."""
+    """Look the TXT record up; mark the domain verified when it is there (the caller commits).
+
+    Raises ``DomainError`` when the claim can no longer win: "expired", or
+    "taken" when another firm verified the host first.
+    """
     if domain.verified:
         return True
+    if domain.created_at < claim_cutoff():
+        raise DomainError("expired")
     name, value = txt_record(domain)
     if value not in (lookup or txt_values)(name):
         return False
+    # Verifications of one host run one at a time: the later one finds its claim void.
+    db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("domain:" + domain.host))))
+    if (db.session.scalar(select(Domain.id).where(Domain.id == domain.id)) is None
+            or db.session.scalar(select(Domain.id).where(Domain.host == domain.host,
+                                                         Domain.verified.is_(True)))):
+        raise DomainError("taken")
     domain.verified = True
+    try:
+        with db.session.begin_nested():  # and the unique index, whatever path wrote the row
+            db.session.flush()
+    except IntegrityError as exc:
+        raise DomainError("taken") from exc
+    db.session.execute(delete(Domain).where(Domain.host == domain.host, Domain.id != domain.id,
+                                            Domain.verified.is_(False)))
     record_audit("domain_verified", "domain", domain.id, host=domain.host)
     return True
 

@@ -14,7 +14,8 @@ bp.before_request(require_firm_host)
 PROBLEMS = {
     "invalid": _l("Enter a domain name like www.example.com."),
     "platform": _l("This address belongs to the platform."),
-    "taken": _l("Another firm has already claimed this domain."),
+    "taken": _l("Another firm has already verified this domain."),
+    "expired": _l("This claim has expired. Remove it and add the domain again."),
     "mine": _l("This domain is already in your list."),
     "unverified": _l("Verify the domain before making it primary."),
 }
@@ -55,7 +56,12 @@ def own_domain(domain_id):
 @roles(OWNER)
 def verify(domain_id):
     domain = own_domain(domain_id)
-    if services.check_domain(domain):
+    try:
+        verified = services.check_domain(domain)
+    except services.DomainError as exc:
+        db.session.rollback()
+        return page(422, PROBLEMS[exc.code])
+    if verified:
         db.session.commit()
         services.after_change()
         flash(_("The domain is verified and now leads to your site."), "success")

@@ -9,6 +9,7 @@ loses it); e-mail, SMS and WeChat follow each user's preferences, the last two
 through the firm's webhook gateway (see ``webhook.py``).
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from yk_saas.accounts.models import User
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.models import Notification, NotificationPreference, NotificationWebhook
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -202,8 +205,14 @@ def webhook_payload(note: Notification, channel: str) -> dict:
 
 
 def deliver_webhook(notification_id: int, channel: str) -> str:
-    """Send one notification to the firm's gateway; raises so that the job is retried."""
+    """Send one notification to the firm's gateway; raises so that the job is retried.
+
+    A gateway URL the outbound rule refuses (saved before the rule, or a name
+    that now resolves to a private address) sends nothing: the refusal is
+    recorded on the gateway and logged, and the job ends without a retry.
+    """
     from yk_saas.notifications.webhook import WebhookError, post_signed
+    from yk_saas.outbound import OutboundRefused
 
     note = db.session.get(Notification, notification_id)
     hook = active_webhook()
@@ -212,6 +221,12 @@ def deliver_webhook(notification_id: int, channel: str) -> str:
     payload = webhook_payload(note, channel)
     try:
         post_signed(hook.url, hook.secret, payload)
+    except OutboundRefused as exc:
+        log.warning("firm %s: gateway URL refused, notification %s not sent: %s",
+                    current_tenant().slug, notification_id, exc)
+        hook.last_error = f"refused: {exc}"[:500]
+        db.session.commit()
+        return "refused"
     except WebhookError as exc:
         hook.last_error = str(exc)[:500]
         db.session.commit()

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, URLField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from tenants import db
 from yk_saas.access import MANAGERS, ROLES, require_firm_host, roles
@@ -17,16 +17,23 @@ from yk_saas.extensions import htmx
 from yk_saas.notifications import services
 from yk_saas.notifications.models import Notification, NotificationWebhook
 from yk_saas.notifications.webhook import new_secret
+from yk_saas.outbound import OutboundRefused, check_public_url
 from yk_saas.urls import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 bp.before_request(require_firm_host)
 
 
+def public_https_url(_form, field):
+    """The outbound rule, at save: https to a public address (checked again at every send)."""
+    try:
+        check_public_url(field.data)
+    except OutboundRefused as exc:
+        raise ValidationError(exc.message) from exc
+
+
 class GatewayForm(FlaskForm):
-    url = URLField(_l("Gateway URL"), validators=[
-        InputRequired(), Length(max=500),
-        Regexp(r"^https?://[^\s]+$", message=_l("Use an http(s):// address."))])
+    url = URLField(_l("Gateway URL"), validators=[InputRequired(), Length(max=500), public_https_url])
     enabled = BooleanField(_l("Send SMS and WeChat messages through this gateway"))
     new_secret = BooleanField(_l("Generate a new signing secret"))
 

@@ -2,7 +2,8 @@
 
 The receiver checks ``X-YK-Signature`` (``sha256=`` + hex HMAC-SHA256 of
 ``"<X-YK-Timestamp>.<raw body>"`` keyed with the shared secret) with
-``verify_signature`` and refuses timestamps older than five minutes.
+``verify_signature`` and refuses timestamps older than five minutes. The
+request goes through ``yk_saas.outbound``: https to a public address only, no redirects.
 """
 
 import hashlib
@@ -10,8 +11,8 @@ import hmac
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
+
+from yk_saas.outbound import OutboundError, post_json
 
 SIGNATURE_HEADER = "X-YK-Signature"
 TIMESTAMP_HEADER = "X-YK-Timestamp"
@@ -43,19 +44,15 @@ def verify_signature(secret: str, timestamp: str, body: bytes, signature: str,
 
 
 def post_signed(url: str, secret: str, payload: dict) -> int:
-    """POST ``payload`` as signed JSON; returns the HTTP status or raises ``WebhookError``."""
+    """POST ``payload`` as signed JSON; returns the HTTP status or raises ``WebhookError``.
+
+    A URL the outbound rule refuses raises ``yk_saas.outbound.OutboundRefused`` (no retry).
+    """
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8",
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(secret, timestamp, body),
-        "User-Agent": "YK-Notifications/1",
-    })
+    headers = {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
+               "User-Agent": "YK-Notifications/1"}
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        raise WebhookError(f"gateway answered {exc.code}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise WebhookError(f"gateway unreachable: {exc}") from exc
+        return post_json(url, body, headers, timeout=TIMEOUT_SECONDS)
+    except OutboundError as exc:
+        raise WebhookError(f"gateway {exc}") from exc
