@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from flask import Flask, has_app_context
 
 from tenants.binding import tenant_context
+from tenants.db import db
 
 _app_factory: Callable[[], Flask] | None = None
 _worker_app: Flask | None = None
@@ -34,12 +35,18 @@ def _app_context():
 
 
 def tenant_job(fn):
-    """Make ``fn(*args)`` a job called as ``job(slug, *args)`` with the firm bound."""
+    """Make ``fn(*args)`` a job called as ``job(slug, *args)`` with the firm bound.
+
+    The job is one transaction boundary: what ``fn`` wrote is committed when it
+    returns, and rolled back (by ``tenant_context``) when it raises.
+    """
 
     @functools.wraps(fn)
     def run_for_tenant(slug: str, *args, **kwargs):
         with _app_context(), tenant_context(slug):
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
 
     run_for_tenant.unbound = fn
     return run_for_tenant

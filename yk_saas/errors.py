@@ -1,8 +1,18 @@
-"""Error pages: HTML for people, a small fragment for HTMX requests."""
+"""Errors people can fix and error pages.
+
+``UserError`` is the base of every feature's errors a person can fix: its message
+is shown to them (already translated), under the form field it names. Views use
+``user_errors_on(form)`` around a service call and answer ``form_status(form)``:
+422 when the form has errors, else 200. Error pages are HTML for people and a
+small fragment for HTMX requests.
+"""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from flask import current_app, g, render_template, request
+from flask import current_app, flash, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -11,6 +21,53 @@ from werkzeug.exceptions import HTTPException
 from tenants import db
 
 log = logging.getLogger("yk_saas")
+
+
+class UserError(ValueError):
+    """Something the person can put right; ``field`` names the form field it belongs under."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Outcome:
+    """Whether the block inside ``user_errors_on`` finished without a UserError."""
+
+    ok: bool = False
+
+
+def put_error_on_form(form, exc: UserError, field: str | None = None) -> None:
+    """Show ``exc`` under its field (``exc.field``, else ``field``), else as a page message."""
+    target = getattr(form, exc.field or field or "", None)
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))  # counts in form.errors, so the answer is a 422
+        flash(str(exc), "error")
+
+
+@contextmanager
+def user_errors_on(form, field: str | None = None) -> Iterator[Outcome]:
+    """Run a service call; a UserError rolls the transaction back and lands on the form.
+
+    ``with user_errors_on(form, "name") as outcome: services.save(...)``, then
+    ``if outcome.ok: redirect`` else re-render with ``form_status(form)``.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except UserError as exc:
+        db.session.rollback()
+        put_error_on_form(form, exc, field)
+    else:
+        outcome.ok = True
+
+
+def form_status(form) -> int:
+    """422 when the submitted form has errors (a field's or the form's own), else 200."""
+    return 422 if form.errors else 200
 
 
 def _render(status: int, title: str, message: str):

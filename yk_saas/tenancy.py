@@ -3,6 +3,7 @@
 from flask import abort, current_app, g, has_app_context, render_template, request
 from redis import Redis
 
+from tenants import db
 from tenants.binding import bind, unbind
 from tenants.resolve import normalize_host, resolver
 
@@ -26,6 +27,17 @@ def bind_request_tenant():
     if info.is_suspended and not request.path.startswith("/static/"):
         return render_template("errors/suspended.html"), 503
     return None
+
+
+def commit_successful_request(response):
+    """The request is the transaction boundary of a view: a success commits what the view did.
+
+    Any answer of 400 or more leaves the work uncommitted, and the session's removal at
+    the end of the request rolls it back; so does an exception.
+    """
+    if response.status_code < 400:
+        db.session.commit()
+    return response
 
 
 def unbind_request_tenant(_exc=None):
@@ -53,4 +65,5 @@ def registry_redis() -> Redis | None:
 def init_app(app) -> None:
     resolver.version_store = registry_redis
     app.before_request(bind_request_tenant)
+    app.after_request(commit_successful_request)
     app.teardown_request(unbind_request_tenant)

@@ -1,6 +1,5 @@
 """Reactions to other features' events (connected in ``yk_saas.billing.init_app``)."""
 
-from yk_saas import signals
 
 
 def invoice_placed_order(sender, item_id, client_company_id, amount_cents, currency, **extra):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
-from yk_saas.billing import dunning, reports, services
+from yk_saas.billing import credit, dunning, services
 from yk_saas.billing.forms import ContractForm, CreditLimitForm, CreditNoteForm, PaymentForm
 from yk_saas.billing.models import (
     Contract,

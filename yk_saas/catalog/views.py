@@ -7,7 +7,7 @@ from flask_login import current_user
 from tenants import db
 from yk_saas.access import MANAGERS, require_firm_host, roles
 from yk_saas.catalog import services
-from yk_saas.catalog.forms import CYCLE_LABELS, CategoryForm, ServiceForm
+from yk_saas.catalog.forms import CategoryForm, ServiceForm
 from yk_saas.catalog.models import ServiceCategory, ServiceItem
 from yk_saas.extensions import htmx
 from yk_saas.money import AmountError, amount_input, parse_amount

@@ -117,14 +117,25 @@ def accountant_history(company_id: int):
     ).all()
 
 
-def visible_companies_query(user: User):
-    """Companies ``user`` may see: managers all, an accountant their own, a client its own."""
-    query = select(ClientCompany)
+def visible_company_ids(user: User):
+    """The one rule of which client companies a person sees, as a select of ids.
+
+    Managers see every company, an accountant the companies they are the dedicated
+    accountant of, a client user only their own company. Every feature that shows
+    a company's data (invoices, work, books, feedback) filters with this.
+    """
+    ids = select(ClientCompany.id)
     if user.is_manager:
-        return query
+        return ids
     if user.role == "accountant":
-        return query.where(ClientCompany.dedicated_accountant_id == user.id)
-    return query.where(ClientCompany.id == (user.client_company_id or -1))
+        return ids.where(ClientCompany.dedicated_accountant_id == user.id)
+    return ids.where(ClientCompany.id == (user.client_company_id or -1))
+
+
+def visible_companies_query(user: User):
+    """Companies ``user`` may see (``visible_company_ids``)."""
+    query = select(ClientCompany)
+    return query if user.is_manager else query.where(ClientCompany.id.in_(visible_company_ids(user)))
 
 
 def get_visible_company(user: User, company_id: int) -> ClientCompany:

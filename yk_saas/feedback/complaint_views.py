@@ -10,7 +10,7 @@ from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import users_by_id
 from yk_saas.feedback import complaints
-from yk_saas.feedback.forms import STATE_LABELS, ComplaintStateForm, InternalNoteForm
+from yk_saas.feedback.forms import ComplaintStateForm, InternalNoteForm
 from yk_saas.feedback.models import COMPLAINT_STATES, Complaint
 from yk_saas.files.services import send_stored_file
 

@@ -10,7 +10,7 @@ from yk_saas.access import STAFF, require_firm_host, roles
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import get_visible_company, users_by_id
 from yk_saas.feedback import followups
-from yk_saas.feedback.forms import METHOD_LABELS, FollowUpForm, FollowUpLogForm
+from yk_saas.feedback.forms import FollowUpForm, FollowUpLogForm
 from yk_saas.models_base import utcnow
 
 bp = Blueprint("followups", __name__, url_prefix="/desk/followups")

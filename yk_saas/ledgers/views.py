@@ -10,9 +10,6 @@ from yk_saas.clients.services import get_visible_company
 from yk_saas.files.services import UploadError, send_stored_file
 from yk_saas.ledgers import charts, services
 from yk_saas.ledgers.forms import (
-    FIGURE_LABELS,
-    FILING_LABELS,
-    TAX_LABELS,
     FiguresForm,
     FileForm,
     FilingForm,
