@@ -10,7 +10,7 @@ from rq.job import Job
 from sqlalchemy import select, text
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD, HostClient, provision_firm
+from tests.conftest import HostClient, provision_firm
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import Invitation, PasswordReset, User, UserSession
 from yk_saas.accounts.tokens import new_token

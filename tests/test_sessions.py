@@ -164,3 +164,25 @@ def test_last_seen_is_written_at_most_every_few_minutes_and_idle_sessions_expire
     assert signed_in_now(browser) and last_seen() > utcnow() - timedelta(minutes=1)
     age_by(timedelta(days=31))
     assert not signed_in_now(browser)
+
+
+def test_an_operator_cookie_saved_before_logout_opens_nothing_after_it(app, host_client):
+    from tests.conftest import PLATFORM
+    from yk_saas.operators.models import PlatformOperator
+    from yk_saas.operators.services import create_operator
+
+    email = "ops-sessions@platform.example.com"
+    with app.app_context():
+        if not db.session.scalar(select(PlatformOperator.id).where(PlatformOperator.email == email)):
+            create_operator(email, PASSWORD, "Ops")
+            db.session.commit()
+    console = host_client(PLATFORM)
+    assert console.post("/operator/login", {"email": email, "password": PASSWORD}).status_code == 303
+    console._csrf = None
+    saved = console.cookie()
+    assert console.get("/operator/").status_code == 200
+    console.post("/operator/logout")
+    replay = host_client(PLATFORM)
+    replay.set_cookie(saved)
+    response = replay.get("/operator/")
+    assert response.status_code == 302 and "/operator/login" in response.headers["Location"]
