@@ -128,3 +128,18 @@ def test_the_person_is_told_once_by_e_mail(app, firm_a, host_client):
         count = select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "sign_in_alert")
         assert db.session.scalar(count.where(OutboxEmail.to_address == email)) == 1
         assert db.session.scalar(count.where(OutboxEmail.to_address == "ghost@alpha.example.com")) == 0
+
+
+def test_guessing_from_many_addresses_does_not_lock_the_person_out(app, firm_a, host_client, redis):
+    """The per-address request limit stays on; no limit counts per account alone."""
+    email = new_person(app)
+    for key in redis.scan_iter("yk:rl:*"):
+        redis.delete(key)
+    app.config["RATE_LIMITS"] = True
+    try:
+        for i in range(25):
+            attempt(host_client(firm_a["host"]), email, address={"REMOTE_ADDR": f"192.0.2.{100 + i}"})
+        response = attempt(host_client(firm_a["host"]), email, PASSWORD, {"REMOTE_ADDR": "198.51.100.9"})
+    finally:
+        app.config["RATE_LIMITS"] = False
+    assert response.status_code == 302

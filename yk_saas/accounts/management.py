@@ -20,12 +20,6 @@ from yk_saas.accounts.services import (
 from yk_saas.audit.services import record_audit
 
 
-def get_manageable_user(actor: User, user_id: int) -> User | None:
-    """The account ``actor`` may act on, or None (unknown, or not of a lower rank)."""
-    target = db.session.get(User, user_id)
-    return target if target is not None and may_manage(actor, target) else None
-
-
 def _check(actor: User, target: User) -> None:
     if not may_manage(actor, target):
         raise AccountError(_("You cannot change this person's account."))

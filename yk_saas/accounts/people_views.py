@@ -93,8 +93,8 @@ def manage(user_id, action):
     """Disable, enable, reset two-factor, sign out, mail a reset link or change the role."""
     if action not in ACTIONS:
         abort(404)
-    target = management.get_manageable_user(current_user, user_id)
-    if target is None:
+    target = db.get_or_404(User, user_id)
+    if not services.may_manage(current_user, target):
         abort(403)
     run, done = ACTIONS[action]
     extra = (request.form.get("role", ""),) if action == "role" else ()

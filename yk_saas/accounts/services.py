@@ -64,9 +64,12 @@ def end_own_session(user: User, session_id: int) -> bool:
     """Sign one of one's own browsers out; False if it is not theirs or already gone."""
     ended = db.session.execute(delete(UserSession).where(
         UserSession.id == session_id, UserSession.user_id == user.id)).rowcount
+    if not ended:
+        db.session.rollback()
+        return False
     record_audit("session_ended", "user", user.id, actor=user)
     db.session.commit()
-    return bool(ended)
+    return True
 
 
 def end_other_sessions(user: User, keep: str | None) -> int:

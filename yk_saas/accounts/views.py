@@ -27,7 +27,9 @@ bp.before_request(require_firm_host)
 
 @bp.route("/login", methods=["GET", "POST"])
 @anyone
-@rate_limited("login", limit=20, per_seconds=300, field="email")
+# Per address only: a per-account limit would let anyone lock a person out from
+# everywhere. Guessing one account is slowed per (address, account) in services.
+@rate_limited("login", limit=20, per_seconds=300)
 def login():
     if current_user.is_authenticated:
         return redirect_home(current_user)
