@@ -66,7 +66,7 @@ def seed(app):
         with tenant_context("bench"):
             db.session.execute(insert(User), [
                 {"email": f"acc{i}@bench.example.com", "name": f"Accountant {i:02d}", "role": "accountant",
-                 "password_hash": "x", "is_active": True, "failed_logins": 0} for i in range(ACCOUNTANTS)])
+                 "password_hash": "x", "is_active": True} for i in range(ACCOUNTANTS)])
             accountants = db.session.scalars(select(User.id).where(User.role == "accountant")).all()
             db.session.execute(insert(ClientCompany), [
                 {"name": f"Bench Company {i:04d}", "dedicated_accountant_id": accountants[i % ACCOUNTANTS],
@@ -78,7 +78,7 @@ def seed(app):
             companies = db.session.execute(select(ClientCompany.id, ClientCompany.dedicated_accountant_id)).all()
             db.session.execute(insert(User), [
                 {"email": f"c{cid}@bench.example.com", "name": f"Client {cid}", "role": "client",
-                 "password_hash": "x", "is_active": True, "failed_logins": 0, "client_company_id": cid}
+                 "password_hash": "x", "is_active": True, "client_company_id": cid}
                 for cid, _acc in companies])
             users = dict(db.session.execute(select(User.client_company_id, User.id)
                                             .where(User.role == "client")).all())

@@ -33,7 +33,7 @@ def fill(invoices: int, companies: int) -> None:
                              [{"name": f"Company {i}"} for i in range(companies)]).all()
     db.session.execute(insert(User), [
         {"email": f"c{cid}@bench.example.com", "name": f"Client {cid}", "role": "client",
-         "password_hash": "x", "client_company_id": cid, "is_active": True, "failed_logins": 0}
+         "password_hash": "x", "client_company_id": cid, "is_active": True}
         for cid in ids])
     today = NOW.date()
     rows = [{"number": f"INV-2026-{i:06d}", "company_id": ids[i % companies], "source": "manual",

@@ -184,7 +184,7 @@ def open_invoices_for_dunning(app, slug, companies, per_company):
                                  [{"name": f"Dunning Co {n}"} for n in range(companies)]).all()
         db.session.execute(insert(User), [
             {"email": f"c{cid}@{slug}.example.com", "name": f"Client {cid}", "role": "client",
-             "password_hash": "x", "client_company_id": cid, "is_active": True, "failed_logins": 0}
+             "password_hash": "x", "client_company_id": cid, "is_active": True}
             for cid in ids])
         today = firm_today()
         rows = [{"number": f"INV-D-{n:06d}", "company_id": ids[n % companies], "source": "manual",

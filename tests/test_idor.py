@@ -109,7 +109,7 @@ def user_model():
 def build_objects(slug: str, mark: str, company_id: int, client_id: int, accountant_id: int,
                   manager_id: int, publish: bool) -> dict[str, Obj]:
     """Every kind of object a URL can name, for one company of one firm; returns them by kind."""
-    from yk_saas.accounts.models import Invitation, PasswordReset
+    from yk_saas.accounts.models import Invitation, PasswordReset, UserSession
     from yk_saas.accounts.tokens import new_token
     from yk_saas.billing import refunds
     from yk_saas.billing import services as billing
@@ -247,6 +247,10 @@ def build_objects(slug: str, mark: str, company_id: int, client_id: int, account
     objects["password_reset"] = Obj({"token": reset_token}, ())
     objects["notification"] = Obj({"notification_id": notification.id}, (f"{mark}-NOTIFICATION",))
     objects["domain"] = Obj({"domain_id": domain.id}, (domain.host,))
+    browser = UserSession(user_id=client_id, token_hash=new_token()[1], created_at=now, last_seen_at=now)
+    db.session.add(browser)
+    db.session.commit()
+    objects["user_session"] = Obj({"session_id": browser.id}, ())
 
     # People: the accountant's photo (the rest of the profile is left alone) and performance page.
     profile = db.session.get(StaffProfile, accountant_id) or StaffProfile(user_id=accountant_id)
@@ -461,6 +465,9 @@ ROUTES: dict[str, list[T]] = {
     "site_builder.delete": site_items("slide", "menu_item", "section", "page", "announcement"),
     # The firm's people, domains, mail, notifications, export.
     "people.revoke": [T("invitation")],
+    "people.manage": [T("staff_member")],
+    # A signed-in browser is its owner's alone, whoever else asks.
+    "account.end_session": [T("user_session", refused=tuple(r for r in ALPHA_ROLES if r != "client_x"))],
     "staff.person": [T("staff_member", "accountant", refused=(*NOT_X, "client_x"), bravo_viewer="owner")],
     "staff.photo": [T("staff_photo", "client_x", refused=("client_y",))],
     "domains.verify": [T("domain")],
@@ -480,7 +487,7 @@ ROUTES: dict[str, list[T]] = {
 
 #: Fixed arguments that are not object ids: a valid value, so only the object decides.
 EXTRA_ARGS = {"billing_admin.refund_step": {"action": "close"}, "billing_portal.refund_step": {"action": "accept"},
-              "site_builder.move": {"direction": "down"}}
+              "site_builder.move": {"direction": "down"}, "people.manage": {"action": "disable"}}
 
 #: Routes that answer a missing object by going back to a page instead of a 404.
 SOFT_REFUSALS = {

@@ -45,6 +45,7 @@ def trust_forwarding_proxies(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     from yk_saas import i18n, tenancy
     from yk_saas.accounts import session as _user_loader  # noqa: F401  registers the loader
+    from yk_saas.accounts.services import may_manage
     from yk_saas.extensions import babel, csrf, db, htmx, login_manager
 
     db.init_app(app)
@@ -54,6 +55,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
+    app.jinja_env.globals["may_manage"] = may_manage  # templates offer only allowed actions
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
 

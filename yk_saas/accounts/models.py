@@ -28,8 +28,6 @@ class User(UserMixin, TenantModel):
     phone: Mapped[str | None] = mapped_column(String(32))
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = timestamp_column()
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None] = timestamp_column()
     created_at: Mapped[datetime] = created_at_column()
@@ -90,3 +88,22 @@ class PasswordReset(TenantModel):
     expires_at: Mapped[datetime] = timestamp_column(nullable=False)
     used_at: Mapped[datetime | None] = timestamp_column()
     created_at: Mapped[datetime] = created_at_column()
+
+
+class UserSession(TenantModel):
+    """One signed-in browser. The cookie holds a random id; only its hash is stored.
+
+    Deleting the row signs that browser out on its next request.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    created_at: Mapped[datetime] = created_at_column()
+    last_seen_at: Mapped[datetime] = created_at_column()

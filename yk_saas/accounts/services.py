@@ -1,16 +1,16 @@
-"""Accounts: sign-in with lockout, invitations, password resets, two-factor login."""
+"""Accounts: sign-in with throttling, the rank rule, invitations, password resets, two-factor login."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from tenants import db
-from yk_saas.access import CLIENT, MANAGERS, ROLES, STAFF
-from yk_saas.accounts.models import Invitation, PasswordReset, User
+from tenants import current_tenant, db
+from yk_saas.access import ACCOUNTANT, ADMIN, CLIENT, MANAGERS, OWNER, ROLES, STAFF
+from yk_saas.accounts import throttle
+from yk_saas.accounts.models import Invitation, PasswordReset, User, UserSession
 from yk_saas.accounts.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
 from yk_saas.accounts.tokens import hash_token, new_token
 from yk_saas.audit.services import record_audit
@@ -24,6 +24,60 @@ RESET_MINUTES = 60
 
 class AccountError(ValueError):
     """Something the user can fix; the message is shown as it is."""
+
+
+#: Who outranks whom. Everyone acts only on accounts of a lower rank.
+RANK = {OWNER: 3, ADMIN: 2, ACCOUNTANT: 1, CLIENT: 0}
+
+
+def may_manage(actor: User | None, target: "User | str") -> bool:
+    """The one rank rule of account management: may ``actor`` act on ``target``?
+
+    ``target`` is an account or a role (to invite, or to give). Only the owner and
+    admins manage accounts, and only of a strictly lower rank: an admin never
+    acts on an owner or another admin, nobody on themselves through these
+    actions (their own account page is for that), an accountant on nobody.
+    """
+    role = target if isinstance(target, str) else target.role
+    if actor is None or not actor.is_active or role not in RANK or actor.role not in MANAGERS:
+        return False
+    if isinstance(target, User) and target.id == actor.id:
+        return False
+    return RANK[actor.role] > RANK[role]
+
+
+def end_sessions(user: User, keep: str | None = None) -> int:
+    """Sign ``user`` out of every browser but the session whose hash is ``keep``; flushes."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep is not None:
+        query = query.where(UserSession.token_hash != keep)
+    return db.session.execute(query).rowcount
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    """The browsers where ``user`` is signed in, most recently seen first."""
+    return db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
+                              .order_by(UserSession.last_seen_at.desc())).all()
+
+
+def end_own_session(user: User, session_id: int) -> bool:
+    """Sign one of one's own browsers out; False if it is not theirs or already gone."""
+    ended = db.session.execute(delete(UserSession).where(
+        UserSession.id == session_id, UserSession.user_id == user.id)).rowcount
+    if not ended:
+        db.session.rollback()
+        return False
+    record_audit("session_ended", "user", user.id, actor=user)
+    db.session.commit()
+    return True
+
+
+def end_other_sessions(user: User, keep: str | None) -> int:
+    """"Sign out everywhere else": every session of ``user`` but this one ends."""
+    ended = end_sessions(user, keep)
+    record_audit("sessions_ended", "user", user.id, actor=user, count=ended)
+    db.session.commit()
+    return ended
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -52,45 +106,56 @@ def create_user(email: str, name: str, role: str, password: str, **fields) -> Us
 class SignInResult:
     user: User | None = None
     error: str | None = None
+    alert_email_id: int | None = None
 
 
-def authenticate(email: str, password: str) -> SignInResult:
-    """Check a password, counting failures and locking the account after too many."""
+def throttled_message(seconds: int) -> str:
+    return _("Too many failed attempts. Try again in %(s)d seconds.", s=seconds)
+
+
+def authenticate(email: str, password: str, address: str) -> SignInResult:
+    """Check a password; wrong ones slow down that address for that account only.
+
+    An unknown or disabled account costs the same Argon2 verification and gets
+    the same answers as a real one, throttling included.
+    """
+    firm = current_tenant().slug
+    wait = throttle.wait_seconds(firm, address, email)
+    if wait:
+        return SignInResult(error=throttled_message(wait))
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         verify_password(DUMMY_HASH, password)
-        return SignInResult(error=_("Wrong e-mail address or password."))
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        return SignInResult(error=_("Too many failed attempts. Try again in %(m)d minutes.", m=minutes))
-    if not verify_password(user.password_hash, password):
-        record_audit("sign_in_failed", "user", user.id, actor=user)
-        register_failed_login(user)
-        return SignInResult(error=_("Wrong e-mail address or password."))
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    db.session.commit()
-    return SignInResult(user=user)
+        user = None
+    elif verify_password(user.password_hash, password):
+        throttle.forget(firm, address, email)
+        user.last_login_at = utcnow()
+        db.session.commit()
+        return SignInResult(user=user)
+    throttle.record_failure(firm, address, email)
+    return SignInResult(error=_("Wrong e-mail address or password."),
+                        alert_email_id=register_failed_login(user) if user else None)
 
 
-def register_failed_login(user: User) -> None:
-    # Counted in SQL so concurrent wrong guesses cannot overwrite each other.
-    user.failed_logins = User.failed_logins + 1
-    db.session.flush()
-    db.session.refresh(user, ["failed_logins"])
-    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
+def register_failed_login(user: User) -> int | None:
+    """Audit a failed attempt; warn the person by e-mail once per window of repeated failures.
+
+    Returns the id of the warning e-mail to enqueue, if one was written.
+    """
+    record_audit("sign_in_failed", "user", user.id, actor=user)
+    email_id = None
+    if throttle.should_alert(current_tenant().slug, user.id):
+        email_id = queue_email(user.email, "sign_in_alert", "sign_in_alert", user=user,
+                               link=firm_url("auth.forgot_password")).id
     db.session.commit()
+    return email_id
 
 
 def invite_user(email: str, role: str, invited_by: User, client_company_id: int | None = None) -> int:
     """Record an invitation and queue its e-mail; returns the outbox message id."""
     email = email.strip()
-    if role not in ROLES or (role in MANAGERS and not invited_by.is_manager):
+    if not may_manage(invited_by, role):
         raise AccountError(_("You cannot invite someone with this role."))
-    if role == "owner" and invited_by.role != "owner":
-        raise AccountError(_("Only the owner can invite another owner."))
     if role == CLIENT and not client_company_id:
         raise AccountError(_("Choose the client company this person belongs to."))
     if find_user_by_email(email):
@@ -102,8 +167,8 @@ def invite_user(email: str, role: str, invited_by: User, client_company_id: int 
     db.session.add(invitation)
     db.session.flush()
     record_audit("invitation_sent", "invitation", invitation.id, actor=invited_by, email=email, role=role)
-    message = queue_email(email, "invitation", "invitation", inviter=invited_by,
-                          invitation=invitation, link=firm_url("auth.accept_invitation", token=token))
+    message = queue_email(email, "invitation", "invitation", inviter=invited_by, invitation=invitation,
+                          secret={"link": firm_url("auth.accept_invitation", token=token)})
     db.session.commit()
     return message.id
 
@@ -132,10 +197,14 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     return user
 
 
-def revoke_invitation(invitation: Invitation) -> None:
+def revoke_invitation(invitation: Invitation, actor: User) -> None:
+    """Withdraw a pending invitation to a role below the actor's."""
+    if not may_manage(actor, invitation.role):
+        raise AccountError(_("You cannot withdraw this invitation."))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
-        record_audit("invitation_revoked", "invitation", invitation.id, email=invitation.email)
+        record_audit("invitation_revoked", "invitation", invitation.id, actor=actor,
+                     email=invitation.email)
         db.session.commit()
 
 
@@ -153,12 +222,17 @@ def request_password_reset(email: str) -> int | None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return None
+    return queue_password_reset(user)
+
+
+def queue_password_reset(user: User) -> int:
+    """Write a reset link for ``user`` into a mail only they can read; commits, returns its id."""
     token, token_hash = new_token()
     db.session.add(PasswordReset(user_id=user.id, token_hash=token_hash,
                                  expires_at=utcnow() + timedelta(minutes=RESET_MINUTES)))
     message = queue_email(user.email, "password_reset", "password_reset", user=user,
-                          link=firm_url("auth.reset_password", token=token),
-                          minutes=RESET_MINUTES)
+                          minutes=RESET_MINUTES,
+                          secret={"link": firm_url("auth.reset_password", token=token)})
     db.session.commit()
     return message.id
 
@@ -180,8 +254,8 @@ def reset_password(token: str, password: str) -> User:
         raise AccountError(_("This reset link is invalid, used or expired."))
     user = db.session.get(User, reset.user_id)
     set_password(user, password)
-    user.failed_logins, user.locked_until = 0, None
     reset.used_at = utcnow()
+    end_sessions(user)
     record_audit("password_reset", "user", user.id, actor=user)
     db.session.commit()
     return user
@@ -194,10 +268,13 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep: str | None = None) -> None:
+    """Change one's own password; every other session of the person ends (``keep`` stays)."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_("The current password is wrong."))
     set_password(user, new)
+    end_sessions(user, keep)
+    record_audit("password_changed", "user", user.id, actor=user)
     db.session.commit()
 
 
@@ -213,23 +290,38 @@ def totp_uri(user: User, secret: str, firm_name: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=firm_name)
 
 
-def enable_totp(user: User, secret: str, code: str) -> None:
+def enable_totp(user: User, secret: str, code: str, keep: str | None = None) -> None:
     """Turn on two-factor sign-in once the user proved their app shows the right code."""
     if not user.is_staff:
         raise AccountError(_("Two-factor sign-in is for staff accounts."))
     if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
         raise AccountError(_("That code is not right. Check your authenticator app's clock."))
     user.totp_secret = secret
+    end_sessions(user, keep)
     record_audit("two_factor_on", "user", user.id, actor=user)
     db.session.commit()
 
 
-def disable_totp(user: User, password: str) -> None:
+def disable_totp(user: User, password: str, keep: str | None = None) -> None:
     if not verify_password(user.password_hash, password):
         raise AccountError(_("The current password is wrong."))
     user.totp_secret = None
+    end_sessions(user, keep)
     record_audit("two_factor_off", "user", user.id, actor=user)
     db.session.commit()
+
+
+def check_second_factor(user: User, code: str, address: str) -> SignInResult:
+    """The code step of sign-in, throttled like the password for this address and account."""
+    firm = current_tenant().slug
+    wait = throttle.wait_seconds(firm, address, user.email)
+    if wait:
+        return SignInResult(error=throttled_message(wait))
+    if check_totp(user, code):
+        throttle.forget(firm, address, user.email)
+        return SignInResult(user=user)
+    throttle.record_failure(firm, address, user.email)
+    return SignInResult(error=_("That code is not right."), alert_email_id=register_failed_login(user))
 
 
 def check_totp(user: User, code: str) -> bool:

@@ -27,13 +27,17 @@ bp.before_request(require_firm_host)
 
 @bp.route("/login", methods=["GET", "POST"])
 @anyone
-@rate_limited("login", limit=20, per_seconds=300, field="email")
+# Per address only: a per-account limit would let anyone lock a person out from
+# everywhere. Guessing one account is slowed per (address, account) in services.
+@rate_limited("login", limit=20, per_seconds=300)
 def login():
     if current_user.is_authenticated:
         return redirect_home(current_user)
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data)
+        result = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        if result.alert_email_id:
+            enqueue_delivery(result.alert_email_id)
         if result.error:
             flash(result.error, "error")
         elif result.user.totp_secret:
@@ -58,12 +62,14 @@ def second_factor():
     if user is None:
         return redirect(url_for("auth.login"))
     if form.validate_on_submit():
-        if services.check_totp(user, form.code.data):
+        result = services.check_second_factor(user, form.code.data, request.remote_addr or "")
+        if result.alert_email_id:
+            enqueue_delivery(result.alert_email_id)
+        if result.user is not None:
             target = session.get("next")
             sign_in(user)
             return redirect(safe_next(target, home_url_for(user)))
-        services.register_failed_login(user)
-        flash(_("That code is not right."), "error")
+        flash(result.error, "error")
     return render_template("accounts/second_factor.html", form=form)
 
 

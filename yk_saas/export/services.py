@@ -35,6 +35,18 @@ def _json_default(value):
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
+#: Secrets meant for one person (links in mail) stay out of the owner's export, and
+#: signed-in sessions belong to this server, not to a copy of the firm.
+WITHHELD = {"outbox_emails": ("secret_text", "secret_html")}
+NOT_EXPORTED = {"user_sessions"}
+
+
+def withhold(table: str, row: dict) -> dict:
+    for column in WITHHELD.get(table, ()):
+        row[column] = None
+    return row
+
+
 def export_firm(path: Path, progress: Progress | None = None) -> dict:
     """Write the bound firm's data and files to the zip at ``path``; returns the manifest."""
     from tenants.models import Tenant
@@ -55,7 +67,9 @@ def export_firm(path: Path, progress: Progress | None = None) -> dict:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in tables:
             order = [table.c.id] if "id" in table.c else []
-            rows = [dict(r) for r in db.session.execute(select(table).order_by(*order)).mappings()]
+            rows = [withhold(table.name, dict(r))
+                    for r in db.session.execute(select(table).order_by(*order)).mappings()]
+            rows = [] if table.name in NOT_EXPORTED else rows
             archive.writestr(f"tables/{table.name}.json",
                              json.dumps(rows, ensure_ascii=False, default=_json_default))
             manifest["rows"][table.name] = len(rows)

@@ -15,22 +15,44 @@ from yk_saas.models_base import utcnow
 MAX_ATTEMPTS = 5
 
 
-def queue_email(to_address: str, kind: str, template: str, **context) -> OutboxEmail:
-    """Render ``emails/<template>`` into an outbox row; the caller commits, then enqueues."""
-    firm = current_tenant()
-    context.setdefault("firm", firm)
+MASK = "••••••"
+
+
+def mask_link(url: str) -> str:
+    """A link with its secret last segment hidden: ``…/reset/••••••``."""
+    return url.rsplit("/", 1)[0] + "/" + MASK
+
+
+def queue_email(to_address: str, kind: str, template: str, secret: dict | None = None,
+                **context) -> OutboxEmail:
+    """Render ``emails/<template>`` into an outbox row; the caller commits, then enqueues.
+
+    ``secret`` holds the context values only the recipient may read (links with a
+    token, codes): the stored bodies show them masked; the full bodies are kept
+    apart for delivery and for the recipient's own eyes.
+    """
+    context.setdefault("firm", current_tenant())
     subject = render_template(f"emails/{template}.subject.txt", **context).strip()
-    message = OutboxEmail(
-        to_address=to_address,
-        subject=subject,
-        body_text=render_template(f"emails/{template}.txt", **context),
-        body_html=render_template(f"emails/{template}.html", **context),
-        kind=kind,
-        status=QUEUED,
-    )
+    masked = {key: mask_link(value) for key, value in (secret or {}).items()}
+    text, html = _render_bodies(template, {**context, **masked})
+    message = OutboxEmail(to_address=to_address, subject=subject, body_text=text, body_html=html,
+                          kind=kind, status=QUEUED)
+    if secret:
+        message.secret_text, message.secret_html = _render_bodies(template, {**context, **secret})
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def _render_bodies(template: str, context: dict) -> tuple[str, str]:
+    return (render_template(f"emails/{template}.txt", **context),
+            render_template(f"emails/{template}.html", **context))
+
+
+def readable_body(email: OutboxEmail, reader) -> str:
+    """The text ``reader`` may see: in full only for the recipient's own account."""
+    own = reader is not None and email.to_address.strip().lower() == reader.email.strip().lower()
+    return email.secret_text if own and email.secret_text is not None else email.body_text
 
 
 def smtp_configured() -> bool:
@@ -44,9 +66,11 @@ def build_message(email: OutboxEmail) -> EmailMessage:
     msg["To"] = email.to_address
     msg["Subject"] = email.subject
     msg["Message-ID"] = make_msgid(idstring=f"{firm.slug}.{email.id}")
-    msg.set_content(email.body_text)
-    if email.body_html:
-        msg.add_alternative(email.body_html, subtype="html")
+    secret = email.secret_text is not None
+    msg.set_content(email.secret_text if secret else email.body_text)
+    html = email.secret_html if secret else email.body_html
+    if html:
+        msg.add_alternative(html, subtype="html")
     return msg
 
 
@@ -84,6 +108,8 @@ def deliver_email(email_id: int) -> str:
         db.session.commit()
         raise
     email.status, email.sent_at, email.last_error = SENT, utcnow(), None
+    # Delivered: the recipient has the link; nobody needs our copy of it.
+    email.secret_text = email.secret_html = None
     db.session.commit()
     return SENT
 

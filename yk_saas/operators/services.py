@@ -106,6 +106,44 @@ def set_status(slug: str, status: str, operator: PlatformOperator) -> None:
         db.session.commit()
 
 
+#: An operator's session lasts this long after sign-in, and ends at logout.
+OPERATOR_SESSION_SECONDS = 12 * 3600
+
+
+def _operator_session_key(token: str) -> str:
+    from yk_saas.accounts.tokens import hash_token
+
+    return f"yk:opsession:{hash_token(token)}"
+
+
+def open_operator_session(operator_id: int) -> str:
+    """Record a server-side session for an operator; returns the cookie's secret id."""
+    from yk_saas.accounts.tokens import new_token
+    from yk_saas.extensions import redis_conn
+
+    token = new_token()[0]
+    redis_conn().set(_operator_session_key(token), operator_id, ex=OPERATOR_SESSION_SECONDS)
+    return token
+
+
+def session_operator_id(token) -> int | None:
+    """The operator whose open session ``token`` is, or None (unknown, ended or expired)."""
+    from yk_saas.extensions import redis_conn
+
+    if not isinstance(token, str) or len(token) > 100:
+        return None
+    value = redis_conn().get(_operator_session_key(token))
+    return int(value) if value is not None else None
+
+
+def end_operator_session(token) -> None:
+    """Logout: a copy of the cookie opens nothing afterwards."""
+    from yk_saas.extensions import redis_conn
+
+    if isinstance(token, str):
+        redis_conn().delete(_operator_session_key(token))
+
+
 def support_sign_in(slug: str, operator: PlatformOperator) -> tuple:
     """(firm, one-time sign-in token as the owner), only with the owner's consent; audited."""
     from yk_saas.accounts.models import User

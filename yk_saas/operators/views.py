@@ -13,7 +13,7 @@ from yk_saas.urls import firm_base_url
 
 bp = Blueprint("operators", __name__, url_prefix="/operator")
 bp.before_request(require_platform_host)
-SESSION_KEY = "operator_id"
+SESSION_TOKEN = "operator_session"
 
 
 def operators_only(view):
@@ -21,8 +21,8 @@ def operators_only(view):
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
-        operator_id = session.get(SESSION_KEY)
-        operator = db.session.get(PlatformOperator, operator_id) if isinstance(operator_id, int) else None
+        operator_id = services.session_operator_id(session.get(SESSION_TOKEN))
+        operator = db.session.get(PlatformOperator, operator_id) if operator_id is not None else None
         if operator is None or not operator.is_active:
             return redirect(url_for("operators.login"))
         g.operator = operator
@@ -41,7 +41,7 @@ def login():
         if operator is not None:
             db.session.commit()
             session.clear()
-            session[SESSION_KEY] = operator.id
+            session[SESSION_TOKEN] = services.open_operator_session(operator.id)
             return redirect(url_for("operators.index"), 303)
         db.session.rollback()
         error = _("Wrong e-mail, password or code.")
@@ -51,7 +51,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @anyone
 def logout():
-    session.pop(SESSION_KEY, None)
+    services.end_operator_session(session.pop(SESSION_TOKEN, None))
     return redirect(url_for("operators.login"), 303)
 
 
