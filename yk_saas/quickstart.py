@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from yk_saas.config import ROOT
 from yk_saas.embedded import stop_embedded
@@ -51,6 +52,11 @@ def setup_data(env: dict, port: str) -> None:
         firms = seed_demo()
         print(f"\nPlatform (sign up a new firm): http://{app.config['PLATFORM_DOMAIN']}:{port}")
         print_demo_logins(firms, base="http://{host}:" + port)
+    # Secret links are masked in the Outbox for all but their recipient; the person who
+    # runs the demo reads any kept e-mail in full on this machine.
+    print("\nRead a kept e-mail in full (invitation and reset links included):\n"
+          f"  DATABASE_URL='{env['DATABASE_URL']}' {Path(sys.executable).parent / 'flask'} "
+          "--app yk_saas mail show <firm> <message id>")
 
 
 def stop_on_sigterm(_signum, _frame):
