@@ -1,12 +1,13 @@
 """The firm's outbox: every e-mail sent, or kept when no SMTP server is set."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import MANAGERS, require_firm_host, roles
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.mail.services import smtp_configured
+from yk_saas.paging import page_of
 
 bp = Blueprint("outbox", __name__, url_prefix="/desk/outbox")
 bp.before_request(require_firm_host)
@@ -16,9 +17,7 @@ PAGE_SIZE = 50
 @bp.route("/")
 @roles(*MANAGERS)
 def index():
-    page = db.paginate(select(OutboxEmail).order_by(OutboxEmail.id.desc()),
-                       page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
-                       error_out=False)
+    page = page_of(select(OutboxEmail).order_by(OutboxEmail.id.desc()), PAGE_SIZE)
     return render_template("mail/outbox.html", page=page, smtp=smtp_configured())
 
 
