@@ -409,3 +409,58 @@ def test_every_form_derives_from_the_bounded_base_form():
     outside = [cls.__module__ + "." + cls.__name__ for group in all_form_classes().values() for cls in group
                if cls.__module__.startswith("yk_saas") and not issubclass(cls, Form) and cls is not Form]
     assert outside == []
+
+
+# --- (d) correctly signed but malformed webhook events -----------------------------------------------
+
+
+def malformed_events(invoice_id: int) -> list[dict]:
+    """Signed events of the shape Stripe sends, each broken in one way."""
+    good = {"id": "cs_hostile", "object": "checkout.session", "payment_status": "paid",
+            "amount_total": 30000, "currency": "cny", "payment_intent": "pi_hostile",
+            "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)}}
+    event = {"object": "event", "type": "checkout.session.completed", "created": 1_760_000_000}
+    broken_objects = [
+        {**good, "amount_total": "30000"}, {**good, "amount_total": 10**20}, {**good, "amount_total": -5},
+        {**good, "amount_total": 1e308}, {**good, "metadata": "alpha"},
+        {**good, "metadata": {**good["metadata"], "invoice_id": "99999999999999999999"}},
+        {**good, "metadata": {**good["metadata"], "invoice_id": "1e3"}},
+        {**good, "id": 12}, {**good, "payment_intent": ["pi"]}, {**good, "currency": None, "id": ""},
+    ]
+    events = [{**event, "id": f"evt_hostile_{n}", "data": {"object": obj}}
+              for n, obj in enumerate(broken_objects)]
+    events += [{**event, "id": "evt_hostile_nodata"}, {**event, "id": "evt_hostile_noobj", "data": {}},
+               {**event, "id": "evt_hostile_list", "data": {"object": [good]}},
+               {**event, "data": {"object": good}},  # no event id
+               {**event, "id": "evt_hostile_created", "created": 10**20, "data": {"object": good}},
+               {**event, "id": "evt_hostile_type", "type": 7, "data": {"object": good}}]
+    return events
+
+
+def test_signed_but_malformed_webhook_events_are_400_and_change_nothing(app, firm_a, host_client,
+                                                                      monkeypatch):
+    import json
+
+    from tenants import tenant_context
+    from tests.billing_helpers import WEBHOOK_SECRET, new_company, new_invoice, sign
+
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    with app.app_context(), tenant_context("alpha"):
+        invoice_id = new_invoice(new_company(), 30000)
+    before = fingerprint(app, "t_alpha"), fingerprint(app, "public")
+    client, wrong = host_client(PLATFORM), []
+    for event in malformed_events(invoice_id):
+        payload = json.dumps(event).encode()
+        status = send_raw(client, payload, sign(payload))
+        if status != 400:
+            wrong.append(f"{json.dumps(event)[:160]} -> {status}")
+    assert wrong == [], "\n".join(wrong)
+    assert (fingerprint(app, "t_alpha"), fingerprint(app, "public")) == before
+
+
+def send_raw(client, payload: bytes, signature: str):
+    try:
+        return client.post("/stripe/webhook", data=payload, csrf=False,
+                           headers={"Stripe-Signature": signature, "Content-Type": "application/json"}).status_code
+    except Exception as exc:  # noqa: BLE001  the app raised
+        return f"500 ({type(exc).__name__}: {exc})"

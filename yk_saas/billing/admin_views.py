@@ -41,7 +41,7 @@ def settings():
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
         for name in ("invoice_prefix", "late_fee_kind", "late_fee_value", "reminder_cooldown_hours",
-                     "quiet_start_hour", "quiet_end_hour", "sms_enabled"):
+                     "quiet_start_hour", "quiet_end_hour", "sms_enabled", "backfill_periods"):
             setattr(row, name, getattr(form, name).data)
         row.stripe_account_id = (form.stripe_account_id.data or "").strip() or None
         record_audit("billing_settings_changed", "firm", g.tenant.id,

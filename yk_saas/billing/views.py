@@ -180,7 +180,10 @@ def contracts():
             services.create_contract(form.company_id.data, form.plan.data, form.interval.data,
                                      form.fee.minor, g.tenant.currency, form.starts_on.data,
                                      form.billing_day.data, form.ends_on.data,
-                                     form.payment_terms_days.data)
+                                     form.payment_terms_days.data, bill_past=form.bill_past.data)
+        except services.BackfillNeedsConfirmation as exc:
+            db.session.rollback()
+            form.bill_past.errors = [str(exc)]
         except services.BillingError as exc:
             db.session.rollback()
             form.plan.errors = [str(exc)]

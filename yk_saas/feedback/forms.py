@@ -3,7 +3,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from yk_saas.forms import Form
+from yk_saas.forms import DateWindow, Form
 
 STATE_LABELS = {"new": _l("New"), "investigating": _l("Investigating"), "resolved": _l("Resolved"),
                 "rejected": _l("Rejected")}
@@ -29,7 +29,7 @@ class InternalNoteForm(Form):
 
 
 class FollowUpForm(Form):
-    scheduled_for = DateField(_l("Date"), validators=[InputRequired()])
+    scheduled_for = DateField(_l("Date"), validators=[InputRequired(), DateWindow(1, 2)])
     method = SelectField(_l("How"), choices=list(METHOD_LABELS.items()))
     purpose = StringField(_l("Purpose"), validators=[Optional(), Length(max=300)])
 

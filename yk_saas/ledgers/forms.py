@@ -3,7 +3,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from yk_saas.forms import Form
+from yk_saas.forms import DateWindow, Form
 
 FIGURE_LABELS = {"revenue": _l("Revenue"), "costs": _l("Costs"), "profit": _l("Profit"),
                  "vat": _l("VAT"), "income_tax": _l("Income tax"), "cash_balance": _l("Cash balance")}
@@ -30,7 +30,7 @@ class FiguresForm(Form):
 class FilingForm(Form):
     tax = SelectField(_l("Tax"), choices=list(TAX_LABELS.items()))
     status = SelectField(_l("Status"), choices=list(FILING_LABELS.items()))
-    on = DateField(_l("Date"), validators=[Optional()])
+    on = DateField(_l("Date"), validators=[Optional(), DateWindow(10, 1)])
 
 
 class FileForm(Form):
