@@ -29,7 +29,7 @@ from wtforms import (
 )
 from wtforms import FileField as PlainFileField
 from wtforms.i18n import messages_path
-from wtforms.validators import Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, StopValidation, ValidationError
 
 from yk_saas.bounded import INT_MAX, has_control_characters
 
@@ -86,6 +86,12 @@ def refuse_control_characters(form, field):
             raise ValidationError(_l("Remove the control characters (such as NUL) from this field."))
 
 
+def not_blank(form, field):
+    """A required text is more than spaces (``InputRequired`` alone lets ``" "`` through)."""
+    if isinstance(field.data, str) and not field.data.strip():
+        raise StopValidation(_l("This field is required."))
+
+
 def id_in_column(form, field):
     """A number chosen from a list (an id) fits an ``integer`` column."""
     if isinstance(field.data, int) and not -INT_MAX <= field.data <= INT_MAX:
@@ -103,6 +109,8 @@ def bounds_for(field) -> list:
     extra = []
     if isinstance(field, StringField) and not isinstance(field, PasswordField) and not has(Length):
         extra.append(Length(max=TEXT_MAX if isinstance(field, TextAreaField) else LINE_MAX))
+    if isinstance(field, StringField) and has(InputRequired):
+        extra.append(not_blank)
     if isinstance(field, IntegerField):
         extra.append(NumberRange(-INT_MAX, INT_MAX))
     if isinstance(field, SelectField | RadioField):

@@ -10,7 +10,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from yk_saas.forms import DateWindow, Form
 from yk_saas.money import AmountError, parse_amount
@@ -24,6 +31,8 @@ class AmountField(StringField):
     def pre_validate(self, form):
         self.minor = None
         if not (self.data or "").strip():
+            if self.flags.required:
+                raise StopValidation(_l("Enter an amount such as 1280.50."))
             return
         try:
             self.minor = parse_amount(self.data, getattr(form, "currency_code", "CNY"))

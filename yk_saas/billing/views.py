@@ -25,10 +25,12 @@ from yk_saas.billing.models import (
 from yk_saas.billing.refunds import visible_refunds
 from yk_saas.clients.models import ClientCompany
 from yk_saas.money import to_decimal
+from yk_saas.paging import page_of
 
 bp = Blueprint("billing", __name__, url_prefix="/desk/billing")
 bp.before_request(require_firm_host)
 
+PER_PAGE = 50
 READ_ONLY_ALLOWED = {"auth.logout", "auth.login", "common.set_language",
                      "billing_admin.subscription", "billing_admin.subscription_checkout"}
 
@@ -66,7 +68,7 @@ def index():
     query = services.visible_invoices(current_user)
     if status in ("open", "paid", "void"):
         query = query.where(Invoice.status == status)
-    invoices = db.session.scalars(query.order_by(Invoice.id.desc()).limit(300)).all()
+    invoices = page_of(query.order_by(Invoice.id.desc()), PER_PAGE)
     return render_template("billing/index.html", invoices=invoices, status=status)
 
 
@@ -215,8 +217,8 @@ def client(company_id):
     row = credit.credit_row(company.id)
     form = CreditLimitForm(data={"limit": "" if not row or row.limit_cents is None else
                                  str(to_decimal(row.limit_cents, row.currency))})
-    invoices = db.session.scalars(select(Invoice).where(Invoice.company_id == company.id)
-                                  .order_by(Invoice.id.desc())).all()
+    invoices = page_of(select(Invoice).where(Invoice.company_id == company.id)
+                       .order_by(Invoice.id.desc()), PER_PAGE)
     return render_template("billing/client.html", company=company, credit=row, form=form,
                            invoices=invoices, owed=services.company_outstanding(company.id))
 
