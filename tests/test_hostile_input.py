@@ -282,6 +282,12 @@ def raw_names_of(app, rule) -> set[str]:
                           source))
 
 
+def flag_names_of(app, rule) -> set[str]:
+    """Raw names only compared with a constant (``on_duty == "1"``): any other value means "no"."""
+    source, _names = view_source(app, rule)
+    return set(re.findall(r"""form\.get\(["'](\w+)["'](?:, [^)]*)?\)\s*(?:==|in\b)""", source))
+
+
 def field_kind(field) -> str | None:
     if isinstance(field, FileField | BooleanField) or field.name == "csrf_token":
         return None
@@ -338,8 +344,11 @@ def fields_of(app, rule) -> dict[str, tuple[str, str]]:
                 kind = field_kind(field)
                 if kind:
                     fields[field.name] = (kind, plausible(field, kind))
+    flags = flag_names_of(app, rule)
     for name in raw_names_of(app, rule) - set(fields):
-        if name.endswith("_id") or name == "capacity":
+        if name in flags:
+            fields[name] = ("flag", "1")
+        elif name.endswith("_id") or name == "capacity":
             fields[name] = ("id", "1")
         elif name in AMOUNT_NAMES:
             fields[name] = ("amount", "100.00")
@@ -350,6 +359,8 @@ def fields_of(app, rule) -> dict[str, tuple[str, str]]:
 
 def hostile_values(kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(values that must be refused, values that must only not break anything) for a kind."""
+    if kind == "flag":
+        return (), TEXT_MUST + INT_MUST
     if kind in ("int", "id"):
         must = TEXT_MUST[:3] + INT_MUST + ((MISSING_ID,) if kind == "id" else ())
         return must, INT_LOOSE
@@ -400,7 +411,7 @@ def test_every_form_field_refuses_hostile_values(app, hostile_firm, sessions):
                 wrong.append(f"POST {path} {name}={value[:20]!r} -> {status}")
     assert probed > 500
     assert wrong == [], "\n".join(wrong)
-    assert written == [], "refused values wrote rows"
+    assert written == [], "refused values wrote rows: " + ", ".join(written)
 
 
 def test_every_form_derives_from_the_bounded_base_form():

@@ -69,6 +69,8 @@ def parse_tags(text: str | None) -> list[str]:
     """``"VIP, export，VIP"`` → ``["VIP", "export"]`` (commas of either width, order kept)."""
     if has_control_characters(text or ""):
         raise ClientError(_("Remove the control characters (such as NUL) from this field."))
+    if len(text or "") > MAX_TAGS * 42:
+        raise ClientError(_("At most %(n)d tags.", n=MAX_TAGS))
     tags = []
     for part in (text or "").replace("，", ",").split(","):
         tag = part.strip()[:40]
