@@ -257,12 +257,23 @@ def view_source(app, rule) -> tuple[str, dict]:
     return inspect.getsource(view), view.__globals__
 
 
+def validated_form_names(source: str) -> list[str]:
+    """Form classes the view validates (``form = XForm()`` … ``form.validate…``); when none is
+    found that way, every form class it builds (forms built only to be shown are left out)."""
+    assigned = re.findall(r"(\w+)\s*=\s*(?:\w+\.)?(\w+Form)\(", source)
+    validated = [cls for var, cls in assigned if re.search(rf"\b{var}\.validate", source)]
+    return validated or re.findall(r"\b(\w+Form)\(", source)
+
+
 def forms_of(app, rule):
-    """The form classes a view builds, by name in its source."""
+    """The form classes a view builds and validates, by name in its source."""
     source, names = view_source(app, rule)
     classes = all_form_classes()
+    wanted = set(validated_form_names(source))
     found = []
     for name in dict.fromkeys(re.findall(r"\b(\w+Form)\(", source)):
+        if name not in wanted:
+            continue
         cls = names.get(name)
         if cls is None and "." not in name:
             candidates = classes.get(name, [])
@@ -270,7 +281,7 @@ def forms_of(app, rule):
         if isinstance(cls, type) and issubclass(cls, FlaskForm):
             found.append(cls)
     for module_name, name in re.findall(r"\b(\w+)\.(\w+Form)\(", source):
-        cls = getattr(names.get(module_name), name, None)
+        cls = getattr(names.get(module_name), name, None) if name in wanted else None
         if isinstance(cls, type) and issubclass(cls, FlaskForm):
             found.append(cls)
     return found

@@ -110,8 +110,11 @@ def clients():
 @roles(*MANAGERS)
 def set_dedicated(company_id):
     company = db.get_or_404(ClientCompany, company_id)
+    chosen, accountant_id = request.form.get("accountant_id", "").strip(), form_int("accountant_id")
     try:
-        services.change_dedicated_accountant(company.id, form_int("accountant_id"), current_user)
+        if chosen and accountant_id is None:  # empty means "nobody"; anything else must be an id
+            raise services.WorkError(_("Choose a member of staff."))
+        services.change_dedicated_accountant(company.id, accountant_id, current_user)
     except services.WorkError as exc:
         flash(str(exc), "error")
     else:
