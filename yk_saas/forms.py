@@ -20,6 +20,7 @@ from wtforms import (
     DateField,
     DateTimeField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -31,7 +32,7 @@ from wtforms import FileField as PlainFileField
 from wtforms.i18n import messages_path
 from wtforms.validators import InputRequired, Length, NumberRange, StopValidation, ValidationError
 
-from yk_saas.bounded import INT_MAX, has_control_characters
+from yk_saas.bounded import INT_MAX, LINE_CONTROL_CHARACTERS, has_control_characters
 
 #: Longest text a field takes when it declares no ``Length`` of its own.
 LINE_MAX, TEXT_MAX = 500, 20_000
@@ -120,9 +121,18 @@ def bounds_for(field) -> list:
     return extra
 
 
+def strip_control_characters(value):
+    return LINE_CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
 def guard_field(field) -> None:
     """Add the app-wide bounds to one bound field."""
     if isinstance(field, (*FILE_FIELDS, BooleanField)):
+        return
+    if isinstance(field, HiddenField):
+        # Not typed by the person (a ``next`` address): cleaned, never a reason to refuse the form.
+        field.filters = (*field.filters, strip_control_characters)
+        field.validators = [*field.validators, Length(max=LINE_MAX)]
         return
     field.validators = [refuse_control_characters, *field.validators, *bounds_for(field)]
 
