@@ -46,13 +46,19 @@ def test_billing_run_twice_creates_each_period_once(alpha):
 
 def test_two_concurrent_billing_runs_create_one_invoice_per_period(app, alpha):
     contract_id = contract_for(new_company(), starts=date(2030, 1, 1), ends=date(2030, 12, 31))
+    services.billing_settings().backfill_periods = 12  # one run bills the whole year
+    db.session.commit()
     threads = [threading.Thread(target=in_firm, args=(app, "alpha", services.run_billing,
                                                       date(2030, 12, 2))) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    db.session.remove()
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        db.session.remove()
+        services.billing_settings().backfill_periods = 3
+        db.session.commit()
     periods = [i.period_start for i in invoices_of(contract_id)]
     assert len(periods) == 12 == len(set(periods))
 

@@ -78,6 +78,7 @@ def test_a_billing_run_killed_half_way_invoices_every_period_once(app, redis):
         companies = [ClientCompany(name=f"Fault Co {n}") for n in range(contracts)]
         db.session.add_all(companies)
         db.session.flush()
+        services.billing_settings().backfill_periods = months  # the firm back-fills them all
         for company in companies:
             services.create_contract(company.id, "Bookkeeping", "monthly", 30000, "CNY", starts)
         db.session.commit()

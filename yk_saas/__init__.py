@@ -22,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = HostBoundSessionInterface()
     init_extensions(app)
+    from yk_saas import bounded
+
+    bounded.init_app(app)  # before the blueprints: their rules take the bounded converters
     register_blueprints(app)
     init_features(app)
     register_cli(app)

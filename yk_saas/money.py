@@ -1,10 +1,19 @@
-"""Money as integer minor units (fen, cents) with a currency code. Never float."""
+"""Money as integer minor units (fen, cents) with a currency code. Never float.
 
+Every amount typed into the product goes through ``parse_amount``: plain digits
+with an optional decimal part, no exponent (``1e308``), no NaN or infinity, and
+no more than ``MAX_MINOR`` so that sums of many amounts still fit a ``bigint``.
+"""
+
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 
 MINOR_UNITS = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "JPY": 0}
+#: Largest amount accepted, in minor units (10 trillion yuan): far inside a ``bigint`` column.
+MAX_MINOR = 10**15
+PLAIN_NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)")
 
 
 class AmountError(ValueError):
@@ -12,14 +21,19 @@ class AmountError(ValueError):
 
 
 def parse_amount(text: str, currency: str = "CNY", allow_zero: bool = True) -> int:
-    """``"1,234.50"`` → ``123450`` minor units; refuses negatives and too many decimals."""
+    """``"1,234.50"`` → ``123450`` minor units; refuses negatives, too many decimals,
+    exponents, blanks and amounts above ``MAX_MINOR``."""
     cleaned = (text or "").strip().replace(",", "").replace("¥", "").replace("￥", "")
+    if not PLAIN_NUMBER.fullmatch(cleaned) or len(cleaned) > 40:
+        raise AmountError(text)
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
         raise AmountError(text) from exc
     places = MINOR_UNITS.get(currency, 2)
     if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
+        raise AmountError(text)
+    if value > Decimal(MAX_MINOR).scaleb(-places):
         raise AmountError(text)
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise AmountError(text)

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, render_template, request
 from tenants import db
 from yk_saas.access import MANAGERS, require_firm_host, roles
 from yk_saas.audit import services
+from yk_saas.bounded import arg_page
 
 bp = Blueprint("audit", __name__, url_prefix="/desk/audit")
 bp.before_request(require_firm_host)
@@ -31,7 +32,7 @@ def current_filter() -> services.AuditFilter:
 @roles(*MANAGERS)
 def index():
     flt = current_filter()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_page()
     entries = list(services.find_entries(flt, g.tenant.timezone, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE))
     return render_template("audit/index.html", entries=entries[:PAGE_SIZE], flt=flt, page=page,
                            has_next=len(entries) > PAGE_SIZE, actions=services.known_actions())

@@ -42,7 +42,7 @@ def settings():
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
         for name in ("invoice_prefix", "late_fee_kind", "late_fee_value", "reminder_cooldown_hours",
-                     "quiet_start_hour", "quiet_end_hour", "sms_enabled"):
+                     "quiet_start_hour", "quiet_end_hour", "sms_enabled", "backfill_periods"):
             setattr(row, name, getattr(form, name).data)
         try:
             services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)

@@ -24,6 +24,7 @@ def populate_money(demo) -> None:
     today = services.firm_today()
     start = services.add_months(date(today.year, today.month, 1), -4)
     companies = db.session.scalars(select(ClientCompany).order_by(ClientCompany.id)).all()
+    services.billing_settings().backfill_periods = 6  # the demo bills its five months at once
     for index, company in enumerate(companies):
         plan, fee = plans[index % len(plans)]
         services.create_contract(company.id, plan, "monthly", fee, firm.currency, start,

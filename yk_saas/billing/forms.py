@@ -16,10 +16,11 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
-from yk_saas.forms import Form
+from yk_saas.forms import DateWindow, Form
 from yk_saas.money import AmountError, parse_amount
 
 
@@ -31,6 +32,8 @@ class AmountField(StringField):
     def pre_validate(self, form):
         self.minor = None
         if not (self.data or "").strip():
+            if self.flags.required:
+                raise StopValidation(_l("Enter an amount such as 1280.50."))
             return
         try:
             self.minor = parse_amount(self.data, getattr(form, "currency_code", "CNY"))
@@ -47,19 +50,21 @@ class ContractForm(Form):
     plan = StringField(_l("Service plan"), validators=[InputRequired(), Length(max=120)])
     interval = SelectField(_l("Billed"), choices=INTERVALS)
     fee = AmountField(_l("Fee per period"), validators=[InputRequired()])
-    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired(), DateWindow(10, 2)])
+    ends_on = DateField(_l("Ends on"), validators=[Optional(), DateWindow(10, 10)])
     billing_day = IntegerField(_l("Billing day of the month"), default=1,
                                validators=[InputRequired(), NumberRange(1, 28)])
     payment_terms_days = IntegerField(_l("Days to pay"), default=15,
                                       validators=[InputRequired(), NumberRange(0, 120)])
+    bill_past = BooleanField(_l("Bill past periods (only the latest, as many as the billing "
+                                "settings allow; earlier periods are not billed)"))
 
 
 class PaymentForm(Form):
     amount = AmountField(_l("Amount received"), validators=[InputRequired()])
     method = SelectField(_l("Method"), choices=METHODS)
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=120)])
-    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    received_on = DateField(_l("Received on"), validators=[InputRequired(), DateWindow(5, 1)])
 
 
 class CreditNoteForm(Form):
@@ -83,6 +88,8 @@ class BillingSettingsForm(Form):
     quiet_start_hour = IntegerField(_l("Quiet hours start"), validators=[NumberRange(0, 23)])
     quiet_end_hour = IntegerField(_l("Quiet hours end"), validators=[NumberRange(0, 23)])
     sms_enabled = BooleanField(_l("Also send reminders by SMS"))
+    backfill_periods = IntegerField(_l("Past periods a billing run invoices at most per contract"),
+                                    default=3, validators=[InputRequired(), NumberRange(1, 36)])
     stripe_account_id = StringField(_l("Stripe connected account (acct_…)"),
                                     validators=[Optional(), Length(max=64), Regexp(
                                         r"^\s*acct_[A-Za-z0-9]+\s*$",

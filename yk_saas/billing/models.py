@@ -43,6 +43,8 @@ class Contract(TenantModel):
     currency: Mapped[str] = mapped_column(String(3))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    #: Periods starting before this are never billed (a contract entered long after it began).
+    bill_from: Mapped[date | None] = mapped_column(Date)
     billing_day: Mapped[int] = mapped_column(Integer, default=1)
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=15)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -185,6 +187,9 @@ class BillingSettings(TenantModel):
     sms_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The firm's Stripe Connect account (acct_…); online payment needs it and platform keys.
     stripe_account_id: Mapped[str | None] = mapped_column(String(64))
+    #: Most invoices one billing run creates per contract; a new contract with more past
+    #: periods bills only the latest this many, after the manager confirms.
+    backfill_periods: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class ReminderTemplate(TenantModel):

@@ -15,10 +15,12 @@ from yk_saas.billing.forms import RefundRequestForm, RefundStepForm
 from yk_saas.billing.models import Invoice, Payment, RefundRequest
 from yk_saas.billing.providers import provider_for_firm
 from yk_saas.files.services import DOCUMENTS, MB, UploadError, save_upload
+from yk_saas.paging import page_of
 from yk_saas.urls import firm_base_url
 
 bp = Blueprint("billing_portal", __name__, url_prefix="/portal/billing")
 bp.before_request(require_firm_host)
+PER_PAGE = 50
 
 CLIENT_REFUND_ACTIONS = ("add_info", "accept", "dispute")
 
@@ -47,15 +49,16 @@ def own_invoice_or_404(invoice_id: int) -> Invoice:
 @roles(CLIENT)
 def overview():
     company_id = current_user.client_company_id
-    invoices = db.session.scalars(services.visible_invoices(current_user)
-                                  .order_by(Invoice.id.desc())).all()
-    payments = db.session.scalars(select(Payment).where(Payment.company_id == company_id)
-                                  .order_by(Payment.id.desc())).all()
-    refund_rows = db.session.scalars(refunds.visible_refunds(current_user)
-                                     .order_by(RefundRequest.id.desc())).all()
+    invoices = page_of(services.visible_invoices(current_user).order_by(Invoice.id.desc()), PER_PAGE)
+    payments = page_of(select(Payment).where(Payment.company_id == company_id)
+                       .order_by(Payment.id.desc()), PER_PAGE, param="payments_page")
+    refund_rows = page_of(refunds.visible_refunds(current_user).order_by(RefundRequest.id.desc()),
+                          PER_PAGE, param="refunds_page")
+    numbers = dict(db.session.execute(select(Invoice.id, Invoice.number).where(
+        Invoice.id.in_([r.invoice_id for r in refund_rows.items]))).all())
     return render_template("billing/portal.html", invoices=invoices, payments=payments,
                            refunds=refund_rows, owed=services.company_outstanding(company_id),
-                           labels=refunds.STATE_LABELS, numbers={i.id: i.number for i in invoices})
+                           labels=refunds.STATE_LABELS, numbers=numbers)
 
 
 @bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])

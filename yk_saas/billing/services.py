@@ -5,6 +5,13 @@ incrementing a counter row inside the transaction that creates the document,
 so the row lock serialises concurrent takers and a rollback gives the number
 back. A billing run creates each contract period's invoice once: a unique
 key (source, source_key) per invoice makes a second or concurrent run a no-op.
+
+Back-fill is bounded: a run creates at most ``backfill_periods`` (a billing
+setting, 3 by default) invoices per contract, oldest first, and the next run goes
+on. A contract entered with more periods already begun than that needs the
+manager's confirmation; it then bills only the latest ``backfill_periods`` of
+them (``bill_from``) and the earlier periods are never billed by the run — the
+firm invoices them by hand if it wants to.
 """
 
 import secrets
@@ -35,6 +42,17 @@ PAYMENT_METHODS = ("bank_transfer", "cash", "other")
 
 class BillingError(ValueError):
     """A money action refused; the message tells the user why."""
+
+
+class BackfillNeedsConfirmation(BillingError):
+    """A new contract began more periods ago than the firm back-fills; the manager must confirm."""
+
+    def __init__(self, begun: int, cap: int):
+        self.begun, self.cap = begun, cap
+        super().__init__(_(
+            "This contract began %(begun)d periods ago. Tick the box to create invoices for the "
+            "latest %(cap)d of them now; the %(older)d earlier periods will not be billed.",
+            begun=begun, cap=cap, older=begun - cap))
 
 
 def firm_today() -> date:
@@ -147,8 +165,13 @@ def insert_invoice(new: NewInvoice, prefix: str | None = None) -> int | None:
 
 def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, currency: str,
                     starts_on: date, billing_day: int = 1, ends_on: date | None = None,
-                    payment_terms_days: int = 15) -> Contract:
-    """Add a client's service contract; the caller commits."""
+                    payment_terms_days: int = 15, bill_past: bool = False,
+                    today: date | None = None) -> Contract:
+    """Add a client's service contract; the caller commits.
+
+    More periods already begun than the firm back-fills raise BackfillNeedsConfirmation
+    unless ``bill_past``: then only the latest of them are billed (``bill_from``).
+    """
     if interval not in INTERVAL_MONTHS:
         raise BillingError(_("Unknown billing interval."))
     if fee_cents <= 0:
@@ -161,6 +184,7 @@ def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, c
                         fee_cents=fee_cents, currency=currency, starts_on=starts_on,
                         ends_on=ends_on, billing_day=billing_day,
                         payment_terms_days=payment_terms_days, is_active=True)
+    contract.bill_from = backfill_start(contract, today or firm_today(), bill_past)
     db.session.add(contract)
     db.session.flush()
     record_audit("contract_created", "contract", contract.id, company_id=company_id,
@@ -168,22 +192,44 @@ def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, c
     return contract
 
 
+def backfill_start(contract: Contract, today: date, confirmed: bool) -> date | None:
+    """The first period start a new contract bills: None (all) within the firm's back-fill."""
+    cap = billing_settings().backfill_periods
+    begun = [start for start, _end in contract_periods(contract, today)]
+    if len(begun) <= cap:
+        return None
+    if not confirmed:
+        raise BackfillNeedsConfirmation(len(begun), cap)
+    return begun[-cap]
+
+
+def billable_periods(contract: Contract, today: date):
+    """The periods a run may bill: begun by ``today`` and not before ``bill_from``."""
+    for start, end in contract_periods(contract, today):
+        if contract.bill_from is None or start >= contract.bill_from:
+            yield start, end
+
+
 def bill_contract(contract: Contract, today: date, existing: set[str] | None = None,
-                  prefix: str | None = None) -> list[int]:
-    """Invoices for the contract's periods begun by ``today`` that have none yet.
+                  prefix: str | None = None, limit: int | None = None) -> list[int]:
+    """Invoices for the contract's billable periods that have none yet, at most ``limit``
+    (the firm's back-fill setting), oldest first.
 
     ``existing`` (source keys already billed) saves a query per contract in a run;
     the unique key still guards against a concurrent run.
     """
+    limit = limit or billing_settings().backfill_periods
     if existing is None:
         existing = set(db.session.scalars(
             select(Invoice.source_key).where(Invoice.source == "contract",
                                              Invoice.contract_id == contract.id)))
     created = []
-    for start, end in contract_periods(contract, today):
+    for start, end in billable_periods(contract, today):
         key = f"{contract.id}:{start.isoformat()}"
         if key in existing:
             continue
+        if len(created) >= limit:
+            break
         invoice_id = insert_invoice(NewInvoice(
             company_id=contract.company_id, amount_cents=contract.fee_cents,
             currency=contract.currency, description=f"{contract.plan} {start} – {end}",
@@ -215,10 +261,11 @@ def run_billing(today: date | None = None) -> int:
         db.session.expunge(contract)
     existing = set(db.session.scalars(select(Invoice.source_key)
                                       .where(Invoice.source == "contract")))
-    prefix, limited = billing_settings().invoice_prefix, companies_with_limits()
+    settings, limited = billing_settings(), companies_with_limits()
+    prefix, cap = settings.invoice_prefix, settings.backfill_periods
     total = 0
     for index, contract in enumerate(contracts, 1):
-        created = bill_contract(contract, today, existing, prefix)
+        created = bill_contract(contract, today, existing, prefix, cap)
         if created and contract.company_id in limited:
             check_credit_limit(contract.company_id)
         total += len(created)

@@ -25,9 +25,12 @@ from yk_saas.billing.models import (
 from yk_saas.billing.refunds import visible_refunds
 from yk_saas.clients.models import ClientCompany
 from yk_saas.money import to_decimal
+from yk_saas.paging import page_of
 
 bp = Blueprint("billing", __name__, url_prefix="/desk/billing")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 50
 
 
 def visible_invoice_or_404(invoice_id: int) -> Invoice:
@@ -51,7 +54,7 @@ def index():
     query = services.visible_invoices(current_user)
     if status in ("open", "paid", "void"):
         query = query.where(Invoice.status == status)
-    invoices = db.session.scalars(query.order_by(Invoice.id.desc()).limit(300)).all()
+    invoices = page_of(query.order_by(Invoice.id.desc()), PER_PAGE)
     return render_template("billing/index.html", invoices=invoices, status=status)
 
 
@@ -165,7 +168,10 @@ def contracts():
             services.create_contract(form.company_id.data, form.plan.data, form.interval.data,
                                      form.fee.minor, g.tenant.currency, form.starts_on.data,
                                      form.billing_day.data, form.ends_on.data,
-                                     form.payment_terms_days.data)
+                                     form.payment_terms_days.data, bill_past=form.bill_past.data)
+        except services.BackfillNeedsConfirmation as exc:
+            db.session.rollback()
+            form.bill_past.errors = [str(exc)]
         except services.BillingError as exc:
             db.session.rollback()
             form.plan.errors = [str(exc)]
@@ -197,8 +203,8 @@ def client(company_id):
     row = credit.credit_row(company.id)
     form = CreditLimitForm(data={"limit": "" if not row or row.limit_cents is None else
                                  str(to_decimal(row.limit_cents, row.currency))})
-    invoices = db.session.scalars(select(Invoice).where(Invoice.company_id == company.id)
-                                  .order_by(Invoice.id.desc())).all()
+    invoices = page_of(select(Invoice).where(Invoice.company_id == company.id)
+                       .order_by(Invoice.id.desc()), PER_PAGE)
     return render_template("billing/client.html", company=company, credit=row, form=form,
                            invoices=invoices, owed=services.company_outstanding(company.id))
 

@@ -1,20 +1,21 @@
 """Forms of the catalog: categories, services and a service's image."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from yk_saas.forms import Form
 
 CYCLE_LABELS = {"one_off": _l("One-off"), "monthly": _l("Monthly"), "quarterly": _l("Quarterly"),
                 "yearly": _l("Yearly")}
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = StringField(_l("Category name"), validators=[InputRequired(), Length(max=100)])
     sort_order = IntegerField(_l("Sort order"), default=0, validators=[Optional(), NumberRange(-999, 999)])
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     name = StringField(_l("Service name"), validators=[InputRequired(), Length(max=200)])
     category_id = SelectField(_l("Category"), coerce=int, choices=[])
     description = TextAreaField(_l("Description (simple HTML: paragraphs, lists, bold, links)"),

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from yk_saas.access import CLIENT, ROLES, require_firm_host, roles
+from yk_saas.bounded import arg_int
 from yk_saas.catalog import services
 from yk_saas.files.services import send_stored_file
 from yk_saas.templating import render_page_or_fragment
@@ -19,7 +20,7 @@ bp.before_request(require_firm_host)
 @roles(CLIENT)
 def index():
     """Published services by category; search and category filter swap the list only."""
-    category_id = request.args.get("category", type=int)
+    category_id = arg_int("category")
     search = request.args.get("q", "")
     return render_page_or_fragment(
         "catalog/shop.html", "catalog/_shop_list.html", categories=services.categories(),

@@ -5,6 +5,7 @@ from sqlalchemy import delete, func, select, update
 
 from tenants import db
 from yk_saas.accounts.models import User
+from yk_saas.bounded import has_control_characters
 from yk_saas.clients.models import ClientContact, ClientNote, ClientTag
 from yk_saas.clients.services import ClientError
 
@@ -66,6 +67,10 @@ def remove_contact(contact: ClientContact) -> None:
 
 def parse_tags(text: str | None) -> list[str]:
     """``"VIP, export，VIP"`` → ``["VIP", "export"]`` (commas of either width, order kept)."""
+    if has_control_characters(text or ""):
+        raise ClientError(_("Remove the control characters (such as NUL) from this field."))
+    if len(text or "") > MAX_TAGS * 42:
+        raise ClientError(_("At most %(n)d tags.", n=MAX_TAGS))
     tags = []
     for part in (text or "").replace("，", ",").split(","):
         tag = part.strip()[:40]

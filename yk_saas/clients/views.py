@@ -9,6 +9,7 @@ from tenants import db
 from yk_saas.access import CLIENT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts import services as accounts
 from yk_saas.accounts.models import Invitation
+from yk_saas.bounded import arg_int, form_int
 from yk_saas.clients import crm, services
 from yk_saas.clients.forms import (
     AccountantForm,
@@ -26,10 +27,9 @@ bp.before_request(require_firm_host)
 
 
 def list_filters() -> dict:
-    accountant = request.args.get("accountant", "")
     return {"q": request.args.get("q", "")[:100], "tag": request.args.get("tag", "")[:40],
             "status": request.args.get("status", "") if request.args.get("status") in ("active", "lost") else "",
-            "accountant_id": int(accountant) if accountant.isdigit() else None}
+            "accountant_id": arg_int("accountant", None, 1)}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -148,11 +148,11 @@ def change_status(company_id):
 @roles(*MANAGERS)
 def change_accountant(company_id):
     company = services.get_visible_company(current_user, company_id)
-    value = request.form.get("accountant_id")
-    if value is None or not (value == "" or value.isdigit()):
+    value, accountant_id = request.form.get("accountant_id"), form_int("accountant_id")
+    if value is None or (value != "" and accountant_id is None):
         return back(company)
     try:
-        changed = services.change_dedicated_accountant(company, int(value) if value else None, current_user)
+        changed = services.change_dedicated_accountant(company, accountant_id, current_user)
     except services.ClientError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import STAFF, require_firm_host, roles
+from yk_saas.bounded import parse_int
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import get_visible_company, users_by_id
 from yk_saas.feedback import followups
@@ -55,7 +56,7 @@ def log(followup_id):
     if form.validate_on_submit():
         try:
             followups.log_followup(followup, form.outcome.data,
-                                   int(form.satisfaction.data) if form.satisfaction.data else None)
+                                   parse_int(form.satisfaction.data, 1, 5))
         except followups.FollowUpError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -1,6 +1,6 @@
 """The firm's outbox: every e-mail sent, or kept when no SMTP server is set."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from tenants import db
 from yk_saas.access import MANAGERS, require_firm_host, roles
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.mail.services import readable_body, smtp_configured
+from yk_saas.paging import page_of
 
 bp = Blueprint("outbox", __name__, url_prefix="/desk/outbox")
 bp.before_request(require_firm_host)
@@ -17,9 +18,7 @@ PAGE_SIZE = 50
 @bp.route("/")
 @roles(*MANAGERS)
 def index():
-    page = db.paginate(select(OutboxEmail).order_by(OutboxEmail.id.desc()),
-                       page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
-                       error_out=False)
+    page = page_of(select(OutboxEmail).order_by(OutboxEmail.id.desc()), PAGE_SIZE)
     return render_template("mail/outbox.html", page=page, smtp=smtp_configured())
 
 

@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, URLField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -14,6 +13,7 @@ from tenants import db
 from yk_saas.access import MANAGERS, ROLES, require_firm_host, roles
 from yk_saas.audit.services import record_audit
 from yk_saas.extensions import htmx
+from yk_saas.forms import Form
 from yk_saas.notifications import services
 from yk_saas.notifications.models import Notification, NotificationWebhook
 from yk_saas.notifications.webhook import new_secret
@@ -32,7 +32,7 @@ def public_https_url(_form, field):
         raise ValidationError(exc.message) from exc
 
 
-class GatewayForm(FlaskForm):
+class GatewayForm(Form):
     url = URLField(_l("Gateway URL"), validators=[InputRequired(), Length(max=500), public_https_url])
     enabled = BooleanField(_l("Send SMS and WeChat messages through this gateway"))
     new_secret = BooleanField(_l("Generate a new signing secret"))

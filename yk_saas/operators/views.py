@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from tenants import db
 from yk_saas.access import _declare, anyone, require_platform_host
+from yk_saas.bounded import has_control_characters
 from yk_saas.operators import services
 from yk_saas.operators.models import PlatformOperator
 from yk_saas.urls import firm_base_url
@@ -35,7 +36,10 @@ def operators_only(view):
 @anyone
 def login():
     error = None
-    if request.method == "POST":
+    typed = [request.form.get(name, "") for name in ("email", "password", "code")]
+    if request.method == "POST" and any(has_control_characters(value) for value in typed):
+        error = _("Wrong e-mail, password or code.")
+    elif request.method == "POST":
         operator = services.authenticate(request.form.get("email", ""), request.form.get("password", ""),
                                          request.form.get("code", ""))
         if operator is not None:

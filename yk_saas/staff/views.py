@@ -4,7 +4,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import Length, Optional
@@ -16,6 +15,7 @@ from yk_saas.clients.models import ClientCompany, StaffProfile
 from yk_saas.dashboards.periods import parse_period
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import UploadError, send_stored_file
+from yk_saas.forms import Form
 from yk_saas.ledgers.charts import month_chart
 from yk_saas.staff import services
 
@@ -26,7 +26,7 @@ bp.before_request(require_firm_host)
 CHART_UNITS = {"money": 100, "seconds": 3600, "score": 10, "count": 1, "percent": 1}
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     wechat = StringField(_l("WeChat ID"), validators=[Optional(), Length(max=64)])

@@ -6,7 +6,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from tenants import db
+from yk_saas.bounded import parse_int
 from yk_saas.models_base import utcnow
+from yk_saas.paging import page_of
 from yk_saas.work.items import pool_condition, visible_condition
 from yk_saas.work.models import KINDS, OPEN_STATES, STATES, URGENCIES, WorkItem
 
@@ -28,8 +30,7 @@ class BoardFilters:
     @classmethod
     def from_args(cls, args) -> "BoardFilters":
         def number(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() else None
+            return parse_int(args.get(name), 1)
 
         return cls(state=args.get("state", "") if args.get("state") in STATES else "",
                    kind=args.get("kind", "") if args.get("kind") in KINDS else "",
@@ -55,7 +56,7 @@ def with_people(query):
 
 
 def paginate(query, page: int):
-    return db.paginate(with_people(query), page=page, per_page=PER_PAGE, error_out=False)
+    return page_of(with_people(query), PER_PAGE, page)
 
 
 def board_page(filters: BoardFilters):

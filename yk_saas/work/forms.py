@@ -1,7 +1,6 @@
 """Forms of orders, requests, progress, ratings, assignment and the work settings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     MultipleFileField,
@@ -12,13 +11,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from yk_saas.forms import Form
 from yk_saas.work.labels import OVERALL_LABELS, POLICY_LABELS, STATE_LABELS, URGENCY_LABELS
 
 URGENCY_CHOICES = list(URGENCY_LABELS.items())
 SCORE_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     request_type = SelectField(_l("Type"), choices=[], validate_choice=False)
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
@@ -28,13 +28,13 @@ class RequestForm(FlaskForm):
     files = MultipleFileField(_l("Attachments (PDF, images, Excel, Word; 10 MB each)"))
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     note = TextAreaField(_l("Anything we should know?"), validators=[Length(max=5000)])
     urgency = SelectField(_l("Urgency"), choices=URGENCY_CHOICES, default="normal")
     files = MultipleFileField(_l("Attachments (PDF, images, Excel, Word; 10 MB each)"))
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
     body = TextAreaField(_l("Note"), validators=[Length(max=5000)])
     new_state = SelectField(_l("New state"), choices=[], validate_choice=False)
     files = MultipleFileField(_l("Files"))
@@ -44,12 +44,12 @@ class ProgressForm(FlaskForm):
             (s, STATE_LABELS[s]) for s in STATE_LABELS if s in allowed and s != "assigned"]
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(_l("Your reply"), validators=[Length(max=5000)])
     files = MultipleFileField(_l("Files"))
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     overall = RadioField(_l("Overall"), choices=list(OVERALL_LABELS.items()),
                          validators=[InputRequired()])
     attitude = RadioField(_l("Attitude"), choices=SCORE_CHOICES, coerce=int, validators=[InputRequired()])
@@ -58,11 +58,11 @@ class RatingForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     assignee_id = SelectField(_l("Assign to"), coerce=int, choices=[], validators=[InputRequired()])
 
 
-class WorkSettingsForm(FlaskForm):
+class WorkSettingsForm(Form):
     approval_threshold = StringField(_l("Orders above this amount need admin approval (empty: none)"),
                                      validators=[Optional(), Length(max=20)])
     timeout_policy = SelectField(_l("When nobody claims in time"), choices=list(POLICY_LABELS.items()))
@@ -80,5 +80,5 @@ class WorkSettingsForm(FlaskForm):
                                   validators=[InputRequired(), Length(max=2000)])
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(Form):
     capacity = IntegerField(_l("Own limit"), validators=[Optional(), NumberRange(0, 10000)])

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.bounded import arg_page
 from yk_saas.catalog.services import published_services
 from yk_saas.files.services import send_stored_file
 from yk_saas.money import format_money
@@ -23,7 +24,7 @@ bp.context_processor(label_globals)
 @roles(CLIENT)
 def index():
     state = request.args.get("state", "")
-    page = boards.client_page(current_user, request.args.get("page", 1, type=int), state)
+    page = boards.client_page(current_user, arg_page(), state)
     return render_page_or_fragment("work/portal_index.html", "work/_portal_list.html",
                                    results=page, state=state)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tenants import db
 from yk_saas.access import ACCOUNTANT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts.models import User
+from yk_saas.bounded import arg_page, form_int, form_ints
 from yk_saas.clients.models import ClientCompany
 from yk_saas.extensions import htmx
 from yk_saas.files.services import send_stored_file
@@ -32,7 +33,7 @@ def staff_choices():
 @roles(ACCOUNTANT, *MANAGERS)
 def pool():
     """Unclaimed work, refreshing itself every few seconds."""
-    page = boards.pool_page(current_user, request.args.get("page", 1, type=int))
+    page = boards.pool_page(current_user, arg_page())
     return render_page_or_fragment("work/pool.html", "work/_pool.html", results=page,
                                    on_duty=services.is_on_duty(current_user.id))
 
@@ -65,7 +66,7 @@ def duty():
 @roles(ACCOUNTANT)
 def mine():
     finished = request.args.get("finished") == "1"
-    page = boards.my_work_page(current_user, request.args.get("page", 1, type=int), finished)
+    page = boards.my_work_page(current_user, arg_page(), finished)
     return render_page_or_fragment("work/mine.html", "work/_mine.html", results=page, finished=finished)
 
 
@@ -84,12 +85,11 @@ def board():
 @bp.route("/board/assign", methods=["POST"])
 @roles(*MANAGERS)
 def bulk_assign():
-    ids = [int(v) for v in request.form.getlist("item_id") if v.isdigit()]
-    assignee = request.form.get("assignee_id", "")
+    ids, assignee = form_ints("item_id"), form_int("assignee_id")
     try:
-        if not ids or not assignee.isdigit():
+        if not ids or assignee is None:
             raise services.WorkError(_("Choose items and an accountant."))
-        changed = services.assign_items(ids, int(assignee), current_user)
+        changed = services.assign_items(ids, assignee, current_user)
     except services.WorkError as exc:
         flash(str(exc), "error")
     else:
@@ -109,10 +109,11 @@ def clients():
 @roles(*MANAGERS)
 def set_dedicated(company_id):
     company = db.get_or_404(ClientCompany, company_id)
-    value = request.form.get("accountant_id", "")
+    chosen, accountant_id = request.form.get("accountant_id", "").strip(), form_int("accountant_id")
     try:
-        services.change_dedicated_accountant(company.id, int(value) if value.isdigit() else None,
-                                             current_user)
+        if chosen and accountant_id is None:  # empty means "nobody"; anything else must be an id
+            raise services.WorkError(_("Choose a member of staff."))
+        services.change_dedicated_accountant(company.id, accountant_id, current_user)
     except services.WorkError as exc:
         flash(str(exc), "error")
     else:
@@ -179,11 +180,11 @@ def progress(item_id):
 @roles(*MANAGERS)
 def assign(item_id):
     item = visible_or_404(item_id)
-    value = request.form.get("assignee_id", "")
+    assignee = form_int("assignee_id")
     try:
-        if not value.isdigit():
+        if assignee is None:
             raise services.WorkError(_("Choose a member of staff."))
-        services.assign_items([item.id], int(value), current_user)
+        services.assign_items([item.id], assignee, current_user)
     except services.WorkError as exc:
         flash(str(exc), "error")
     else:
@@ -248,10 +249,11 @@ def staff_update(user_id):
     if person is None:
         abort(404)
     value = request.form.get("capacity", "").strip()
+    capacity = form_int("capacity", 0, 10_000)
     try:
-        if value and not value.isdigit():
+        if value and capacity is None:
             raise services.WorkError(_("Enter a whole number, or leave it empty for the firm default."))
-        services.set_capacity(person.id, int(value) if value else None)
+        services.set_capacity(person.id, capacity)
         services.set_on_duty(person.id, request.form.get("on_duty") == "1")
         db.session.commit()
     except services.WorkError as exc:
