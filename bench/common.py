@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from yk_saas import create_app  # noqa: E402
-from yk_saas.embedded import database_url_on, ensure_database  # noqa: E402
+from yk_saas import create_app
+from yk_saas.embedded import database_url_on, ensure_database
 
 SERVER_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -52,7 +52,7 @@ def median_ms(samples: list[float]) -> float:
 
 def machine() -> str:
     cpu = os.cpu_count()
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    pg = subprocess.run(["psql", "--version"], check=False, capture_output=True, text=True).stdout.strip()
     return f"{platform.machine()}, {cpu} cores, Python {platform.python_version()}, {pg}"
 
 

@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from yk_saas.extensions import QUEUE_NAMES as QUEUES  # noqa: E402  (after the path set-up)
+from yk_saas.extensions import QUEUE_NAMES as QUEUES
 
 PASSWORD = "Load-pass-2026"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

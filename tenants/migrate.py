@@ -121,7 +121,7 @@ def migrate_tenants(
             try:
                 future.result()
                 report.migrated.append(slug)
-            except Exception as exc:  # one broken firm must not stop the others
+            except Exception as exc:  # noqa: BLE001  one broken firm must not stop the others
                 report.failed[slug] = f"{type(exc).__name__}: {exc}".splitlines()[0]
             if on_progress:
                 on_progress(slug)

@@ -19,8 +19,8 @@ from rq import Queue
 from sqlalchemy import func, select, update
 
 from tenants import db
-from tests.test_worker import ROOT, run_worker_burst
 from tests.test_isolation import fingerprint
+from tests.test_worker import ROOT, run_worker_burst
 from tests.work_factories import close_open_items, configure, entries, firm, new_firm, new_request
 from yk_saas.models_base import utcnow
 

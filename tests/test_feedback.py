@@ -102,7 +102,11 @@ def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, s
 
 
 def test_periodic_jobs_run_per_firm_and_a_second_run_sends_nothing(app, firm_a):
-    from yk_saas.feedback.jobs import send_complaint_followups, send_followup_reminders, send_satisfaction_surveys
+    from yk_saas.feedback.jobs import (
+        send_complaint_followups,
+        send_followup_reminders,
+        send_satisfaction_surveys,
+    )
     from yk_saas.jobs import PERIODIC_JOBS
 
     names = {job.target for job in PERIODIC_JOBS}

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from i18n_update import catalogue_paths, extract_catalog, read_catalogue  # noqa: E402
+from i18n_update import catalogue_paths, extract_catalog, read_catalogue
 
 
 def test_every_message_in_code_and_templates_has_a_chinese_translation():

@@ -33,23 +33,9 @@ def upgrade(schema, **kw):
 '''
 
 
-def current_head(scripts) -> str:
-    """The head the features' revisions lead to; test revisions go on top of it."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(scripts)).get_current_head()
-
-
 def add_revision(versions, rev, down, table, column):
     (versions / f"{rev}.py").write_text(textwrap.dedent(REVISION.format(
         doc=f"add {table}.{column}", rev=rev, down=down, table=table, column=column)))
-
-
-def current_head(scripts):
-    """The head the app's own revisions reached, to chain the test's revision on."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(scripts)).get_current_head()
 
 
 def columns(schema, table):

@@ -36,7 +36,7 @@ def captured(monkeypatch):
 
 
 class Receiver(BaseHTTPRequestHandler):
-    received: list = []  # noqa: RUF012  shared with the test body
+    received: list = []
     status = 200
 
     def do_POST(self):

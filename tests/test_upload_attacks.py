@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 
 from tenants import db, tenant_context
 from yk_saas.clients import importing
-from yk_saas.csv_export import safe_cell
 from yk_saas.clients.models import ClientCompany
+from yk_saas.csv_export import safe_cell
 from yk_saas.files import services as files
 from yk_saas.files.models import StoredFile
 

@@ -58,7 +58,7 @@ def ensure_database(server_uri: str, database: str, recreate: bool = False) -> N
     try:
         with engine.connect() as conn:
             exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database})
-            quoted = '"%s"' % database.replace('"', "")
+            quoted = '"{}"'.format(database.replace('"', ""))
             if exists and recreate:
                 conn.exec_driver_sql(f"DROP DATABASE {quoted} WITH (FORCE)")
                 exists = False

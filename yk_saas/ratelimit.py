@@ -30,7 +30,9 @@ def rate_limited(name: str, limit: int, per_seconds: int, field: str | None = No
                 buckets = [f"{name}:{firm}:ip:{request.remote_addr}"]
                 if field and request.form.get(field):
                     buckets.append(f"{name}:{firm}:{field}:{request.form[field].strip().lower()[:254]}")
-                if not all([hit(b, limit, per_seconds) for b in buckets]):
+                # Every bucket counts this request, even once one is over its limit.
+                counted = [hit(b, limit, per_seconds) for b in buckets]
+                if not all(counted):
                     abort(429)
             return view(*args, **kwargs)
 

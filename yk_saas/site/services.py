@@ -11,6 +11,7 @@ from tenants.models import Tenant
 from tenants.resolve import resolver
 from yk_saas.audit.services import record_audit
 from yk_saas.models_base import utcnow
+from yk_saas.signals import catalog_changed
 from yk_saas.site.models import (
     Announcement,
     SiteMenuItem,
@@ -20,7 +21,6 @@ from yk_saas.site.models import (
     SiteSlide,
 )
 from yk_saas.site.sanitize import clean_html
-from yk_saas.signals import catalog_changed
 
 SECTION_KINDS = ("announcements", "recommended", "categories", "about", "contact", "pages", "rich_text")
 RICH_SECTIONS = ("about", "rich_text")
