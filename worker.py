@@ -18,8 +18,10 @@ from yk_saas.jobs import after_fork_in_child, dispatcher_thread
 
 
 def main(burst: bool = False) -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     set_app_factory(create_app)
     app = create_app()
     os.register_at_fork(after_in_child=after_fork_in_child)
@@ -28,7 +30,9 @@ def main(burst: bool = False) -> None:
         if not burst and app.config["PERIODIC_JOBS"]:
             thread.start()
         try:
-            Worker(list(QUEUE_NAMES), connection=redis_conn()).work(with_scheduler=True, burst=burst)
+            Worker(list(QUEUE_NAMES), connection=redis_conn()).work(
+                with_scheduler=True, burst=burst
+            )
         finally:
             stop.set()
 

@@ -27,19 +27,46 @@ TODAY = date(2026, 11, 23)
 def fill_firm(contracts: int) -> None:
     companies = [{"name": f"Company {i}"} for i in range(contracts)]
     ids = db.session.scalars(insert(ClientCompany).returning(ClientCompany.id), companies).all()
-    db.session.execute(insert(Contract), [
-        {"company_id": cid, "plan": "Bookkeeping", "interval": "monthly", "fee_cents": 30000,
-         "currency": "CNY", "starts_on": date(2026, 11, 1), "billing_day": 1,
-         "payment_terms_days": 15, "is_active": True} for cid in ids])
+    db.session.execute(
+        insert(Contract),
+        [
+            {
+                "company_id": cid,
+                "plan": "Bookkeeping",
+                "interval": "monthly",
+                "fee_cents": 30000,
+                "currency": "CNY",
+                "starts_on": date(2026, 11, 1),
+                "billing_day": 1,
+                "payment_terms_days": 15,
+                "is_active": True,
+            }
+            for cid in ids
+        ],
+    )
     db.session.commit()
 
 
 def baseline_insert(contracts: int) -> None:
     ids = db.session.scalars(db.select(Contract.company_id)).all()
-    db.session.execute(insert(Invoice), [
-        {"number": f"BASE-{i}", "company_id": cid, "source": "baseline", "source_key": str(i),
-         "description": "x", "amount_cents": 30000, "currency": "CNY", "issued_on": TODAY,
-         "due_on": TODAY, "status": "void"} for i, cid in enumerate(ids)])
+    db.session.execute(
+        insert(Invoice),
+        [
+            {
+                "number": f"BASE-{i}",
+                "company_id": cid,
+                "source": "baseline",
+                "source_key": str(i),
+                "description": "x",
+                "amount_cents": 30000,
+                "currency": "CNY",
+                "issued_on": TODAY,
+                "due_on": TODAY,
+                "status": "void",
+            }
+            for i, cid in enumerate(ids)
+        ],
+    )
     db.session.commit()
 
 
@@ -54,12 +81,21 @@ def main(firms: int = 100, contracts: int = 200) -> None:
         base = each_firm(slugs, baseline_insert, contracts)
         run, created = each_firm(slugs, services.run_billing, TODAY)
         rerun, again = each_firm(slugs, services.run_billing, TODAY)
-    report(f"Billing run: {firms} firms × {contracts} contracts", [
-        ("invoices created", f"{created:,}"),
-        ("baseline: plain INSERT of the same rows", f"{base[0]:.2f} s"),
-        ("billing run", f"{run:.2f} s, {created / run:.0f} invoices/s, {run / base[0]:.1f}× baseline"),
-        ("re-run (nothing to do)", f"{rerun:.2f} s, {again} new, {rerun / base[0]:.2f}× baseline"),
-    ])
+    report(
+        f"Billing run: {firms} firms × {contracts} contracts",
+        [
+            ("invoices created", f"{created:,}"),
+            ("baseline: plain INSERT of the same rows", f"{base[0]:.2f} s"),
+            (
+                "billing run",
+                f"{run:.2f} s, {created / run:.0f} invoices/s, {run / base[0]:.1f}× baseline",
+            ),
+            (
+                "re-run (nothing to do)",
+                f"{rerun:.2f} s, {again} new, {rerun / base[0]:.2f}× baseline",
+            ),
+        ],
+    )
 
 
 def each_firm(slugs, fn, *args) -> tuple[float, int]:

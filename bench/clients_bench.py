@@ -41,12 +41,17 @@ NOW = datetime.now(UTC)
 def make_app():
     server = os.environ["DATABASE_URL"]
     ensure_database(server, BENCH_DB, recreate=True)
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url_on(server, BENCH_DB),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "PLATFORM_DOMAIN": "yk.bench", "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789",
-        "STORAGE_DIR": tempfile.mkdtemp(prefix="yk-bench-"), "SMTP_HOST": "", "TESTING": True,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url_on(server, BENCH_DB),
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "PLATFORM_DOMAIN": "yk.bench",
+            "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789",
+            "STORAGE_DIR": tempfile.mkdtemp(prefix="yk-bench-"),
+            "SMTP_HOST": "",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         upgrade_public()
     return app
@@ -62,26 +67,66 @@ def seed(app):
 
     rng = random.Random(7)
     with app.app_context():
-        signup_firm(FirmSignup("Bench Firm", "bench", "Bench Owner", "owner@bench.example.com", PASSWORD, "en"))
+        signup_firm(
+            FirmSignup(
+                "Bench Firm", "bench", "Bench Owner", "owner@bench.example.com", PASSWORD, "en"
+            )
+        )
         with tenant_context("bench"):
-            db.session.execute(insert(User), [
-                {"email": f"acc{i}@bench.example.com", "name": f"Accountant {i:02d}", "role": "accountant",
-                 "password_hash": "x", "is_active": True} for i in range(ACCOUNTANTS)])
+            db.session.execute(
+                insert(User),
+                [
+                    {
+                        "email": f"acc{i}@bench.example.com",
+                        "name": f"Accountant {i:02d}",
+                        "role": "accountant",
+                        "password_hash": "x",
+                        "is_active": True,
+                    }
+                    for i in range(ACCOUNTANTS)
+                ],
+            )
             accountants = db.session.scalars(select(User.id).where(User.role == "accountant")).all()
-            db.session.execute(insert(ClientCompany), [
-                {"name": f"Bench Company {i:04d}", "dedicated_accountant_id": accountants[i % ACCOUNTANTS],
-                 "industry": rng.choice(["Retail", "Software", "Catering", "Trade"]),
-                 "size": rng.choice(["micro", "small"]), "tax_type": rng.choice(["small_scale", "general"]),
-                 "status": "lost" if i % 20 == 0 else "active",
-                 "lost_at": NOW - timedelta(days=rng.randrange(360)) if i % 20 == 0 else None,
-                 "created_at": NOW - timedelta(days=rng.randrange(1100))} for i in range(COMPANIES)])
-            companies = db.session.execute(select(ClientCompany.id, ClientCompany.dedicated_accountant_id)).all()
-            db.session.execute(insert(User), [
-                {"email": f"c{cid}@bench.example.com", "name": f"Client {cid}", "role": "client",
-                 "password_hash": "x", "is_active": True, "client_company_id": cid}
-                for cid, _acc in companies])
-            users = dict(db.session.execute(select(User.client_company_id, User.id)
-                                            .where(User.role == "client")).all())
+            db.session.execute(
+                insert(ClientCompany),
+                [
+                    {
+                        "name": f"Bench Company {i:04d}",
+                        "dedicated_accountant_id": accountants[i % ACCOUNTANTS],
+                        "industry": rng.choice(["Retail", "Software", "Catering", "Trade"]),
+                        "size": rng.choice(["micro", "small"]),
+                        "tax_type": rng.choice(["small_scale", "general"]),
+                        "status": "lost" if i % 20 == 0 else "active",
+                        "lost_at": NOW - timedelta(days=rng.randrange(360))
+                        if i % 20 == 0
+                        else None,
+                        "created_at": NOW - timedelta(days=rng.randrange(1100)),
+                    }
+                    for i in range(COMPANIES)
+                ],
+            )
+            companies = db.session.execute(
+                select(ClientCompany.id, ClientCompany.dedicated_accountant_id)
+            ).all()
+            db.session.execute(
+                insert(User),
+                [
+                    {
+                        "email": f"c{cid}@bench.example.com",
+                        "name": f"Client {cid}",
+                        "role": "client",
+                        "password_hash": "x",
+                        "is_active": True,
+                        "client_company_id": cid,
+                    }
+                    for cid, _acc in companies
+                ],
+            )
+            users = dict(
+                db.session.execute(
+                    select(User.client_company_id, User.id).where(User.role == "client")
+                ).all()
+            )
             seed_books(companies, rng, LedgerPeriod)
             seed_feedback(companies, users, rng, Complaint, FollowUp, SurveyResponse)
             db.session.commit()
@@ -93,10 +138,20 @@ def seed_books(companies, rng, LedgerPeriod):
         for back in range(MONTHS):
             index = NOW.year * 12 + NOW.month - 2 - back
             revenue = rng.randrange(1_000_000, 50_000_000)
-            rows.append({"company_id": cid, "period": f"{index // 12:04d}-{index % 12 + 1:02d}",
-                         "currency": "CNY", "revenue": revenue, "costs": revenue * 8 // 10,
-                         "profit": revenue * 2 // 10, "vat": revenue * 3 // 100, "income_tax": revenue // 100,
-                         "cash_balance": rng.randrange(10_000_000), "delivered_at": NOW - timedelta(days=30 * back)})
+            rows.append(
+                {
+                    "company_id": cid,
+                    "period": f"{index // 12:04d}-{index % 12 + 1:02d}",
+                    "currency": "CNY",
+                    "revenue": revenue,
+                    "costs": revenue * 8 // 10,
+                    "profit": revenue * 2 // 10,
+                    "vat": revenue * 3 // 100,
+                    "income_tax": revenue // 100,
+                    "cash_balance": rng.randrange(10_000_000),
+                    "delivered_at": NOW - timedelta(days=30 * back),
+                }
+            )
         db.session.execute(insert(LedgerPeriod), rows)
 
 
@@ -104,20 +159,50 @@ def seed_feedback(companies, users, rng, Complaint, FollowUp, SurveyResponse):
     def when():
         return NOW - timedelta(minutes=rng.randrange(60 * 24 * 730))
 
-    db.session.execute(insert(Complaint), [
-        {"company_id": cid, "title": "Late", "description": "…", "created_at": when(),
-         "state": rng.choice(["new", "investigating", "resolved", "rejected"])}
-        for cid, _acc in (rng.choice(companies) for _ in range(COMPLAINTS))])
-    db.session.execute(insert(FollowUp), [
-        {"company_id": cid, "accountant_id": acc, "scheduled_for": when().date(), "method": "phone",
-         "done_at": when(), "outcome": "ok", "satisfaction": rng.randrange(1, 6), "created_at": NOW}
-        for cid, acc in (rng.choice(companies) for _ in range(FOLLOWUPS))])
+    db.session.execute(
+        insert(Complaint),
+        [
+            {
+                "company_id": cid,
+                "title": "Late",
+                "description": "…",
+                "created_at": when(),
+                "state": rng.choice(["new", "investigating", "resolved", "rejected"]),
+            }
+            for cid, _acc in (rng.choice(companies) for _ in range(COMPLAINTS))
+        ],
+    )
+    db.session.execute(
+        insert(FollowUp),
+        [
+            {
+                "company_id": cid,
+                "accountant_id": acc,
+                "scheduled_for": when().date(),
+                "method": "phone",
+                "done_at": when(),
+                "outcome": "ok",
+                "satisfaction": rng.randrange(1, 6),
+                "created_at": NOW,
+            }
+            for cid, acc in (rng.choice(companies) for _ in range(FOLLOWUPS))
+        ],
+    )
     rows = []
     for n in range(SURVEYS):
         cid, acc = companies[n % len(companies)]
         year, quarter = 2020 + (n // len(companies)) // 4, (n // len(companies)) % 4 + 1
-        rows.append({"round": f"{year}-Q{quarter}", "company_id": cid, "user_id": users[cid],
-                     "accountant_id": acc, "sent_at": NOW, "score": rng.randrange(11), "answered_at": when()})
+        rows.append(
+            {
+                "round": f"{year}-Q{quarter}",
+                "company_id": cid,
+                "user_id": users[cid],
+                "accountant_id": acc,
+                "sent_at": NOW,
+                "score": rng.randrange(11),
+                "answered_at": when(),
+            }
+        )
     db.session.execute(insert(SurveyResponse), rows)
 
 
@@ -156,11 +241,20 @@ def main():
     with app.app_context():
         counter = QueryCounter()
         year = str(NOW.year)
-        paths = ["/desk/", "/desk/dashboard/", "/desk/dashboard/cards/clients-new-lost",
-                 "/desk/dashboard/cards/client-risk", "/desk/dashboard/cards/complaints",
-                 "/desk/dashboard/clients", "/desk/team/performance",
-                 f"/desk/team/performance?period={year}", "/desk/team/performance.csv",
-                 "/desk/team/performance/2", "/desk/ledgers/", "/desk/clients/"]
+        paths = [
+            "/desk/",
+            "/desk/dashboard/",
+            "/desk/dashboard/cards/clients-new-lost",
+            "/desk/dashboard/cards/client-risk",
+            "/desk/dashboard/cards/complaints",
+            "/desk/dashboard/clients",
+            "/desk/team/performance",
+            f"/desk/team/performance?period={year}",
+            "/desk/team/performance.csv",
+            "/desk/team/performance/2",
+            "/desk/ledgers/",
+            "/desk/clients/",
+        ]
         results = [(path, *measure(client, counter, path)) for path in paths]
     baseline = results[0][1]
     print(f"{'path':48} {'ms':>8} {'× overview':>11} {'queries':>8} status")

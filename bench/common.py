@@ -22,7 +22,9 @@ from yk_saas.embedded import database_url_on, ensure_database
 
 SERVER_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-BENCH_DB = os.environ.get("YK_BENCH_DB", "yk_bench_" + os.path.basename(sys.argv[0]).removesuffix(".py"))
+BENCH_DB = os.environ.get(
+    "YK_BENCH_DB", "yk_bench_" + os.path.basename(sys.argv[0]).removesuffix(".py")
+)
 
 
 def bench_app(fresh: bool = True):
@@ -32,9 +34,14 @@ def bench_app(fresh: bool = True):
     if fresh:
         ensure_database(SERVER_URL, BENCH_DB, recreate=True)
     url = database_url_on(SERVER_URL, BENCH_DB)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL,
-                      "PLATFORM_DOMAIN": "bench.test",
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 8, "pool_pre_ping": True}})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": REDIS_URL,
+            "PLATFORM_DOMAIN": "bench.test",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 8, "pool_pre_ping": True},
+        }
+    )
     with app.app_context():
         upgrade_public()
     return app
@@ -52,7 +59,9 @@ def median_ms(samples: list[float]) -> float:
 
 def machine() -> str:
     cpu = os.cpu_count()
-    pg = subprocess.run(["psql", "--version"], check=False, capture_output=True, text=True).stdout.strip()
+    pg = subprocess.run(
+        ["psql", "--version"], check=False, capture_output=True, text=True
+    ).stdout.strip()
     return f"{platform.machine()}, {cpu} cores, Python {platform.python_version()}, {pg}"
 
 

@@ -29,21 +29,45 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
 def fill(invoices: int, companies: int) -> None:
-    ids = db.session.scalars(insert(ClientCompany).returning(ClientCompany.id),
-                             [{"name": f"Company {i}"} for i in range(companies)]).all()
-    db.session.execute(insert(User), [
-        {"email": f"c{cid}@bench.example.com", "name": f"Client {cid}", "role": "client",
-         "password_hash": "x", "client_company_id": cid, "is_active": True}
-        for cid in ids])
+    ids = db.session.scalars(
+        insert(ClientCompany).returning(ClientCompany.id),
+        [{"name": f"Company {i}"} for i in range(companies)],
+    ).all()
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"c{cid}@bench.example.com",
+                "name": f"Client {cid}",
+                "role": "client",
+                "password_hash": "x",
+                "client_company_id": cid,
+                "is_active": True,
+            }
+            for cid in ids
+        ],
+    )
     today = NOW.date()
-    rows = [{"number": f"INV-2026-{i:06d}", "company_id": ids[i % companies], "source": "manual",
-             "source_key": str(i), "description": "Bookkeeping", "amount_cents": 30000,
-             "paid_cents": 0, "credited_cents": 0, "refunded_cents": 0, "currency": "CNY",
-             "issued_on": today - timedelta(days=140),
-             "due_on": today + timedelta(days=10 - i % 130), "status": "open"}
-            for i in range(invoices)]
+    rows = [
+        {
+            "number": f"INV-2026-{i:06d}",
+            "company_id": ids[i % companies],
+            "source": "manual",
+            "source_key": str(i),
+            "description": "Bookkeeping",
+            "amount_cents": 30000,
+            "paid_cents": 0,
+            "credited_cents": 0,
+            "refunded_cents": 0,
+            "currency": "CNY",
+            "issued_on": today - timedelta(days=140),
+            "due_on": today + timedelta(days=10 - i % 130),
+            "status": "open",
+        }
+        for i in range(invoices)
+    ]
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Invoice), rows[start:start + 5000])
+        db.session.execute(insert(Invoice), rows[start : start + 5000])
     db.session.commit()
 
 
@@ -55,13 +79,21 @@ def main(invoices: int = 50_000, companies: int = 5_000) -> None:
             fill(invoices, companies)
             base = timed(read_open_invoices)
             rows = [("baseline: SELECT of the open invoices", f"{base:.3f} s")]
-            for label, now in (("first pass", NOW), ("same day again", NOW + timedelta(minutes=30)),
-                               ("next day", NOW + timedelta(days=1))):
+            for label, now in (
+                ("first pass", NOW),
+                ("same day again", NOW + timedelta(minutes=30)),
+                ("next day", NOW + timedelta(days=1)),
+            ):
                 start = time.perf_counter()
                 sent = run_dunning(now)
                 seconds = time.perf_counter() - start
-                rows.append((label, f"{seconds:.2f} s, {sent:,} reminders, "
-                                    + f"{seconds / base:.0f}× baseline"))
+                rows.append(
+                    (
+                        label,
+                        f"{seconds:.2f} s, {sent:,} reminders, "
+                        + f"{seconds / base:.0f}× baseline",
+                    )
+                )
     report(f"Dunning pass: {invoices:,} open invoices, {companies:,} companies", rows)
 
 

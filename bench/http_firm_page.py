@@ -30,8 +30,13 @@ def free_port() -> int:
 
 def serve(app_spec: str, env: dict):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN, f"127.0.0.1:{port}", app_spec],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", *GUNICORN, f"127.0.0.1:{port}", app_spec],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -42,8 +47,12 @@ def serve(app_spec: str, env: dict):
 
 
 def load(port: int, path: str, host: str) -> tuple[float, str]:
-    out = subprocess.run([*WRK, "-H", f"Host: {host}", f"http://127.0.0.1:{port}{path}"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [*WRK, "-H", f"Host: {host}", f"http://127.0.0.1:{port}{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     if "Non-2xx" in out:
         raise RuntimeError(out)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -54,18 +63,32 @@ def load(port: int, path: str, host: str) -> tuple[float, str]:
 def main(path: str):
     app = bench_app()
     with app.app_context():
-        signup_firm(FirmSignup(firm_name="Speed Firm", slug="speed", owner_name="Owner",
-                               email="owner@speed.example.com", password="Bench-pass-2026"))
-    env = {**os.environ, "DATABASE_URL": database_url_on(SERVER_URL, BENCH_DB), "REDIS_URL": REDIS_URL,
-           "PLATFORM_DOMAIN": "bench.test", "PYTHONPATH": str(ROOT / "bench")}
+        signup_firm(
+            FirmSignup(
+                firm_name="Speed Firm",
+                slug="speed",
+                owner_name="Owner",
+                email="owner@speed.example.com",
+                password="Bench-pass-2026",
+            )
+        )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_on(SERVER_URL, BENCH_DB),
+        "REDIS_URL": REDIS_URL,
+        "PLATFORM_DOMAIN": "bench.test",
+        "PYTHONPATH": str(ROOT / "bench"),
+    }
     hello = ROOT / "bench" / "hello_app.py"
     kept = hello.exists()  # the checked-in copy is used as it is
     if not kept:
         hello.write_text(HELLO)
     results = {}
     try:
-        for name, spec, host in (("hello", "hello_app:app", "localhost"),
-                                 ("firm", "yk_saas:create_app()", "speed.bench.test")):
+        for name, spec, host in (
+            ("hello", "hello_app:app", "localhost"),
+            ("firm", "yk_saas:create_app()", "speed.bench.test"),
+        ):
             proc, port = serve(spec, env)
             try:
                 load(port, path if name == "firm" else "/", host)  # warm-up
@@ -77,11 +100,14 @@ def main(path: str):
         if not kept:
             hello.unlink(missing_ok=True)
     (hello_rps, hello_p99), (firm_rps, firm_p99) = results["hello"], results["firm"]
-    report(f"Firm page {path} under gunicorn (2 sync workers, wrk 16 connections, 10 s)", [
-        ("bare Flask hello-world", f"{hello_rps:.0f} req/s, p99 {hello_p99}"),
-        (f"firm page {path}", f"{firm_rps:.0f} req/s, p99 {firm_p99}"),
-        ("ratio firm / hello-world", f"{firm_rps / hello_rps:.2f}"),
-    ])
+    report(
+        f"Firm page {path} under gunicorn (2 sync workers, wrk 16 connections, 10 s)",
+        [
+            ("bare Flask hello-world", f"{hello_rps:.0f} req/s, p99 {hello_p99}"),
+            (f"firm page {path}", f"{firm_rps:.0f} req/s, p99 {firm_p99}"),
+            ("ratio firm / hello-world", f"{firm_rps / hello_rps:.2f}"),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -63,19 +63,37 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 #: Every endpoint the scenario uses, as it is named in the results.
 ENDPOINTS = [
-    "GET /login", "POST /login",
-    "GET /portal/", "GET /portal/work/", "GET /portal/work/?state= (htmx)", "GET /portal/work/new",
-    "POST /portal/work/new", "GET /portal/work/<id>", "GET /portal/work/<id>/timeline (htmx)",
+    "GET /login",
+    "POST /login",
+    "GET /portal/",
+    "GET /portal/work/",
+    "GET /portal/work/?state= (htmx)",
+    "GET /portal/work/new",
+    "POST /portal/work/new",
+    "GET /portal/work/<id>",
+    "GET /portal/work/<id>/timeline (htmx)",
     "POST /portal/work/<id>/reply",
-    "GET /desk/", "GET /desk/work/pool", "GET /desk/work/pool (htmx)", "POST /desk/work/<id>/claim",
-    "GET /desk/work/mine", "GET /desk/work/<id>", "POST /desk/work/<id>/progress",
+    "GET /desk/",
+    "GET /desk/work/pool",
+    "GET /desk/work/pool (htmx)",
+    "POST /desk/work/<id>/claim",
+    "GET /desk/work/mine",
+    "GET /desk/work/<id>",
+    "POST /desk/work/<id>/progress",
     "GET /desk/work/<id>/timeline (htmx)",
-    "GET /desk/work/board", "GET /desk/work/board?filters (htmx)", "GET /desk/work/cards/states",
-    "GET /desk/work/cards/claim-time", "GET /desk/work/staff",
+    "GET /desk/work/board",
+    "GET /desk/work/board?filters (htmx)",
+    "GET /desk/work/cards/states",
+    "GET /desk/work/cards/claim-time",
+    "GET /desk/work/staff",
 ]
 #: Endpoints that write work: a success here must be found in the database afterwards.
-WRITES = {"POST /portal/work/new", "POST /portal/work/<id>/reply", "POST /desk/work/<id>/claim",
-          "POST /desk/work/<id>/progress"}
+WRITES = {
+    "POST /portal/work/new",
+    "POST /portal/work/<id>/reply",
+    "POST /desk/work/<id>/claim",
+    "POST /desk/work/<id>/progress",
+}
 
 
 # --- the firms ------------------------------------------------------------------------------
@@ -92,8 +110,14 @@ class FirmPlan:
     clients: list[str]
 
 
-def provision(app, count: int, prefix: str = "lf", accountants: int = 3, clients: int = 4,
-              urgent_minutes: int = 1) -> list[FirmPlan]:
+def provision(
+    app,
+    count: int,
+    prefix: str = "lf",
+    accountants: int = 3,
+    clients: int = 4,
+    urgent_minutes: int = 1,
+) -> list[FirmPlan]:
     """``count`` firms through the real signup (schema, seeders, owner), then their people.
 
     Everyone shares one password hash (Argon2 on purpose costs ~50 ms each). Urgent items
@@ -113,20 +137,55 @@ def provision(app, count: int, prefix: str = "lf", accountants: int = 3, clients
             slug = f"{prefix}{n:02d}"
             locale = "zh_CN" if n % 2 == 0 else "en"
             policy = "least_loaded" if n % 2 == 0 else "escalate"
-            signup_firm(FirmSignup(firm_name=f"Morning Firm {n}", slug=slug, owner_name=f"Owner {n}",
-                                   email=f"owner@{slug}.example.com", password=PASSWORD, locale=locale))
-            plan = FirmPlan(slug, firm_host(slug), locale, policy, f"admin@{slug}.example.com",
-                            [f"acc{i}@{slug}.example.com" for i in range(accountants)],
-                            [f"client{i}@{slug}.example.com" for i in range(clients)])
+            signup_firm(
+                FirmSignup(
+                    firm_name=f"Morning Firm {n}",
+                    slug=slug,
+                    owner_name=f"Owner {n}",
+                    email=f"owner@{slug}.example.com",
+                    password=PASSWORD,
+                    locale=locale,
+                )
+            )
+            plan = FirmPlan(
+                slug,
+                firm_host(slug),
+                locale,
+                policy,
+                f"admin@{slug}.example.com",
+                [f"acc{i}@{slug}.example.com" for i in range(accountants)],
+                [f"client{i}@{slug}.example.com" for i in range(clients)],
+            )
             with tenant_context(slug):
-                people = [User(email=plan.admin, name=f"Admin {n}", role="admin", password_hash=shared_hash)]
-                people += [User(email=e, name=f"Accountant {n}.{i}", role="accountant",
-                                password_hash=shared_hash) for i, e in enumerate(plan.accountants)]
+                people = [
+                    User(
+                        email=plan.admin, name=f"Admin {n}", role="admin", password_hash=shared_hash
+                    )
+                ]
+                people += [
+                    User(
+                        email=e,
+                        name=f"Accountant {n}.{i}",
+                        role="accountant",
+                        password_hash=shared_hash,
+                    )
+                    for i, e in enumerate(plan.accountants)
+                ]
                 companies = [ClientCompany(name=f"Client Co {n}.{i}") for i in range(clients)]
                 db.session.add_all(people + companies)
                 db.session.flush()
-                db.session.add_all([User(email=e, name=f"Client {n}.{i}", role="client", password_hash=shared_hash,
-                                         client_company_id=companies[i].id) for i, e in enumerate(plan.clients)])
+                db.session.add_all(
+                    [
+                        User(
+                            email=e,
+                            name=f"Client {n}.{i}",
+                            role="client",
+                            password_hash=shared_hash,
+                            client_company_id=companies[i].id,
+                        )
+                        for i, e in enumerate(plan.clients)
+                    ]
+                )
                 settings = get_settings()
                 settings.timeout_policy, settings.timeout_urgent_minutes = policy, urgent_minutes
                 db.session.commit()
@@ -144,8 +203,16 @@ def free_port() -> int:
 
 
 def server_environment(database_url: str, redis_url: str, platform: str, storage: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PLATFORM_DOMAIN": platform,
-           "STORAGE_DIR": storage, "SMTP_HOST": "", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PLATFORM_DOMAIN": platform,
+        "STORAGE_DIR": storage,
+        "SMTP_HOST": "",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
     for name in ("RQ_BURST", "SMS_WEBHOOK_URL", "STRIPE_SECRET_KEY"):
         env.pop(name, None)
     return env
@@ -175,7 +242,9 @@ def _group_cpu_seconds(pgid: int) -> float:
 class Stack:
     """gunicorn and ``worker.py`` processes in process groups of their own, stopped whatever happens."""
 
-    def __init__(self, env: dict, web_workers: int = 4, job_workers: int = 1, log_dir: Path | None = None):
+    def __init__(
+        self, env: dict, web_workers: int = 4, job_workers: int = 1, log_dir: Path | None = None
+    ):
         self.env, self.web_workers, self.job_workers = env, web_workers, job_workers
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="yk-load-logs-"))
         self.port = free_port()
@@ -196,14 +265,38 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.logs = [(self.log_dir / "web.log").open("w")]
         self.web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.web_workers), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "yk_saas:create_app()"],
-            cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=self.logs[0])
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(self.web_workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "yk_saas:create_app()",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=self.logs[0],
+        )
         for n in range(self.job_workers):
             self.logs.append((self.log_dir / f"worker{n}.log").open("w"))
-            self.workers.append(subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=self.env,
-                                                 start_new_session=True, stdout=subprocess.DEVNULL,
-                                                 stderr=self.logs[-1]))
+            self.workers.append(
+                subprocess.Popen(
+                    [sys.executable, "worker.py"],
+                    cwd=ROOT,
+                    env=self.env,
+                    start_new_session=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=self.logs[-1],
+                )
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if not self.alive():
@@ -216,8 +309,10 @@ class Stack:
         raise RuntimeError("gunicorn did not start")
 
     def cpu_seconds(self) -> dict[str, float]:
-        return {"web": _group_cpu_seconds(self.web.pid) if self.web else 0.0,
-                "worker": sum(_group_cpu_seconds(w.pid) for w in self.workers)}
+        return {
+            "web": _group_cpu_seconds(self.web.pid) if self.web else 0.0,
+            "worker": sum(_group_cpu_seconds(w.pid) for w in self.workers),
+        }
 
     def alive(self) -> bool:
         procs = [self.web, *self.workers]
@@ -247,7 +342,11 @@ class Stack:
     def log_tail(self, lines: int = 40) -> str:
         out = []
         for path in sorted(self.log_dir.glob("*.log")):
-            text = [line for line in path.read_text(errors="replace").splitlines() if " INFO " not in line]
+            text = [
+                line
+                for line in path.read_text(errors="replace").splitlines()
+                if " INFO " not in line
+            ]
             out.append(f"--- {path.name}\n" + "\n".join(text[-lines:]))
         return "\n".join(out)
 
@@ -257,7 +356,9 @@ class Stack:
 
         def fetch(_):
             started = time.perf_counter()
-            response = requests.get(f"http://127.0.0.1:{self.port}/login", headers={"Host": host}, timeout=60)
+            response = requests.get(
+                f"http://127.0.0.1:{self.port}/login", headers={"Host": host}, timeout=60
+            )
             response.raise_for_status()
             return time.perf_counter() - started
 
@@ -273,7 +374,9 @@ class Stack:
 # --- the load client ------------------------------------------------------------------------
 
 CSRF_PAGE = re.compile(r'"X-CSRFToken": "([^"]+)"')
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
 CLAIM_FORM = re.compile(r'action="/desk/work/(\d+)/claim"')
 DESK_ROW = re.compile(r'href="/desk/work/(\d+)">#\d+.*?class="badge state-(\w+)"', re.DOTALL)
 PORTAL_ROW = re.compile(r'href="/portal/work/(\d+)">#\d+.*?class="badge state-(\w+)"', re.DOTALL)
@@ -292,15 +395,17 @@ class Stats:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.latency = defaultdict(list)           # endpoint → [ms]
-        self.codes = defaultdict(Counter)          # endpoint → status → n
-        self.errors = Counter()                    # endpoint → 5xx and transport errors
-        self.unexpected = Counter()                # endpoint → other statuses it should not get
-        self.samples = []                          # first few error descriptions
+        self.latency = defaultdict(list)  # endpoint → [ms]
+        self.codes = defaultdict(Counter)  # endpoint → status → n
+        self.errors = Counter()  # endpoint → 5xx and transport errors
+        self.unexpected = Counter()  # endpoint → other statuses it should not get
+        self.samples = []  # first few error descriptions
         self.records = defaultdict(list)
         self.phase, self.work_requests = "sign-in", 0
 
-    def add(self, endpoint: str, status, ms: float, error: bool, unexpected: bool, detail: str = "") -> None:
+    def add(
+        self, endpoint: str, status, ms: float, error: bool, unexpected: bool, detail: str = ""
+    ) -> None:
         with self.lock:
             self.latency[endpoint].append(ms)
             self.codes[endpoint][status] += 1
@@ -317,10 +422,15 @@ class Stats:
             self.records[kind].append(values)
 
     def export(self) -> dict:
-        return {"latency": dict(self.latency), "codes": {k: dict(v) for k, v in self.codes.items()},
-                "errors": dict(self.errors), "unexpected": dict(self.unexpected), "samples": self.samples,
-                "work_requests": self.work_requests,
-                "records": {k: list(v) for k, v in self.records.items()}}
+        return {
+            "latency": dict(self.latency),
+            "codes": {k: dict(v) for k, v in self.codes.items()},
+            "errors": dict(self.errors),
+            "unexpected": dict(self.unexpected),
+            "samples": self.samples,
+            "work_requests": self.work_requests,
+            "records": {k: list(v) for k, v in self.records.items()},
+        }
 
 
 class Person:
@@ -328,7 +438,9 @@ class Person:
 
     think_factor = 1.0
 
-    def __init__(self, plan: FirmPlan, email: str, base: str, stats: Stats, think: float, rng: random.Random):
+    def __init__(
+        self, plan: FirmPlan, email: str, base: str, stats: Stats, think: float, rng: random.Random
+    ):
         import requests
 
         self.plan, self.email, self.base, self.stats, self.rng = plan, email, base, stats, rng
@@ -352,17 +464,30 @@ class Person:
             headers["X-CSRFToken"] = self.csrf or ""
         started = time.perf_counter()
         try:
-            response = self.http.request(method, self.base + path, headers=headers, allow_redirects=False,
-                                         timeout=60, **kw)
+            response = self.http.request(
+                method, self.base + path, headers=headers, allow_redirects=False, timeout=60, **kw
+            )
         except requests.RequestException as exc:
-            self.stats.add(endpoint, "transport", (time.perf_counter() - started) * 1000, True, False,
-                           f"{type(exc).__name__}: {exc}")
+            self.stats.add(
+                endpoint,
+                "transport",
+                (time.perf_counter() - started) * 1000,
+                True,
+                False,
+                f"{type(exc).__name__}: {exc}",
+            )
             raise Failed(endpoint) from exc
         ms = (time.perf_counter() - started) * 1000
         server_error = response.status_code >= 500
         unexpected = not server_error and response.status_code not in expect
-        self.stats.add(endpoint, response.status_code, ms, server_error, unexpected,
-                       f"{self.plan.slug} {self.email} {method} {path} {response.headers.get('Location', '')}")
+        self.stats.add(
+            endpoint,
+            response.status_code,
+            ms,
+            server_error,
+            unexpected,
+            f"{self.plan.slug} {self.email} {method} {path} {response.headers.get('Location', '')}",
+        )
         if server_error or unexpected:
             raise Failed(endpoint)
         if response.status_code == 200 and not htmx and self.csrf is None:
@@ -379,10 +504,19 @@ class Person:
         page = self.call("GET", "/login", "GET /login")
         token = CSRF_FIELD.search(page.text)
         self.csrf = next(g for g in token.groups() if g) if token else ""
-        response = self.call("POST", "/login", "POST /login", expect=(302,),
-                             data={"csrf_token": self.csrf, "email": self.email, "password": PASSWORD, "next": ""})
+        response = self.call(
+            "POST",
+            "/login",
+            "POST /login",
+            expect=(302,),
+            data={"csrf_token": self.csrf, "email": self.email, "password": PASSWORD, "next": ""},
+        )
         self.csrf = None  # a new session starts at sign-in, with a new token
-        self.call("GET", self.location(response), "GET /desk/" if self.location(response) == "/desk/" else "GET /portal/")
+        self.call(
+            "GET",
+            self.location(response),
+            "GET /desk/" if self.location(response) == "/desk/" else "GET /portal/",
+        )
         if self.csrf is None:
             raise Failed("no CSRF token after sign-in")
         self.signed_in = True
@@ -408,13 +542,20 @@ class Client(Person):
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self.items: dict[int, str] = {}
-        self.tour = [self.file, self.browse, self.follow, self.answer]  # first visit: a bit of everything
+        self.tour = [
+            self.file,
+            self.browse,
+            self.follow,
+            self.answer,
+        ]  # first visit: a bit of everything
 
     def act(self) -> None:
         if self.tour:
             return self.tour.pop(0)()
-        action = choose(self.rng, [(2, self.home), (3, self.browse), (4, self.follow), (2, self.file),
-                                   (2, self.answer)])
+        action = choose(
+            self.rng,
+            [(2, self.home), (3, self.browse), (4, self.follow), (2, self.file), (2, self.answer)],
+        )
         action()
 
     def home(self) -> None:
@@ -434,24 +575,41 @@ class Client(Person):
         if 'id="reply-form"' in page.text:
             return self.reply(item_id)
         self.items[item_id] = "seen"
-        self.call("GET", f"/portal/work/{item_id}/timeline", "GET /portal/work/<id>/timeline (htmx)", htmx=True)
+        self.call(
+            "GET",
+            f"/portal/work/{item_id}/timeline",
+            "GET /portal/work/<id>/timeline (htmx)",
+            htmx=True,
+        )
 
     def answer(self) -> None:
         """Filter my list on "waiting on me" and answer one."""
-        page = self.call("GET", "/portal/work/?state=waiting_on_client", "GET /portal/work/?state= (htmx)",
-                         htmx=True)
+        page = self.call(
+            "GET",
+            "/portal/work/?state=waiting_on_client",
+            "GET /portal/work/?state= (htmx)",
+            htmx=True,
+        )
         waiting = [int(i) for i, s in PORTAL_ROW.findall(page.text) if s == "waiting_on_client"]
         if waiting:
             item_id = self.rng.choice(waiting)
-            if 'id="reply-form"' in self.call("GET", f"/portal/work/{item_id}", "GET /portal/work/<id>").text:
+            if (
+                'id="reply-form"'
+                in self.call("GET", f"/portal/work/{item_id}", "GET /portal/work/<id>").text
+            ):
                 self.reply(item_id)
 
     def reply(self, item_id: int) -> None:
         body = f"LT reply {uuid.uuid4().hex}"
         try:
-            response = self.call("POST", f"/portal/work/{item_id}/reply", "POST /portal/work/<id>/reply",
-                                 expect=(303, 422), data={"csrf_token": self.csrf, "body": body},
-                                 files={"files": ("", b"", "application/octet-stream")})
+            response = self.call(
+                "POST",
+                f"/portal/work/{item_id}/reply",
+                "POST /portal/work/<id>/reply",
+                expect=(303, 422),
+                data={"csrf_token": self.csrf, "body": body},
+                files={"files": ("", b"", "application/octet-stream")},
+            )
         except Failed:
             self.stats.record("uncertain_replies", self.plan.slug, body)
             raise
@@ -469,13 +627,28 @@ class Client(Person):
             raise Failed("no request types on the form")
         title = f"LT {self.plan.slug} {uuid.uuid4().hex[:12]}"
         attached = self.rng.random() < 0.1
-        upload = ("receipt.pdf", PDF, "application/pdf") if attached else ("", b"", "application/octet-stream")
-        data = {"csrf_token": self.csrf, "title": title, "request_type": self.rng.choice(types),
-                "description": "Please handle this morning.", "service_id": "0",
-                "urgency": self.rng.choice(["urgent", "normal", "normal", "low"])}
+        upload = (
+            ("receipt.pdf", PDF, "application/pdf")
+            if attached
+            else ("", b"", "application/octet-stream")
+        )
+        data = {
+            "csrf_token": self.csrf,
+            "title": title,
+            "request_type": self.rng.choice(types),
+            "description": "Please handle this morning.",
+            "service_id": "0",
+            "urgency": self.rng.choice(["urgent", "normal", "normal", "low"]),
+        }
         try:
-            response = self.call("POST", "/portal/work/new", "POST /portal/work/new", expect=(303,), data=data,
-                                 files={"files": upload})
+            response = self.call(
+                "POST",
+                "/portal/work/new",
+                "POST /portal/work/new",
+                expect=(303,),
+                data=data,
+                files={"files": upload},
+            )
         except Failed:
             self.stats.record("uncertain_filings", self.plan.slug, title)
             raise
@@ -506,15 +679,24 @@ class Accountant(Person):
 
     def claim_from_pool(self) -> None:
         htmx = self.rng.random() < 0.5
-        pool = self.call("GET", "/desk/work/pool", "GET /desk/work/pool (htmx)" if htmx else "GET /desk/work/pool",
-                         htmx=htmx)
+        pool = self.call(
+            "GET",
+            "/desk/work/pool",
+            "GET /desk/work/pool (htmx)" if htmx else "GET /desk/work/pool",
+            htmx=htmx,
+        )
         ids = [int(i) for i in CLAIM_FORM.findall(pool.text)]
         if not ids:
             return
         item_id = self.rng.choice(ids[:3])  # the most urgent ones: colleagues race for them too
         try:
-            response = self.call("POST", f"/desk/work/{item_id}/claim", "POST /desk/work/<id>/claim",
-                                 expect=(303,), data={"csrf_token": self.csrf})
+            response = self.call(
+                "POST",
+                f"/desk/work/{item_id}/claim",
+                "POST /desk/work/<id>/claim",
+                expect=(303,),
+                data={"csrf_token": self.csrf},
+            )
         except Failed:
             self.stats.record("uncertain_claims", self.plan.slug, item_id, self.email)
             raise
@@ -543,19 +725,30 @@ class Accountant(Person):
         new_state = new_state if new_state in allowed else ""
         body = f"LT progress {uuid.uuid4().hex}"
         try:
-            response = self.call("POST", f"/desk/work/{item_id}/progress", "POST /desk/work/<id>/progress",
-                                 expect=(303, 422), data={"csrf_token": self.csrf, "body": body,
-                                                          "new_state": new_state},
-                                 files={"files": ("", b"", "application/octet-stream")})
+            response = self.call(
+                "POST",
+                f"/desk/work/{item_id}/progress",
+                "POST /desk/work/<id>/progress",
+                expect=(303, 422),
+                data={"csrf_token": self.csrf, "body": body, "new_state": new_state},
+                files={"files": ("", b"", "application/octet-stream")},
+            )
         except Failed:
             self.stats.record("uncertain_progress", self.plan.slug, body)
             raise
         if response.status_code == 303:
             self.stats.record("progress", self.plan.slug, item_id, body, new_state, self.email)
         else:
-            self.stats.record("progress_refused", self.plan.slug, item_id, body, new_state, self.email)
+            self.stats.record(
+                "progress_refused", self.plan.slug, item_id, body, new_state, self.email
+            )
         if self.rng.random() < 0.3:
-            self.call("GET", f"/desk/work/{item_id}/timeline", "GET /desk/work/<id>/timeline (htmx)", htmx=True)
+            self.call(
+                "GET",
+                f"/desk/work/{item_id}/timeline",
+                "GET /desk/work/<id>/timeline (htmx)",
+                htmx=True,
+            )
 
 
 class Admin(Person):
@@ -567,19 +760,45 @@ class Admin(Person):
 
     def act(self) -> None:
         rng = self.rng
-        action = self.tour.pop(0) if self.tour else choose(
-            rng, [(4, "board"), (4, "filter"), (2, "states"), (2, "claim-time"), (1, "staff"), (2, "item"),
-                  (1, "home")])
+        action = (
+            self.tour.pop(0)
+            if self.tour
+            else choose(
+                rng,
+                [
+                    (4, "board"),
+                    (4, "filter"),
+                    (2, "states"),
+                    (2, "claim-time"),
+                    (1, "staff"),
+                    (2, "item"),
+                    (1, "home"),
+                ],
+            )
+        )
         if action == "board":
             self.call("GET", "/desk/work/board", "GET /desk/work/board")
         elif action == "filter":
-            query = rng.choice(["overdue=1", "state=new", "state=in_progress", "state=done", "urgency=urgent",
-                                "page=2", "state=waiting_on_client&urgency=normal"])
-            self.call("GET", f"/desk/work/board?{query}", "GET /desk/work/board?filters (htmx)", htmx=True)
+            query = rng.choice(
+                [
+                    "overdue=1",
+                    "state=new",
+                    "state=in_progress",
+                    "state=done",
+                    "urgency=urgent",
+                    "page=2",
+                    "state=waiting_on_client&urgency=normal",
+                ]
+            )
+            self.call(
+                "GET", f"/desk/work/board?{query}", "GET /desk/work/board?filters (htmx)", htmx=True
+            )
         elif action == "states":
             self.call("GET", "/desk/work/cards/states", "GET /desk/work/cards/states", htmx=True)
         elif action == "claim-time":
-            self.call("GET", "/desk/work/cards/claim-time", "GET /desk/work/cards/claim-time", htmx=True)
+            self.call(
+                "GET", "/desk/work/cards/claim-time", "GET /desk/work/cards/claim-time", htmx=True
+            )
         elif action == "staff":
             self.call("GET", "/desk/work/staff", "GET /desk/work/staff")
         elif action == "home":
@@ -608,7 +827,9 @@ def guarded(person: "Person", action) -> None:
         person.stats.add("load client", type(exc).__name__, 0.0, False, True, repr(exc))
 
 
-def run_people(people: list[Person], seconds: float, threads: int, rng: random.Random) -> tuple[float, float]:
+def run_people(
+    people: list[Person], seconds: float, threads: int, rng: random.Random
+) -> tuple[float, float]:
     """Everyone signs in (the office opens), then each person acts, pauses, acts again for
     ``seconds``; ``threads`` requests at a time. Returns the wall time of both phases."""
     arriving = people[:]
@@ -663,8 +884,13 @@ def client_process(args) -> dict:
     people = []
     for plan in plans:
         people.append(Admin(plan, plan.admin, base, stats, think, random.Random(rng.random())))
-        people += [Accountant(plan, e, base, stats, think, random.Random(rng.random())) for e in plan.accountants]
-        people += [Client(plan, e, base, stats, think, random.Random(rng.random())) for e in plan.clients]
+        people += [
+            Accountant(plan, e, base, stats, think, random.Random(rng.random()))
+            for e in plan.accountants
+        ]
+        people += [
+            Client(plan, e, base, stats, think, random.Random(rng.random())) for e in plan.clients
+        ]
     cpu0 = time.process_time()
     sign_in_wall, wall = run_people(people, seconds, threads, rng)
     result = stats.export()
@@ -672,8 +898,15 @@ def client_process(args) -> dict:
     return result
 
 
-def run_load(plans: list[FirmPlan], port: int, seconds: float, procs: int = 2, threads: int = 8,
-             think: float = 10.0, seed: int = 2026) -> dict:
+def run_load(
+    plans: list[FirmPlan],
+    port: int,
+    seconds: float,
+    procs: int = 2,
+    threads: int = 8,
+    think: float = 10.0,
+    seed: int = 2026,
+) -> dict:
     """Run the morning in ``procs`` processes (firms split between them); returns merged results."""
     procs = max(1, min(procs, len(plans)))
     parts = [(plans[i::procs], port, seconds, threads, think, seed + i) for i in range(procs)]
@@ -682,11 +915,21 @@ def run_load(plans: list[FirmPlan], port: int, seconds: float, procs: int = 2, t
     else:
         with multiprocessing.get_context("spawn").Pool(procs) as pool:
             outputs = pool.map(client_process, parts)
-    merged = {"latency": defaultdict(list), "codes": defaultdict(Counter), "errors": Counter(),
-              "unexpected": Counter(), "samples": [], "records": defaultdict(list),
-              "wall": max(o["wall"] for o in outputs), "sign_in_wall": max(o["sign_in_wall"] for o in outputs),
-              "client_cpu": sum(o["cpu"] for o in outputs), "work_requests": sum(o["work_requests"] for o in outputs),
-              "procs": procs, "threads": threads, "think": think}
+    merged = {
+        "latency": defaultdict(list),
+        "codes": defaultdict(Counter),
+        "errors": Counter(),
+        "unexpected": Counter(),
+        "samples": [],
+        "records": defaultdict(list),
+        "wall": max(o["wall"] for o in outputs),
+        "sign_in_wall": max(o["sign_in_wall"] for o in outputs),
+        "client_cpu": sum(o["cpu"] for o in outputs),
+        "work_requests": sum(o["work_requests"] for o in outputs),
+        "procs": procs,
+        "threads": threads,
+        "think": think,
+    }
     for out in outputs:
         for k, v in out["latency"].items():
             merged["latency"][k].extend(v)
@@ -729,7 +972,9 @@ class QueueWatch:
         self.thread.join()
 
 
-def drain(redis_url: str, timeout: float, until: float | None = None, stack: Stack | None = None) -> float | None:
+def drain(
+    redis_url: str, timeout: float, until: float | None = None, stack: Stack | None = None
+) -> float | None:
     """Wait until the worker has no queued or running job, and (with ``until``, a Unix time) no
     delayed job due before then; returns the seconds until the backlog was first empty, None on
     timeout."""
@@ -745,7 +990,11 @@ def drain(redis_url: str, timeout: float, until: float | None = None, stack: Sta
         busy = sum(q.count for q in queues) + sum(StartedJobRegistry(queue=q).count for q in queues)
         if busy == 0 and emptied is None:
             emptied = time.monotonic() - started
-        due = sum(len(ScheduledJobRegistry(queue=q).get_jobs_to_schedule(until)) for q in queues) if until else 0
+        due = (
+            sum(len(ScheduledJobRegistry(queue=q).get_jobs_to_schedule(until)) for q in queues)
+            if until
+            else 0
+        )
         if busy == 0 and due == 0:
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since >= 2.0:  # jobs that enqueue jobs: stay quiet a moment
@@ -753,7 +1002,9 @@ def drain(redis_url: str, timeout: float, until: float | None = None, stack: Sta
         else:
             quiet_since = None
         if stack is not None and not stack.alive():
-            raise RuntimeError("the worker or gunicorn stopped during the run:\n" + stack.log_tail())
+            raise RuntimeError(
+                "the worker or gunicorn stopped during the run:\n" + stack.log_tail()
+            )
         time.sleep(0.5)
     return None
 
@@ -767,7 +1018,9 @@ def hold_periodic_jobs(redis_url: str, seconds: float) -> None:
 
     redis, now = Redis.from_url(redis_url), time.time()
     for job in PERIODIC_JOBS:
-        for slot in range(int(now // job.every_seconds), int((now + seconds) // job.every_seconds) + 1):
+        for slot in range(
+            int(now // job.every_seconds), int((now + seconds) // job.every_seconds) + 1
+        ):
             redis.set(f"yk:periodic:{job.name}:{slot}", 1, ex=int(seconds) + job.every_seconds * 2)
 
 
@@ -781,7 +1034,11 @@ def failed_jobs(redis_url: str, slugs: set[str], ignore: set[str] = frozenset())
     redis = Redis.from_url(redis_url)
     found = []
     for name in QUEUES:
-        ids = [i for i in FailedJobRegistry(queue=Queue(name, connection=redis)).get_job_ids() if i not in ignore]
+        ids = [
+            i
+            for i in FailedJobRegistry(queue=Queue(name, connection=redis)).get_job_ids()
+            if i not in ignore
+        ]
         for job in Job.fetch_many(ids, connection=redis):
             if job is None:
                 continue
@@ -798,7 +1055,11 @@ def failed_job_ids(redis_url: str) -> set[str]:
     from rq.registry import FailedJobRegistry
 
     redis = Redis.from_url(redis_url)
-    return {i for name in QUEUES for i in FailedJobRegistry(queue=Queue(name, connection=redis)).get_job_ids()}
+    return {
+        i
+        for name in QUEUES
+        for i in FailedJobRegistry(queue=Queue(name, connection=redis)).get_job_ids()
+    }
 
 
 # --- reconciliation -------------------------------------------------------------------------
@@ -816,8 +1077,9 @@ class Check:
         return not self.problems
 
 
-def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
-              ignore_failed: set[str] = frozenset()) -> list[Check]:
+def reconcile(
+    app, plans: list[FirmPlan], records: dict, redis_url: str, ignore_failed: set[str] = frozenset()
+) -> list[Check]:
     """Compare what the load client was told with what the database holds, firm by firm."""
     from sqlalchemy import select
 
@@ -834,11 +1096,19 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
     for kind, rows in records.items():
         for row in rows:
             by_slug[row[0]][kind].append(row)
-    checks = {name: Check(name, 0, 0) for name in (
-        "filings: one item per success", "attachments: one file per attached filing",
-        "claims: one entry per won claim", "claims: one winner per item", "progress: one entry per success",
-        "replies: one entry per success", "states: item state = end of its timeline",
-        "e-mails: one message per notification")}
+    checks = {
+        name: Check(name, 0, 0)
+        for name in (
+            "filings: one item per success",
+            "attachments: one file per attached filing",
+            "claims: one entry per won claim",
+            "claims: one winner per item",
+            "progress: one entry per success",
+            "replies: one entry per success",
+            "states: item state = end of its timeline",
+            "e-mails: one message per notification",
+        )
+    }
 
     def problem(name, text):
         if len(checks[name].problems) < 10:
@@ -851,18 +1121,46 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
             mine = by_slug[plan.slug]
             with tenant_context(plan.slug):
                 users = dict(db.session.execute(select(User.email, User.id)).all())
-                items = {i.id: i for i in db.session.execute(select(
-                    WorkItem.id, WorkItem.title, WorkItem.state, WorkItem.assignee_id, WorkItem.created_by_id))}
+                items = {
+                    i.id: i
+                    for i in db.session.execute(
+                        select(
+                            WorkItem.id,
+                            WorkItem.title,
+                            WorkItem.state,
+                            WorkItem.assignee_id,
+                            WorkItem.created_by_id,
+                        )
+                    )
+                }
                 entries = defaultdict(list)
-                for e in db.session.execute(select(
-                        WorkEntry.id, WorkEntry.work_item_id, WorkEntry.kind, WorkEntry.event, WorkEntry.author_id,
-                        WorkEntry.body, WorkEntry.from_state, WorkEntry.to_state).order_by(WorkEntry.id)):
+                for e in db.session.execute(
+                    select(
+                        WorkEntry.id,
+                        WorkEntry.work_item_id,
+                        WorkEntry.kind,
+                        WorkEntry.event,
+                        WorkEntry.author_id,
+                        WorkEntry.body,
+                        WorkEntry.from_state,
+                        WorkEntry.to_state,
+                    ).order_by(WorkEntry.id)
+                ):
                     entries[e.work_item_id].append(e)
-                files = Counter(db.session.scalars(select(StoredFile.owner_id)
-                                                   .where(StoredFile.owner_type == "work_item")))
+                files = Counter(
+                    db.session.scalars(
+                        select(StoredFile.owner_id).where(StoredFile.owner_type == "work_item")
+                    )
+                )
                 notes = db.session.execute(select(Notification.id, Notification.event)).all()
-                mails = Counter(db.session.scalars(select(OutboxEmail.kind).where(
-                    OutboxEmail.kind.like("notification:%"), OutboxEmail.status.in_((OUTBOX, SENT)))))
+                mails = Counter(
+                    db.session.scalars(
+                        select(OutboxEmail.kind).where(
+                            OutboxEmail.kind.like("notification:%"),
+                            OutboxEmail.status.in_((OUTBOX, SENT)),
+                        )
+                    )
+                )
                 db.session.rollback()
 
             # filings
@@ -873,21 +1171,34 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
             c.found += sum(n for t, n in titles.items() if t not in uncertain)
             for _slug, email, title, item_id, _att in mine["filed"]:
                 item = items.get(item_id)
-                if titles[title] != 1 or item is None or item.title != title or item.created_by_id != users[email]:
-                    problem(c.name, f"{plan.slug}: {title!r} (#{item_id}) found {titles[title]} times")
+                if (
+                    titles[title] != 1
+                    or item is None
+                    or item.title != title
+                    or item.created_by_id != users[email]
+                ):
+                    problem(
+                        c.name, f"{plan.slug}: {title!r} (#{item_id}) found {titles[title]} times"
+                    )
                 if item is not None and sum(e.event == "filed" for e in entries[item_id]) != 1:
                     problem(c.name, f"{plan.slug} #{item_id}: not exactly one 'filed' entry")
             filed_titles = {r[2] for r in mine["filed"]}
             for title, n in titles.items():
                 if title not in filed_titles and title not in uncertain:
-                    problem(c.name, f"{plan.slug}: {title!r} in the database, never confirmed to the client")
+                    problem(
+                        c.name,
+                        f"{plan.slug}: {title!r} in the database, never confirmed to the client",
+                    )
 
             c = checks["attachments: one file per attached filing"]
             for _slug, _email, _title, item_id, attached in mine["filed"]:
                 c.expected += int(attached)
                 c.found += files[item_id]
                 if files[item_id] != int(attached):
-                    problem(c.name, f"{plan.slug} #{item_id}: {files[item_id]} files, expected {int(attached)}")
+                    problem(
+                        c.name,
+                        f"{plan.slug} #{item_id}: {files[item_id]} files, expected {int(attached)}",
+                    )
 
             # claims
             c = checks["claims: one entry per won claim"]
@@ -902,7 +1213,10 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
                     problem(c.name, f"{plan.slug} #{key[0]}: won {n}×, {got[key]} claim entries")
             for key, n in got.items():
                 if key not in won and key not in uncertain_claims:
-                    problem(c.name, f"{plan.slug} #{key[0]}: claimed by user {key[1]} without a success seen")
+                    problem(
+                        c.name,
+                        f"{plan.slug} #{key[0]}: claimed by user {key[1]} without a success seen",
+                    )
             for _slug, item_id, email in mine["claims_lost"]:
                 if got[(item_id, users[email])]:
                     problem(c.name, f"{plan.slug} #{item_id}: a refused claim left an entry")
@@ -916,16 +1230,25 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
                     problem(c.name, f"{plan.slug} #{item_id}: {[e.event for e in takers]}")
                 winner = takers[0].author_id if takers and takers[0].event == "claimed" else None
                 if winner and items[item_id].assignee_id != winner:
-                    problem(c.name, f"{plan.slug} #{item_id}: claimed by {winner}, "
-                                    f"assigned to {items[item_id].assignee_id}")
+                    problem(
+                        c.name,
+                        f"{plan.slug} #{item_id}: claimed by {winner}, "
+                        f"assigned to {items[item_id].assignee_id}",
+                    )
 
             # progress and replies
-            for kind, name, prefix in (("progress", "progress: one entry per success", "LT progress "),
-                                       ("replies", "replies: one entry per success", "LT reply ")):
+            for kind, name, prefix in (
+                ("progress", "progress: one entry per success", "LT progress "),
+                ("replies", "replies: one entry per success", "LT reply "),
+            ):
                 c = checks[name]
                 uncertain_bodies = {r[1] for r in mine[f"uncertain_{kind}"]}
-                stored = Counter((e.body, e.work_item_id, e.author_id) for es in entries.values() for e in es
-                                 if (e.body or "").startswith(prefix))
+                stored = Counter(
+                    (e.body, e.work_item_id, e.author_id)
+                    for es in entries.values()
+                    for e in es
+                    if (e.body or "").startswith(prefix)
+                )
                 bodies = Counter(b for b, _i, _a in stored.elements())
                 c.expected += len(mine[kind])
                 c.found += sum(n for (b, _i, _a), n in stored.items() if b not in uncertain_bodies)
@@ -937,8 +1260,15 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
                 refused = {r[2] for r in mine[f"{kind}_refused"]}
                 for body in bodies:
                     if body not in sent and body not in uncertain_bodies:
-                        problem(name, f"{plan.slug}: {body!r} stored"
-                                      + (" although refused" if body in refused else " without a success seen"))
+                        problem(
+                            name,
+                            f"{plan.slug}: {body!r} stored"
+                            + (
+                                " although refused"
+                                if body in refused
+                                else " without a success seen"
+                            ),
+                        )
 
             # every item's state is where its timeline leads, by allowed steps
             c = checks["states: item state = end of its timeline"]
@@ -948,15 +1278,23 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
                 for e in entries[item_id]:
                     if e.to_state is None:
                         continue
-                    if state is not None and (e.from_state not in (None, state) or
-                                              e.to_state not in TRANSITIONS.get(state, ())):
+                    if state is not None and (
+                        e.from_state not in (None, state)
+                        or e.to_state not in TRANSITIONS.get(state, ())
+                    ):
                         ok = False
-                        problem(c.name, f"{plan.slug} #{item_id}: entry {e.id} {e.event or e.kind} "
-                                        f"{e.from_state}→{e.to_state} after {state}")
+                        problem(
+                            c.name,
+                            f"{plan.slug} #{item_id}: entry {e.id} {e.event or e.kind} "
+                            f"{e.from_state}→{e.to_state} after {state}",
+                        )
                     state = e.to_state
                 if state != item.state:
                     ok = False
-                    problem(c.name, f"{plan.slug} #{item_id}: state {item.state}, timeline ends at {state}")
+                    problem(
+                        c.name,
+                        f"{plan.slug} #{item_id}: state {item.state}, timeline ends at {state}",
+                    )
                 c.found += int(ok)
 
             c = checks["e-mails: one message per notification"]
@@ -966,8 +1304,16 @@ def reconcile(app, plans: list[FirmPlan], records: dict, redis_url: str,
                     n = mails[f"notification:{note_id}"]
                     c.found += int(n == 1)
                     if n != 1:
-                        problem(c.name, f"{plan.slug}: notification {note_id} ({event}) has {n} messages")
-    jobs = Check("worker: no failed job", 0, 0, failed_jobs(redis_url, {p.slug for p in plans}, ignore_failed))
+                        problem(
+                            c.name,
+                            f"{plan.slug}: notification {note_id} ({event}) has {n} messages",
+                        )
+    jobs = Check(
+        "worker: no failed job",
+        0,
+        0,
+        failed_jobs(redis_url, {p.slug for p in plans}, ignore_failed),
+    )
     jobs.found = len(jobs.problems)
     return [*checks.values(), jobs]
 
@@ -983,9 +1329,15 @@ def timeout_outcomes(app, plans: list[FirmPlan]) -> Counter:
     with app.app_context():
         for plan in plans:
             with tenant_context(plan.slug):
-                counts.update(dict(db.session.execute(
-                    select(WorkEntry.event, func.count()).where(WorkEntry.event.in_(("auto_assigned", "escalated")))
-                    .group_by(WorkEntry.event)).all()))
+                counts.update(
+                    dict(
+                        db.session.execute(
+                            select(WorkEntry.event, func.count())
+                            .where(WorkEntry.event.in_(("auto_assigned", "escalated")))
+                            .group_by(WorkEntry.event)
+                        ).all()
+                    )
+                )
     return counts
 
 
@@ -1002,11 +1354,22 @@ def percentile(sorted_values: list[float], q: float) -> float:
 def endpoint_rows(results: dict) -> list[tuple]:
     rows = []
     names = [n for n in ENDPOINTS if n in results["latency"]] + sorted(
-        n for n in results["latency"] if n not in ENDPOINTS)
+        n for n in results["latency"] if n not in ENDPOINTS
+    )
     for name in names:
         values = sorted(results["latency"][name])
-        rows.append((name, len(values), results["errors"].get(name, 0), results["unexpected"].get(name, 0),
-                     percentile(values, 0.50), percentile(values, 0.95), percentile(values, 0.99), values[-1]))
+        rows.append(
+            (
+                name,
+                len(values),
+                results["errors"].get(name, 0),
+                results["unexpected"].get(name, 0),
+                percentile(values, 0.50),
+                percentile(values, 0.95),
+                percentile(values, 0.99),
+                values[-1],
+            )
+        )
     return rows
 
 
@@ -1016,8 +1379,10 @@ def outcome_lines(results: dict) -> list[str]:
         f"requests filed: {len(r['filed'])} ({sum(1 for x in r['filed'] if x[4])} with a PDF)",
         f"claims: {len(r['claims_won'])} won, {len(r['claims_lost'])} refused (taken first or at capacity)",
         f"progress notes: {len(r['progress'])} posted, {len(r['progress_refused'])} refused",
-        (f"client replies: {len(r['replies'])} posted, {len(r['replies_refused'])} refused "
-         "(the item had moved on)"),
+        (
+            f"client replies: {len(r['replies'])} posted, {len(r['replies_refused'])} refused "
+            "(the item had moved on)"
+        ),
         f"writes whose answer never came: {sum(len(r[k]) for k in r if k.startswith('uncertain_'))}",
     ]
 
@@ -1032,25 +1397,33 @@ def render(results: dict, checks: list[Check], extra: dict) -> str:
         "| endpoint | count | 5xx / failed | other unexpected | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| `{n}` | {c} | {e} | {u} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {mx:.0f} |"
-              for n, c, e, u, p50, p95, p99, mx in rows]
+    lines += [
+        f"| `{n}` | {c} | {e} | {u} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {mx:.0f} |"
+        for n, c, e, u, p50, p95, p99, mx in rows
+    ]
     everything = sorted(v for values in results["latency"].values() for v in values)
-    lines.append(f"| **all** | **{total}** | **{errors}** | **{unexpected}** | {percentile(everything, .5):.1f} | "
-                 f"{percentile(everything, .95):.1f} | {percentile(everything, .99):.1f} | "
-                 f"{everything[-1] if everything else 0:.0f} |")
+    lines.append(
+        f"| **all** | **{total}** | **{errors}** | **{unexpected}** | {percentile(everything, 0.5):.1f} | "
+        f"{percentile(everything, 0.95):.1f} | {percentile(everything, 0.99):.1f} | "
+        f"{everything[-1] if everything else 0:.0f} |"
+    )
     writes = sum(row[1] for row in rows if row[0] in WRITES)
     signed_in = results["codes"].get("POST /login", {}).get(302, 0)
-    throughput = (f"Sign-in (everyone arrives at once): {signed_in} people in {results['sign_in_wall']:.0f} s. "
-                  f"Then the working phase: **{results['work_requests'] / wall:.1f} requests/s** over {wall:.0f} s "
-                  f"({writes / wall:.1f} work writes/s).")
+    throughput = (
+        f"Sign-in (everyone arrives at once): {signed_in} people in {results['sign_in_wall']:.0f} s. "
+        f"Then the working phase: **{results['work_requests'] / wall:.1f} requests/s** over {wall:.0f} s "
+        f"({writes / wall:.1f} work writes/s)."
+    )
     lines += ["", throughput]
     lines += ["", *[f"- {line}" for line in outcome_lines(results)]]
     for key, value in extra.items():
         lines.append(f"- {key}: {value}")
     lines += ["", "| reconciliation | expected | found | result |", "|---|---:|---:|---|"]
     for check in checks:
-        lines.append(f"| {check.name} | {check.expected} | {check.found} | "
-                     f"{'ok' if check.ok else 'FAILED: ' + '; '.join(check.problems)} |")
+        lines.append(
+            f"| {check.name} | {check.expected} | {check.found} | "
+            f"{'ok' if check.ok else 'FAILED: ' + '; '.join(check.problems)} |"
+        )
     if results["samples"]:
         lines += ["", "First errors:", *[f"    {s}" for s in results["samples"][:10]]]
     return "\n".join(lines)
@@ -1059,7 +1432,9 @@ def render(results: dict, checks: list[Check], extra: dict) -> str:
 def machine() -> str:
     import platform
 
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    pg = subprocess.run(
+        ["psql", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {pg}"
 
 
@@ -1078,22 +1453,41 @@ def write_readme(text: str, command: str, settings: str) -> None:
         "and the staff page. Urgent items time out after one minute: half of the firms "
         "auto-assign them from the worker, the others escalate. After the run the worker empties "
         "its queues and the database is reconciled with every success the load client saw. "
-        "`tests/test_load.py` runs the same scenario with 3 firms for 20 s in CI.")
+        "`tests/test_load.py` runs the same scenario with 3 firms for 20 s in CI."
+    )
     intro, settings = textwrap.fill(intro, 100), textwrap.fill(settings, 100)
-    section = f"## Load test: a busy morning\n\n{intro}\n\n```\n{command}\n```\n\n{settings}\n\n{text}\n"
+    section = (
+        f"## Load test: a busy morning\n\n{intro}\n\n```\n{command}\n```\n\n{settings}\n\n{text}\n"
+    )
     content = readme.read_text()
     pattern = re.compile(r"^## Load test: a busy morning\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    content = pattern.sub(lambda _m: section, content) if pattern.search(content) \
+    content = (
+        pattern.sub(lambda _m: section, content)
+        if pattern.search(content)
         else content.rstrip("\n") + "\n\n" + section
+    )
     readme.write_text(content)
 
 
 # --- the whole run --------------------------------------------------------------------------
 
 
-def run_morning(app, plans: list[FirmPlan], env: dict, redis_url: str, seconds: float, *, web_workers: int = 4,
-                job_workers: int = 1, procs: int = 2, threads: int = 8, think: float = 10.0, urgent_minutes: int = 1,
-                drain_timeout: float = 1800.0, log_dir: Path | None = None) -> dict:
+def run_morning(
+    app,
+    plans: list[FirmPlan],
+    env: dict,
+    redis_url: str,
+    seconds: float,
+    *,
+    web_workers: int = 4,
+    job_workers: int = 1,
+    procs: int = 2,
+    threads: int = 8,
+    think: float = 10.0,
+    urgent_minutes: int = 1,
+    drain_timeout: float = 1800.0,
+    log_dir: Path | None = None,
+) -> dict:
     """Start the servers, run the load, let the worker finish, stop everything, reconcile.
 
     The worker is waited for until its queues are empty and, when the urgent claim timeout is
@@ -1121,20 +1515,36 @@ def run_morning(app, plans: list[FirmPlan], env: dict, redis_url: str, seconds: 
     wall = results["wall"] + results["sign_in_wall"]
     extra = {
         "load client": f"{results['procs']} processes × {results['threads']} threads, "
-                       f"{results['client_cpu'] / wall * 100:.0f} % of one core",
+        f"{results['client_cpu'] / wall * 100:.0f} % of one core",
         "gunicorn": f"{web_workers} sync workers, {(cpu1['web'] - cpu0['web']) / wall * 100:.0f} % of one core",
         f"worker.py × {job_workers}": f"{(cpu1['worker'] - cpu0['worker']) / wall * 100:.0f} % of one core, largest backlog "
-                     f"{watch.max_backlog} jobs, queues empty "
-                     + (f"{drained:.0f} s after the load stopped" if drained is not None
-                        else "NOT within the timeout"),
+        f"{watch.max_backlog} jobs, queues empty "
+        + (
+            f"{drained:.0f} s after the load stopped"
+            if drained is not None
+            else "NOT within the timeout"
+        ),
         "items whose claim timeout ran (worker)": "auto-assigned {auto_assigned}, escalated {escalated}".format(
-            **{"auto_assigned": 0, "escalated": 0, **timeout_outcomes(app, plans)}),
+            **{"auto_assigned": 0, "escalated": 0, **timeout_outcomes(app, plans)}
+        ),
         "machine load average (1 min)": f"{load0:.1f} before, {load1:.1f} at the end (other work included)",
     }
-    ok = (drained is not None and all(c.ok for c in checks) and not sum(results["errors"].values())
-          and not sum(results["unexpected"].values()))
-    return {"results": results, "checks": checks, "extra": extra, "drained": drained, "ok": ok, "timings": timings,
-            "server_log": server_log, "table": render(results, checks, extra)}
+    ok = (
+        drained is not None
+        and all(c.ok for c in checks)
+        and not sum(results["errors"].values())
+        and not sum(results["unexpected"].values())
+    )
+    return {
+        "results": results,
+        "checks": checks,
+        "extra": extra,
+        "drained": drained,
+        "ok": ok,
+        "timings": timings,
+        "server_log": server_log,
+        "table": render(results, checks, extra),
+    }
 
 
 def main(argv=None) -> int:
@@ -1144,12 +1554,22 @@ def main(argv=None) -> int:
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--job-workers", type=int, default=1, help="worker.py processes")
     parser.add_argument("--procs", type=int, default=2, help="load-client processes")
-    parser.add_argument("--threads", type=int, default=8, help="concurrent requests per load-client process")
-    parser.add_argument("--think", type=float, default=10.0, help="mean pause between a person's actions (s)")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="concurrent requests per load-client process"
+    )
+    parser.add_argument(
+        "--think", type=float, default=10.0, help="mean pause between a person's actions (s)"
+    )
     parser.add_argument("--db", default=os.environ.get("YK_LOAD_DB", "yk_load"))
-    parser.add_argument("--drain-timeout", type=float, default=1800.0,
-                        help="seconds to wait for the worker's queues after the load")
-    parser.add_argument("--write-readme", action="store_true", help="put the figures in bench/README.md")
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=1800.0,
+        help="seconds to wait for the worker's queues after the load",
+    )
+    parser.add_argument(
+        "--write-readme", action="store_true", help="put the figures in bench/README.md"
+    )
     args = parser.parse_args(argv)
 
     from redis import Redis
@@ -1167,38 +1587,64 @@ def main(argv=None) -> int:
     Redis.from_url(redis_url).flushdb()
     storage = tempfile.mkdtemp(prefix="yk-load-files-")
     compile_catalogs()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url,
-                      "PLATFORM_DOMAIN": platform_domain, "STORAGE_DIR": storage, "SMTP_HOST": ""})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "PLATFORM_DOMAIN": platform_domain,
+            "STORAGE_DIR": storage,
+            "SMTP_HOST": "",
+        }
+    )
     with app.app_context():
         upgrade_public()
     started = time.perf_counter()
     plans = provision(app, args.firms)
     people = sum(1 + len(p.accountants) + len(p.clients) for p in plans)
-    print(f"{len(plans)} firms, {people} people provisioned in {time.perf_counter() - started:.1f} s", flush=True)
-    print(f"load: {args.minutes:g} min, {args.procs}×{args.threads} concurrent requests, think {args.think:g} s; "
-          "then the worker's queues are drained and the database reconciled …", flush=True)
+    print(
+        f"{len(plans)} firms, {people} people provisioned in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    print(
+        f"load: {args.minutes:g} min, {args.procs}×{args.threads} concurrent requests, think {args.think:g} s; "
+        "then the worker's queues are drained and the database reconciled …",
+        flush=True,
+    )
     try:
-        run = run_morning(app, plans, server_environment(database_url, redis_url, platform_domain, storage),
-                          redis_url, args.minutes * 60, web_workers=args.web_workers,
-                          job_workers=args.job_workers, procs=args.procs,
-                          threads=args.threads, think=args.think, drain_timeout=args.drain_timeout)
+        run = run_morning(
+            app,
+            plans,
+            server_environment(database_url, redis_url, platform_domain, storage),
+            redis_url,
+            args.minutes * 60,
+            web_workers=args.web_workers,
+            job_workers=args.job_workers,
+            procs=args.procs,
+            threads=args.threads,
+            think=args.think,
+            drain_timeout=args.drain_timeout,
+        )
     finally:
         shutil.rmtree(storage, ignore_errors=True)
     if run["server_log"]:
         print(run["server_log"], file=sys.stderr)
     wall = run["results"]["wall"]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    settings = (f"{when} · {machine()} · {len(plans)} firms, {people} people "
-                f"(per firm: 1 admin, {len(plans[0].accountants)} accountants, {len(plans[0].clients)} clients), "
-                f"{wall / 60:.1f} min, mean think time {args.think:g} s (accountants ×0.6, admins ×1.5), "
-                f"{args.procs}×{args.threads} requests at a time; gunicorn {args.web_workers} sync workers, "
-                f"{args.job_workers} worker.py; "
-                "PostgreSQL, Redis, gunicorn, the worker and the load client on the same machine.")
+    settings = (
+        f"{when} · {machine()} · {len(plans)} firms, {people} people "
+        f"(per firm: 1 admin, {len(plans[0].accountants)} accountants, {len(plans[0].clients)} clients), "
+        f"{wall / 60:.1f} min, mean think time {args.think:g} s (accountants ×0.6, admins ×1.5), "
+        f"{args.procs}×{args.threads} requests at a time; gunicorn {args.web_workers} sync workers, "
+        f"{args.job_workers} worker.py; "
+        "PostgreSQL, Redis, gunicorn, the worker and the load client on the same machine."
+    )
     print(f"\n{settings}\n\n{run['table']}")
     if args.write_readme:
         shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-readme"]
-        command = ("DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/13 \\\n"
-                   "    python bench/load_morning.py " + " ".join(shown))
+        command = (
+            "DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/13 \\\n"
+            "    python bench/load_morning.py " + " ".join(shown)
+        )
         write_readme(run["table"], command, settings)
     print("\nresult:", "ok" if run["ok"] else "FAILED")
     return 0 if run["ok"] else 1

@@ -40,8 +40,9 @@ def upgrade(schema, **kw):
 def scripts_with_column(app, head):
     path = Path(tempfile.mkdtemp()) / "tenant"
     shutil.copytree(app.config["TENANT_MIGRATIONS"], path)
-    (path / "versions" / "bench1.py").write_text(textwrap.dedent(
-        REVISION.format(rev="bench1", down=head, column="bench_col")))
+    (path / "versions" / "bench1.py").write_text(
+        textwrap.dedent(REVISION.format(rev="bench1", down=head, column="bench_col"))
+    )
     return path
 
 
@@ -49,7 +50,9 @@ def raw_add_column(firms):
     with db.engine.connect() as conn:
         for slug in firms:
             with conn.begin():
-                conn.exec_driver_sql(f'ALTER TABLE "t_{slug}".client_companies ADD COLUMN raw_col varchar(20)')
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "t_{slug}".client_companies ADD COLUMN raw_col varchar(20)'
+                )
 
 
 def main(count: int):
@@ -68,15 +71,18 @@ def main(count: int):
         path = scripts_with_column(app, head)
         column = timed(migrate_tenants, path=str(path), workers=4)
         raw = timed(raw_add_column, firms)
-    report(f"Migrating {count} firm schemas", [
-        ("provisioning them (setup, serial)", f"{provision_seconds:.0f} s"),
-        ("no-op migrate (registry check)", f"{noop:.2f} s"),
-        ("no-op migrate opening every schema (baseline)", f"{noop_open:.1f} s"),
-        ("ratio no-op / opening every schema", f"{noop / noop_open:.3f}×"),
-        ("add one column through Alembic, 4 processes", f"{column:.1f} s"),
-        ("baseline: raw ALTER TABLE, 1 connection", f"{raw:.1f} s"),
-        ("ratio Alembic / raw SQL", f"{column / raw:.1f}×"),
-    ])
+    report(
+        f"Migrating {count} firm schemas",
+        [
+            ("provisioning them (setup, serial)", f"{provision_seconds:.0f} s"),
+            ("no-op migrate (registry check)", f"{noop:.2f} s"),
+            ("no-op migrate opening every schema (baseline)", f"{noop_open:.1f} s"),
+            ("ratio no-op / opening every schema", f"{noop / noop_open:.3f}×"),
+            ("add one column through Alembic, 4 processes", f"{column:.1f} s"),
+            ("baseline: raw ALTER TABLE, 1 connection", f"{raw:.1f} s"),
+            ("ratio Alembic / raw SQL", f"{column / raw:.1f}×"),
+        ],
+    )
 
 
 if __name__ == "__main__":

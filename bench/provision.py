@@ -25,19 +25,32 @@ def main():
     with app.app_context():
         base = [timed(baseline, db.engine, i) for i in range(RUNS)]
         firms = [
-            timed(signup_firm, FirmSignup(firm_name=f"Bench {i}", slug=f"bench{i:03d}",
-                                          owner_name="Owner", email=f"o{i}@bench.example.com",
-                                          password="Bench-pass-2026"))
+            timed(
+                signup_firm,
+                FirmSignup(
+                    firm_name=f"Bench {i}",
+                    slug=f"bench{i:03d}",
+                    owner_name="Owner",
+                    email=f"o{i}@bench.example.com",
+                    password="Bench-pass-2026",
+                ),
+            )
             for i in range(RUNS)
         ]
-        tables = db.session.execute(db.text(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 't_bench000'")).scalar()
-    report("Provisioning one firm", [
-        ("firm tables created", str(tables)),
-        ("signup → firm ready, median of 20", f"{median_ms(firms):.0f} ms"),
-        ("baseline: empty schema + 1 table, median of 20", f"{median_ms(base):.1f} ms"),
-        ("ratio firm / baseline", f"{median_ms(firms) / median_ms(base):.1f}×"),
-    ])
+        tables = db.session.execute(
+            db.text(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 't_bench000'"
+            )
+        ).scalar()
+    report(
+        "Provisioning one firm",
+        [
+            ("firm tables created", str(tables)),
+            ("signup → firm ready, median of 20", f"{median_ms(firms):.0f} ms"),
+            ("baseline: empty schema + 1 table, median of 20", f"{median_ms(base):.1f} ms"),
+            ("ratio firm / baseline", f"{median_ms(firms) / median_ms(base):.1f}×"),
+        ],
+    )
 
 
 if __name__ == "__main__":

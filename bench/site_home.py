@@ -36,8 +36,13 @@ def environment() -> dict:
     server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     name = os.environ.get("BENCH_DB", "yk_bench_site")
     ensure_database(server, name, recreate=True)
-    return {**os.environ, "DATABASE_URL": database_url_on(server, name),
-            "PLATFORM_DOMAIN": PLATFORM, "YK_ENV": "bench", "STORAGE_DIR": "/tmp/yk-bench-files"}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url_on(server, name),
+        "PLATFORM_DOMAIN": PLATFORM,
+        "YK_ENV": "bench",
+        "STORAGE_DIR": "/tmp/yk-bench-files",
+    }
 
 
 def prepare_firm(env: dict) -> None:
@@ -55,16 +60,31 @@ def prepare_firm(env: dict) -> None:
     app = create_app()
     with app.app_context():
         upgrade_public()
-        signup_firm(FirmSignup("Bench Accounting", SLUG, "Bench Owner", "owner@bench.example.com",
-                               "Bench-pass-2026", "zh_CN"))
+        signup_firm(
+            FirmSignup(
+                "Bench Accounting",
+                SLUG,
+                "Bench Owner",
+                "owner@bench.example.com",
+                "Bench-pass-2026",
+                "zh_CN",
+            )
+        )
         with app.test_request_context(), tenant_context(SLUG):
             for i in range(3):
-                image = save_upload(FileStorage(io.BytesIO(PNG), f"s{i}.png"), allowed=IMAGES,
-                                    max_bytes=10_000, owner_type="site_slide", owner_id=None,
-                                    uploaded_by_id=None)
+                image = save_upload(
+                    FileStorage(io.BytesIO(PNG), f"s{i}.png"),
+                    allowed=IMAGES,
+                    max_bytes=10_000,
+                    owner_type="site_slide",
+                    owner_id=None,
+                    uploaded_by_id=None,
+                )
                 services.add_slide(image, f"Slide {i}", "Subtitle", "/p/about", None, None)
             for kind in ("announcements", "about", "rich_text", "pages", "contact"):
-                services.save_section(None, kind, kind.title(), "<p>Some <strong>text</strong></p>" * 5)
+                services.save_section(
+                    None, kind, kind.title(), "<p>Some <strong>text</strong></p>" * 5
+                )
             services.save_page(None, "about", "About us", "<p>About</p>")
             services.add_menu_item("About", "/p/about", None)
             for i in range(3):
@@ -83,9 +103,24 @@ def free_port() -> int:
 def start_gunicorn(module: str, env: dict) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", WORKERS, "-k", "sync", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--chdir", str(ROOT), module],
-        env={**env, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            WORKERS,
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+            module,
+        ],
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -149,17 +184,22 @@ def run_round(port: int, host: str, seconds: float) -> list[float]:
 
 def summary(latencies: list[float], seconds: float) -> dict:
     latencies = sorted(latencies)
-    return {"requests": len(latencies), "rps": len(latencies) / seconds,
-            "p50_ms": statistics.median(latencies) * 1000,
-            "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000}
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / seconds,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+    }
 
 
 def main() -> None:
     """Both servers run side by side; short rounds alternate so machine load hits both alike."""
     env = environment()
     prepare_firm(env)
-    targets = {"hello": ("bench.hello_app:app", "localhost"),
-               "home": ("bench.site_app:app", f"{SLUG}.{PLATFORM}")}
+    targets = {
+        "hello": ("bench.hello_app:app", "localhost"),
+        "home": ("bench.site_app:app", f"{SLUG}.{PLATFORM}"),
+    }
     servers = {label: start_gunicorn(module, env) for label, (module, _h) in targets.items()}
     latencies = {label: [] for label in targets}
     ratios = []
@@ -179,12 +219,16 @@ def main() -> None:
             proc.wait(10)
     for label in targets:
         r = summary(latencies[label], DURATION)
-        print(f"{label:6} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.1f} ms   p95 {r['p95_ms']:6.1f} ms"
-              f"   ({r['requests']} requests)")
+        print(
+            f"{label:6} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.1f} ms   p95 {r['p95_ms']:6.1f} ms"
+            f"   ({r['requests']} requests)"
+        )
     total = len(latencies["home"]) / len(latencies["hello"])
-    print(f"home / hello throughput ratio: {total:.2f} overall, median of {ROUNDS} alternating rounds "
-          f"{statistics.median(ratios):.2f} (target ≥ 0.50); gunicorn -w {WORKERS} sync, "
-          f"{CLIENT_PROCESSES}×{THREADS} clients, {DURATION:.0f} s per app")
+    print(
+        f"home / hello throughput ratio: {total:.2f} overall, median of {ROUNDS} alternating rounds "
+        f"{statistics.median(ratios):.2f} (target ≥ 0.50); gunicorn -w {WORKERS} sync, "
+        f"{CLIENT_PROCESSES}×{THREADS} clients, {DURATION:.0f} s per app"
+    )
 
 
 if __name__ == "__main__":

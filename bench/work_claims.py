@@ -54,8 +54,10 @@ def claimer(app, user_id, item_ids, start, done, out):
 def contended(app, info, item_ids):
     out: list[tuple[float, bool]] = []
     start, done = threading.Barrier(CLAIMERS), threading.Barrier(CLAIMERS)
-    threads = [threading.Thread(target=claimer, args=(app, uid, item_ids, start, done, out))
-               for uid in info["accountants"]]
+    threads = [
+        threading.Thread(target=claimer, args=(app, uid, item_ids, start, done, out))
+        for uid in info["accountants"]
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -95,8 +97,11 @@ def main():
     with app.app_context(), tenant_context(SLUG):
         from yk_saas.work.models import WorkItem
 
-        taken = db.session.scalar(select(func.count(WorkItem.id)).where(
-            WorkItem.id.in_(race_ids), WorkItem.assignee_id.isnot(None)))
+        taken = db.session.scalar(
+            select(func.count(WorkItem.id)).where(
+                WorkItem.id.in_(race_ids), WorkItem.assignee_id.isnot(None)
+            )
+        )
     print(f"rounds: {ROUNDS}; wins: {sum(won for _, won in raced)}; items taken: {taken}")
 
 

@@ -30,13 +30,17 @@ def bench_app(fresh: bool = True):
     name = os.environ.get("YK_BENCH_DB", "yk_bench_work")
     if fresh:
         ensure_database(server, name, recreate=True)
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url_on(server, name),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11"),
-        "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789", "TESTING": True,
-        "PLATFORM_DOMAIN": "yk.bench", "SMTP_HOST": "",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25, "max_overflow": 10},
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url_on(server, name),
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11"),
+            "SECRET_KEY": "bench-secret-key-with-enough-length-0123456789",
+            "TESTING": True,
+            "PLATFORM_DOMAIN": "yk.bench",
+            "SMTP_HOST": "",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25, "max_overflow": 10},
+        }
+    )
     if fresh:
         with app.app_context():
             upgrade_public()
@@ -51,21 +55,43 @@ def make_firm(app, slug, accountants=2, policy="escalate", capacity=100000):
     from yk_saas.work.services import get_settings
 
     with app.app_context():
-        signup_firm(FirmSignup(firm_name=slug, slug=slug, owner_name="Owner", locale="en",
-                               email=f"owner@{slug}.example.com", password=PASSWORD))
+        signup_firm(
+            FirmSignup(
+                firm_name=slug,
+                slug=slug,
+                owner_name="Owner",
+                locale="en",
+                email=f"owner@{slug}.example.com",
+                password=PASSWORD,
+            )
+        )
         with tenant_context(slug):
             create_user(f"admin@{slug}.example.com", "Admin", "admin", PASSWORD)
-            ids = [create_user(f"acc{i}@{slug}.example.com", f"Accountant {i}", "accountant",
-                               PASSWORD).id for i in range(accountants)]
+            ids = [
+                create_user(
+                    f"acc{i}@{slug}.example.com", f"Accountant {i}", "accountant", PASSWORD
+                ).id
+                for i in range(accountants)
+            ]
             company = ClientCompany(name=f"Client of {slug}")
             db.session.add(company)
             db.session.flush()
-            client = create_user(f"client@{slug}.example.com", "Client", "client", PASSWORD,
-                                 client_company_id=company.id)
+            client = create_user(
+                f"client@{slug}.example.com",
+                "Client",
+                "client",
+                PASSWORD,
+                client_company_id=company.id,
+            )
             settings = get_settings()
             settings.timeout_policy, settings.default_capacity = policy, capacity
             db.session.commit()
-            return {"slug": slug, "accountants": ids, "company_id": company.id, "client_id": client.id}
+            return {
+                "slug": slug,
+                "accountants": ids,
+                "company_id": company.id,
+                "client_id": client.id,
+            }
 
 
 def insert_items(info, count, overdue=True, states=("new",)):
@@ -76,15 +102,28 @@ def insert_items(info, count, overdue=True, states=("new",)):
     rows = []
     for n in range(count):
         state = states[n % len(states)]
-        rows.append({
-            "kind": "request", "title": f"Item {n}", "request_type": "Other", "description": "",
-            "urgency": "normal", "currency": "CNY", "client_company_id": info["company_id"],
-            "created_by_id": info["client_id"], "state": state, "approval": "auto",
-            "assignee_id": None if state == "new" else info["accountants"][n % len(info["accountants"])],
-            "created_at": now - timedelta(hours=3),
-            "claim_deadline": now - timedelta(minutes=1) if overdue else now + timedelta(hours=2),
-            "last_progress_at": now,
-        })
+        rows.append(
+            {
+                "kind": "request",
+                "title": f"Item {n}",
+                "request_type": "Other",
+                "description": "",
+                "urgency": "normal",
+                "currency": "CNY",
+                "client_company_id": info["company_id"],
+                "created_by_id": info["client_id"],
+                "state": state,
+                "approval": "auto",
+                "assignee_id": None
+                if state == "new"
+                else info["accountants"][n % len(info["accountants"])],
+                "created_at": now - timedelta(hours=3),
+                "claim_deadline": now - timedelta(minutes=1)
+                if overdue
+                else now + timedelta(hours=2),
+                "last_progress_at": now,
+            }
+        )
     db.session.execute(insert(WorkItem), rows)
     db.session.commit()
 

@@ -31,8 +31,12 @@ def signed_in(app, email):
     client = app.test_client()
     html = client.get("/login", base_url=f"http://{HOST}").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
-    client.post("/login", base_url=f"http://{HOST}", data={"email": email, "password": PASSWORD},
-                headers={"X-CSRFToken": token})
+    client.post(
+        "/login",
+        base_url=f"http://{HOST}",
+        data={"email": email, "password": PASSWORD},
+        headers={"X-CSRFToken": token},
+    )
     return client
 
 
@@ -55,7 +59,9 @@ def main():
         # 2,000 in the pool (half of them overdue), the rest assigned, working or finished.
         insert_items(info, 1_000, overdue=True)
         insert_items(info, 1_000, overdue=False)
-        insert_items(info, ITEMS - 2_000, states=("assigned", "in_progress", "waiting_on_client", "done"))
+        insert_items(
+            info, ITEMS - 2_000, states=("assigned", "in_progress", "waiting_on_client", "done")
+        )
     with app.app_context():
         counter = QueryCounter(db.engine)
     accountant = signed_in(app, f"acc0@{SLUG}.example.com")
@@ -63,12 +69,21 @@ def main():
     rows = [
         ("desk home, accountant (baseline)", accountant, "/desk/"),
         ("claim pool, accountant", accountant, "/desk/work/pool"),
-        ("claim pool fragment (HTMX poll)", accountant, "/desk/work/pool?page=1", {"HX-Request": "true"}),
+        (
+            "claim pool fragment (HTMX poll)",
+            accountant,
+            "/desk/work/pool?page=1",
+            {"HX-Request": "true"},
+        ),
         ("my work, accountant", accountant, "/desk/work/mine"),
         ("desk home, admin (baseline)", admin, "/desk/"),
         ("admin board", admin, "/desk/work/board"),
-        ("admin board, overdue filter (HTMX)", admin, "/desk/work/board?overdue=1",
-         {"HX-Request": "true"}),
+        (
+            "admin board, overdue filter (HTMX)",
+            admin,
+            "/desk/work/board?overdue=1",
+            {"HX-Request": "true"},
+        ),
         ("admin board, page 100", admin, "/desk/work/board?page=100"),
     ]
     base = None

@@ -27,11 +27,15 @@ def baseline(app, firms):
     with app.app_context():
         for info in firms:
             with tenant_context(info["slug"]):
-                ids = db.session.scalars(select(WorkItem.id).where(WorkItem.state == "cancelled")).all()
+                ids = db.session.scalars(
+                    select(WorkItem.id).where(WorkItem.state == "cancelled")
+                ).all()
                 for item_id in ids:
-                    db.session.execute(update(WorkItem).where(WorkItem.id == item_id,
-                                                              WorkItem.escalated_at.is_(None))
-                                       .values(escalated_at=WorkItem.claim_deadline))
+                    db.session.execute(
+                        update(WorkItem)
+                        .where(WorkItem.id == item_id, WorkItem.escalated_at.is_(None))
+                        .values(escalated_at=WorkItem.claim_deadline)
+                    )
                     db.session.commit()
 
 
@@ -66,8 +70,9 @@ def sweep_all(app, firms):
 def sweep_in_processes(firms, workers):
     """``workers`` processes share the firms, like RQ workers sharing per-firm jobs."""
     totals = {}
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=start_worker) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=start_worker
+    ) as pool:
         for counts in pool.map(sweep_one, [info["slug"] for info in firms]):
             add_up(totals, counts)
     return totals
@@ -96,12 +101,18 @@ def main():
     items = FIRMS * PER_FIRM
     print(f"items: {items} in {FIRMS} firms; outcomes: {totals}")
     print(f"sweep, one worker: {seconds:.1f} s, {items / seconds:.0f} items/s")
-    print(f"sweep, {WORKERS} worker processes (start-up included): {parallel:.1f} s, "
-          f"{items / parallel:.0f} items/s")
-    print(f"baseline (one conditional UPDATE + commit per item): {base_seconds:.1f} s, "
-          f"{items / base_seconds:.0f} items/s")
-    print(f"ratio sweep / baseline: {seconds / base_seconds:.1f}x (one worker), "
-          f"{parallel / base_seconds:.1f}x ({WORKERS} processes)")
+    print(
+        f"sweep, {WORKERS} worker processes (start-up included): {parallel:.1f} s, "
+        f"{items / parallel:.0f} items/s"
+    )
+    print(
+        f"baseline (one conditional UPDATE + commit per item): {base_seconds:.1f} s, "
+        f"{items / base_seconds:.0f} items/s"
+    )
+    print(
+        f"ratio sweep / baseline: {seconds / base_seconds:.1f}x (one worker), "
+        f"{parallel / base_seconds:.1f}x ({WORKERS} processes)"
+    )
     print(f"second sweep (nothing due): {again:.2f} s, outcomes {repeat}")
 
 

@@ -19,8 +19,12 @@ PACKAGE = ROOT / "yk_saas"
 # Babel names Simplified Chinese of China zh_Hans_CN, and so must the folder.
 LOCALE_DIR = Path("zh_Hans_CN") / "LC_MESSAGES" / "messages.po"
 PO = PACKAGE / "translations" / LOCALE_DIR
-METHODS = [("yk_saas/**.py", "python"), ("tenants/**.py", "python"),
-           ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
+METHODS = [
+    ("yk_saas/**.py", "python"),
+    ("tenants/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
+]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
@@ -42,7 +46,9 @@ def owner_of(filename: str, owners) -> str:
 def extract_catalog() -> Catalog:
     """Every translatable message in the code and templates."""
     catalog = Catalog()
-    for filename, lineno, message, comments, context in extract_from_dir(str(ROOT), METHODS, keywords=KEYWORDS):
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(ROOT), METHODS, keywords=KEYWORDS
+    ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
 

@@ -19,7 +19,9 @@ def list_command():
     """List every firm with its schema, status and revision."""
     rows = db.session.execute(select(Tenant).order_by(Tenant.id)).scalars()
     for t in rows:
-        click.echo(f"{t.slug:<24} {t.schema_name:<28} {t.status:<10} {t.plan:<8} {t.schema_version or '-'}")
+        click.echo(
+            f"{t.slug:<24} {t.schema_name:<28} {t.status:<10} {t.plan:<8} {t.schema_version or '-'}"
+        )
     click.echo(f"{db.session.scalar(select(func.count(Tenant.id)))} firm(s)")
 
 
@@ -31,9 +33,13 @@ def migrate_command(workers, slugs):
     upgrade_public()
     total = db.session.scalar(select(func.count(Tenant.id))) if not slugs else len(slugs)
     with click.progressbar(length=total, label="Migrating firms", file=sys.stderr) as bar:
-        report = migrate_tenants(workers=workers, slugs=slugs or None, on_progress=lambda _s: bar.update(1))
-    click.echo(f"head {report.head}: {len(report.migrated)} migrated, "
-               f"{len(report.current)} already current, {len(report.failed)} failed")
+        report = migrate_tenants(
+            workers=workers, slugs=slugs or None, on_progress=lambda _s: bar.update(1)
+        )
+    click.echo(
+        f"head {report.head}: {len(report.migrated)} migrated, "
+        f"{len(report.current)} already current, {len(report.failed)} failed"
+    )
     for slug, error in sorted(report.failed.items()):
         click.echo(f"FAILED {slug}: {error}", err=True)
     if not report.ok:

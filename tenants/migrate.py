@@ -33,8 +33,9 @@ def public_script(path: str | None = None) -> ScriptDirectory:
     return ScriptDirectory(path or current_app.config["PUBLIC_MIGRATIONS"])
 
 
-def _run_upgrade(conn, script: ScriptDirectory, version_schema: str, target: str = "heads",
-                 **kw) -> None:
+def _run_upgrade(
+    conn, script: ScriptDirectory, version_schema: str, target: str = "heads", **kw
+) -> None:
     def upgrade(rev, context):
         return script._upgrade_revs(target, rev)
 
@@ -65,8 +66,9 @@ class MigrationReport:
         return not self.failed
 
 
-def migrate_tenant(engine, script: ScriptDirectory, slug: str, schema: str,
-                   target: str | None = None) -> None:
+def migrate_tenant(
+    engine, script: ScriptDirectory, slug: str, schema: str, target: str | None = None
+) -> None:
     """Upgrade one firm schema (to ``target``, default the head) and record it, in one transaction."""
     head = target or script.get_current_head()
     with engine.connect() as conn, conn.begin():

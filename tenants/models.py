@@ -54,9 +54,15 @@ class Tenant(db.Model):
 
     def info(self) -> "TenantInfo":
         return TenantInfo(
-            id=self.id, slug=self.slug, name=self.name, schema_name=self.schema_name,
-            status=self.status, plan=self.plan, locale=self.locale,
-            timezone=self.timezone, currency=self.currency,
+            id=self.id,
+            slug=self.slug,
+            name=self.name,
+            schema_name=self.schema_name,
+            status=self.status,
+            plan=self.plan,
+            locale=self.locale,
+            timezone=self.timezone,
+            currency=self.currency,
             branding=dict(self.branding or {}),
         )
 

@@ -41,8 +41,9 @@ def provision_tenant(
         db.metadata.create_all(conn, tables=tenant_tables(), checkfirst=False)
         head = stamp_schema(conn, schema)
         with Session(bind=conn) as session:
-            tenant = Tenant(slug=slug, name=name, schema_name=schema,
-                            schema_version=head, **settings)
+            tenant = Tenant(
+                slug=slug, name=name, schema_name=schema, schema_version=head, **settings
+            )
             tenant.domains.append(Domain(host=host, is_primary=True, verified=True))
             session.add(tenant)
             session.flush()
@@ -67,7 +68,9 @@ def stamp_schema(conn, schema: str) -> str | None:
 def drop_tenant(slug: str) -> None:
     """Drop a firm's schema and registry rows, in one transaction."""
     with db.engine.begin() as conn:
-        tenant = conn.execute(select(Tenant.id, Tenant.schema_name).where(Tenant.slug == slug)).first()
+        tenant = conn.execute(
+            select(Tenant.id, Tenant.schema_name).where(Tenant.slug == slug)
+        ).first()
         if tenant is None:
             raise LookupError(f"no firm with slug {slug!r}")
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {quote_schema(tenant.schema_name)} CASCADE")

@@ -50,8 +50,12 @@ class HostResolver:
     live ``ttl``.
     """
 
-    def __init__(self, ttl: float = CACHE_SECONDS, max_entries: int = 10_000,
-                 check_interval: float = CHECK_SECONDS):
+    def __init__(
+        self,
+        ttl: float = CACHE_SECONDS,
+        max_entries: int = 10_000,
+        check_interval: float = CHECK_SECONDS,
+    ):
         self.ttl = ttl
         self.max_entries = max_entries
         self.check_interval = check_interval
@@ -80,15 +84,20 @@ class HostResolver:
     def registry_version(self, now: float, recheck: bool = False) -> bytes | None:
         """The registry version (one Redis GET per ``check_interval``); the last one if Redis fails."""
         store = self.version_store() if self.version_store else None
-        if (store is None or now < self._retry_at
-                or (not recheck and now < self._checked_at + self.check_interval)):
+        if (
+            store is None
+            or now < self._retry_at
+            or (not recheck and now < self._checked_at + self.check_interval)
+        ):
             return self._version
         try:
             self._version = store.get(VERSION_KEY)
             self._checked_at = now
         except RedisError as exc:
             self._retry_at = now + RETRY_SECONDS
-            log.warning("registry version unavailable, host cache falls back to %ss: %s", self.ttl, exc)
+            log.warning(
+                "registry version unavailable, host cache falls back to %ss: %s", self.ttl, exc
+            )
         return self._version
 
     def invalidate(self) -> None:
@@ -104,8 +113,11 @@ class HostResolver:
         try:
             store.incr(VERSION_KEY)
         except RedisError as exc:
-            log.warning("registry version not incremented; other processes see the change "
-                        "within %ss: %s", self.ttl, exc)
+            log.warning(
+                "registry version not incremented; other processes see the change within %ss: %s",
+                self.ttl,
+                exc,
+            )
 
 
 def lookup_host(host: str) -> TenantInfo | None:

@@ -31,13 +31,26 @@ def new_company(accountant_id: int | None = None) -> int:
     return company.id
 
 
-def new_invoice(company_id: int, amount: int = 50000, due: date | None = None,
-                currency: str = "CNY", issued: date | None = None) -> int:
+def new_invoice(
+    company_id: int,
+    amount: int = 50000,
+    due: date | None = None,
+    currency: str = "CNY",
+    issued: date | None = None,
+) -> int:
     issued = issued or date(2026, 11, 1)
-    invoice = services.create_invoice(services.NewInvoice(
-        company_id=company_id, amount_cents=amount, currency=currency,
-        description="Bookkeeping", source="manual", source_key=unique("k"),
-        issued_on=issued, due_on=due or issued + timedelta(days=15)))
+    invoice = services.create_invoice(
+        services.NewInvoice(
+            company_id=company_id,
+            amount_cents=amount,
+            currency=currency,
+            description="Bookkeeping",
+            source="manual",
+            source_key=unique("k"),
+            issued_on=issued,
+            due_on=due or issued + timedelta(days=15),
+        )
+    )
     db.session.commit()
     return invoice.id
 
@@ -60,12 +73,18 @@ def stripe_id(prefix: str) -> str:
     return unique(prefix).replace(" ", "_")
 
 
-def stripe_event(event_id: str, kind: str, obj: dict, created: int | None = None,
-                 account: str | None = None) -> bytes:
+def stripe_event(
+    event_id: str, kind: str, obj: dict, created: int | None = None, account: str | None = None
+) -> bytes:
     """An event as Stripe sends it; ``account`` set for events of a connected account."""
-    event = {"id": event_id, "object": "event", "type": kind,
-             "created": created or int(time.time()), "api_version": "2024-06-20",
-             "data": {"object": obj}}
+    event = {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "created": created or int(time.time()),
+        "api_version": "2024-06-20",
+        "data": {"object": obj},
+    }
     if account:
         event["account"] = account
     return json.dumps(event).encode()
@@ -78,9 +97,11 @@ class RecordingHTTPClient(stripe.HTTPClient):
     """
 
     name = "recording"
-    KINDS: ClassVar[dict] = {"/v1/checkout/sessions": ("cs", "checkout.session"),
-                             "/v1/customers": ("cus", "customer"),
-                             "/v1/refunds": ("re", "refund")}
+    KINDS: ClassVar[dict] = {
+        "/v1/checkout/sessions": ("cs", "checkout.session"),
+        "/v1/customers": ("cus", "customer"),
+        "/v1/refunds": ("re", "refund"),
+    }
 
     def __init__(self):
         super().__init__()
@@ -93,8 +114,12 @@ class RecordingHTTPClient(stripe.HTTPClient):
         key = (url, headers.get("Idempotency-Key") or unique("no-key"))
         if key not in self.answers:
             object_id = stripe_id(prefix)
-            self.answers[key] = {"id": object_id, "object": kind, "status": "succeeded",
-                                 "url": f"https://checkout.stripe.com/c/pay/{object_id}"}
+            self.answers[key] = {
+                "id": object_id,
+                "object": kind,
+                "status": "succeeded",
+                "url": f"https://checkout.stripe.com/c/pay/{object_id}",
+            }
         return json.dumps(self.answers[key]), 200, {}
 
     def close(self):

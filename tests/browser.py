@@ -12,8 +12,14 @@ from werkzeug.serving import make_server
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -45,8 +51,11 @@ def chromium(platform_domain: str):
 
     rules = f"MAP {platform_domain} 127.0.0.1, MAP *.{platform_domain} 127.0.0.1"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=[*LAUNCH_ARGS, f"--host-resolver-rules={rules}"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*LAUNCH_ARGS, f"--host-resolver-rules={rules}"],
+        )
         try:
             yield browser
         finally:

@@ -115,7 +115,9 @@ class HostClient:
         headers = dict(headers or {})
         if csrf:
             headers["X-CSRFToken"] = self.csrf_token()
-        return self.client.post(path, base_url=self.base_url, data=data or {}, headers=headers, **kw)
+        return self.client.post(
+            path, base_url=self.base_url, data=data or {}, headers=headers, **kw
+        )
 
     def login(self, email, password=PASSWORD):
         self._csrf = None
@@ -149,26 +151,50 @@ def provision_firm(app, slug, marker):
     from yk_saas.platform.services import FirmSignup, signup_firm
 
     with app.app_context():
-        signup_firm(FirmSignup(firm_name=f"{slug.title()} Firm", slug=slug, owner_name=f"{marker} Owner",
-                               email=f"owner@{slug}.example.com", password=PASSWORD))
+        signup_firm(
+            FirmSignup(
+                firm_name=f"{slug.title()} Firm",
+                slug=slug,
+                owner_name=f"{marker} Owner",
+                email=f"owner@{slug}.example.com",
+                password=PASSWORD,
+            )
+        )
         with tenant_context(slug):
             create_user(f"admin@{slug}.example.com", f"{marker} Admin", "admin", PASSWORD)
             create_user(f"acc@{slug}.example.com", f"{marker} Accountant", "accountant", PASSWORD)
-            create_user(f"acc2@{slug}.example.com", f"{marker} Accountant Two", "accountant", PASSWORD)
+            create_user(
+                f"acc2@{slug}.example.com", f"{marker} Accountant Two", "accountant", PASSWORD
+            )
             x = ClientCompany(name=f"{marker} Company X")
             y = ClientCompany(name=f"{marker} Company Y")
             db.session.add_all([x, y])
             db.session.flush()
-            create_user(f"x@{slug}.example.com", f"{marker} Client X", "client", PASSWORD,
-                        client_company_id=x.id)
-            create_user(f"y@{slug}.example.com", f"{marker} Client Y", "client", PASSWORD,
-                        client_company_id=y.id)
+            create_user(
+                f"x@{slug}.example.com",
+                f"{marker} Client X",
+                "client",
+                PASSWORD,
+                client_company_id=x.id,
+            )
+            create_user(
+                f"y@{slug}.example.com",
+                f"{marker} Client Y",
+                "client",
+                PASSWORD,
+                client_company_id=y.id,
+            )
             db.session.commit()
     return {
-        "slug": slug, "host": f"{slug}.{PLATFORM}", "marker": marker,
-        "owner": f"owner@{slug}.example.com", "admin": f"admin@{slug}.example.com",
-        "accountant": f"acc@{slug}.example.com", "accountant2": f"acc2@{slug}.example.com",
-        "client_x": f"x@{slug}.example.com", "client_y": f"y@{slug}.example.com",
+        "slug": slug,
+        "host": f"{slug}.{PLATFORM}",
+        "marker": marker,
+        "owner": f"owner@{slug}.example.com",
+        "admin": f"admin@{slug}.example.com",
+        "accountant": f"acc@{slug}.example.com",
+        "accountant2": f"acc2@{slug}.example.com",
+        "client_x": f"x@{slug}.example.com",
+        "client_y": f"y@{slug}.example.com",
     }
 
 

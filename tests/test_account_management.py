@@ -38,9 +38,12 @@ FINGERPRINT = {
 def firm(app):
     firm = provision_firm(app, SLUG, "RANKCO")
     with app.app_context(), tenant_context(SLUG):
-        firm["company_id"] = db.session.scalar(select(User.client_company_id).where(
-            User.email == firm["client_x"]))
-        firm["hash"] = db.session.scalar(select(User.password_hash).where(User.email == firm["owner"]))
+        firm["company_id"] = db.session.scalar(
+            select(User.client_company_id).where(User.email == firm["client_x"])
+        )
+        firm["hash"] = db.session.scalar(
+            select(User.password_hash).where(User.email == firm["owner"])
+        )
     return firm
 
 
@@ -57,24 +60,40 @@ def actors(app, firm):
 
 def fingerprint(app) -> dict:
     with app.app_context():
-        return {table: db.session.scalar(text(
-            f'SELECT md5(coalesce(string_agg(r::text, \',\' ORDER BY r::text), \'\')) '
-            f'FROM (SELECT {columns} FROM "t_{SLUG}".{table}) r'))
-            for table, columns in FINGERPRINT.items()}
+        return {
+            table: db.session.scalar(
+                text(
+                    f"SELECT md5(coalesce(string_agg(r::text, ',' ORDER BY r::text), '')) "
+                    f'FROM (SELECT {columns} FROM "t_{SLUG}".{table}) r'
+                )
+            )
+            for table, columns in FINGERPRINT.items()
+        }
 
 
 def new_target(app, firm, role: str, action: str) -> int:
     """A fresh account of ``role``, in the state the action would change."""
     seq = next(_seq)
     with app.app_context(), tenant_context(SLUG):
-        user = User(email=f"target{seq}@rankco.example.com", name=f"Target {seq}", role=role,
-                    password_hash=firm["hash"], is_active=action != "enable",
-                    totp_secret=pyotp.random_base32(),
-                    client_company_id=firm["company_id"] if role == "client" else None)
+        user = User(
+            email=f"target{seq}@rankco.example.com",
+            name=f"Target {seq}",
+            role=role,
+            password_hash=firm["hash"],
+            is_active=action != "enable",
+            totp_secret=pyotp.random_base32(),
+            client_company_id=firm["company_id"] if role == "client" else None,
+        )
         db.session.add(user)
         db.session.flush()
-        db.session.add(UserSession(user_id=user.id, token_hash=new_token()[1], created_at=utcnow(),
-                                   last_seen_at=utcnow()))
+        db.session.add(
+            UserSession(
+                user_id=user.id,
+                token_hash=new_token()[1],
+                created_at=utcnow(),
+                last_seen_at=utcnow(),
+            )
+        )
         db.session.commit()
         return user.id
 
@@ -109,9 +128,14 @@ def effect(app, user_id: int, action: str, role: str) -> bool:
         user = db.session.get(User, user_id)
         sessions = db.session.scalar(select(UserSession.id).where(UserSession.user_id == user_id))
         resets = db.session.scalar(select(PasswordReset.id).where(PasswordReset.user_id == user_id))
-        return {"disable": not user.is_active, "enable": user.is_active,
-                "reset-two-factor": user.totp_secret is None, "sign-out": sessions is None,
-                "send-reset": resets is not None, "role": user.role == role}[action]
+        return {
+            "disable": not user.is_active,
+            "enable": user.is_active,
+            "reset-two-factor": user.totp_secret is None,
+            "sign-out": sessions is None,
+            "send-reset": resets is not None,
+            "role": user.role == role,
+        }[action]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -119,7 +143,11 @@ def test_every_account_action_as_every_role_on_every_role(app, firm, actors, act
     """Allowed only when the actor outranks the target; otherwise refused and nothing written."""
     wrong = []
     for actor, target in itertools.product(ACTORS, TARGETS):
-        user_id = actor_id(app, firm, actor) if target == "self" else new_target(app, firm, target, action)
+        user_id = (
+            actor_id(app, firm, actor)
+            if target == "self"
+            else new_target(app, firm, target, action)
+        )
         role = new_role_for(target)
         before = fingerprint(app)
         response = actors[actor].post(f"/desk/staff/people/{user_id}/{action}", {"role": role})
@@ -143,35 +171,45 @@ def test_inviting_and_withdrawing_each_role_as_every_role(app, firm, actors, rol
         seq = next(_seq)
         before = fingerprint(app)
         if role == "client":
-            response = actors[actor].post(f"/desk/clients/{firm['company_id']}",
-                                          {"email": f"inv{seq}@example.com"})
+            response = actors[actor].post(
+                f"/desk/clients/{firm['company_id']}", {"email": f"inv{seq}@example.com"}
+            )
         else:
-            response = actors[actor].post("/desk/staff/invite", {"email": f"inv{seq}@example.com",
-                                                                  "role": role})
+            response = actors[actor].post(
+                "/desk/staff/invite", {"email": f"inv{seq}@example.com", "role": role}
+            )
         allowed = outranks(actor, role)
         changed = fingerprint(app) != before
         if not ((response.status_code in (302, 303)) == allowed == changed):
             wrong.append(("invite", actor, response.status_code, changed))
         with app.app_context(), tenant_context(SLUG):
-            invitation = Invitation(email=f"pending{seq}@example.com", role=role, token_hash=new_token()[1],
-                                    client_company_id=firm["company_id"] if role == "client" else None,
-                                    expires_at=utcnow().replace(year=2099))
+            invitation = Invitation(
+                email=f"pending{seq}@example.com",
+                role=role,
+                token_hash=new_token()[1],
+                client_company_id=firm["company_id"] if role == "client" else None,
+                expires_at=utcnow().replace(year=2099),
+            )
             db.session.add(invitation)
             db.session.commit()
             invitation_id = invitation.id
         before = fingerprint(app)
         response = actors[actor].post(f"/desk/staff/invitations/{invitation_id}/revoke")
         changed = fingerprint(app) != before
-        if not (allowed == changed and (response.status_code == 302 if allowed else
-                                        response.status_code in (403, 404))):
+        if not (
+            allowed == changed
+            and (response.status_code == 302 if allowed else response.status_code in (403, 404))
+        ):
             wrong.append(("revoke", actor, response.status_code, changed))
     assert not wrong
 
 
 def secret_mail(app, to_address, kind) -> OutboxEmail:
     with app.app_context(), tenant_context(SLUG):
-        email = db.session.scalars(select(OutboxEmail).where(
-            OutboxEmail.to_address == to_address, OutboxEmail.kind == kind).order_by(OutboxEmail.id.desc())
+        email = db.session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.to_address == to_address, OutboxEmail.kind == kind)
+            .order_by(OutboxEmail.id.desc())
         ).first()
         email.secret_text  # noqa: B018  loaded before the session closes
         db.session.expunge(email)
@@ -186,7 +224,9 @@ def test_admin_cannot_take_over_the_owner_through_a_reset_link(app, firm, actors
     """The reported attack: an admin asks a reset for the owner and reads the Outbox."""
     admin = actors["admin"]
     with app.app_context(), tenant_context(SLUG):
-        owner_hash = db.session.scalar(select(User.password_hash).where(User.email == firm["owner"]))
+        owner_hash = db.session.scalar(
+            select(User.password_hash).where(User.email == firm["owner"])
+        )
     admin.post("/password/forgot", {"email": firm["owner"]})
     email = secret_mail(app, firm["owner"], "password_reset")
     listing = admin.get("/desk/outbox/").get_data(as_text=True)
@@ -202,7 +242,10 @@ def test_admin_cannot_take_over_the_owner_through_a_reset_link(app, firm, actors
     owner_id = actor_id(app, firm, "owner")
     assert admin.post(f"/desk/staff/people/{owner_id}/send-reset").status_code == 403
     with app.app_context(), tenant_context(SLUG):
-        assert db.session.scalar(select(User.password_hash).where(User.email == firm["owner"])) == owner_hash
+        assert (
+            db.session.scalar(select(User.password_hash).where(User.email == firm["owner"]))
+            == owner_hash
+        )
     assert host_client(firm["host"]).login(firm["owner"], stolen).status_code == 422
     assert host_client(firm["host"]).login(firm["owner"]).status_code == 302
 
@@ -218,7 +261,9 @@ def test_the_recipient_reads_their_own_secret_mail_in_full(app, firm, actors):
 
 def test_invitation_links_are_masked_and_shown_in_full_only_on_the_server(app, firm, actors):
     """The inviter sees the invitation masked; ``flask mail show`` prints what is sent."""
-    actors["owner"].post("/desk/staff/invite", {"email": "newcomer@rankco.example.com", "role": "admin"})
+    actors["owner"].post(
+        "/desk/staff/invite", {"email": "newcomer@rankco.example.com", "role": "admin"}
+    )
     email = secret_mail(app, "newcomer@rankco.example.com", "invitation")
     link = re.search(r"https?://\S+/invitation/\S+", email.secret_text).group(0)
     for role in ("owner", "admin"):
@@ -240,5 +285,7 @@ def test_secrets_stay_out_of_job_arguments_and_the_audit_log(app, firm, actors, 
     job = Job.fetch(f"mail-{SLUG}-{email.id}", connection=redis)
     assert job.args == (SLUG, email.id) and token not in repr(job.kwargs)
     with app.app_context(), tenant_context(SLUG):
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == owner_id)).all()
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.actor_id == owner_id)
+        ).all()
         assert entries and all(token not in repr(e.details) for e in entries)

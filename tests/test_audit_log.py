@@ -1,6 +1,5 @@
 """The audit log: each sensitive action writes one entry; nothing can edit or delete them."""
 
-
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
@@ -13,21 +12,42 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 def count(app, slug, action):
     with app.app_context(), tenant_context(slug):
-        return db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action))
+        return db.session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.action == action)
+        )
 
 
-@pytest.mark.parametrize("action, perform", [
-    ("sign_in", lambda c: (c.post("/logout"), c.login("owner@alpha.example.com"))),
-    ("firm_settings_changed", lambda c: c.post("/desk/settings", {
-        "name": "Alpha Firm", "locale": "zh_CN", "timezone": "Asia/Shanghai"})),
-    ("branding_changed", lambda c: c.post("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"})),
-    ("site_published", lambda c: c.post("/desk/site/publish")),
-    ("invitation_sent", lambda c: c.post("/desk/staff/invite", {"email": "audit-new@alpha.example.com",
-                                                                "role": "accountant"})),
-    ("audit_exported", lambda c: c.get("/desk/audit/export.csv").get_data()),
-    ("notification_gateway_changed", lambda c: c.post("/notifications/gateway", {
-        "url": "https://gw.example.com/hook", "enabled": ""})),
-])
+@pytest.mark.parametrize(
+    "action, perform",
+    [
+        ("sign_in", lambda c: (c.post("/logout"), c.login("owner@alpha.example.com"))),
+        (
+            "firm_settings_changed",
+            lambda c: c.post(
+                "/desk/settings",
+                {"name": "Alpha Firm", "locale": "zh_CN", "timezone": "Asia/Shanghai"},
+            ),
+        ),
+        (
+            "branding_changed",
+            lambda c: c.post("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
+        ),
+        ("site_published", lambda c: c.post("/desk/site/publish")),
+        (
+            "invitation_sent",
+            lambda c: c.post(
+                "/desk/staff/invite", {"email": "audit-new@alpha.example.com", "role": "accountant"}
+            ),
+        ),
+        ("audit_exported", lambda c: c.get("/desk/audit/export.csv").get_data()),
+        (
+            "notification_gateway_changed",
+            lambda c: c.post(
+                "/notifications/gateway", {"url": "https://gw.example.com/hook", "enabled": ""}
+            ),
+        ),
+    ],
+)
 def test_each_sensitive_action_writes_one_entry(app, firm_a, signed_in, action, perform):
     client = signed_in(firm_a, "owner")
     before = count(app, "alpha", action)
@@ -40,6 +60,7 @@ def test_deleting_a_site_item_is_audited(app, firm_a, signed_in):
     owner.post("/desk/site/pages", {"slug": "audit-gone", "title": "Gone soon"})
     with app.app_context(), tenant_context("alpha"):
         from yk_saas.site.models import SitePage
+
         page_id = db.session.scalar(select(SitePage.id).where(SitePage.slug == "audit-gone"))
     before = count(app, "alpha", "site_item_deleted")
     owner.post(f"/desk/site/page/{page_id}/delete")
@@ -62,8 +83,11 @@ def test_no_route_edits_or_deletes_entries_and_the_database_refuses(app, firm_a,
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
     signed_in(firm_a, "admin")
     with app.app_context(), tenant_context("alpha"):
-        for statement in (update(AuditEntry).values(action="x"), delete(AuditEntry),
-                          text('TRUNCATE "t_alpha".audit_entries')):
+        for statement in (
+            update(AuditEntry).values(action="x"),
+            delete(AuditEntry),
+            text('TRUNCATE "t_alpha".audit_entries'),
+        ):
             with pytest.raises(DBAPIError, match="append-only"):
                 db.session.execute(statement)
             db.session.rollback()

@@ -26,20 +26,33 @@ def in_alpha(app, work, *args):
 
 
 def contract_form(company_id, starts_on, **extra):
-    return {"company_id": company_id, "plan": "Bookkeeping", "interval": "monthly", "fee": "300.00",
-            "starts_on": starts_on, "billing_day": "1", "payment_terms_days": "15", **extra}
+    return {
+        "company_id": company_id,
+        "plan": "Bookkeeping",
+        "interval": "monthly",
+        "fee": "300.00",
+        "starts_on": starts_on,
+        "billing_day": "1",
+        "payment_terms_days": "15",
+        **extra,
+    }
 
 
 def counts(company_id):
     db.session.remove()
-    contracts = db.session.scalar(select(func.count(Contract.id)).where(Contract.company_id == company_id))
-    invoices = db.session.scalar(select(func.count(Invoice.id)).where(Invoice.company_id == company_id))
+    contracts = db.session.scalar(
+        select(func.count(Contract.id)).where(Contract.company_id == company_id)
+    )
+    invoices = db.session.scalar(
+        select(func.count(Invoice.id)).where(Invoice.company_id == company_id)
+    )
     return contracts, invoices
 
 
 @pytest.mark.parametrize("starts_on", ["0001-01-01", "1999-12-31", "9999-12-31", "2100-01-01"])
-def test_a_contract_date_outside_the_window_is_refused_with_a_message(app, firm_a, signed_in_en,
-                                                                      starts_on):
+def test_a_contract_date_outside_the_window_is_refused_with_a_message(
+    app, firm_a, signed_in_en, starts_on
+):
     company_id = in_alpha(app, new_company)
     client = signed_in_en(firm_a, "owner")
     response = client.post("/desk/billing/contracts", contract_form(company_id, starts_on))
@@ -58,7 +71,8 @@ def test_the_date_message_is_in_chinese_too(app, firm_a, signed_in):
 
 
 def test_a_contract_older_than_the_backfill_needs_confirmation_and_bills_only_the_latest(
-        app, firm_a, signed_in_en):
+    app, firm_a, signed_in_en
+):
     company_id = in_alpha(app, new_company)
     today = in_alpha(app, services.firm_today)
     starts = services.add_months(date(today.year, today.month, 1), -9)  # ten periods begun
@@ -69,12 +83,17 @@ def test_a_contract_older_than_the_backfill_needs_confirmation_and_bills_only_th
     assert "began 10 periods ago" in body and "latest 3" in body and "7 earlier periods" in body
     assert in_alpha(app, counts, company_id) == (0, 0)
 
-    confirmed = client.post("/desk/billing/contracts", contract_form(company_id, starts.isoformat(), bill_past="y"))
+    confirmed = client.post(
+        "/desk/billing/contracts", contract_form(company_id, starts.isoformat(), bill_past="y")
+    )
     assert confirmed.status_code == 302
     assert client.post("/desk/billing/run").status_code == 302
     assert client.post("/desk/billing/run").status_code == 302
-    starts_of = lambda: db.session.scalars(select(Invoice.period_start).where(
-        Invoice.company_id == company_id).order_by(Invoice.period_start)).all()
+    starts_of = lambda: db.session.scalars(
+        select(Invoice.period_start)
+        .where(Invoice.company_id == company_id)
+        .order_by(Invoice.period_start)
+    ).all()
     assert in_alpha(app, starts_of) == [services.add_months(starts, n) for n in (7, 8, 9)]
 
 
@@ -82,8 +101,17 @@ def test_one_run_creates_at_most_the_backfill_per_contract(alpha):
     """A contract stored before the window existed (or by an import) is caught up a few periods
     per run, never thousands at once."""
     company_id = new_company()
-    contract = Contract(company_id=company_id, plan="Old", interval="monthly", fee_cents=100, currency="CNY",
-                        starts_on=date(1, 1, 1), billing_day=1, payment_terms_days=15, is_active=True)
+    contract = Contract(
+        company_id=company_id,
+        plan="Old",
+        interval="monthly",
+        fee_cents=100,
+        currency="CNY",
+        starts_on=date(1, 1, 1),
+        billing_day=1,
+        payment_terms_days=15,
+        is_active=True,
+    )
     db.session.add(contract)
     db.session.commit()
     created = services.bill_contract(contract, services.firm_today())

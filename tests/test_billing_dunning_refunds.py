@@ -22,13 +22,17 @@ def alpha(app, firm_a):
 
 def at(day: date, hour_shanghai: int) -> datetime:
     """A UTC instant that is ``hour_shanghai`` o'clock in Asia/Shanghai on ``day``."""
-    return datetime(day.year, day.month, day.day, hour_shanghai - 8 if hour_shanghai >= 8 else 0,
-                    tzinfo=UTC)
+    return datetime(
+        day.year, day.month, day.day, hour_shanghai - 8 if hour_shanghai >= 8 else 0, tzinfo=UTC
+    )
 
 
 def steps_of(invoice_id):
-    return db.session.scalars(select(ReminderSent.step_key).where(ReminderSent.invoice_id == invoice_id)
-                              .order_by(ReminderSent.id)).all()
+    return db.session.scalars(
+        select(ReminderSent.step_key)
+        .where(ReminderSent.invoice_id == invoice_id)
+        .order_by(ReminderSent.id)
+    ).all()
 
 
 def client_user(company_id: int) -> User:
@@ -46,15 +50,24 @@ def test_each_step_is_sent_once_and_never_after_payment(alpha):
     company_id = new_company()
     client_user(company_id)
     invoice_id = new_invoice(company_id, 20000, due=date(2031, 3, 10), issued=date(2031, 3, 1))
-    for day in (date(2031, 3, 1), date(2031, 3, 7), date(2031, 3, 7), date(2031, 3, 8),
-                date(2031, 3, 10), date(2031, 3, 10), date(2031, 3, 14)):
+    for day in (
+        date(2031, 3, 1),
+        date(2031, 3, 7),
+        date(2031, 3, 7),
+        date(2031, 3, 8),
+        date(2031, 3, 10),
+        date(2031, 3, 10),
+        date(2031, 3, 14),
+    ):
         dunning.run_dunning(at(day, 10))
     assert steps_of(invoice_id) == ["d-3", "d0", "d3"]
-    emails = db.session.scalars(select(OutboxEmail.subject).where(
-        OutboxEmail.kind.like(f"reminder:{invoice_id}:%"))).all()
+    emails = db.session.scalars(
+        select(OutboxEmail.subject).where(OutboxEmail.kind.like(f"reminder:{invoice_id}:%"))
+    ).all()
     assert len(emails) == 3 and all(db.session.get(Invoice, invoice_id).number in s for s in emails)
-    services.record_offline_payment(invoice_id, 20000, "cash", "", date(2031, 3, 15),
-                                    db.session.get(User, 2))
+    services.record_offline_payment(
+        invoice_id, 20000, "cash", "", date(2031, 3, 15), db.session.get(User, 2)
+    )
     db.session.commit()
     for day in (date(2031, 3, 17), date(2031, 3, 25), date(2031, 5, 1)):
         dunning.run_dunning(at(day, 10))
@@ -62,8 +75,21 @@ def test_each_step_is_sent_once_and_never_after_payment(alpha):
 
 
 def test_late_steps_repeat_every_fifteen_days(alpha):
-    assert [dunning.step_for(d) for d in (-4, -3, -1, 0, 2, 3, 7, 14, 15, 29, 30, 44, 45)] == \
-        [None, -3, -3, 0, 0, 3, 7, 7, 15, 15, 30, 30, 45]
+    assert [dunning.step_for(d) for d in (-4, -3, -1, 0, 2, 3, 7, 14, 15, 29, 30, 44, 45)] == [
+        None,
+        -3,
+        -3,
+        0,
+        0,
+        3,
+        7,
+        7,
+        15,
+        15,
+        30,
+        30,
+        45,
+    ]
 
 
 def test_no_reminder_at_night_in_the_firms_time_zone(alpha):
@@ -85,8 +111,11 @@ def test_reminder_uses_the_firms_wording_with_variables(alpha):
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == user.email))
     assert "¥1,234.56" in email.subject and "2033-01-10" in email.body_text
     assert f"/portal/billing/invoices/{invoice_id}" in email.body_text
-    assert db.session.scalar(select(Notification.id).where(Notification.user_id == user.id,
-                                                           Notification.event == "billing.reminder"))
+    assert db.session.scalar(
+        select(Notification.id).where(
+            Notification.user_id == user.id, Notification.event == "billing.reminder"
+        )
+    )
 
 
 def test_send_reminder_now_has_a_cooldown(app, firm_a, signed_in):
@@ -105,8 +134,9 @@ def paid_invoice(amount=30000):
     company_id = new_company()
     client = client_user(company_id)
     invoice_id = new_invoice(company_id, amount)
-    services.record_offline_payment(invoice_id, amount, "bank_transfer", "", date(2026, 11, 2),
-                                    db.session.get(User, 2))
+    services.record_offline_payment(
+        invoice_id, amount, "bank_transfer", "", date(2026, 11, 2), db.session.get(User, 2)
+    )
     db.session.commit()
     return db.session.get(Invoice, invoice_id), client
 
@@ -134,8 +164,17 @@ def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
     refunds.move(refund, "close", admin)
     db.session.commit()
     refund = db.session.get(RefundRequest, refund.id)
-    assert [s.action for s in refund.steps] == ["request", "ask_info", "add_info", "propose",
-                                                "dispute", "propose", "accept", "execute", "close"]
+    assert [s.action for s in refund.steps] == [
+        "request",
+        "ask_info",
+        "add_info",
+        "propose",
+        "dispute",
+        "propose",
+        "accept",
+        "execute",
+        "close",
+    ]
     assert refund.state == "closed" and refund.agreed_cents == 15000
     assert db.session.get(Invoice, invoice.id).refunded_cents == 15000
     with pytest.raises(services.BillingError):
@@ -149,10 +188,16 @@ def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
     db.session.commit()
 
     def warnings():
-        return len(db.session.scalars(select(Notification).where(
-            Notification.event == "billing.credit_limit", Notification.user_id == 3,
-            Notification.params["amount"].as_integer() > 0,
-            Notification.link == f"/desk/billing/clients/{company_id}")).all())
+        return len(
+            db.session.scalars(
+                select(Notification).where(
+                    Notification.event == "billing.credit_limit",
+                    Notification.user_id == 3,
+                    Notification.params["amount"].as_integer() > 0,
+                    Notification.link == f"/desk/billing/clients/{company_id}",
+                )
+            ).all()
+        )
 
     first = new_invoice(company_id, 40000)
     credit.check_credit_limit(company_id)
@@ -164,8 +209,9 @@ def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
     credit.check_credit_limit(company_id)
     db.session.commit()
     assert warnings() == 1
-    services.record_offline_payment(first, 40000, "cash", "", date(2026, 11, 5),
-                                    db.session.get(User, 2))
+    services.record_offline_payment(
+        first, 40000, "cash", "", date(2026, 11, 5), db.session.get(User, 2)
+    )
     db.session.commit()
     new_invoice(company_id, 40000)
     credit.check_credit_limit(company_id)
@@ -176,8 +222,9 @@ def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
 def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
         invoice_id = new_invoice(1, 8000)
-        services.record_offline_payment(invoice_id, 8000, "cash", "", date(2026, 11, 2),
-                                        db.session.get(User, 2))
+        services.record_offline_payment(
+            invoice_id, 8000, "cash", "", date(2026, 11, 2), db.session.get(User, 2)
+        )
         db.session.commit()
     client = signed_in(firm_a, "client_x")
     response = client.post(f"/portal/billing/invoices/{invoice_id}", {"reason": "Double billed"})
@@ -199,11 +246,16 @@ def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(alpha):
     settings.late_fee_kind, settings.late_fee_value = "percent", 500  # 5 %
     db.session.commit()
     try:
-        invoice_id = new_invoice(new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20))
+        invoice_id = new_invoice(
+            new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20)
+        )
         for day in (date(2034, 2, 1), date(2034, 2, 2), date(2034, 2, 6)):
             dunning.run_dunning(at(day, 10))
-        fees = db.session.scalars(select(Invoice).where(Invoice.source == "late_fee",
-                                                        Invoice.source_key == str(invoice_id))).all()
+        fees = db.session.scalars(
+            select(Invoice).where(
+                Invoice.source == "late_fee", Invoice.source_key == str(invoice_id)
+            )
+        ).all()
         assert [f.amount_cents for f in fees] == [1000]
     finally:
         settings = services.billing_settings()
@@ -243,8 +295,11 @@ def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch
         db.session.commit()
         invoice_id = new_invoice(company_id, 5000, due=date(2036, 5, 10), issued=date(2036, 5, 1))
         dunning.run_dunning(at(date(2036, 5, 10), 11))
-        jobs = [j for j in Queue("high", connection=redis).jobs
-                if j.func_name.endswith("send_sms") and j.args[1] == "+8613800138000"]
+        jobs = [
+            j
+            for j in Queue("high", connection=redis).jobs
+            if j.func_name.endswith("send_sms") and j.args[1] == "+8613800138000"
+        ]
         assert len(jobs) == 1
         assert send_sms(*jobs[0].args) == 200
         number = db.session.get(Invoice, invoice_id).number

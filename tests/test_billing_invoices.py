@@ -21,15 +21,17 @@ def alpha(app, firm_a):
 
 
 def contract_for(company_id, starts=date(2030, 1, 1), ends=date(2030, 6, 30), fee=30000):
-    contract = services.create_contract(company_id, "Bookkeeping", "monthly", fee, "CNY", starts,
-                                        billing_day=1, ends_on=ends)
+    contract = services.create_contract(
+        company_id, "Bookkeeping", "monthly", fee, "CNY", starts, billing_day=1, ends_on=ends
+    )
     db.session.commit()
     return contract.id
 
 
 def invoices_of(contract_id):
-    return db.session.scalars(select(Invoice).where(Invoice.contract_id == contract_id)
-                              .order_by(Invoice.period_start)).all()
+    return db.session.scalars(
+        select(Invoice).where(Invoice.contract_id == contract_id).order_by(Invoice.period_start)
+    ).all()
 
 
 def test_billing_run_twice_creates_each_period_once(alpha):
@@ -37,8 +39,11 @@ def test_billing_run_twice_creates_each_period_once(alpha):
     first = services.run_billing(date(2030, 3, 15))
     again = services.run_billing(date(2030, 3, 15))
     invoices = invoices_of(contract_id)
-    assert [i.period_start for i in invoices] == [date(2030, 1, 1), date(2030, 2, 1),
-                                                  date(2030, 3, 1)]
+    assert [i.period_start for i in invoices] == [
+        date(2030, 1, 1),
+        date(2030, 2, 1),
+        date(2030, 3, 1),
+    ]
     assert first >= 3 and again == 0
     assert all(i.amount_cents == 30000 and i.currency == "CNY" for i in invoices)
     assert re.fullmatch(r"INV-2030-\d{5}", invoices[0].number)
@@ -48,8 +53,12 @@ def test_two_concurrent_billing_runs_create_one_invoice_per_period(app, alpha):
     contract_id = contract_for(new_company(), starts=date(2030, 1, 1), ends=date(2030, 12, 31))
     services.billing_settings().backfill_periods = 12  # one run bills the whole year
     db.session.commit()
-    threads = [threading.Thread(target=in_firm, args=(app, "alpha", services.run_billing,
-                                                      date(2030, 12, 2))) for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=in_firm, args=(app, "alpha", services.run_billing, date(2030, 12, 2))
+        )
+        for _ in range(2)
+    ]
     try:
         for t in threads:
             t.start()
@@ -64,10 +73,18 @@ def test_two_concurrent_billing_runs_create_one_invoice_per_period(app, alpha):
 
 
 def take_invoice(company_id):
-    invoice = services.create_invoice(services.NewInvoice(
-        company_id=company_id, amount_cents=100, currency="CNY", description="n",
-        source="manual", source_key=f"conc-{threading.get_ident()}-{id(object())}",
-        issued_on=date(2041, 5, 1), due_on=date(2041, 5, 20)))
+    invoice = services.create_invoice(
+        services.NewInvoice(
+            company_id=company_id,
+            amount_cents=100,
+            currency="CNY",
+            description="n",
+            source="manual",
+            source_key=f"conc-{threading.get_ident()}-{id(object())}",
+            issued_on=date(2041, 5, 1),
+            due_on=date(2041, 5, 20),
+        )
+    )
     db.session.commit()
     return invoice.number
 
@@ -75,8 +92,12 @@ def take_invoice(company_id):
 def test_twenty_concurrent_invoices_get_gapless_unique_numbers(app, alpha):
     company_id = new_company()
     numbers = []
-    threads = [threading.Thread(target=lambda: numbers.append(
-        in_firm(app, "alpha", take_invoice, company_id))) for _ in range(20)]
+    threads = [
+        threading.Thread(
+            target=lambda: numbers.append(in_firm(app, "alpha", take_invoice, company_id))
+        )
+        for _ in range(20)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -87,10 +108,18 @@ def test_twenty_concurrent_invoices_get_gapless_unique_numbers(app, alpha):
 
 def test_a_rolled_back_invoice_gives_its_number_back(alpha):
     company_id = new_company()
-    services.create_invoice(services.NewInvoice(
-        company_id=company_id, amount_cents=100, currency="CNY", description="x",
-        source="manual", source_key="rollback-1", issued_on=date(2042, 1, 1),
-        due_on=date(2042, 1, 2)))
+    services.create_invoice(
+        services.NewInvoice(
+            company_id=company_id,
+            amount_cents=100,
+            currency="CNY",
+            description="x",
+            source="manual",
+            source_key="rollback-1",
+            issued_on=date(2042, 1, 1),
+            due_on=date(2042, 1, 2),
+        )
+    )
     db.session.rollback()
     invoice_id = new_invoice(company_id, issued=date(2042, 1, 3))
     assert db.session.get(Invoice, invoice_id).number.endswith("2042-00001")
@@ -108,8 +137,9 @@ def test_partial_then_full_offline_payment_settles_the_balance(alpha):
     with pytest.raises(services.BillingError):
         services.record_offline_payment(invoice_id, 30001, "cash", "", date(2026, 11, 3), admin)
     db.session.rollback()
-    payment = services.record_offline_payment(invoice_id, 30000, "bank_transfer", "BT-1",
-                                              date(2026, 11, 4), admin)
+    payment = services.record_offline_payment(
+        invoice_id, 30000, "bank_transfer", "BT-1", date(2026, 11, 4), admin
+    )
     db.session.commit()
     assert payment.receipt_number.startswith("RC-2026-")
     assert db.session.get(Invoice, invoice_id).status == "paid"
@@ -129,11 +159,13 @@ def test_a_credit_note_lowers_what_is_owed(alpha):
 def test_a_placed_order_gets_one_invoice_however_often_the_signal_comes(app, alpha):
     company_id = new_company()
     for _ in range(2):
-        signals.order_placed.send(app, item_id=987654, client_company_id=company_id,
-                                  amount_cents=88800, currency="CNY")
+        signals.order_placed.send(
+            app, item_id=987654, client_company_id=company_id, amount_cents=88800, currency="CNY"
+        )
         db.session.commit()
-    rows = db.session.scalars(select(Invoice).where(Invoice.source == "order",
-                                                    Invoice.source_key == "987654")).all()
+    rows = db.session.scalars(
+        select(Invoice).where(Invoice.source == "order", Invoice.source_key == "987654")
+    ).all()
     assert len(rows) == 1 and rows[0].amount_cents == 88800 and rows[0].company_id == company_id
 
 
@@ -141,21 +173,32 @@ def test_money_code_uses_no_float():
     from pathlib import Path
 
     package = Path(services.__file__).parent
-    offenders = [f"{path.name}:{n}" for path in package.glob("*.py")
-                 for n, line in enumerate(path.read_text().splitlines(), 1)
-                 if re.search(r"\bfloat\b|\d\.\d+\s*[*/]|[*/]\s*\d+\.\d", line)]
+    offenders = [
+        f"{path.name}:{n}"
+        for path in package.glob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\bfloat\b|\d\.\d+\s*[*/]|[*/]\s*\d+\.\d", line)
+    ]
     assert offenders == []
 
 
 def test_every_amount_column_has_a_currency_beside_it():
     from yk_saas.billing import models
 
-    for model in (models.Contract, models.Invoice, models.Payment, models.CreditNote,
-                  models.RefundRequest, models.ClientCredit):
+    for model in (
+        models.Contract,
+        models.Invoice,
+        models.Payment,
+        models.CreditNote,
+        models.RefundRequest,
+        models.ClientCredit,
+    ):
         columns = model.__table__.columns.keys()
         assert "currency" in columns, model.__name__
-        assert not any(str(c.type).startswith(("FLOAT", "REAL", "DOUBLE", "NUMERIC"))
-                       for c in model.__table__.columns), model.__name__
+        assert not any(
+            str(c.type).startswith(("FLOAT", "REAL", "DOUBLE", "NUMERIC"))
+            for c in model.__table__.columns
+        ), model.__name__
 
 
 def test_staff_records_a_payment_and_the_client_sees_a_zero_balance(app, firm_a, signed_in):
@@ -163,9 +206,15 @@ def test_staff_records_a_payment_and_the_client_sees_a_zero_balance(app, firm_a,
         invoice_id = new_invoice(1, 12345)
         number = db.session.get(Invoice, invoice_id).number
     admin = signed_in(firm_a, "admin")
-    response = admin.post(f"/desk/billing/invoices/{invoice_id}/payments",
-                          {"amount": "123.45", "method": "bank_transfer", "reference": "BT-77",
-                           "received_on": "2026-11-20"})
+    response = admin.post(
+        f"/desk/billing/invoices/{invoice_id}/payments",
+        {
+            "amount": "123.45",
+            "method": "bank_transfer",
+            "reference": "BT-77",
+            "received_on": "2026-11-20",
+        },
+    )
     assert response.status_code == 302
     client = signed_in(firm_a, "client_x")
     page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
@@ -178,7 +227,8 @@ def test_a_too_large_payment_is_refused_with_a_message(app, firm_a, signed_in):
         invoice_id = new_invoice(1, 1000)
     response = signed_in(firm_a, "admin").post(
         f"/desk/billing/invoices/{invoice_id}/payments",
-        {"amount": "10.01", "method": "cash", "received_on": "2026-11-20"})
+        {"amount": "10.01", "method": "cash", "received_on": "2026-11-20"},
+    )
     assert response.status_code == 422
     assert "不超过尚欠金额" in response.get_data(as_text=True)
 
@@ -198,13 +248,18 @@ def test_accountants_see_only_their_clients_invoices_read_only(app, firm_a, sign
     accountant = signed_in(firm_a, "accountant")
     assert accountant.get(f"/desk/billing/invoices/{mine}").status_code == 200
     assert accountant.get(f"/desk/billing/invoices/{other}").status_code == 404
-    response = accountant.post(f"/desk/billing/invoices/{mine}/payments",
-                               {"amount": "1", "method": "cash", "received_on": "2026-11-20"})
+    response = accountant.post(
+        f"/desk/billing/invoices/{mine}/payments",
+        {"amount": "1", "method": "cash", "received_on": "2026-11-20"},
+    )
     assert response.status_code == 403
 
 
 def test_counter_rows_stay_one_per_series_and_year(alpha):
-    counts = db.session.execute(select(NumberCounter.series, NumberCounter.year, func.count())
-                                .group_by(NumberCounter.series, NumberCounter.year)).all()
+    counts = db.session.execute(
+        select(NumberCounter.series, NumberCounter.year, func.count()).group_by(
+            NumberCounter.series, NumberCounter.year
+        )
+    ).all()
     assert all(n == 1 for _s, _y, n in counts)
     assert db.session.scalar(select(func.count(Payment.id))) is not None

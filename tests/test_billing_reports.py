@@ -26,11 +26,17 @@ def test_ageing_puts_each_balance_in_its_bucket(alpha):
     company_id = new_company(accountant_id=4)
     today = date(2035, 6, 30)
     for days_late, amount in ((-5, 100), (10, 200), (45, 300), (75, 400), (200, 500)):
-        new_invoice(company_id, amount, due=today - timedelta(days=days_late),
-                    issued=date(2035, 1, 1))
+        new_invoice(
+            company_id, amount, due=today - timedelta(days=days_late), issued=date(2035, 1, 1)
+        )
     row = next(r for r in reports.ageing(today) if r["company_id"] == company_id)
-    assert (row["current"], row["d1_30"], row["d31_60"], row["d61_90"], row["d90_plus"]) == \
-        (100, 200, 300, 400, 500)
+    assert (row["current"], row["d1_30"], row["d31_60"], row["d61_90"], row["d90_plus"]) == (
+        100,
+        200,
+        300,
+        400,
+        500,
+    )
     assert row["total"] == 1500 and row["currency"] == "CNY"
     per_accountant = reports.ageing_by_accountant([row])
     assert per_accountant[(4, "CNY")]["total"] == 1500
@@ -40,14 +46,19 @@ def test_staff_and_client_figures_come_from_paid_and_open_invoices(alpha):
     company_id = new_company(accountant_id=3)
     paid = new_invoice(company_id, 7000, due=date(2026, 1, 1), issued=date(2025, 12, 1))
     new_invoice(company_id, 3000)
-    services.record_offline_payment(paid, 7000, "cash", "", date(2026, 1, 5),
-                                    db.session.get(User, 2))
+    services.record_offline_payment(
+        paid, 7000, "cash", "", date(2026, 1, 5), db.session.get(User, 2)
+    )
     db.session.commit()
     start = datetime.now(UTC) - timedelta(hours=1)
     end = datetime.now(UTC) + timedelta(hours=1)
     clients = collect(CLIENT_PROVIDERS, start, end)
     money = {k: v for k, v in clients[company_id].items() if k.startswith("billing_")}
-    assert money == {"billing_revenue": 7000, "billing_outstanding": 3000, "billing_late_payments": 1}
+    assert money == {
+        "billing_revenue": 7000,
+        "billing_outstanding": 3000,
+        "billing_late_payments": 1,
+    }
     staff = collect(STAFF_PROVIDERS, start, end)
     assert staff[3]["billing_revenue"] >= 7000 and staff[3]["billing_receivables"] >= 3000
 
@@ -57,7 +68,9 @@ def test_receivables_page_csv_and_cards_are_for_managers(app, firm_a, signed_in)
     assert admin.get("/desk/money/receivables").status_code == 200
     csv_response = admin.get("/desk/money/receivables.csv")
     assert csv_response.mimetype == "text/csv"
-    assert csv_response.get_data(as_text=True).startswith("\ufeffclient,accountant,currency,current")
+    assert csv_response.get_data(as_text=True).startswith(
+        "\ufeffclient,accountant,currency,current"
+    )
     for key in ("billing_revenue", "billing_receivables"):
         from flask import url_for
 
@@ -106,10 +119,16 @@ def test_the_money_migration_creates_what_the_models_declare(app, firm_a):
 
     def shape(schema):
         # billing_provider_checkouts comes with t_provider_checkouts (tests/test_webhook_binding.py).
-        return set(db.session.execute(text(
-            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
-            "WHERE table_schema = :s AND table_name LIKE 'billing%' "
-            "AND table_name <> 'billing_provider_checkouts'"), {"s": schema}).all())
+        return set(
+            db.session.execute(
+                text(
+                    "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+                    "WHERE table_schema = :s AND table_name LIKE 'billing%' "
+                    "AND table_name <> 'billing_provider_checkouts'"
+                ),
+                {"s": schema},
+            ).all()
+        )
 
     with app.app_context():
         provision_tenant("migmoney", "Mig Money", host="migmoney.yk.test")
@@ -117,14 +136,17 @@ def test_the_money_migration_creates_what_the_models_declare(app, firm_a):
         for table in reversed([t for t in tenant_tables() if t.name.startswith("billing_")]):
             db.session.execute(text(f'DROP TABLE "t_migmoney"."{table.name}"'))
         db.session.execute(text("UPDATE \"t_migmoney\".alembic_version SET version_num = 't0001'"))
-        db.session.execute(text("UPDATE public.tenants SET schema_version = 't0001' "
-                                "WHERE slug = 'migmoney'"))
+        db.session.execute(
+            text("UPDATE public.tenants SET schema_version = 't0001' WHERE slug = 'migmoney'")
+        )
         db.session.commit()
         report = migrate_tenants(slugs=["migmoney"], workers=1, target="t_billing")
         assert report.ok and report.migrated == ["migmoney"]
         # The other features' tables are still there: skip to the next money revision.
-        for statement in ("UPDATE \"t_migmoney\".alembic_version SET version_num = 't_site'",
-                          "UPDATE public.tenants SET schema_version = 't_site' WHERE slug = 'migmoney'"):
+        for statement in (
+            "UPDATE \"t_migmoney\".alembic_version SET version_num = 't_site'",
+            "UPDATE public.tenants SET schema_version = 't_site' WHERE slug = 'migmoney'",
+        ):
             db.session.execute(text(statement))
         db.session.commit()
         report = migrate_tenants(slugs=["migmoney"], workers=1, target="t_backfill")
@@ -143,12 +165,18 @@ def test_receipts_download_as_pdf_only_for_the_payers_company(app, firm_a, signe
     with app.app_context(), tenant_context("alpha"):
         for company_id in (1, 2):
             invoice_id = new_invoice(company_id, 4200)
-            services.record_offline_payment(invoice_id, 4200, "cash", "", day(2026, 11, 2),
-                                            db.session.get(User, 2))
+            services.record_offline_payment(
+                invoice_id, 4200, "cash", "", day(2026, 11, 2), db.session.get(User, 2)
+            )
             db.session.commit()
-            ids.append(db.session.scalar(select(Payment.id).where(Payment.invoice_id == invoice_id)))
+            ids.append(
+                db.session.scalar(select(Payment.id).where(Payment.invoice_id == invoice_id))
+            )
     client = signed_in(firm_a, "client_x")
     own = client.get(f"/portal/billing/payments/{ids[0]}/receipt")
     assert own.status_code == 200 and own.get_data().startswith(b"%PDF-")
     assert client.get(f"/portal/billing/payments/{ids[1]}/receipt").status_code == 404
-    assert signed_in(firm_a, "admin").get(f"/desk/billing/payments/{ids[1]}/receipt").status_code == 200
+    assert (
+        signed_in(firm_a, "admin").get(f"/desk/billing/payments/{ids[1]}/receipt").status_code
+        == 200
+    )

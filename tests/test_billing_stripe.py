@@ -51,27 +51,40 @@ def post_event(host_client, payload: bytes, signature: str | None = None):
 
 
 def checkout_completed(session_id: str, invoice_id: int, amount: int, intent: str) -> dict:
-    return {"id": session_id, "object": "checkout.session",
-            "payment_status": "paid", "amount_total": amount, "currency": "cny",
-            "payment_intent": intent,
-            "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)}}
+    return {
+        "id": session_id,
+        "object": "checkout.session",
+        "payment_status": "paid",
+        "amount_total": amount,
+        "currency": "cny",
+        "payment_intent": intent,
+        "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)},
+    }
 
 
 def open_checkout(app, http, invoice_id: int) -> str:
     """Open (and record) a Checkout Session on alpha's connected account; returns its id."""
     with app.app_context(), tenant_context("alpha"):
         provider = StripeProvider("sk_test_platform", "acct_alpha", http_client=http)
-        session_id = provider.create_checkout(db.session.get(Invoice, invoice_id), "alpha",
-                                              "https://x/ok", "https://x/back").session_id
+        session_id = provider.create_checkout(
+            db.session.get(Invoice, invoice_id), "alpha", "https://x/ok", "https://x/back"
+        ).session_id
         db.session.commit()
     return session_id
 
 
-def paid_event(app, http, invoice_id: int, amount: int, kind="checkout.session.completed",
-               intent: str | None = None) -> bytes:
+def paid_event(
+    app,
+    http,
+    invoice_id: int,
+    amount: int,
+    kind="checkout.session.completed",
+    intent: str | None = None,
+) -> bytes:
     """A correctly signed payment event of alpha's connected account for a recorded session."""
-    obj = checkout_completed(open_checkout(app, http, invoice_id), invoice_id, amount,
-                             intent or stripe_id("pi"))
+    obj = checkout_completed(
+        open_checkout(app, http, invoice_id), invoice_id, amount, intent or stripe_id("pi")
+    )
     return stripe_event(stripe_id("evt"), kind, obj, account="acct_alpha")
 
 
@@ -83,7 +96,9 @@ def alpha_invoice(app, amount=30000):
 def invoice_state(app, invoice_id):
     with app.app_context(), tenant_context("alpha"):
         invoice = db.session.get(Invoice, invoice_id)
-        count = len(db.session.scalars(select(Payment).where(Payment.invoice_id == invoice_id)).all())
+        count = len(
+            db.session.scalars(select(Payment).where(Payment.invoice_id == invoice_id)).all()
+        )
         return invoice.paid_cents, invoice.status, count
 
 
@@ -106,11 +121,11 @@ def test_a_valid_event_sent_twice_is_applied_once(app, firm_a, host_client, stri
     assert invoice_state(app, invoice_id) == (30000, "paid", 1)
 
 
-def test_a_second_event_for_the_same_payment_changes_nothing(app, firm_a, host_client,
-                                                             stripe_keys):
+def test_a_second_event_for_the_same_payment_changes_nothing(app, firm_a, host_client, stripe_keys):
     invoice_id = alpha_invoice(app, 10000)
-    obj = checkout_completed(open_checkout(app, stripe_keys, invoice_id), invoice_id, 10000,
-                             stripe_id("pi"))
+    obj = checkout_completed(
+        open_checkout(app, stripe_keys, invoice_id), invoice_id, 10000, stripe_id("pi")
+    )
     for kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
         post_event(host_client, stripe_event(stripe_id("evt"), kind, obj, account="acct_alpha"))
     assert invoice_state(app, invoice_id) == (10000, "paid", 1)
@@ -124,28 +139,49 @@ def alpha_platform_customer(app, signed_in, firm) -> str:
         return db.session.scalar(select(PlatformSubscription.stripe_customer_id))
 
 
-def test_subscription_events_out_of_order_keep_the_newest_status(app, firm_a, host_client,
-                                                                 signed_in, stripe_keys):
+def test_subscription_events_out_of_order_keep_the_newest_status(
+    app, firm_a, host_client, signed_in, stripe_keys
+):
     customer = alpha_platform_customer(app, signed_in, firm_a)
-    sub = {"id": stripe_id("sub"), "object": "subscription", "customer": customer,
-           "metadata": {"yk_firm": "alpha", "kind": "platform"}}
-    failed_invoice = {"id": stripe_id("in"), "object": "invoice", "customer": customer,
-                      "parent": {"subscription_details": {"metadata": sub["metadata"],
-                                                          "subscription": sub["id"]}}}
-    newer = stripe_event(stripe_id("evt"), "customer.subscription.updated",
-                         {**sub, "status": "active"}, created=2_000_000_000)
-    older = stripe_event(stripe_id("evt"), "invoice.payment_failed",
-                         failed_invoice, created=1_900_000_000)
+    sub = {
+        "id": stripe_id("sub"),
+        "object": "subscription",
+        "customer": customer,
+        "metadata": {"yk_firm": "alpha", "kind": "platform"},
+    }
+    failed_invoice = {
+        "id": stripe_id("in"),
+        "object": "invoice",
+        "customer": customer,
+        "parent": {
+            "subscription_details": {"metadata": sub["metadata"], "subscription": sub["id"]}
+        },
+    }
+    newer = stripe_event(
+        stripe_id("evt"),
+        "customer.subscription.updated",
+        {**sub, "status": "active"},
+        created=2_000_000_000,
+    )
+    older = stripe_event(
+        stripe_id("evt"), "invoice.payment_failed", failed_invoice, created=1_900_000_000
+    )
     try:
         assert post_event(host_client, newer).json["outcome"] == "subscription"
         assert post_event(host_client, older).status_code == 200
         with app.app_context():
-            assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
-        past_due = stripe_event(stripe_id("evt"), "invoice.payment_failed",
-                                failed_invoice, created=2_000_000_100)
+            assert (
+                db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
+            )
+        past_due = stripe_event(
+            stripe_id("evt"), "invoice.payment_failed", failed_invoice, created=2_000_000_100
+        )
         post_event(host_client, past_due)
         with app.app_context():
-            assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "read_only"
+            assert (
+                db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha"))
+                == "read_only"
+            )
         # The site is read-only for staff, with a banner; clients still see their invoices.
         from tests.conftest import HostClient
 
@@ -176,8 +212,9 @@ def test_checkout_runs_on_the_connected_account_with_an_idempotency_key(app, fir
     assert method == "post" and headers["Stripe-Account"] == "acct_alpha"
     assert headers["Idempotency-Key"] == f"checkout-alpha-{invoice.id}-45600"
     assert form["line_items[0][price_data][unit_amount]"] == ["45600"]
-    assert {v for k, vals in form.items() if k.startswith("payment_method_types")
-            for v in vals} == {"card", "alipay", "wechat_pay"}
+    assert {
+        v for k, vals in form.items() if k.startswith("payment_method_types") for v in vals
+    } == {"card", "alipay", "wechat_pay"}
     assert refund_call[2]["Idempotency-Key"] == "refund-alpha-1"
 
 
@@ -215,7 +252,9 @@ def test_an_ended_trial_makes_the_firm_past_due_only_with_stripe(app, monkeypatc
             monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
             assert expire_trial(utcnow()) is False
             assert expire_trial(later) is True
-        assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "trialend")) == "read_only"
+        assert (
+            db.session.scalar(select(Tenant.status).where(Tenant.slug == "trialend")) == "read_only"
+        )
 
 
 def test_the_pay_button_opens_stripe_checkout(app, firm_a, signed_in, stripe_keys):
@@ -227,13 +266,14 @@ def test_the_pay_button_opens_stripe_checkout(app, firm_a, signed_in, stripe_key
     response = client.post(f"/portal/billing/invoices/{invoice_id}/pay")
     assert response.status_code == 303
     assert response.headers["Location"].startswith("https://checkout.stripe.com/")
-    (_method, _url, headers, form), = stripe_keys.calls
+    ((_method, _url, headers, form),) = stripe_keys.calls
     assert headers["Stripe-Account"] == "acct_alpha" and headers["Idempotency-Key"]
     assert form["metadata[invoice_id]"] == [str(invoice_id)]
 
 
-def test_a_refund_of_an_online_payment_goes_back_through_stripe(app, firm_a, host_client,
-                                                                stripe_keys):
+def test_a_refund_of_an_online_payment_goes_back_through_stripe(
+    app, firm_a, host_client, stripe_keys
+):
     from yk_saas.accounts.models import User
     from yk_saas.billing import refunds
 
@@ -254,9 +294,9 @@ def test_a_refund_of_an_online_payment_goes_back_through_stripe(app, firm_a, hos
     assert form["amount"] == ["5000"] and headers["Idempotency-Key"] == f"refund-alpha-{refund.id}"
 
 
-def test_an_online_payment_after_the_invoice_was_settled_is_kept_for_staff(app, firm_a,
-                                                                          host_client,
-                                                                          stripe_keys):
+def test_an_online_payment_after_the_invoice_was_settled_is_kept_for_staff(
+    app, firm_a, host_client, stripe_keys
+):
     from yk_saas.audit.models import AuditEntry
     from yk_saas.billing.services import apply_payment
 
@@ -264,12 +304,23 @@ def test_an_online_payment_after_the_invoice_was_settled_is_kept_for_staff(app, 
     late = paid_event(app, stripe_keys, invoice_id, 7000)
     with app.app_context(), tenant_context("alpha"):
         # The client also paid by bank transfer, and staff recorded it first.
-        apply_payment(invoice_id, 7000, "CNY", "offline", "bank_transfer", "bank ref",
-                      date(2026, 11, 3), provider_key=stripe_id("bank"))
+        apply_payment(
+            invoice_id,
+            7000,
+            "CNY",
+            "offline",
+            "bank_transfer",
+            "bank ref",
+            date(2026, 11, 3),
+            provider_key=stripe_id("bank"),
+        )
         db.session.commit()
     response = post_event(host_client, late)
     assert response.json["outcome"] == "unapplied"
     assert invoice_state(app, invoice_id) == (7000, "paid", 1)
     with app.app_context(), tenant_context("alpha"):
-        assert db.session.scalar(select(AuditEntry.id).where(
-            AuditEntry.action == "online_payment_unapplied", AuditEntry.target_id == invoice_id))
+        assert db.session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "online_payment_unapplied", AuditEntry.target_id == invoice_id
+            )
+        )

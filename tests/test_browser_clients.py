@@ -44,7 +44,12 @@ def test_books_reach_the_client_and_a_complaint_is_resolved(server, firm_a, tmp_
         accountant.fill("#period", "2024-11")
         accountant.click("form.inline-form button[type=submit]")
         accountant.wait_for_url(re.compile(r".*/desk/ledgers/\d+$"))
-        for field, value in (("revenue", "98000"), ("costs", "61000"), ("profit", "37000"), ("vat", "2940")):
+        for field, value in (
+            ("revenue", "98000"),
+            ("costs", "61000"),
+            ("profit", "37000"),
+            ("vat", "2940"),
+        ):
             accountant.fill(f"#{field}", value)
         accountant.click("#ledger-figures button[type=submit]")
         accountant.wait_for_url(re.compile(r".*/desk/ledgers/\d+$"))

@@ -12,9 +12,11 @@ from tests.conftest import PASSWORD, provision_firm
 
 pytestmark = pytest.mark.browser
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-       b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,9 @@ def server(app):
 
 
 def section_titles(page, scope):
-    return page.eval_on_selector_all(f"{scope} .site-section h2", "els => els.map(e => e.textContent)")
+    return page.eval_on_selector_all(
+        f"{scope} .site-section h2", "els => els.map(e => e.textContent)"
+    )
 
 
 def test_owner_builds_previews_and_publishes_the_home_page(app, server):
@@ -45,16 +49,22 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server):
             owner.select_option("#builder-sections select[name=kind]", "rich_text")
             owner.fill("#builder-sections input[name=title]", title)
             owner.click("#builder-sections form button.button")
-            owner.wait_for_selector(f"#site-preview h2:text-is('{title}')")  # preview refreshed by HTMX
+            owner.wait_for_selector(
+                f"#site-preview h2:text-is('{title}')"
+            )  # preview refreshed by HTMX
 
-        owner.set_input_files("#builder-slides input[name=image]",
-                              {"name": "spring.png", "mimeType": "image/png", "buffer": PNG})
+        owner.set_input_files(
+            "#builder-slides input[name=image]",
+            {"name": "spring.png", "mimeType": "image/png", "buffer": PNG},
+        )
         owner.fill("#builder-slides input[name=title]", "Spring tax season")
         owner.click("#builder-slides form button.button")
         owner.wait_for_selector("#site-preview figcaption:has-text('Spring tax season')")
 
         owner.click("#builder-sections li:nth-child(2) [data-move=up]")
-        expect(owner.locator("#site-preview .site-section h2")).to_have_text(["Our promise", "Why choose us"])
+        expect(owner.locator("#site-preview .site-section h2")).to_have_text(
+            ["Our promise", "Why choose us"]
+        )
         assert owner.locator("#publish-state.notice").count() == 1  # unpublished changes
         screenshot(owner, "site-builder")
 
@@ -76,6 +86,7 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server):
         from flask_babel import lazy_gettext
 
         from yk_saas.notifications.services import EventType, notify, register_events
+
         register_events(EventType("browser_ping", lazy_gettext("Ping")))
         with app.test_request_context(), tenant_context("browsersite"):
             notify("browser_ping", [1], link="/desk/")

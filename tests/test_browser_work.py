@@ -65,7 +65,9 @@ def test_from_published_service_to_rating_without_reloading(app, firm_a, server)
         accountant.wait_for_selector("#work-timeline >> text=Collecting your employee list")
 
         # The client's page was never reloaded: the timeline polls itself.
-        client.wait_for_selector("#client-timeline >> text=Collecting your employee list", timeout=15000)
+        client.wait_for_selector(
+            "#client-timeline >> text=Collecting your employee list", timeout=15000
+        )
         assert "ALPHASECRET Accountant" in client.inner_text("#work-assignee")
         screenshot(client, "work-client-live")
 

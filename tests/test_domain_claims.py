@@ -31,8 +31,11 @@ def dns(monkeypatch):
 def claims(app, host):
     """slug → (id, verified) of every claim on ``host``."""
     with app.app_context():
-        rows = db.session.execute(select(Tenant.slug, Domain.id, Domain.verified)
-                                  .join(Tenant, Tenant.id == Domain.tenant_id).where(Domain.host == host))
+        rows = db.session.execute(
+            select(Tenant.slug, Domain.id, Domain.verified)
+            .join(Tenant, Tenant.id == Domain.tenant_id)
+            .where(Domain.host == host)
+        )
         return {slug: (domain_id, verified) for slug, domain_id, verified in rows}
 
 
@@ -43,8 +46,9 @@ def publish_record(app, dns, slug, domain_id):
     dns[name] = [*dns.get(name, []), value]
 
 
-def test_two_firms_claim_one_host_and_the_first_to_verify_wins(app, firm_a, firm_b, signed_in,
-                                                              host_client, dns):
+def test_two_firms_claim_one_host_and_the_first_to_verify_wins(
+    app, firm_a, firm_b, signed_in, host_client, dns
+):
     host = "www.contested-books.example"
     alpha, bravo = signed_in(firm_a, "owner"), signed_in(firm_b, "owner")
     assert alpha.post("/desk/domains/", {"host": host}).status_code == 303
@@ -93,23 +97,31 @@ def test_a_claim_that_lost_a_race_cannot_verify(app, firm_a, firm_b, signed_in, 
 def test_the_database_holds_one_verified_row_per_host(app, firm_a, firm_b):
     with app.app_context():
         tenants = dict(db.session.execute(select(Tenant.slug, Tenant.id)).all())
-        db.session.add_all([Domain(host="twice.example.org", tenant_id=tenants["alpha"], verified=True),
-                            Domain(host="twice.example.org", tenant_id=tenants["bravo"], verified=True)])
+        db.session.add_all(
+            [
+                Domain(host="twice.example.org", tenant_id=tenants["alpha"], verified=True),
+                Domain(host="twice.example.org", tenant_id=tenants["bravo"], verified=True),
+            ]
+        )
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
 
 
-def test_an_expired_claim_blocks_nothing_and_cannot_be_verified(app, firm_a, firm_b, signed_in, dns,
-                                                                monkeypatch):
+def test_an_expired_claim_blocks_nothing_and_cannot_be_verified(
+    app, firm_a, firm_b, signed_in, dns, monkeypatch
+):
     host = "old.contested-books.example"
     alpha = signed_in(firm_a, "owner")
     assert alpha.post("/desk/domains/", {"host": host}).status_code == 303
     alpha_id = claims(app, host)["alpha"][0]
     publish_record(app, dns, "alpha", alpha_id)
     with app.app_context():
-        db.session.execute(update(Domain).where(Domain.id == alpha_id)
-                           .values(created_at=utcnow() - timedelta(days=8)))
+        db.session.execute(
+            update(Domain)
+            .where(Domain.id == alpha_id)
+            .values(created_at=utcnow() - timedelta(days=8))
+        )
         db.session.commit()
     signed_in_en = signed_in(firm_a, "owner")
     signed_in_en.post("/lang", {"locale": "en", "next": "/"})

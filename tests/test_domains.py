@@ -28,14 +28,16 @@ def domain_row(app, host):
         return db.session.scalar(select(Domain).where(Domain.host == host))
 
 
-def test_unverified_domain_is_404_and_verified_domain_serves_the_firm(app, firm_a, signed_in,
-                                                                      host_client, dns):
+def test_unverified_domain_is_404_and_verified_domain_serves_the_firm(
+    app, firm_a, signed_in, host_client, dns
+):
     owner = signed_in(firm_a, "owner")
     assert add(owner, "www.alpha-books.example").status_code == 303
     page = owner.get("/desk/domains/").get_data(as_text=True)
     # Other tests leave unverified domains of their own on this firm: pick this one's record.
-    name, value = re.search(r"<code>(_yk-verify\.www\.alpha-books\.example)</code> = <code>([^<]+)</code>",
-                            page).groups()
+    name, value = re.search(
+        r"<code>(_yk-verify\.www\.alpha-books\.example)</code> = <code>([^<]+)</code>", page
+    ).groups()
     assert name == "_yk-verify.www.alpha-books.example"
     assert host_client("www.alpha-books.example").get("/").status_code == 404
 
@@ -72,7 +74,9 @@ def test_a_domain_verified_by_another_firm_is_refused(app, firm_a, firm_b, signe
         assert all(d.host != "claimed.alpha-only.example" for d in domains.firm_domains())
 
 
-@pytest.mark.parametrize("host", ["not a domain", "bravo.yk.test", "yk.test", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "host", ["not a domain", "bravo.yk.test", "yk.test", "javascript:alert(1)"]
+)
 def test_platform_and_malformed_hosts_are_refused(firm_a, signed_in, host):
     assert add(signed_in(firm_a, "owner"), host).status_code == 422
 

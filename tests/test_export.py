@@ -36,8 +36,13 @@ def test_owner_exports_the_firm_as_a_zip_with_progress(app, firm_a, signed_in, r
 def test_cli_dump_and_restore_gives_a_working_firm(app, signed_in, host_client, tmp_path):
     source = provision_firm(app, "exportsrc", "EXPORTSRC")
     owner = signed_in(source, "owner")
-    owner.post("/desk/site/sections", {"kind": "rich_text", "title": "Restored welcome", "body": "<p>Hi</p>"})
-    owner.post("/desk/site/slides", {"title": "Restored slide", "image": (io.BytesIO(PNG), "s.png")})
+    owner.post(
+        "/desk/site/sections",
+        {"kind": "rich_text", "title": "Restored welcome", "body": "<p>Hi</p>"},
+    )
+    owner.post(
+        "/desk/site/slides", {"title": "Restored slide", "image": (io.BytesIO(PNG), "s.png")}
+    )
     owner.post("/desk/site/publish")
     dump = tmp_path / "exportsrc.zip"
     runner = app.test_cli_runner()
@@ -45,7 +50,9 @@ def test_cli_dump_and_restore_gives_a_working_firm(app, signed_in, host_client, 
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["tenants", "import", str(dump), "--slug", "exportcopy"])
     assert result.exit_code == 0, result.output
-    assert runner.invoke(args=["tenants", "import", str(dump), "--slug", "exportcopy"]).exit_code != 0
+    assert (
+        runner.invoke(args=["tenants", "import", str(dump), "--slug", "exportcopy"]).exit_code != 0
+    )
 
     copy = {**source, "slug": "exportcopy", "host": "exportcopy.yk.test"}
     visitor = host_client(copy["host"])
@@ -57,15 +64,28 @@ def test_cli_dump_and_restore_gives_a_working_firm(app, signed_in, host_client, 
     assert restored_owner.login(source["owner"], PASSWORD).status_code == 302
     assert restored_owner.get("/desk/").status_code == 200
     # New rows get fresh ids after the restored ones, and the log stays append-only.
-    assert restored_owner.post("/desk/site/sections", {"kind": "about", "title": "After restore"}).status_code == 303
+    assert (
+        restored_owner.post(
+            "/desk/site/sections", {"kind": "about", "title": "After restore"}
+        ).status_code
+        == 303
+    )
     with app.app_context(), tenant_context("exportcopy"):
         from yk_saas.accounts.models import User
         from yk_saas.audit.models import AuditEntry
-        assert db.session.scalar(select(User.name).where(User.email == source["client_x"])) == "EXPORTSRC Client X"
+
+        assert (
+            db.session.scalar(select(User.name).where(User.email == source["client_x"]))
+            == "EXPORTSRC Client X"
+        )
         assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "site_published"))
         from sqlalchemy import text
-        trigger = db.session.scalar(text(
-            "SELECT count(*) FROM information_schema.triggers WHERE event_object_schema = 't_exportcopy'"))
+
+        trigger = db.session.scalar(
+            text(
+                "SELECT count(*) FROM information_schema.triggers WHERE event_object_schema = 't_exportcopy'"
+            )
+        )
         assert trigger >= 2
 
 
@@ -75,10 +95,14 @@ def firm_files(app, schema):
     from pathlib import Path
 
     folder = Path(app.config["STORAGE_DIR"]) / schema
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()
+    }
 
 
-def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(app, host_client, tmp_path):
+def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(
+    app, host_client, tmp_path
+):
     """A firm full of demo data is dumped, dropped and restored: every row of every table and
     every stored file comes back the same, and its people can sign in and work."""
     from dataclasses import replace
@@ -90,7 +114,9 @@ def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(app, ho
     with app.app_context():
         create_demo_firm(demo)
     before, files_before = fingerprint(app, "t_drill"), firm_files(app, "t_drill")
-    assert len(before) >= 40 and files_before, "the drill firm has data in many tables and some files"
+    assert len(before) >= 40 and files_before, (
+        "the drill firm has data in many tables and some files"
+    )
 
     dump = tmp_path / "drill.zip"
     runner = app.test_cli_runner()
@@ -98,17 +124,25 @@ def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(app, ho
     result = runner.invoke(args=["tenants", "drop", "drill", "--confirm", "drill"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert db.session.scalar(text("SELECT count(*) FROM pg_namespace WHERE nspname = 't_drill'")) == 0
+        assert (
+            db.session.scalar(text("SELECT count(*) FROM pg_namespace WHERE nspname = 't_drill'"))
+            == 0
+        )
     assert host_client("drill.yk.test").get("/login").status_code == 404
 
     result = runner.invoke(args=["tenants", "import", str(dump)])
     assert result.exit_code == 0, result.output
     after = fingerprint(app, "t_drill")
     assert sorted(after) == sorted(before)
-    assert [t for t in before if before[t] != after[t]] == [], "tables that differ after the restore"
+    assert [t for t in before if before[t] != after[t]] == [], (
+        "tables that differ after the restore"
+    )
     assert firm_files(app, "t_drill") == files_before
 
     owner = host_client("drill.yk.test")
     assert owner.login(demo.owner[0], DEMO_PASSWORD).status_code == 302
     assert owner.get("/desk/").status_code == 200
-    assert owner.post("/desk/site/sections", {"kind": "about", "title": "After the drill"}).status_code == 303
+    assert (
+        owner.post("/desk/site/sections", {"kind": "about", "title": "After the drill"}).status_code
+        == 303
+    )

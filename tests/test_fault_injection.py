@@ -27,14 +27,25 @@ from yk_saas.models_base import utcnow
 
 def start_worker(app):
     """A long-running worker in its own process group (so its work-horse dies with it)."""
-    environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                   "REDIS_URL": app.config["REDIS_URL"], "PLATFORM_DOMAIN": app.config["PLATFORM_DOMAIN"],
-                   "SMTP_HOST": "", "LOG_LEVEL": "WARNING",
-                   # Only the job under test: no periodic work for every firm of the test database.
-                   "YK_PERIODIC_JOBS": "0"}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "PLATFORM_DOMAIN": app.config["PLATFORM_DOMAIN"],
+        "SMTP_HOST": "",
+        "LOG_LEVEL": "WARNING",
+        # Only the job under test: no periodic work for every firm of the test database.
+        "YK_PERIODIC_JOBS": "0",
+    }
     environment.pop("RQ_BURST", None)
-    return subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=environment, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "worker.py"],
+        cwd=ROOT,
+        env=environment,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -82,8 +93,10 @@ def test_a_billing_run_killed_half_way_invoices_every_period_once(app, redis):
         for company in companies:
             services.create_contract(company.id, "Bookkeeping", "monthly", 30000, "CNY", starts)
         db.session.commit()
-        expected = sum(len(list(services.contract_periods(c, today)))
-                       for c in db.session.scalars(select(Contract)))
+        expected = sum(
+            len(list(services.contract_periods(c, today)))
+            for c in db.session.scalars(select(Contract))
+        )
     assert expected == contracts * months
 
     def invoices():
@@ -99,7 +112,9 @@ def test_a_billing_run_killed_half_way_invoices_every_period_once(app, redis):
     Queue("low", connection=redis).enqueue(billing_run, slug)  # the next hourly tick
     run_worker_burst(app)
     with firm(app, slug):
-        rows = db.session.execute(select(Invoice.contract_id, Invoice.period_start, Invoice.number)).all()
+        rows = db.session.execute(
+            select(Invoice.contract_id, Invoice.period_start, Invoice.number)
+        ).all()
     assert len(rows) == expected
     assert Counter((r.contract_id, r.period_start) for r in rows).most_common(1)[0][1] == 1
     numbers = sorted(int(r.number.rsplit("-", 1)[1]) for r in rows)
@@ -112,9 +127,14 @@ def overdue_items(app, info, count):
     with firm(app, info["slug"]):
         close_open_items()
         configure(timeout_policy="escalate")
-        ids = [new_request(info["client_x"], title=f"Overdue {n}", now=utcnow()) for n in range(count)]
-        db.session.execute(update(WorkItem).where(WorkItem.id.in_(ids))
-                           .values(claim_deadline=utcnow() - timedelta(minutes=5)))
+        ids = [
+            new_request(info["client_x"], title=f"Overdue {n}", now=utcnow()) for n in range(count)
+        ]
+        db.session.execute(
+            update(WorkItem)
+            .where(WorkItem.id.in_(ids))
+            .values(claim_deadline=utcnow() - timedelta(minutes=5))
+        )
         db.session.commit()
     return ids
 
@@ -123,8 +143,11 @@ def escalated_count(app, slug, ids):
     from yk_saas.work.models import WorkItem
 
     with firm(app, slug):
-        return db.session.scalar(select(func.count(WorkItem.id))
-                                 .where(WorkItem.id.in_(ids), WorkItem.escalated_at.is_not(None)))
+        return db.session.scalar(
+            select(func.count(WorkItem.id)).where(
+                WorkItem.id.in_(ids), WorkItem.escalated_at.is_not(None)
+            )
+        )
 
 
 def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
@@ -132,13 +155,19 @@ def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
 
     info = new_firm(app, "faultsweep")
     ids = overdue_items(app, info, 100)
-    Queue("high", connection=redis).empty()  # the new items' staff mail is not under test here either
+    Queue(
+        "high", connection=redis
+    ).empty()  # the new items' staff mail is not under test here either
     Queue("high", connection=redis).enqueue(sweep_claim_timeouts, info["slug"])
     worker = start_worker(app)
     at_kill = kill_when(worker, lambda: escalated_count(app, info["slug"], ids) >= 10)
     assert at_kill
-    assert escalated_count(app, info["slug"], ids) < len(ids), "the worker was killed in the middle of the sweep"
-    Queue("high", connection=redis).enqueue(sweep_claim_timeouts, info["slug"])  # the next minute's tick
+    assert escalated_count(app, info["slug"], ids) < len(ids), (
+        "the worker was killed in the middle of the sweep"
+    )
+    Queue("high", connection=redis).enqueue(
+        sweep_claim_timeouts, info["slug"]
+    )  # the next minute's tick
     run_worker_burst(app)
     assert escalated_count(app, info["slug"], ids) == len(ids)
     with firm(app, info["slug"]):
@@ -181,18 +210,43 @@ def open_invoices_for_dunning(app, slug, companies, per_company):
     with firm(app, slug):
         settings = billing_settings()
         settings.quiet_start_hour = settings.quiet_end_hour = 0
-        ids = db.session.scalars(insert(ClientCompany).returning(ClientCompany.id),
-                                 [{"name": f"Dunning Co {n}"} for n in range(companies)]).all()
-        db.session.execute(insert(User), [
-            {"email": f"c{cid}@{slug}.example.com", "name": f"Client {cid}", "role": "client",
-             "password_hash": "x", "client_company_id": cid, "is_active": True}
-            for cid in ids])
+        ids = db.session.scalars(
+            insert(ClientCompany).returning(ClientCompany.id),
+            [{"name": f"Dunning Co {n}"} for n in range(companies)],
+        ).all()
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"c{cid}@{slug}.example.com",
+                    "name": f"Client {cid}",
+                    "role": "client",
+                    "password_hash": "x",
+                    "client_company_id": cid,
+                    "is_active": True,
+                }
+                for cid in ids
+            ],
+        )
         today = firm_today()
-        rows = [{"number": f"INV-D-{n:06d}", "company_id": ids[n % companies], "source": "manual",
-                 "source_key": f"dun-{n}", "description": "Bookkeeping", "amount_cents": 30000,
-                 "paid_cents": 0, "credited_cents": 0, "refunded_cents": 0, "currency": "CNY",
-                 "issued_on": today - timedelta(days=140), "due_on": today + timedelta(days=10 - n % 130),
-                 "status": "open"} for n in range(companies * per_company)]
+        rows = [
+            {
+                "number": f"INV-D-{n:06d}",
+                "company_id": ids[n % companies],
+                "source": "manual",
+                "source_key": f"dun-{n}",
+                "description": "Bookkeeping",
+                "amount_cents": 30000,
+                "paid_cents": 0,
+                "credited_cents": 0,
+                "refunded_cents": 0,
+                "currency": "CNY",
+                "issued_on": today - timedelta(days=140),
+                "due_on": today + timedelta(days=10 - n % 130),
+                "status": "open",
+            }
+            for n in range(companies * per_company)
+        ]
         db.session.execute(insert(Invoice), rows)
         db.session.commit()
         return sum(1 for r in rows if r["due_on"] <= today - timedelta(days=FIXED_STEPS[0]))
@@ -203,17 +257,30 @@ def schema_writes_in_progress(app, schema, table):
     from sqlalchemy import text
 
     with app.app_context():
-        return db.session.scalar(text(
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = :schema AND c.relname = :table AND l.mode = 'RowExclusiveLock' "
-            "AND l.pid <> pg_backend_pid()"), {"schema": schema, "table": table})
+        return db.session.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = :schema AND c.relname = :table AND l.mode = 'RowExclusiveLock' "
+                "AND l.pid <> pg_backend_pid()"
+            ),
+            {"schema": schema, "table": table},
+        )
 
 
 def most_of_one(model, *group_by, where=True):
     """The largest number of rows of ``model`` sharing one value of ``group_by`` (0 when none)."""
-    return db.session.scalar(select(func.count()).select_from(model).where(where).group_by(*group_by)
-                             .order_by(func.count().desc()).limit(1)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(model)
+            .where(where)
+            .group_by(*group_by)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+        or 0
+    )
 
 
 def reminder_counts(app, slug):
@@ -227,15 +294,26 @@ def reminder_counts(app, slug):
     with firm(app, slug):
         return {
             "steps": db.session.scalar(select(func.count()).select_from(ReminderSent)),
-            "most_per_step": most_of_one(ReminderSent, ReminderSent.invoice_id, ReminderSent.step_key),
+            "most_per_step": most_of_one(
+                ReminderSent, ReminderSent.invoice_id, ReminderSent.step_key
+            ),
             "notices": db.session.scalar(select(func.count(Notification.id)).where(is_notice)),
-            "most_notices_per_invoice": most_of_one(Notification, Notification.user_id, Notification.link, where=is_notice),
+            "most_notices_per_invoice": most_of_one(
+                Notification, Notification.user_id, Notification.link, where=is_notice
+            ),
             "emails": db.session.scalar(select(func.count(OutboxEmail.id)).where(is_reminder_mail)),
-            "most_emails_per_key": most_of_one(OutboxEmail, OutboxEmail.kind, where=is_reminder_mail),
-            "emails_undelivered": db.session.scalar(select(func.count(OutboxEmail.id))
-                                                    .where(is_reminder_mail, OutboxEmail.status == QUEUED)),
-            "most_delivery_attempts": db.session.scalar(select(func.max(OutboxEmail.attempts))
-                                                        .where(is_reminder_mail)) or 0,
+            "most_emails_per_key": most_of_one(
+                OutboxEmail, OutboxEmail.kind, where=is_reminder_mail
+            ),
+            "emails_undelivered": db.session.scalar(
+                select(func.count(OutboxEmail.id)).where(
+                    is_reminder_mail, OutboxEmail.status == QUEUED
+                )
+            ),
+            "most_delivery_attempts": db.session.scalar(
+                select(func.max(OutboxEmail.attempts)).where(is_reminder_mail)
+            )
+            or 0,
         }
 
 
@@ -256,7 +334,12 @@ def test_a_dunning_pass_killed_half_way_sends_every_reminder_step_once(app, redi
     counts = reminder_counts(app, slug)
     assert counts["steps"] == due
     assert counts["notices"] == counts["emails"] == due  # one client user per company
-    assert counts["most_per_step"] == counts["most_notices_per_invoice"] == counts["most_emails_per_key"] == 1
+    assert (
+        counts["most_per_step"]
+        == counts["most_notices_per_invoice"]
+        == counts["most_emails_per_key"]
+        == 1
+    )
     assert counts["emails_undelivered"] == 0
     assert counts["most_delivery_attempts"] == 1
 
@@ -276,7 +359,9 @@ def test_reminder_mail_killed_half_way_through_delivery_is_delivered_once(app, r
 
     def delivered():
         with firm(app, slug):
-            return db.session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.status == OUTBOX))
+            return db.session.scalar(
+                select(func.count(OutboxEmail.id)).where(OutboxEmail.status == OUTBOX)
+            )
 
     Queue("default", connection=redis).enqueue(dunning_pass, slug)
     worker = start_worker(app)
@@ -287,7 +372,9 @@ def test_reminder_mail_killed_half_way_through_delivery_is_delivered_once(app, r
     # Redis may have lost the rest of the delivery jobs: the periodic requeue finds them in the database.
     redis.flushdb()
     with firm(app, slug):
-        db.session.execute(update(OutboxEmail).values(created_at=OutboxEmail.created_at - timedelta(minutes=10)))
+        db.session.execute(
+            update(OutboxEmail).values(created_at=OutboxEmail.created_at - timedelta(minutes=10))
+        )
         db.session.commit()
     Queue("default", connection=redis).enqueue(requeue_stuck_mail, slug)
     run_worker_burst(app)
@@ -296,7 +383,9 @@ def test_reminder_mail_killed_half_way_through_delivery_is_delivered_once(app, r
     assert counts["most_emails_per_key"] == 1 and counts["most_delivery_attempts"] == 1
 
 
-def test_while_postgresql_is_down_pages_are_a_clean_503_and_the_app_recovers_by_itself(app, firm_a, signed_in):
+def test_while_postgresql_is_down_pages_are_a_clean_503_and_the_app_recovers_by_itself(
+    app, firm_a, signed_in
+):
     """The database goes away mid-session, as in a restart: every open connection is cut and new
     ones are refused. Pages answer 503 in the user's language and write nothing; once the
     database is back, the same app process serves the same session again."""
@@ -306,18 +395,27 @@ def test_while_postgresql_is_down_pages_are_a_clean_503_and_the_app_recovers_by_
 
     # make_url, not string splitting: the embedded server's URL carries its socket as a query.
     database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
-    admin = create_engine(database_url_on(app.config["SQLALCHEMY_DATABASE_URI"], "postgres"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        database_url_on(app.config["SQLALCHEMY_DATABASE_URI"], "postgres"),
+        isolation_level="AUTOCOMMIT",
+    )
     owner = signed_in(firm_a, "owner")
     assert owner.get("/desk/").status_code == 200 and owner.get("/").status_code == 200
     before = fingerprint(app, "t_alpha")
 
     def set_connections(allowed: bool):
         with admin.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+            connection.execute(
+                text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+            )
             if not allowed:
-                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                        "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": database})
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :d AND pid <> pg_backend_pid()"
+                    ),
+                    {"d": database},
+                )
 
     try:
         set_connections(False)
@@ -326,7 +424,9 @@ def test_while_postgresql_is_down_pages_are_a_clean_503_and_the_app_recovers_by_
             assert down.status_code == 503, (path, down.status_code)
             page = down.get_data(as_text=True)
             assert "暂时无法访问" in page and "Traceback" not in page and "psycopg" not in page
-        refused = owner.post("/desk/site/sections", {"kind": "about", "title": "Written while down"})
+        refused = owner.post(
+            "/desk/site/sections", {"kind": "about", "title": "Written while down"}
+        )
         assert refused.status_code == 503
     finally:
         set_connections(True)

@@ -15,10 +15,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 
 
 def file_complaint(client, title):
-    response = client.post("/portal/complaints/", {"title": title, "description": "The VAT was filed late.",
-                                                   "about_accountant": "y", "about_item": "R-1001",
-                                                   "files": (io.BytesIO(PNG), "proof.png")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/portal/complaints/",
+        {
+            "title": title,
+            "description": "The VAT was filed late.",
+            "about_accountant": "y",
+            "about_item": "R-1001",
+            "files": (io.BytesIO(PNG), "proof.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
@@ -27,16 +34,24 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
     client = signed_in_en(firm_a, "client_x")
     complaint_id = file_complaint(client, "Late VAT filing")
     with app.app_context(), tenant_context("alpha"):
-        assert db.session.scalar(select(Notification.id).where(
-            Notification.event == "complaint_filed", Notification.user_id == 2,
-            Notification.link == f"/desk/complaints/{complaint_id}"))
+        assert db.session.scalar(
+            select(Notification.id).where(
+                Notification.event == "complaint_filed",
+                Notification.user_id == 2,
+                Notification.link == f"/desk/complaints/{complaint_id}",
+            )
+        )
     admin = signed_in_en(firm_a, "admin")
     assert "Late VAT filing" in admin.get("/desk/complaints/").get_data(as_text=True)
     admin.post(f"/desk/complaints/{complaint_id}/notes", {"body": "Internal: check the filing log"})
-    no_text = admin.post(f"/desk/complaints/{complaint_id}/state", {"state": "resolved", "resolution": ""})
+    no_text = admin.post(
+        f"/desk/complaints/{complaint_id}/state", {"state": "resolved", "resolution": ""}
+    )
     assert no_text.status_code == 422
-    admin.post(f"/desk/complaints/{complaint_id}/state",
-               {"state": "resolved", "resolution": "We paid the late fee for you."})
+    admin.post(
+        f"/desk/complaints/{complaint_id}/state",
+        {"state": "resolved", "resolution": "We paid the late fee for you."},
+    )
     page = client.get(f"/portal/complaints/{complaint_id}").get_data(as_text=True)
     assert "We paid the late fee for you." in page and "Internal: check" not in page
     key = re.search(r"/portal/complaints/files/([\w-]+)", page).group(1)
@@ -44,7 +59,10 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
     other = signed_in_en(firm_a, "client_y")
     assert other.get(f"/portal/complaints/{complaint_id}").status_code == 404
     assert other.get(f"/portal/complaints/files/{key}").status_code == 404
-    assert signed_in_en(firm_a, "accountant2").get(f"/desk/complaints/{complaint_id}").status_code == 404
+    assert (
+        signed_in_en(firm_a, "accountant2").get(f"/desk/complaints/{complaint_id}").status_code
+        == 404
+    )
 
     from yk_saas.feedback.complaints import send_due_followups
 
@@ -54,11 +72,18 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
         later = complaint.followup_due_at + timedelta(minutes=1)
         assert send_due_followups(now=later) >= 1
         assert send_due_followups(now=later) == 0
-        asked = db.session.scalars(select(Notification).where(
-            Notification.event == "complaint_followup", Notification.link == f"/portal/complaints/{complaint_id}")).all()
+        asked = db.session.scalars(
+            select(Notification).where(
+                Notification.event == "complaint_followup",
+                Notification.link == f"/portal/complaints/{complaint_id}",
+            )
+        ).all()
         assert len(asked) == 1 and asked[0].user_id == 5
-        assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "complaint_resolved",
-                                                             AuditEntry.target_id == complaint_id))
+        assert db.session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "complaint_resolved", AuditEntry.target_id == complaint_id
+            )
+        )
     client.post(f"/portal/complaints/{complaint_id}/answer", {"solved": "no"})
     with app.app_context(), tenant_context("alpha"):
         assert db.session.get(Complaint, complaint_id).state == "investigating"
@@ -69,17 +94,26 @@ def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in_e
 
     admin = signed_in_en(firm_a, "admin")
     day = date.today() + timedelta(days=1)
-    assert admin.post("/desk/followups/company/2", {"scheduled_for": day.isoformat(), "method": "visit",
-                                                    "purpose": "Quarterly review"}).status_code == 302
+    assert (
+        admin.post(
+            "/desk/followups/company/2",
+            {"scheduled_for": day.isoformat(), "method": "visit", "purpose": "Quarterly review"},
+        ).status_code
+        == 302
+    )
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
-        followup = db.session.scalars(select(FollowUp).where(FollowUp.company_id == 2)
-                                      .order_by(FollowUp.id.desc())).first()
+        followup = db.session.scalars(
+            select(FollowUp).where(FollowUp.company_id == 2).order_by(FollowUp.id.desc())
+        ).first()
         followup.accountant_id = 4
         followup_id = followup.id
         db.session.commit()
         assert remind_due_followups(today=date.today()) >= 1
         assert remind_due_followups(today=date.today()) == 0
-    admin.post(f"/desk/followups/{followup_id}/log", {"outcome": "Happy with the service", "satisfaction": "4"})
+    admin.post(
+        f"/desk/followups/{followup_id}/log",
+        {"outcome": "Happy with the service", "satisfaction": "4"},
+    )
     page = admin.get("/desk/followups/company/2").get_data(as_text=True)
     assert "Happy with the service" in page and "★★★★" in page
 
@@ -90,14 +124,24 @@ def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, s
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         first = send_surveys("2020-Q1")
         assert first >= 2 and send_surveys("2020-Q1") == 0
-        survey_id = db.session.scalar(select(SurveyResponse.id).where(
-            SurveyResponse.round == "2020-Q1", SurveyResponse.user_id == 5))
+        survey_id = db.session.scalar(
+            select(SurveyResponse.id).where(
+                SurveyResponse.round == "2020-Q1", SurveyResponse.user_id == 5
+            )
+        )
     client = signed_in_en(firm_a, "client_x")
     assert 'id="open-survey"' in client.get("/portal/").get_data(as_text=True)
     assert client.post(f"/portal/surveys/{survey_id}", {"score": "11"}).status_code == 422
-    assert client.post(f"/portal/surveys/{survey_id}", {"score": "9", "comment": "Quick answers"}).status_code == 302
+    assert (
+        client.post(
+            f"/portal/surveys/{survey_id}", {"score": "9", "comment": "Quick answers"}
+        ).status_code
+        == 302
+    )
     assert signed_in_en(firm_a, "client_y").get(f"/portal/surveys/{survey_id}").status_code == 404
-    results = signed_in_en(firm_a, "admin").get("/desk/surveys/?round=2020-Q1").get_data(as_text=True)
+    results = (
+        signed_in_en(firm_a, "admin").get("/desk/surveys/?round=2020-Q1").get_data(as_text=True)
+    )
     assert "Quick answers" in results and "1 of" in results
 
 
@@ -110,9 +154,12 @@ def test_periodic_jobs_run_per_firm_and_a_second_run_sends_nothing(app, firm_a):
     from yk_saas.jobs import PERIODIC_JOBS
 
     names = {job.target for job in PERIODIC_JOBS}
-    assert {"yk_saas.feedback.jobs.complaint_followups_everywhere", "yk_saas.feedback.jobs.surveys_everywhere",
-            "yk_saas.feedback.jobs.followup_reminders_everywhere",
-            "yk_saas.ledgers.jobs.ledger_reminders_everywhere"} <= names
+    assert {
+        "yk_saas.feedback.jobs.complaint_followups_everywhere",
+        "yk_saas.feedback.jobs.surveys_everywhere",
+        "yk_saas.feedback.jobs.followup_reminders_everywhere",
+        "yk_saas.ledgers.jobs.ledger_reminders_everywhere",
+    } <= names
     with app.test_request_context(base_url="http://alpha.yk.test"):
         for job in (send_complaint_followups, send_followup_reminders, send_satisfaction_surveys):
             job("alpha")

@@ -55,10 +55,27 @@ AMOUNT_LOOSE = (" ", "-0", "2147483648")
 DATE_MUST = ("0001-01-01", "9999-12-31")
 MISSING_ID = "999999"
 #: Names read through ``parse_amount`` outside an ``AmountField``.
-AMOUNT_NAMES = {"price", "approval_threshold", "revenue", "costs", "profit", "vat", "income_tax",
-                "cash_balance"}
-QUERY_VALUES = ("99999999999999999999", "-5", "abc", "1e308", "0001-01-01", "9999-99", " ", "NaN",
-                "2147483648")
+AMOUNT_NAMES = {
+    "price",
+    "approval_threshold",
+    "revenue",
+    "costs",
+    "profit",
+    "vat",
+    "income_tax",
+    "cash_balance",
+}
+QUERY_VALUES = (
+    "99999999999999999999",
+    "-5",
+    "abc",
+    "1e308",
+    "0001-01-01",
+    "9999-99",
+    " ",
+    "NaN",
+    "2147483648",
+)
 #: Rows a refused request may legitimately write: records of failed sign-ins.
 LOG_TABLES = {"login_attempts", "audit_log"}
 ROLE_ORDER = ("owner", "client", "accountant", "admin")
@@ -77,13 +94,20 @@ def hostile_firm(app):
     demo = replace(DEMO_FIRMS[0], slug=SLUG)
     with app.app_context():
         create_demo_firm(demo)
-        if not db.session.scalar(select(PlatformOperator.id).where(PlatformOperator.email == "ops@yk.test")):
+        if not db.session.scalar(
+            select(PlatformOperator.id).where(PlatformOperator.email == "ops@yk.test")
+        ):
             create_operator("ops@yk.test", PASSWORD, "Ops")
         db.session.commit()
     client_email = next(iter(demo.companies.values()))[0][0]
-    return {"host": f"{SLUG}.{PLATFORM}", "password": DEMO_PASSWORD,
-            "owner": demo.owner[0], "admin": demo.admins[0][0],
-            "accountant": demo.accountants[0][0], "client": client_email}
+    return {
+        "host": f"{SLUG}.{PLATFORM}",
+        "password": DEMO_PASSWORD,
+        "owner": demo.owner[0],
+        "admin": demo.admins[0][0],
+        "accountant": demo.accountants[0][0],
+        "client": client_email,
+    }
 
 
 class Sessions:
@@ -99,7 +123,12 @@ class Sessions:
             return self.host_client(PLATFORM)
         if role == "operator":
             client = self.host_client(PLATFORM)
-            assert client.post("/operator/login", {"email": "ops@yk.test", "password": PASSWORD}).status_code == 303
+            assert (
+                client.post(
+                    "/operator/login", {"email": "ops@yk.test", "password": PASSWORD}
+                ).status_code
+                == 303
+            )
             client._csrf = None
             return client
         client = self.host_client(self.firm["host"])
@@ -108,7 +137,9 @@ class Sessions:
 
     def get(self, role):
         client = self.clients.get(role)
-        if client is None or (role not in ("anonymous", "platform") and not self.alive(client, role)):
+        if client is None or (
+            role not in ("anonymous", "platform") and not self.alive(client, role)
+        ):
             client = self.clients[role] = self.fresh(role)
         return client
 
@@ -289,8 +320,11 @@ def forms_of(app, rule):
 
 def raw_names_of(app, rule) -> set[str]:
     source, _names = view_source(app, rule)
-    return set(re.findall(r"""(?:form|form_int|form_ints)(?:\.get|\.getlist|\[|\()\(?["'](\w+)["']""",
-                          source))
+    return set(
+        re.findall(
+            r"""(?:form|form_int|form_ints)(?:\.get|\.getlist|\[|\()\(?["'](\w+)["']""", source
+        )
+    )
 
 
 def flag_names_of(app, rule) -> set[str]:
@@ -337,8 +371,15 @@ def plausible(field, kind) -> str:
         choices = field.choices or []
         first = choices[0] if choices else ("",)
         return str(first[0] if isinstance(first, tuple | list) else first)
-    by_name = {"slug": "probe-page", "primary": "#1d5fd1", "accent": "#1d5fd1", "period": today.strftime("%Y-%m"),
-               "url": "/p/probe", "link": "/p/probe", "invoice_prefix": "INV"}
+    by_name = {
+        "slug": "probe-page",
+        "primary": "#1d5fd1",
+        "accent": "#1d5fd1",
+        "period": today.strftime("%Y-%m"),
+        "url": "/p/probe",
+        "link": "/p/probe",
+        "invoice_prefix": "INV",
+    }
     return by_name.get(field.name, "Probe text")
 
 
@@ -351,7 +392,7 @@ def fields_of(app, rule) -> dict[str, tuple[str, str]]:
                 form = cls(meta={"csrf": False}, formdata=None)
             except Exception:  # noqa: BLE001  a form needing the firm bound: its names still count
                 form = None
-            for field in (form or ()):
+            for field in form or ():
                 kind = field_kind(field)
                 if kind:
                     fields[field.name] = (kind, plausible(field, kind))
@@ -385,7 +426,11 @@ def hostile_values(kind) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def post_routes(app):
-    return [r for r in swept_rules(app) if "POST" in r.methods and r.endpoint != "stripe_webhook.webhook"]
+    return [
+        r
+        for r in swept_rules(app)
+        if "POST" in r.methods and r.endpoint != "stripe_webhook.webhook"
+    ]
 
 
 def test_every_post_route_has_its_fields_found(app):
@@ -428,8 +473,12 @@ def test_every_form_field_refuses_hostile_values(app, hostile_firm, sessions):
 def test_every_form_derives_from_the_bounded_base_form():
     from yk_saas.forms import Form
 
-    outside = [cls.__module__ + "." + cls.__name__ for group in all_form_classes().values() for cls in group
-               if cls.__module__.startswith("yk_saas") and not issubclass(cls, Form) and cls is not Form]
+    outside = [
+        cls.__module__ + "." + cls.__name__
+        for group in all_form_classes().values()
+        for cls in group
+        if cls.__module__.startswith("yk_saas") and not issubclass(cls, Form) and cls is not Form
+    ]
     assert outside == []
 
 
@@ -438,29 +487,46 @@ def test_every_form_derives_from_the_bounded_base_form():
 
 def malformed_events(invoice_id: int) -> list[dict]:
     """Signed events of the shape Stripe sends, each broken in one way."""
-    good = {"id": "cs_hostile", "object": "checkout.session", "payment_status": "paid",
-            "amount_total": 30000, "currency": "cny", "payment_intent": "pi_hostile",
-            "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)}}
+    good = {
+        "id": "cs_hostile",
+        "object": "checkout.session",
+        "payment_status": "paid",
+        "amount_total": 30000,
+        "currency": "cny",
+        "payment_intent": "pi_hostile",
+        "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)},
+    }
     event = {"object": "event", "type": "checkout.session.completed", "created": 1_760_000_000}
     broken_objects = [
-        {**good, "amount_total": "30000"}, {**good, "amount_total": 10**20}, {**good, "amount_total": -5},
-        {**good, "amount_total": 1e308}, {**good, "metadata": "alpha"},
+        {**good, "amount_total": "30000"},
+        {**good, "amount_total": 10**20},
+        {**good, "amount_total": -5},
+        {**good, "amount_total": 1e308},
+        {**good, "metadata": "alpha"},
         {**good, "metadata": {**good["metadata"], "invoice_id": "99999999999999999999"}},
         {**good, "metadata": {**good["metadata"], "invoice_id": "1e3"}},
-        {**good, "id": 12}, {**good, "payment_intent": ["pi"]}, {**good, "currency": None, "id": ""},
+        {**good, "id": 12},
+        {**good, "payment_intent": ["pi"]},
+        {**good, "currency": None, "id": ""},
     ]
-    events = [{**event, "id": f"evt_hostile_{n}", "data": {"object": obj}}
-              for n, obj in enumerate(broken_objects)]
-    events += [{**event, "id": "evt_hostile_nodata"}, {**event, "id": "evt_hostile_noobj", "data": {}},
-               {**event, "id": "evt_hostile_list", "data": {"object": [good]}},
-               {**event, "data": {"object": good}},  # no event id
-               {**event, "id": "evt_hostile_created", "created": 10**20, "data": {"object": good}},
-               {**event, "id": "evt_hostile_type", "type": 7, "data": {"object": good}}]
+    events = [
+        {**event, "id": f"evt_hostile_{n}", "data": {"object": obj}}
+        for n, obj in enumerate(broken_objects)
+    ]
+    events += [
+        {**event, "id": "evt_hostile_nodata"},
+        {**event, "id": "evt_hostile_noobj", "data": {}},
+        {**event, "id": "evt_hostile_list", "data": {"object": [good]}},
+        {**event, "data": {"object": good}},  # no event id
+        {**event, "id": "evt_hostile_created", "created": 10**20, "data": {"object": good}},
+        {**event, "id": "evt_hostile_type", "type": 7, "data": {"object": good}},
+    ]
     return events
 
 
-def test_signed_but_malformed_webhook_events_are_400_and_change_nothing(app, firm_a, host_client,
-                                                                      monkeypatch):
+def test_signed_but_malformed_webhook_events_are_400_and_change_nothing(
+    app, firm_a, host_client, monkeypatch
+):
     import json
 
     from tenants import tenant_context
@@ -482,7 +548,11 @@ def test_signed_but_malformed_webhook_events_are_400_and_change_nothing(app, fir
 
 def send_raw(client, payload: bytes, signature: str):
     try:
-        return client.post("/stripe/webhook", data=payload, csrf=False,
-                           headers={"Stripe-Signature": signature, "Content-Type": "application/json"}).status_code
+        return client.post(
+            "/stripe/webhook",
+            data=payload,
+            csrf=False,
+            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+        ).status_code
     except Exception as exc:  # noqa: BLE001  the app raised
         return f"500 ({type(exc).__name__}: {exc})"

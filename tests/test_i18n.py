@@ -23,5 +23,7 @@ def test_firm_default_language_then_the_users_choice(firm_a, host_client):
 
 
 def test_the_language_switch_only_redirects_within_the_site(firm_a, host_client):
-    response = host_client(firm_a["host"]).post("/lang", {"locale": "en", "next": "https://evil.example.com"})
+    response = host_client(firm_a["host"]).post(
+        "/lang", {"locale": "en", "next": "https://evil.example.com"}
+    )
     assert response.headers["Location"] == "/"

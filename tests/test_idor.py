@@ -38,8 +38,15 @@ from tests.test_isolation import fingerprint
 from tests.test_security_sweep import access_of, allowed_roles
 
 ALPHA_ROLES = ("owner", "admin", "accountant", "accountant2", "client_x", "client_y")
-ROLE_OF = {"owner": "owner", "admin": "admin", "accountant": "accountant", "accountant2": "accountant",
-           "client_x": "client", "client_y": "client", "anonymous": None}
+ROLE_OF = {
+    "owner": "owner",
+    "admin": "admin",
+    "accountant": "accountant",
+    "accountant2": "accountant",
+    "client_x": "client",
+    "client_y": "client",
+    "anonymous": None,
+}
 EVERYONE = (*ALPHA_ROLES, "anonymous")
 #: Bravo's new rows start here, far above anything alpha holds.
 BRAVO_ID_FLOOR = 900_000
@@ -66,16 +73,25 @@ def stored(data: bytes, name: str, owner_type: str, owner_id, by: int):
     from yk_saas.files.services import IMAGES, save_upload
 
     allowed = IMAGES if data.startswith(PNG) else ("pdf", "csv")
-    return save_upload(upload(data, name), allowed=allowed, max_bytes=1 << 20, owner_type=owner_type,
-                       owner_id=owner_id, uploaded_by_id=by)
+    return save_upload(
+        upload(data, name),
+        allowed=allowed,
+        max_bytes=1 << 20,
+        owner_type=owner_type,
+        owner_id=owner_id,
+        uploaded_by_id=by,
+    )
 
 
 def bump_sequences(schema: str) -> None:
     """Make every new row of ``schema`` take an id above ``BRAVO_ID_FLOOR``."""
-    db.session.execute(text(
-        "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
-        " GREATEST(coalesce(last_value, 0), :floor)) FROM pg_sequences WHERE schemaname = :s"),
-        {"s": schema, "floor": BRAVO_ID_FLOOR})
+    db.session.execute(
+        text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
+            " GREATEST(coalesce(last_value, 0), :floor)) FROM pg_sequences WHERE schemaname = :s"
+        ),
+        {"s": schema, "floor": BRAVO_ID_FLOOR},
+    )
     db.session.commit()
 
 
@@ -89,14 +105,18 @@ def company_objects(mark: str, company_id: int, accountant_id: int) -> dict[str,
     note = crm.add_note(company_id, f"{mark}-NOTE", db.session.get(user_model(), accountant_id))
     period = ledgers.open_period(company_id, "2019-07")
     period.note, period.delivered_at = f"{mark}-LEDGER", utcnow()
-    books = stored(PDF + f"{mark}-LEDGERFILE".encode(), f"{mark}-books.pdf", "ledger", period.id, accountant_id)
+    books = stored(
+        PDF + f"{mark}-LEDGERFILE".encode(), f"{mark}-books.pdf", "ledger", period.id, accountant_id
+    )
     db.session.flush()
     return {
         "contact": Obj({"company_id": company_id, "contact_id": contact.id}, (f"{mark}-CONTACT",)),
         "note": Obj({"company_id": company_id, "note_id": note.id}, (f"{mark}-NOTE",)),
         "period": Obj({"period_id": period.id}, (f"{mark}-LEDGER",)),
-        "ledger_file": Obj({"period_id": period.id, "key": books.key, "file_id": books.id},
-                           (f"{mark}-LEDGERFILE", f"{mark}-books")),
+        "ledger_file": Obj(
+            {"period_id": period.id, "key": books.key, "file_id": books.id},
+            (f"{mark}-LEDGERFILE", f"{mark}-books"),
+        ),
     }
 
 
@@ -106,8 +126,15 @@ def user_model():
     return User
 
 
-def build_objects(slug: str, mark: str, company_id: int, client_id: int, accountant_id: int,
-                  manager_id: int, publish: bool) -> dict[str, Obj]:
+def build_objects(
+    slug: str,
+    mark: str,
+    company_id: int,
+    client_id: int,
+    accountant_id: int,
+    manager_id: int,
+    publish: bool,
+) -> dict[str, Obj]:
     """Every kind of object a URL can name, for one company of one firm; returns them by kind."""
     from yk_saas.accounts.models import Invitation, PasswordReset, UserSession
     from yk_saas.accounts.tokens import new_token
@@ -132,27 +159,59 @@ def build_objects(slug: str, mark: str, company_id: int, client_id: int, account
     objects = {}
     manager, client = db.session.get(User, manager_id), db.session.get(User, client_id)
 
-    importing = stored(f"name,industry\n{mark}-IMPORT Co,idor\n".encode(), "idor.csv", "client_import", None,
-                       manager_id)
+    importing = stored(
+        f"name,industry\n{mark}-IMPORT Co,idor\n".encode(),
+        "idor.csv",
+        "client_import",
+        None,
+        manager_id,
+    )
     objects["import_file"] = Obj({"key": importing.key}, (f"{mark}-IMPORT",))
 
     # Feedback: a resolved complaint (so the client's answer would reopen it), a follow-up, a survey.
-    complaint = Complaint(company_id=company_id, filed_by_id=client_id, title=f"{mark}-COMPLAINT",
-                          description="d", about_accountant_id=accountant_id, state="resolved",
-                          resolution="r", resolved_at=now, followup_due_at=now + timedelta(days=3650),
-                          followup_sent_at=now)
+    complaint = Complaint(
+        company_id=company_id,
+        filed_by_id=client_id,
+        title=f"{mark}-COMPLAINT",
+        description="d",
+        about_accountant_id=accountant_id,
+        state="resolved",
+        resolution="r",
+        resolved_at=now,
+        followup_due_at=now + timedelta(days=3650),
+        followup_sent_at=now,
+    )
     db.session.add(complaint)
     db.session.flush()
-    db.session.add(ComplaintNote(complaint_id=complaint.id, author_id=manager_id, body=f"{mark}-COMPLAINTNOTE"))
-    evidence = stored(PDF + f"{mark}-COMPLAINTFILE".encode(), f"{mark}-evidence.pdf", "complaint",
-                      complaint.id, client_id)
+    db.session.add(
+        ComplaintNote(complaint_id=complaint.id, author_id=manager_id, body=f"{mark}-COMPLAINTNOTE")
+    )
+    evidence = stored(
+        PDF + f"{mark}-COMPLAINTFILE".encode(),
+        f"{mark}-evidence.pdf",
+        "complaint",
+        complaint.id,
+        client_id,
+    )
     objects["complaint"] = Obj({"complaint_id": complaint.id}, (f"{mark}-COMPLAINT",))
-    objects["complaint_file"] = Obj({"key": evidence.key, "file_id": evidence.id},
-                                    (f"{mark}-COMPLAINTFILE", f"{mark}-evidence"))
-    followup = FollowUp(company_id=company_id, accountant_id=accountant_id, created_by_id=manager_id,
-                        scheduled_for=date(2099, 1, 1), method="phone", purpose=f"{mark}-FOLLOWUP")
-    survey = SurveyResponse(round="2019-Q3", company_id=company_id, user_id=client_id,
-                            accountant_id=accountant_id, comment=f"{mark}-SURVEY")
+    objects["complaint_file"] = Obj(
+        {"key": evidence.key, "file_id": evidence.id}, (f"{mark}-COMPLAINTFILE", f"{mark}-evidence")
+    )
+    followup = FollowUp(
+        company_id=company_id,
+        accountant_id=accountant_id,
+        created_by_id=manager_id,
+        scheduled_for=date(2099, 1, 1),
+        method="phone",
+        purpose=f"{mark}-FOLLOWUP",
+    )
+    survey = SurveyResponse(
+        round="2019-Q3",
+        company_id=company_id,
+        user_id=client_id,
+        accountant_id=accountant_id,
+        comment=f"{mark}-SURVEY",
+    )
     db.session.add_all([followup, survey])
     db.session.flush()
     objects["followup"] = Obj({"followup_id": followup.id}, (f"{mark}-FOLLOWUP",))
@@ -160,49 +219,118 @@ def build_objects(slug: str, mark: str, company_id: int, client_id: int, account
 
     # Work: a request waiting on the client (with an attachment), a rated finished one, an order awaiting approval.
     def work_item(title, **values):
-        item = WorkItem(title=f"{mark}-{title}", description=f"{mark}-{title}-TEXT", urgency="normal",
-                        client_company_id=company_id, created_by_id=client_id, created_at=now, **values)
+        item = WorkItem(
+            title=f"{mark}-{title}",
+            description=f"{mark}-{title}-TEXT",
+            urgency="normal",
+            client_company_id=company_id,
+            created_by_id=client_id,
+            created_at=now,
+            **values,
+        )
         db.session.add(item)
         db.session.flush()
         return item
 
-    waiting = work_item("REQUEST", kind="request", request_type="Other", state="waiting_on_client",
-                        assignee_id=accountant_id, claimed_at=now, last_progress_at=now)
-    db.session.add(WorkEntry(work_item_id=waiting.id, kind="progress", author_id=accountant_id,
-                             body=f"{mark}-PROGRESS", from_state="in_progress", to_state="waiting_on_client"))
-    attachment = stored(PDF + f"{mark}-WORKFILE".encode(), f"{mark}-attachment.pdf", "work_item", waiting.id,
-                        client_id)
-    done = work_item("DONE", kind="request", request_type="Other", state="done", assignee_id=accountant_id,
-                     claimed_at=now, completed_at=now)
-    db.session.add(Rating(work_item_id=done.id, rated_by_id=client_id, overall="good", attitude=4, speed=4,
-                          quality=4, comment=f"{mark}-RATING", created_at=now))
+    waiting = work_item(
+        "REQUEST",
+        kind="request",
+        request_type="Other",
+        state="waiting_on_client",
+        assignee_id=accountant_id,
+        claimed_at=now,
+        last_progress_at=now,
+    )
+    db.session.add(
+        WorkEntry(
+            work_item_id=waiting.id,
+            kind="progress",
+            author_id=accountant_id,
+            body=f"{mark}-PROGRESS",
+            from_state="in_progress",
+            to_state="waiting_on_client",
+        )
+    )
+    attachment = stored(
+        PDF + f"{mark}-WORKFILE".encode(),
+        f"{mark}-attachment.pdf",
+        "work_item",
+        waiting.id,
+        client_id,
+    )
+    done = work_item(
+        "DONE",
+        kind="request",
+        request_type="Other",
+        state="done",
+        assignee_id=accountant_id,
+        claimed_at=now,
+        completed_at=now,
+    )
+    db.session.add(
+        Rating(
+            work_item_id=done.id,
+            rated_by_id=client_id,
+            overall="good",
+            attitude=4,
+            speed=4,
+            quality=4,
+            comment=f"{mark}-RATING",
+            created_at=now,
+        )
+    )
     order = work_item("ORDER", kind="order", state="new", approval="pending", price_cents=900000)
     objects["work_item"] = Obj({"item_id": waiting.id}, (f"{mark}-REQUEST", f"{mark}-PROGRESS"))
     objects["work_done"] = Obj({"item_id": done.id}, (f"{mark}-DONE",))
     objects["work_order"] = Obj({"item_id": order.id}, (f"{mark}-ORDER",))
-    objects["work_file"] = Obj({"file_id": attachment.id}, (f"{mark}-WORKFILE", f"{mark}-attachment"))
+    objects["work_file"] = Obj(
+        {"file_id": attachment.id}, (f"{mark}-WORKFILE", f"{mark}-attachment")
+    )
 
     # Money: a paid invoice with a credit note, a payment and a refund proposed to the client.
-    invoice = billing.create_invoice(billing.NewInvoice(
-        company_id=company_id, amount_cents=50000, currency="CNY", description=f"{mark}-INVOICE",
-        source="manual", source_key=f"idor-{secrets.token_hex(6)}", issued_on=date(2019, 7, 1),
-        due_on=date(2019, 7, 16)))
+    invoice = billing.create_invoice(
+        billing.NewInvoice(
+            company_id=company_id,
+            amount_cents=50000,
+            currency="CNY",
+            description=f"{mark}-INVOICE",
+            source="manual",
+            source_key=f"idor-{secrets.token_hex(6)}",
+            issued_on=date(2019, 7, 1),
+            due_on=date(2019, 7, 16),
+        )
+    )
     billing.issue_credit_note(invoice.id, 1000, f"{mark}-CREDITNOTE", manager)
-    payment = billing.record_offline_payment(invoice.id, 49000, "bank_transfer", f"{mark}-PAYMENT",
-                                             date(2019, 7, 2), manager)
+    payment = billing.record_offline_payment(
+        invoice.id, 49000, "bank_transfer", f"{mark}-PAYMENT", date(2019, 7, 2), manager
+    )
     refund = refunds.request_refund(invoice, f"{mark}-REFUND", client)
     refunds.move(refund, "propose", manager, "offer", 5000)
     objects["invoice"] = Obj({"invoice_id": invoice.id}, (f"{mark}-INVOICE",))
-    objects["payment"] = Obj({"payment_id": payment.id}, (f"{mark}-PAYMENT", payment.receipt_number))
+    objects["payment"] = Obj(
+        {"payment_id": payment.id}, (f"{mark}-PAYMENT", payment.receipt_number)
+    )
     objects["refund"] = Obj({"refund_id": refund.id}, (f"{mark}-REFUND",))
     db.session.commit()
 
     # Firm-wide objects the desk edits by id.
     category = catalog.save_category(f"{mark}-CATEGORY")
     service = catalog.save_service(
-        {"name": f"{mark}-SERVICE", "category_id": category.id, "description": "", "price_cents": 100,
-         "currency": "CNY", "billing_cycle": "one_off", "published": publish, "recommended": False,
-         "sort_order": 0}, upload(PNG + f"{mark}-SERVICEIMAGE".encode(), "service.png"), None, manager_id)
+        {
+            "name": f"{mark}-SERVICE",
+            "category_id": category.id,
+            "description": "",
+            "price_cents": 100,
+            "currency": "CNY",
+            "billing_cycle": "one_off",
+            "published": publish,
+            "recommended": False,
+            "sort_order": 0,
+        },
+        upload(PNG + f"{mark}-SERVICEIMAGE".encode(), "service.png"),
+        None,
+        manager_id,
+    )
     objects["category"] = Obj({"category_id": category.id}, (f"{mark}-CATEGORY",))
     objects["service"] = Obj({"service_id": service.id}, (f"{mark}-SERVICE",))
     objects["service_image"] = Obj({"service_id": service.id}, (f"{mark}-SERVICEIMAGE",))
@@ -219,35 +347,61 @@ def build_objects(slug: str, mark: str, company_id: int, client_id: int, account
     db.session.commit()
     objects["slide"] = Obj({"kind": "slide", "item_id": slide.id}, (f"{mark}-SLIDE",))
     objects["menu_item"] = Obj({"kind": "menu", "item_id": menu.id}, (f"{mark}-MENU",))
-    objects["section"] = Obj({"kind": "section", "item_id": section.id, "section_id": section.id},
-                             (f"{mark}-SECTION",))
-    objects["page"] = Obj({"kind": "page", "item_id": page.id, "page_id": page.id, "slug": page.slug},
-                          (f"{mark}-PAGE",))
-    objects["announcement"] = Obj({"kind": "announcement", "item_id": announcement.id}, (f"{mark}-ANNOUNCEMENT",))
+    objects["section"] = Obj(
+        {"kind": "section", "item_id": section.id, "section_id": section.id}, (f"{mark}-SECTION",)
+    )
+    objects["page"] = Obj(
+        {"kind": "page", "item_id": page.id, "page_id": page.id, "slug": page.slug},
+        (f"{mark}-PAGE",),
+    )
+    objects["announcement"] = Obj(
+        {"kind": "announcement", "item_id": announcement.id}, (f"{mark}-ANNOUNCEMENT",)
+    )
     objects["media"] = Obj({"key": image.key}, (f"{mark}-SLIDEIMAGE",))
 
     # A wording of its own (no reader has locale "zz"): the seeded ones have the same ids in every firm.
     template = ReminderTemplate(locale="zz", subject=f"{mark}-TEMPLATE", body="b")
-    email = OutboxEmail(to_address="someone@idor.example.com", subject=f"{mark}-EMAIL", body_text="b",
-                        kind="idor", status="outbox")
+    email = OutboxEmail(
+        to_address="someone@idor.example.com",
+        subject=f"{mark}-EMAIL",
+        body_text="b",
+        kind="idor",
+        status="outbox",
+    )
     token, token_hash = new_token()
-    invitation = Invitation(email=f"{mark.lower()}-invitee@idor.example.com", role="accountant",
-                            token_hash=token_hash, invited_by_id=manager_id, expires_at=now + timedelta(days=7))
+    invitation = Invitation(
+        email=f"{mark.lower()}-invitee@idor.example.com",
+        role="accountant",
+        token_hash=token_hash,
+        invited_by_id=manager_id,
+        expires_at=now + timedelta(days=7),
+    )
     reset_token, reset_hash = new_token()
-    reset = PasswordReset(user_id=client_id, token_hash=reset_hash, expires_at=now + timedelta(days=1))
-    notification = Notification(user_id=client_id, event="work_done", params={"title": "t"},
-                                link=f"/portal/?{mark}-NOTIFICATION", read_at=now)
+    reset = PasswordReset(
+        user_id=client_id, token_hash=reset_hash, expires_at=now + timedelta(days=1)
+    )
+    notification = Notification(
+        user_id=client_id,
+        event="work_done",
+        params={"title": "t"},
+        link=f"/portal/?{mark}-NOTIFICATION",
+        read_at=now,
+    )
     db.session.add_all([template, email, invitation, reset, notification])
     domain = domains.add_domain(f"idor-{mark.lower()}.example.com")
     domain.verified = True  # keeps the domains page's first DNS record the one a test adds
     db.session.commit()
     objects["template"] = Obj({"template_id": template.id}, (f"{mark}-TEMPLATE",))
     objects["email"] = Obj({"email_id": email.id}, (f"{mark}-EMAIL",))
-    objects["invitation"] = Obj({"invitation_id": invitation.id, "token": token}, (invitation.email,))
+    objects["invitation"] = Obj(
+        {"invitation_id": invitation.id, "token": token}, (invitation.email,)
+    )
     objects["password_reset"] = Obj({"token": reset_token}, ())
     objects["notification"] = Obj({"notification_id": notification.id}, (f"{mark}-NOTIFICATION",))
     objects["domain"] = Obj({"domain_id": domain.id}, (domain.host,))
-    browser = UserSession(user_id=client_id, token_hash=new_token()[1], created_at=now, last_seen_at=now)
+    browser = UserSession(
+        user_id=client_id, token_hash=new_token()[1], created_at=now, last_seen_at=now
+    )
     db.session.add(browser)
     db.session.commit()
     objects["user_session"] = Obj({"session_id": browser.id}, ())
@@ -255,8 +409,9 @@ def build_objects(slug: str, mark: str, company_id: int, client_id: int, account
     # People: the accountant's photo (the rest of the profile is left alone) and performance page.
     profile = db.session.get(StaffProfile, accountant_id) or StaffProfile(user_id=accountant_id)
     db.session.add(profile)
-    profile.photo_file_id = stored(PNG + f"{mark}-PHOTO".encode(), "photo.png", PHOTO_OWNER, accountant_id,
-                                   accountant_id).id
+    profile.photo_file_id = stored(
+        PNG + f"{mark}-PHOTO".encode(), "photo.png", PHOTO_OWNER, accountant_id, accountant_id
+    ).id
     db.session.commit()
     heading = f"<h1>{db.session.get(User, accountant_id).name}</h1>"
     objects["staff_member"] = Obj({"user_id": accountant_id}, (heading,))
@@ -278,8 +433,10 @@ PARENT_ARGS = {"contact": {"company_id"}, "note": {"company_id"}, "ledger_file":
 
 def under(parent: Obj, child: Obj, kind: str) -> Obj:
     """``child``'s ids in the URL of ``parent``'s company or period (kept from ``parent``)."""
-    return Obj({**parent.args, **{k: v for k, v in child.args.items() if k not in PARENT_ARGS[kind]}},
-               child.markers)
+    return Obj(
+        {**parent.args, **{k: v for k, v in child.args.items() if k not in PARENT_ARGS[kind]}},
+        child.markers,
+    )
 
 
 @dataclass
@@ -303,15 +460,21 @@ def world(app, firm_a, firm_b):
             bravo_dedicated = db.session.get(ClientCompany, 1).dedicated_accountant_id
             # Bravo's company and users 1-6 have the ids alpha's have; its new objects do not.
             db.session.add(ClientCompany(name="BRAVOSECRET Company Z"))
-            accountant = user_model()(email="acc3@bravo.example.com", name="BRAVOSECRET Accountant Three",
-                                      role="accountant", password_hash="x")
+            accountant = user_model()(
+                email="acc3@bravo.example.com",
+                name="BRAVOSECRET Accountant Three",
+                role="accountant",
+                password_hash="x",
+            )
             db.session.add(accountant)
             db.session.flush()
             db.session.get(ClientCompany, 1).dedicated_accountant_id = accountant.id
             db.session.commit()
             # Objects named under a company in the URL belong to Company Z, the rest to company 1.
             bravo = build_objects("bravo", "BRAVOSECRET-IDOR", 1, 5, accountant.id, 1, publish=True)
-            z = db.session.scalar(select(ClientCompany.id).where(ClientCompany.name == "BRAVOSECRET Company Z"))
+            z = db.session.scalar(
+                select(ClientCompany.id).where(ClientCompany.name == "BRAVOSECRET Company Z")
+            )
             bravo.update(company_objects("BRAVOSECRET-IDOR", z, accountant.id))
             bravo["company"] = Obj({"company_id": z}, ("BRAVOSECRET Company Z",))
             db.session.commit()
@@ -328,7 +491,9 @@ def world(app, firm_a, firm_b):
             y = company_objects("ALPHASECRET-IDOR-Y", 2, 1)
             db.session.commit()
         for kind, obj in bravo.items():
-            ids = {k: v for k, v in obj.args.items() if k.endswith("_id") and k != "domain_id"}  # public schema
+            ids = {
+                k: v for k, v in obj.args.items() if k.endswith("_id") and k != "domain_id"
+            }  # public schema
             assert all(v > BRAVO_ID_FLOOR for v in ids.values()), (kind, ids)
     cross = {kind: under(alpha[kind], y[kind], kind) for kind in PARENT_ARGS}
     mixed = {kind: under(alpha[kind], bravo[kind], kind) for kind in PARENT_ARGS}
@@ -401,8 +566,10 @@ ROUTES: dict[str, list[T]] = {
     "ledgers.download": [T("ledger_file", "accountant"), T("complaint_file", refused=EVERYONE)],
     # Bravo's ledgers are Company Z's, which has no client user; the desk opens them.
     "portal_ledgers.period_detail": [T("period", "client_x", bravo_viewer=None)],
-    "portal_ledgers.portal_download": [T("ledger_file", "client_x", bravo_viewer=None),
-                                       T("complaint_file", refused=EVERYONE)],
+    "portal_ledgers.portal_download": [
+        T("ledger_file", "client_x", bravo_viewer=None),
+        T("complaint_file", refused=EVERYONE),
+    ],
     # Feedback: complaints, follow-ups, surveys.
     "complaints.detail": [T("complaint", "accountant")],
     "complaints.add_note": [T("complaint")],
@@ -410,7 +577,10 @@ ROUTES: dict[str, list[T]] = {
     "complaints.download": [T("complaint_file", "accountant"), T("ledger_file", refused=EVERYONE)],
     "portal_complaints.detail": [T("complaint", "client_x")],
     "portal_complaints.answer": [T("complaint")],
-    "portal_complaints.download": [T("complaint_file", "client_x"), T("ledger_file", refused=EVERYONE)],
+    "portal_complaints.download": [
+        T("complaint_file", "client_x"),
+        T("ledger_file", refused=EVERYONE),
+    ],
     "followups.company": [T("company", "accountant")],
     "followups.log": [T("followup")],
     "portal_surveys.answer": [T("survey", "client_x")],
@@ -454,11 +624,16 @@ ROUTES: dict[str, list[T]] = {
     "catalog.toggle": [T("service")],
     "shop.detail": [T("service", refused=("client_x", "client_y"), bravo_viewer="client_x")],
     "shop.order": [T("service", refused=("client_x", "client_y"))],
-    "shop.image": [T("service_image", "owner", refused=("client_x", "client_y"), bravo_viewer="client_x")],
+    "shop.image": [
+        T("service_image", "owner", refused=("client_x", "client_y"), bravo_viewer="client_x")
+    ],
     # The public site and its builder; alpha's page is a draft nobody sees, bravo's is published.
     "site.page": [T("page", refused=EVERYONE, bravo_viewer="anonymous")],
-    "site.media": [T("media", "anonymous", refused=()), T("ledger_file", refused=EVERYONE),
-                   T("complaint_file", refused=EVERYONE)],
+    "site.media": [
+        T("media", "anonymous", refused=()),
+        T("ledger_file", refused=EVERYONE),
+        T("complaint_file", refused=EVERYONE),
+    ],
     "site_builder.edit_page": [T("page", "owner")],
     "site_builder.edit_section": [T("section", "owner")],
     "site_builder.move": site_items("slide", "menu_item", "section"),
@@ -467,8 +642,12 @@ ROUTES: dict[str, list[T]] = {
     "people.revoke": [T("invitation")],
     "people.manage": [T("staff_member")],
     # A signed-in browser is its owner's alone, whoever else asks.
-    "account.end_session": [T("user_session", refused=tuple(r for r in ALPHA_ROLES if r != "client_x"))],
-    "staff.person": [T("staff_member", "accountant", refused=(*NOT_X, "client_x"), bravo_viewer="owner")],
+    "account.end_session": [
+        T("user_session", refused=tuple(r for r in ALPHA_ROLES if r != "client_x"))
+    ],
+    "staff.person": [
+        T("staff_member", "accountant", refused=(*NOT_X, "client_x"), bravo_viewer="owner")
+    ],
     "staff.photo": [T("staff_photo", "client_x", refused=("client_y",))],
     "domains.verify": [T("domain")],
     "domains.primary": [T("domain")],
@@ -486,14 +665,21 @@ ROUTES: dict[str, list[T]] = {
 }
 
 #: Fixed arguments that are not object ids: a valid value, so only the object decides.
-EXTRA_ARGS = {"billing_admin.refund_step": {"action": "close"}, "billing_portal.refund_step": {"action": "accept"},
-              "site_builder.move": {"direction": "down"}, "people.manage": {"action": "disable"}}
+EXTRA_ARGS = {
+    "billing_admin.refund_step": {"action": "close"},
+    "billing_portal.refund_step": {"action": "accept"},
+    "site_builder.move": {"direction": "down"},
+    "people.manage": {"action": "disable"},
+}
 
 #: Routes that answer a missing object by going back to a page instead of a 404.
 SOFT_REFUSALS = {
-    "work.claim": "/desk/work/pool", "client_io.commit": "/desk/clients/import",
-    "clients.make_primary": "/desk/clients/{company_id}", "clients.remove_contact": "/desk/clients/{company_id}",
-    "clients.save_note": "/desk/clients/{company_id}", "clients.note_history": "/desk/clients/{company_id}",
+    "work.claim": "/desk/work/pool",
+    "client_io.commit": "/desk/clients/import",
+    "clients.make_primary": "/desk/clients/{company_id}",
+    "clients.remove_contact": "/desk/clients/{company_id}",
+    "clients.save_note": "/desk/clients/{company_id}",
+    "clients.note_history": "/desk/clients/{company_id}",
     "ledgers.remove_file": "/desk/ledgers/{period_id}",
 }
 
@@ -508,14 +694,24 @@ PAYLOADS = {
     "clients.save_note": {"body": "IDOR note"},
     "billing.credit_limit": {"limit": "99.00"},
     "billing.credit_note": {"amount": "1.00", "reason": "IDOR"},
-    "billing.record_payment": {"amount": "1.00", "method": "cash", "received_on": "2026-11-03", "reference": "x"},
+    "billing.record_payment": {
+        "amount": "1.00",
+        "method": "cash",
+        "received_on": "2026-11-03",
+        "reference": "x",
+    },
     "billing_admin.refund_step": {"note": "IDOR"},
     "billing_admin.reminder_template": {"subject": "IDOR", "body": "IDOR"},
     "billing_portal.invoice": {"reason": "IDOR refund"},
     "billing_portal.refund_step": {"note": "IDOR"},
     "catalog.category": {"name": "IDOR category", "sort_order": "0"},
-    "catalog.service": {"name": "IDOR service", "category_id": "0", "price": "1", "billing_cycle": "one_off",
-                        "sort_order": "0"},
+    "catalog.service": {
+        "name": "IDOR service",
+        "category_id": "0",
+        "price": "1",
+        "billing_cycle": "one_off",
+        "sort_order": "0",
+    },
     "catalog.toggle": {"flag": "published"},
     "complaints.add_note": {"body": "IDOR"},
     "complaints.change_state": {"state": "investigating"},
@@ -527,7 +723,13 @@ PAYLOADS = {
     "ledgers.save_filing": {"tax": "vat", "status": "filed"},
     "ledgers.upload": lambda: {"file": (io.BytesIO(PDF + b"idor"), "idor.pdf")},
     "portal_surveys.answer": {"score": "7", "comment": "IDOR"},
-    "requests.rate": {"overall": "bad", "attitude": "1", "speed": "1", "quality": "1", "comment": "IDOR"},
+    "requests.rate": {
+        "overall": "bad",
+        "attitude": "1",
+        "speed": "1",
+        "quality": "1",
+        "comment": "IDOR",
+    },
     "requests.reply": {"body": "IDOR reply"},
     "shop.order": {"note": "IDOR", "urgency": "normal"},
     "site_builder.edit_page": {"slug": "idor-renamed", "title": "IDOR", "body": ""},
@@ -537,7 +739,11 @@ PAYLOADS = {
     "work.progress": {"body": "IDOR progress", "new_state": "in_progress"},
     "work.set_dedicated": {"accountant_id": "4"},
     "work.staff_update": {"capacity": "3", "on_duty": "1"},
-    "auth.accept_invitation": {"name": "IDOR", "password": PASSWORD + "x", "confirm": PASSWORD + "x"},
+    "auth.accept_invitation": {
+        "name": "IDOR",
+        "password": PASSWORD + "x",
+        "confirm": PASSWORD + "x",
+    },
     "auth.reset_password": {"password": PASSWORD + "x", "confirm": PASSWORD + "x"},
 }
 
@@ -548,8 +754,10 @@ def payload(endpoint: str) -> dict:
 
 
 def id_rules(app):
-    return sorted((r for r in app.url_map.iter_rules() if r.arguments and r.endpoint != "static"),
-                  key=lambda r: (r.rule, r.endpoint))
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.arguments and r.endpoint != "static"),
+        key=lambda r: (r.rule, r.endpoint),
+    )
 
 
 def applies(rule, target: T, args: dict) -> bool:
@@ -576,7 +784,9 @@ class Probe:
     arguments: frozenset
 
 
-def probes(app, objects: dict[str, Obj], variant: str = "alpha", only_get: bool = False) -> list[Probe]:
+def probes(
+    app, objects: dict[str, Obj], variant: str = "alpha", only_get: bool = False
+) -> list[Probe]:
     """(method, path) of every rule for every target of ``variant``, with the objects of ``objects``."""
     found = []
     for rule in id_rules(app):
@@ -592,9 +802,20 @@ def probes(app, objects: dict[str, Obj], variant: str = "alpha", only_get: bool 
             soft = soft.format(**obj.args) if soft else None
             for method in ("GET", "POST"):
                 if method in rule.methods and not (only_get and method == "POST"):
-                    found.append((target, Probe(method, path, rule.endpoint, soft, obj.markers,
-                                                frozenset(admitted) if admitted is not None else None,
-                                                frozenset(rule.arguments))))
+                    found.append(
+                        (
+                            target,
+                            Probe(
+                                method,
+                                path,
+                                rule.endpoint,
+                                soft,
+                                obj.markers,
+                                frozenset(admitted) if admitted is not None else None,
+                                frozenset(rule.arguments),
+                            ),
+                        )
+                    )
     return found
 
 
@@ -605,18 +826,25 @@ def test_every_route_with_an_argument_names_its_object(app, world):
         targets = ROUTES.get(rule.endpoint)
         if targets is None:
             unmapped.append(f"{rule.endpoint} {rule.rule}")
-        elif not any(applies(rule, t, world.alpha[t.kind].args) for t in targets if t.variant == "alpha"):
+        elif not any(
+            applies(rule, t, world.alpha[t.kind].args) for t in targets if t.variant == "alpha"
+        ):
             uncovered.append(f"{rule.endpoint} {rule.rule}")
-    assert unmapped == [], ("Routes with an id or key argument and no object type in tests/test_idor.py "
-                            f"ROUTES (add one, with a fixture object): {unmapped}")
+    assert unmapped == [], (
+        "Routes with an id or key argument and no object type in tests/test_idor.py "
+        f"ROUTES (add one, with a fixture object): {unmapped}"
+    )
     assert uncovered == [], f"Routes whose ROUTES entry fills none of their arguments: {uncovered}"
     endpoints = {r.endpoint for r in id_rules(app)}
-    assert set(ROUTES) <= endpoints, f"ROUTES names endpoints that are gone: {set(ROUTES) - endpoints}"
+    assert set(ROUTES) <= endpoints, (
+        f"ROUTES names endpoints that are gone: {set(ROUTES) - endpoints}"
+    )
     for targets in ROUTES.values():
         for t in targets:
             assert t.kind in world.alpha and t.kind in world.bravo, t.kind
-            assert t.variant == "cross" or t.refused == () or "client_y" in t.refused, \
+            assert t.variant == "cross" or t.refused == () or "client_y" in t.refused, (
                 f"{t}: refuse it to client_y, or make it public"
+            )
 
 
 # --- sending the probes ---------------------------------------------------------------------------
@@ -667,7 +895,9 @@ def send(client: HostClient, probe: Probe):
 
 def leaked(response, markers) -> list[str]:
     """The markers found in the body or in the address a redirect points to."""
-    seen = response.get_data().decode("utf-8", "replace") + " " + response.headers.get("Location", "")
+    seen = (
+        response.get_data().decode("utf-8", "replace") + " " + response.headers.get("Location", "")
+    )
     return [m for m in markers if m and m in seen]
 
 
@@ -690,8 +920,12 @@ def snapshot(app) -> dict:
 
 
 def changed_tables(before: dict, after: dict) -> list[str]:
-    return [f"{schema}.{table}" for schema in before for table in set(before[schema]) | set(after[schema])
-            if before[schema].get(table) != after[schema].get(table)]
+    return [
+        f"{schema}.{table}"
+        for schema in before
+        for table in set(before[schema]) | set(after[schema])
+        if before[schema].get(table) != after[schema].get(table)
+    ]
 
 
 class Batch:
@@ -711,8 +945,10 @@ class Batch:
         found = leaked(response, markers)
         ok = refused(response, probe, role, strict) if expect_refusal else True
         if found or not ok:
-            self.wrong.append(f"{role} {probe.method} {probe.path} -> {response.status_code} "
-                              f"{response.headers.get('Location', '')} leaked={found}")
+            self.wrong.append(
+                f"{role} {probe.method} {probe.path} -> {response.status_code} "
+                f"{response.headers.get('Location', '')} leaked={found}"
+            )
         return response
 
     def check(self, least: int):
@@ -735,14 +971,22 @@ def test_users_of_the_firm_are_refused_objects_not_theirs(app, world, alpha_user
     for variant, objects in (("alpha", world.alpha), ("cross", world.cross)):
         for target, probe in probes(app, objects, variant):
             if role in target.refused:
-                batch.run(alpha_users[role], role, probe, (*probe.markers, *world.alpha["company"].markers)
-                          if variant == "alpha" and target.refused == NOT_X else probe.markers)
+                batch.run(
+                    alpha_users[role],
+                    role,
+                    probe,
+                    (*probe.markers, *world.alpha["company"].markers)
+                    if variant == "alpha" and target.refused == NOT_X
+                    else probe.markers,
+                )
     counted = batch.check(least={"client_y": 80, "accountant2": 80}.get(role, 1))
     print(f"{role}: {counted} probes")
 
 
 @pytest.mark.parametrize("role", EVERYONE)
-def test_ids_that_exist_only_in_another_firm_are_not_found(app, world, alpha_users, write_log, role):
+def test_ids_that_exist_only_in_another_firm_are_not_found(
+    app, world, alpha_users, write_log, role
+):
     """(b) every alpha user, every route, bravo's ids (and X's URL with a bravo child): 404, no bravo text."""
     batch = Batch(app, write_log)
     for variant_objects in (world.bravo, world.mixed):
@@ -752,10 +996,22 @@ def test_ids_that_exist_only_in_another_firm_are_not_found(app, world, alpha_use
 
 
 #: Routes that send a stored file or a document; found by ``test_every_download_route_is_probed``.
-FILE_ENDPOINTS = {"ledgers.download", "portal_ledgers.portal_download", "complaints.download",
-                  "portal_complaints.download", "work.download", "requests.download", "staff.photo",
-                  "shop.image", "site.media", "export.download", "billing.invoice_pdf", "billing.receipt",
-                  "billing_portal.invoice_pdf", "billing_portal.receipt"}
+FILE_ENDPOINTS = {
+    "ledgers.download",
+    "portal_ledgers.portal_download",
+    "complaints.download",
+    "portal_complaints.download",
+    "work.download",
+    "requests.download",
+    "staff.photo",
+    "shop.image",
+    "site.media",
+    "export.download",
+    "billing.invoice_pdf",
+    "billing.receipt",
+    "billing_portal.invoice_pdf",
+    "billing_portal.receipt",
+}
 
 
 def test_every_download_route_is_probed(app):
@@ -774,7 +1030,9 @@ def test_every_download_route_is_probed(app):
 
 
 @pytest.mark.parametrize("role", ["owner", "client_x", "anonymous"])
-def test_another_firms_users_get_nothing_with_alpha_ids_and_keys(app, world, bravo_users, write_log, role):
+def test_another_firms_users_get_nothing_with_alpha_ids_and_keys(
+    app, world, bravo_users, write_log, role
+):
     """(d) bravo users send alpha's ids and keys to bravo's host: no alpha text; no key and no
     file route finds anything.
 
@@ -786,8 +1044,14 @@ def test_another_firms_users_get_nothing_with_alpha_ids_and_keys(app, world, bra
         keyed = bool({"key", "token", "slug"} & probe.arguments)
         if probe.method == "POST" and not keyed:
             continue
-        batch.run(bravo_users[role], role, probe, ("ALPHASECRET", *probe.markers), strict=True,
-                  expect_refusal=keyed or probe.endpoint in FILE_ENDPOINTS)
+        batch.run(
+            bravo_users[role],
+            role,
+            probe,
+            ("ALPHASECRET", *probe.markers),
+            strict=True,
+            expect_refusal=keyed or probe.endpoint in FILE_ENDPOINTS,
+        )
     print(f"{role}: {batch.check(least=40)} probes")
 
 
@@ -797,7 +1061,9 @@ def test_every_probe_aims_at_a_real_object(app, world, alpha_users, bravo_users,
     objects, users = (world.alpha, alpha_users) if firm == "alpha" else (world.bravo, bravo_users)
     wrong, opened = [], 0
     for target, probe in probes(app, objects, only_get=True):
-        viewer = target.viewer if firm == "alpha" or target.bravo_viewer == "" else target.bravo_viewer
+        viewer = (
+            target.viewer if firm == "alpha" or target.bravo_viewer == "" else target.bravo_viewer
+        )
         if firm == "bravo" and viewer == "accountant":
             viewer = "owner"  # bravo's accountant does not look after bravo's company 1
         if viewer is None:
@@ -805,11 +1071,17 @@ def test_every_probe_aims_at_a_real_object(app, world, alpha_users, bravo_users,
         response = users[viewer].get(probe.path)
         opened += 1
         body = response.get_data().decode("utf-8", "replace")
-        shows = (any(m in body for m in probe.markers) or not probe.markers or not target.shows_text
-                 or response.mimetype == "application/pdf")
+        shows = (
+            any(m in body for m in probe.markers)
+            or not probe.markers
+            or not target.shows_text
+            or response.mimetype == "application/pdf"
+        )
         if response.status_code != 200 or not shows:
-            wrong.append(f"{viewer} GET {probe.path} -> {response.status_code} {response.mimetype} "
-                         f"markers {probe.markers} shown={shows}")
+            wrong.append(
+                f"{viewer} GET {probe.path} -> {response.status_code} {response.mimetype} "
+                f"markers {probe.markers} shown={shows}"
+            )
     assert wrong == [], "\n".join(wrong)
     assert opened >= 30
     print(f"{firm}: {opened} objects opened")

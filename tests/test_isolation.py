@@ -43,15 +43,24 @@ BOOKKEEPING = {"user_sessions": "last_seen_at"}
 def fingerprint(app, schema):
     """A checksum of every row of every table in a firm schema."""
     with app.app_context():
-        tables = db.session.scalars(text(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = :s ORDER BY 1"
-        ), {"s": schema}).all()
+        tables = db.session.scalars(
+            text(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = :s ORDER BY 1"
+            ),
+            {"s": schema},
+        ).all()
         sums = {}
         for table in tables:
-            row = "t::text" if table not in BOOKKEEPING else f"(to_jsonb(t) - '{BOOKKEEPING[table]}')::text"
-            sums[table] = db.session.scalar(text(
-                f'SELECT md5(coalesce(string_agg({row}, \',\' ORDER BY {row}), \'\')) FROM "{schema}"."{table}" t'
-            ))
+            row = (
+                "t::text"
+                if table not in BOOKKEEPING
+                else f"(to_jsonb(t) - '{BOOKKEEPING[table]}')::text"
+            )
+            sums[table] = db.session.scalar(
+                text(
+                    f"SELECT md5(coalesce(string_agg({row}, ',' ORDER BY {row}), '')) FROM \"{schema}\".\"{table}\" t"
+                )
+            )
         return sums
 
 
@@ -72,7 +81,9 @@ def test_route_enumeration_sees_the_whole_app(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_firm_b_session_on_firm_a_host_sees_and_changes_nothing(app, firm_a, firm_b, signed_in, host_client, role):
+def test_firm_b_session_on_firm_a_host_sees_and_changes_nothing(
+    app, firm_a, firm_b, signed_in, host_client, role
+):
     stolen = signed_in(firm_b, role).cookie()
     intruder = host_client(firm_a["host"])
     intruder.set_cookie(stolen)

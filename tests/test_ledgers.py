@@ -26,26 +26,53 @@ def open_month(client, company_id, period):
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
-def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_file(app, firm_a, signed_in_en):
+def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_file(
+    app, firm_a, signed_in_en
+):
     with app.app_context(), tenant_context("alpha"):
         db.session.get(ClientCompany, 1).dedicated_accountant_id = 3
         db.session.commit()
     acc = signed_in_en(firm_a, "accountant")
     period_id = open_month(acc, 1, "2025-03")
-    assert acc.post(f"/desk/ledgers/{period_id}/figures", {
-        "revenue": "120,000.50", "costs": "80000", "profit": "-1,500.25", "vat": "3600",
-        "income_tax": "0", "cash_balance": "56000"}).status_code == 302
-    acc.post(f"/desk/ledgers/{period_id}/filings", {"tax": "vat", "status": "paid", "on": "2025-04-12"})
-    upload = acc.post(f"/desk/ledgers/{period_id}/files",
-                      {"file": (io.BytesIO(PDF), "books-2025-03.pdf")}, content_type="multipart/form-data")
+    assert (
+        acc.post(
+            f"/desk/ledgers/{period_id}/figures",
+            {
+                "revenue": "120,000.50",
+                "costs": "80000",
+                "profit": "-1,500.25",
+                "vat": "3600",
+                "income_tax": "0",
+                "cash_balance": "56000",
+            },
+        ).status_code
+        == 302
+    )
+    acc.post(
+        f"/desk/ledgers/{period_id}/filings", {"tax": "vat", "status": "paid", "on": "2025-04-12"}
+    )
+    upload = acc.post(
+        f"/desk/ledgers/{period_id}/files",
+        {"file": (io.BytesIO(PDF), "books-2025-03.pdf")},
+        content_type="multipart/form-data",
+    )
     assert upload.status_code == 302
     with app.app_context(), tenant_context("alpha"):
         period = db.session.get(LedgerPeriod, period_id)
-        assert (period.revenue, period.profit, period.delivered_at is not None) == (12000050, -150025, True)
+        assert (period.revenue, period.profit, period.delivered_at is not None) == (
+            12000050,
+            -150025,
+            True,
+        )
 
     client = signed_in_en(firm_a, "client_x")
     index = client.get("/portal/ledgers/").get_data(as_text=True)
-    assert "2025-03" in index and "<svg" in index and '<rect class="bar"' in index and "<polyline" in index
+    assert (
+        "2025-03" in index
+        and "<svg" in index
+        and '<rect class="bar"' in index
+        and "<polyline" in index
+    )
     page = client.get(f"/portal/ledgers/{period_id}").get_data(as_text=True)
     assert "CN¥120,000.50" in page and "-CN¥1,500.25" in page and "Paid" in page
     key = re.search(r"/portal/ledgers/files/([\w-]+)", page).group(1)
@@ -70,10 +97,13 @@ def test_board_lists_clients_still_lacking_this_months_books(app, firm_a, signed
     company_for(app, "Board Missing Co", accountant_id=4)
     acc2 = signed_in_en(firm_a, "accountant2")
     period_id = open_month(acc2, done, "2025-06")
-    acc2.post(f"/desk/ledgers/{period_id}/files", {"file": (io.BytesIO(PDF), "b.pdf")},
-              content_type="multipart/form-data")
+    acc2.post(
+        f"/desk/ledgers/{period_id}/files",
+        {"file": (io.BytesIO(PDF), "b.pdf")},
+        content_type="multipart/form-data",
+    )
     board = acc2.get("/desk/ledgers/?period=2025-06").get_data(as_text=True)
-    section = board[board.index('id="missing-books"'):]
+    section = board[board.index('id="missing-books"') :]
     assert "Board Missing Co" in section and "Board Done Co" not in section
     assert "ALPHASECRET Company Y" not in board  # not this accountant's client
 
@@ -84,10 +114,15 @@ def test_bad_amounts_and_files_are_refused(app, firm_a, signed_in_en):
     period_id = open_month(admin, company_id, "2025-01")
     bad = admin.post(f"/desk/ledgers/{period_id}/figures", {"revenue": "12.345"})
     assert bad.status_code == 422 and "is not an amount" in bad.get_data(as_text=True)
-    exe = admin.post(f"/desk/ledgers/{period_id}/files", {"file": (io.BytesIO(b"MZ\x90"), "x.exe")},
-                     content_type="multipart/form-data")
+    exe = admin.post(
+        f"/desk/ledgers/{period_id}/files",
+        {"file": (io.BytesIO(b"MZ\x90"), "x.exe")},
+        content_type="multipart/form-data",
+    )
     assert exe.status_code == 422
-    assert admin.post(f"/desk/ledgers/company/{company_id}", {"period": "2025-13"}).status_code == 422
+    assert (
+        admin.post(f"/desk/ledgers/company/{company_id}", {"period": "2025-13"}).status_code == 422
+    )
 
 
 def test_ledger_reminder_is_sent_once_per_accountant_and_month(app, firm_a):
@@ -98,7 +133,11 @@ def test_ledger_reminder_is_sent_once_per_accountant_and_month(app, firm_a):
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         remind_missing_books("2024-02")
         remind_missing_books("2024-02")
-        notes = db.session.scalars(select(Notification).where(
-            Notification.event == "ledger_missing", Notification.link == "/desk/ledgers/?period=2024-02",
-            Notification.user_id == 4)).all()
+        notes = db.session.scalars(
+            select(Notification).where(
+                Notification.event == "ledger_missing",
+                Notification.link == "/desk/ledgers/?period=2024-02",
+                Notification.user_id == 4,
+            )
+        ).all()
     assert len(notes) == 1

@@ -27,14 +27,32 @@ SECONDS = 20
 def test_a_busy_morning_has_no_server_error_and_loses_no_write(app, tmp_path):
     redis_url = app.config["REDIS_URL"]
     # Urgent items would time out after an hour: no timeout falls in this short run.
-    plans = load_morning.provision(app, 3, prefix="morning", accountants=2, clients=3, urgent_minutes=60)
-    env = load_morning.server_environment(app.config["SQLALCHEMY_DATABASE_URI"], redis_url,
-                                          app.config["PLATFORM_DOMAIN"], str(tmp_path / "files"))
+    plans = load_morning.provision(
+        app, 3, prefix="morning", accountants=2, clients=3, urgent_minutes=60
+    )
+    env = load_morning.server_environment(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        redis_url,
+        app.config["PLATFORM_DOMAIN"],
+        str(tmp_path / "files"),
+    )
     # Other tests' firms share this database: their periodic jobs are not part of the scenario.
     load_morning.hold_periodic_jobs(redis_url, 300)
-    run = load_morning.run_morning(app, plans, env, redis_url, SECONDS, web_workers=2, job_workers=2, procs=1,
-                                   threads=3, think=1.5, urgent_minutes=60, drain_timeout=40,
-                                   log_dir=tmp_path / "logs")
+    run = load_morning.run_morning(
+        app,
+        plans,
+        env,
+        redis_url,
+        SECONDS,
+        web_workers=2,
+        job_workers=2,
+        procs=1,
+        threads=3,
+        think=1.5,
+        urgent_minutes=60,
+        drain_timeout=40,
+        log_dir=tmp_path / "logs",
+    )
     results = run["results"]
     report = f"{run['table']}\nphases (s): {run['timings']}, logs in {tmp_path / 'logs'}\n{run['server_log']}"
 
@@ -45,7 +63,9 @@ def test_a_busy_morning_has_no_server_error_and_loses_no_write(app, tmp_path):
     assert not missed, f"endpoints never used: {missed}\n{report}"
     assert [c.name for c in run["checks"] if not c.ok] == [], report
     records = results["records"]
-    assert records["filed"] and records["claims_won"] and records["progress"] and records["replies"], report
+    assert (
+        records["filed"] and records["claims_won"] and records["progress"] and records["replies"]
+    ), report
     print(report)  # shown with ``pytest -s``: the latency table of the run
 
 
@@ -75,21 +95,34 @@ def test_a_reply_racing_the_accountants_done_goes_one_after_the_other(app):
             item_id = new_request(info["client_x"], title=f"Race {round_}")
             services.claim_item(item_id, accountant)
             for state in ("in_progress", "waiting_on_client"):
-                services.post_progress(services.get_visible_item(accountant, item_id), accountant, state, state)
+                services.post_progress(
+                    services.get_visible_item(accountant, item_id), accountant, state, state
+                )
         start, outcomes = threading.Barrier(2), {}
-        threads = [threading.Thread(target=race_step, args=(app, info["slug"], info[who], item_id, step, start,
-                                                            outcomes))
-                   for who, step in (("accountant", lambda i, u: services.post_progress(i, u, "Done", "done")),
-                                     ("client_x", lambda i, u: services.post_reply(i, u, "Here it is")))]
+        threads = [
+            threading.Thread(
+                target=race_step,
+                args=(app, info["slug"], info[who], item_id, step, start, outcomes),
+            )
+            for who, step in (
+                ("accountant", lambda i, u: services.post_progress(i, u, "Done", "done")),
+                ("client_x", lambda i, u: services.post_reply(i, u, "Here it is")),
+            )
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         with firm(app, info["slug"]):
             state = db.session.scalar(select(WorkItem.state).where(WorkItem.id == item_id))
-            steps = db.session.execute(select(WorkEntry.from_state, WorkEntry.to_state).where(
-                WorkEntry.work_item_id == item_id, WorkEntry.to_state.is_not(None)).order_by(WorkEntry.id)).all()
+            steps = db.session.execute(
+                select(WorkEntry.from_state, WorkEntry.to_state)
+                .where(WorkEntry.work_item_id == item_id, WorkEntry.to_state.is_not(None))
+                .order_by(WorkEntry.id)
+            ).all()
         # Reply first, then "done" from in progress; or "done" first and the reply refused.
         assert outcomes["accountant"] == "ok" and state == "done", (outcomes, state, steps)
-        assert all(later.from_state in (None, earlier.to_state) for earlier, later in pairwise(steps)), steps
+        assert all(
+            later.from_state in (None, earlier.to_state) for earlier, later in pairwise(steps)
+        ), steps
         assert steps[-1].to_state == state

@@ -34,14 +34,24 @@ def upgrade(schema, **kw):
 
 
 def add_revision(versions, rev, down, table, column):
-    (versions / f"{rev}.py").write_text(textwrap.dedent(REVISION.format(
-        doc=f"add {table}.{column}", rev=rev, down=down, table=table, column=column)))
+    (versions / f"{rev}.py").write_text(
+        textwrap.dedent(
+            REVISION.format(
+                doc=f"add {table}.{column}", rev=rev, down=down, table=table, column=column
+            )
+        )
+    )
 
 
 def columns(schema, table):
-    return set(db.session.scalars(text(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = :s AND table_name = :t"
-    ), {"s": schema, "t": table}))
+    return set(
+        db.session.scalars(
+            text(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = :s AND table_name = :t"
+            ),
+            {"s": schema, "t": table},
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +79,14 @@ def current_head(scripts):
 def test_fifty_schemas_migrate_then_a_rerun_changes_nothing(app_ctx, fifty_firms, scripts):
     add_revision(scripts / "versions", "t9001", current_head(scripts), "client_companies", "region")
     progress = []
-    report = migrate_tenants(path=str(scripts), slugs=fifty_firms, workers=4, on_progress=progress.append)
+    report = migrate_tenants(
+        path=str(scripts), slugs=fifty_firms, workers=4, on_progress=progress.append
+    )
     assert report.ok and sorted(report.migrated) == sorted(fifty_firms) and len(progress) == 50
     assert all("region" in columns(f"t_{slug}", "client_companies") for slug in fifty_firms)
-    versions = set(db.session.scalars(select(Tenant.schema_version).where(Tenant.slug.in_(fifty_firms))))
+    versions = set(
+        db.session.scalars(select(Tenant.schema_version).where(Tenant.slug.in_(fifty_firms)))
+    )
     assert versions == {"t9001"}
 
     again = migrate_tenants(path=str(scripts), slugs=fifty_firms, workers=4)
@@ -94,7 +108,9 @@ def test_a_failing_schema_is_reported_and_the_rest_migrate(app_ctx, fifty_firms,
 
 
 def test_cli_migrate_reports_counts(app, firm_a, firm_b):
-    result = app.test_cli_runner().invoke(args=["tenants", "migrate", "--slug", "alpha", "--slug", "bravo"])
+    result = app.test_cli_runner().invoke(
+        args=["tenants", "migrate", "--slug", "alpha", "--slug", "bravo"]
+    )
     assert result.exit_code == 0, result.output
     assert "0 migrated, 2 already current, 0 failed" in result.output
 
@@ -109,4 +125,6 @@ def test_cli_drop_asks_for_the_slug_again(app):
     assert done.exit_code == 0, done.output
     with app.app_context():
         assert db.session.scalar(select(Tenant.id).where(Tenant.slug == "dropme")) is None
-        assert db.session.scalar(text("SELECT 1 FROM pg_namespace WHERE nspname = 't_dropme'")) is None
+        assert (
+            db.session.scalar(text("SELECT 1 FROM pg_namespace WHERE nspname = 't_dropme'")) is None
+        )

@@ -19,8 +19,11 @@ OPERATOR = "cache-ops@platform.example.com"
 
 def get_routes(app, platform: bool):
     """Paths of every GET route of one side (firm or platform), with ids 1."""
-    return [fill(rule, 1) for rule in swept_rules(app)
-            if "GET" in rule.methods and (blueprint_of(rule) in PLATFORM_BLUEPRINTS) == platform]
+    return [
+        fill(rule, 1)
+        for rule in swept_rules(app)
+        if "GET" in rule.methods and (blueprint_of(rule) in PLATFORM_BLUEPRINTS) == platform
+    ]
 
 
 def cached_answers(client, paths):
@@ -30,7 +33,9 @@ def cached_answers(client, paths):
         for headers in ({}, {"HX-Request": "true"}):
             response = client.get(path, headers=headers)
             if "no-store" not in response.headers.get("Cache-Control", ""):
-                wrong[f"{path} {headers} -> {response.status_code}"] = response.headers.get("Cache-Control")
+                wrong[f"{path} {headers} -> {response.status_code}"] = response.headers.get(
+                    "Cache-Control"
+                )
     return wrong
 
 
@@ -47,18 +52,26 @@ def test_every_console_route_answers_no_store_to_a_signed_in_operator(app, host_
     from yk_saas.operators.services import create_operator
 
     with app.app_context():
-        if not db.session.scalar(select(PlatformOperator.id).where(PlatformOperator.email == OPERATOR)):
+        if not db.session.scalar(
+            select(PlatformOperator.id).where(PlatformOperator.email == OPERATOR)
+        ):
             create_operator(OPERATOR, PASSWORD, "Cache Ops")
             db.session.commit()
     console = host_client(PLATFORM)
-    assert console.post("/operator/login", {"email": OPERATOR, "password": PASSWORD}).status_code == 303
+    assert (
+        console.post("/operator/login", {"email": OPERATOR, "password": PASSWORD}).status_code
+        == 303
+    )
     assert cached_answers(console, get_routes(app, platform=True)) == {}
 
 
 def test_private_areas_say_no_store_even_before_sign_in(app, firm_a, host_client):
     visitor = host_client(firm_a["host"])
-    private = [p for p in get_routes(app, platform=False)
-               if p.startswith(("/desk", "/portal", "/account", "/notifications"))]
+    private = [
+        p
+        for p in get_routes(app, platform=False)
+        if p.startswith(("/desk", "/portal", "/account", "/notifications"))
+    ]
     assert cached_answers(visitor, private) == {}
     # The public site of a visitor who is not signed in is not concerned.
     assert "no-store" not in visitor.get("/").headers.get("Cache-Control", "")

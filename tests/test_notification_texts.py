@@ -33,8 +33,10 @@ def placeholders(title) -> set[str]:
 def sample_params(event_type) -> dict:
     """Chinese sample values (so English left in a Chinese message stands out), label keys as stored."""
     labels = event_type.labels or {}
-    return {name: next(iter(labels[name])) if name in labels else "样例"
-            for name in placeholders(event_type.title)}
+    return {
+        name: next(iter(labels[name])) if name in labels else "样例"
+        for name in placeholders(event_type.title)
+    }
 
 
 def feature_events():
@@ -46,7 +48,9 @@ def feature_events():
 
 def defects(text: str, locale: str) -> list[str]:
     plain = URLS_AND_ADDRESSES.sub(" ", re.sub(r"<[^>]+>", " ", text))
-    found = [f"code {m}" for m in CODE.findall(plain)] + [f"unfilled {m}" for m in UNFILLED.findall(plain)]
+    found = [f"code {m}" for m in CODE.findall(plain)] + [
+        f"unfilled {m}" for m in UNFILLED.findall(plain)
+    ]
     if locale.startswith("zh"):
         found += [f"English {m!r}" for m in ENGLISH_SENTENCE.findall(plain)]
     return found
@@ -66,8 +70,16 @@ def words_firm(app):
 def test_every_event_is_registered_when_the_app_starts(app):
     """Events are wired by each feature's init_app, so a worker knows them without any view imported."""
     names = {e.name for e in feature_events()}
-    assert {"billing.payment_received", "billing.refund_step", "billing.credit_limit",
-            "work_new", "complaint_filed", "ledger_ready", "survey_sent", "followup_due"} <= names
+    assert {
+        "billing.payment_received",
+        "billing.refund_step",
+        "billing.credit_limit",
+        "work_new",
+        "complaint_filed",
+        "ledger_ready",
+        "survey_sent",
+        "followup_due",
+    } <= names
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -82,10 +94,21 @@ def test_every_event_title_and_email_reads_in_words(app, words_firm, locale):
         for event_type in feature_events():
             params = sample_params(event_type)
             title = render_title(event_type.name, params)
-            email = queue_email(reader.email, f"check:{event_type.name}", email_template(event_type.name),
-                                title=title, user=reader, link="https://words.yk.test/desk/", params=params)
-            for part, text in (("title", title), ("subject", email.subject),
-                               ("text", email.body_text), ("html", email.body_html)):
+            email = queue_email(
+                reader.email,
+                f"check:{event_type.name}",
+                email_template(event_type.name),
+                title=title,
+                user=reader,
+                link="https://words.yk.test/desk/",
+                params=params,
+            )
+            for part, text in (
+                ("title", title),
+                ("subject", email.subject),
+                ("text", email.body_text),
+                ("html", email.body_html),
+            ):
                 if found := defects(text, locale):
                     problems[(event_type.name, part)] = found
         db.session.rollback()
@@ -119,9 +142,11 @@ def test_every_notification_of_real_flows_opens_for_its_reader(app, words_firm, 
     from yk_saas.notifications.models import Notification
 
     with app.app_context(), tenant_context(words_firm.slug):
-        rows = db.session.execute(select(Notification.event, Notification.link, User.email)
-                                  .join(User, User.id == Notification.user_id)
-                                  .where(Notification.link.is_not(None))).all()
+        rows = db.session.execute(
+            select(Notification.event, Notification.link, User.email)
+            .join(User, User.id == Notification.user_id)
+            .where(Notification.link.is_not(None))
+        ).all()
     # One per (event, reader, page kind) is enough to open every kind of link as every reader.
     seen, checked = set(), []
     for event, link, email in rows:

@@ -21,7 +21,9 @@ from yk_saas.notifications.webhook import (
     verify_signature,
 )
 
-notifications.register_events(notifications.EventType("test_channel_ping", lazy_gettext("Ping %(what)s")))
+notifications.register_events(
+    notifications.EventType("test_channel_ping", lazy_gettext("Ping %(what)s"))
+)
 
 
 @pytest.fixture
@@ -30,8 +32,11 @@ def captured(monkeypatch):
     jobs = []
     import yk_saas.jobs
 
-    monkeypatch.setattr(yk_saas.jobs, "enqueue_after_commit",
-                        lambda q, fn, *a, **kw: jobs.append((fn.__name__, a, kw)))
+    monkeypatch.setattr(
+        yk_saas.jobs,
+        "enqueue_after_commit",
+        lambda q, fn, *a, **kw: jobs.append((fn.__name__, a, kw)),
+    )
     return jobs
 
 
@@ -57,8 +62,11 @@ def gateway(app, firm_a, monkeypatch):
     # This listener only: the outbound rule (https, public addresses) stays on for every other.
     monkeypatch.setitem(app.config, "OUTBOUND_ALLOW_HOSTS", f"127.0.0.1:{server.server_port}")
     with app.app_context(), tenant_context("alpha"):
-        hook = NotificationWebhook(url=f"http://127.0.0.1:{server.server_port}/hook",
-                                   secret="s3cret-for-tests", enabled=True)
+        hook = NotificationWebhook(
+            url=f"http://127.0.0.1:{server.server_port}/hook",
+            secret="s3cret-for-tests",
+            enabled=True,
+        )
         db.session.add(hook)
         db.session.commit()
     yield server
@@ -103,10 +111,21 @@ def test_webhook_signature_is_verifiable_by_the_receiver(app, firm_a, gateway):
     with app.app_context():
         assert send_notification_webhook("alpha", note_id, "sms") == "sent"
     headers, body = Receiver.received[-1]
-    assert verify_signature("s3cret-for-tests", headers[TIMESTAMP_HEADER.lower()], body, headers[SIGNATURE_HEADER.lower()])
-    assert not verify_signature("wrong-secret", headers[TIMESTAMP_HEADER.lower()], body, headers[SIGNATURE_HEADER.lower()])
-    assert not verify_signature("s3cret-for-tests", headers[TIMESTAMP_HEADER.lower()], body + b" ",
-                                headers[SIGNATURE_HEADER.lower()])
+    assert verify_signature(
+        "s3cret-for-tests",
+        headers[TIMESTAMP_HEADER.lower()],
+        body,
+        headers[SIGNATURE_HEADER.lower()],
+    )
+    assert not verify_signature(
+        "wrong-secret", headers[TIMESTAMP_HEADER.lower()], body, headers[SIGNATURE_HEADER.lower()]
+    )
+    assert not verify_signature(
+        "s3cret-for-tests",
+        headers[TIMESTAMP_HEADER.lower()],
+        body + b" ",
+        headers[SIGNATURE_HEADER.lower()],
+    )
     payload = json.loads(body)
     assert payload["channel"] == "sms" and payload["title"] and payload["link"].endswith("/desk/")
 

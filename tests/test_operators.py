@@ -18,7 +18,10 @@ OPERATOR = "ops@platform.example.com"
 def operator(app):
     with app.app_context():
         from yk_saas.operators.models import PlatformOperator
-        if not db.session.scalar(select(PlatformOperator.id).where(PlatformOperator.email == OPERATOR)):
+
+        if not db.session.scalar(
+            select(PlatformOperator.id).where(PlatformOperator.email == OPERATOR)
+        ):
             create_operator(OPERATOR, PASSWORD, "Ops")
             db.session.commit()
     return OPERATOR
@@ -27,18 +30,27 @@ def operator(app):
 @pytest.fixture
 def console(host_client, operator):
     client = host_client(PLATFORM)
-    assert client.post("/operator/login", {"email": operator, "password": PASSWORD}).status_code == 303
+    assert (
+        client.post("/operator/login", {"email": operator, "password": PASSWORD}).status_code == 303
+    )
     client._csrf = None  # signing in starts a fresh session
     return client
 
 
-def test_firm_users_and_firm_hosts_never_reach_the_console(app, firm_a, signed_in, host_client, operator):
+def test_firm_users_and_firm_hosts_never_reach_the_console(
+    app, firm_a, signed_in, host_client, operator
+):
     owner = signed_in(firm_a, "owner")
     for path in ("/operator/", "/operator/health", "/operator/login"):
         assert owner.get(path).status_code == 404
     # A firm user's credentials are not an operator's.
     platform = host_client(PLATFORM)
-    assert platform.post("/operator/login", {"email": firm_a["owner"], "password": PASSWORD}).status_code == 422
+    assert (
+        platform.post(
+            "/operator/login", {"email": firm_a["owner"], "password": PASSWORD}
+        ).status_code
+        == 422
+    )
     assert platform.get("/operator/").status_code == 302
     # An operator's platform session is worthless on a firm host.
     console = host_client(PLATFORM)
@@ -65,19 +77,24 @@ def test_suspend_and_resume_a_firm(app, console, host_client):
     assert console.post("/operator/firms/opsuspend/resume").status_code == 303
     assert host_client(firm["host"]).get("/").status_code == 200
     with app.app_context(), tenant_context("opsuspend"):
-        actions = db.session.scalars(select(AuditEntry.action).where(
-            AuditEntry.actor_label == f"operator:{OPERATOR}")).all()
+        actions = db.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.actor_label == f"operator:{OPERATOR}")
+        ).all()
     assert actions == ["firm_suspended", "firm_resumed"]
 
 
-def test_support_sign_in_needs_the_owners_consent_and_is_audited(app, console, signed_in, host_client):
+def test_support_sign_in_needs_the_owners_consent_and_is_audited(
+    app, console, signed_in, host_client
+):
     from tests.conftest import provision_firm
 
     firm = provision_firm(app, "opsupport", "OPSUPPORT")
     refused = console.post("/operator/firms/opsupport/support")
     assert refused.status_code == 303 and "/operator/" in refused.headers["Location"]
     owner = signed_in(firm, "owner")
-    owner.post("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66", "support_consent": "y"})
+    owner.post(
+        "/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66", "support_consent": "y"}
+    )
     allowed = console.post("/operator/firms/opsupport/support")
     assert allowed.headers["Location"].startswith(f"http://{firm['host']}/auth/handoff?token=")
     helper = host_client(firm["host"])
@@ -99,14 +116,28 @@ def test_operator_with_totp_needs_the_code(app, host_client):
         db.session.commit()
         secret = operator.totp_secret
     client = host_client(PLATFORM)
-    assert client.post("/operator/login", {"email": "totp-ops@platform.example.com",
-                                           "password": PASSWORD}).status_code == 422
-    assert client.post("/operator/login", {"email": "totp-ops@platform.example.com", "password": PASSWORD,
-                                           "code": pyotp.TOTP(secret).now()}).status_code == 303
+    assert (
+        client.post(
+            "/operator/login", {"email": "totp-ops@platform.example.com", "password": PASSWORD}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/operator/login",
+            {
+                "email": "totp-ops@platform.example.com",
+                "password": PASSWORD,
+                "code": pyotp.TOTP(secret).now(),
+            },
+        ).status_code
+        == 303
+    )
 
 
 def test_cli_creates_an_operator(app):
-    result = app.test_cli_runner().invoke(args=["operators", "create", "cli-ops@platform.example.com",
-                                                "--password", PASSWORD])
+    result = app.test_cli_runner().invoke(
+        args=["operators", "create", "cli-ops@platform.example.com", "--password", PASSWORD]
+    )
     assert result.exit_code == 0, result.output
     assert "created operator" in result.output

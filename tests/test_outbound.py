@@ -38,27 +38,56 @@ from yk_saas.outbound import (
 notifications.register_event("test_channel_ping", lazy_gettext("Ping %(what)s"))
 
 REFUSED_ADDRESSES = [
-    "127.0.0.1", "127.1.2.3",                                    # loopback
-    "10.0.0.1", "172.16.0.1", "172.31.255.254", "192.168.1.1",  # RFC 1918
-    "169.254.169.254", "169.254.0.1",                            # link-local, cloud metadata
-    "100.64.0.1", "100.127.255.254",                             # CGNAT
-    "0.0.0.0", "0.1.2.3",                                        # unspecified, "this network"
-    "224.0.0.1", "239.255.255.250",                              # multicast
-    "240.0.0.1", "255.255.255.255",                              # reserved, broadcast
-    "192.0.2.1", "198.18.0.1", "198.51.100.7", "203.0.113.9",    # documentation, benchmarking
-    "::1", "::",                                                 # IPv6 loopback, unspecified
-    "fc00::1", "fd12:3456::1",                                   # unique local
-    "fe80::1", "fe80::1%1", "fec0::1",                           # link-local, site-local
-    "ff02::1",                                                   # multicast
-    "2001:db8::1",                                               # documentation
-    "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",  # IPv4-mapped
-    "::127.0.0.1",                                               # IPv4-compatible
-    "2002:7f00:1::1", "2002:a9fe:a9fe::1",                       # 6to4 of loopback, metadata
-    "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",                     # NAT64 of loopback, metadata
-    "2001:0:4136:e378:8000:63bf:80ff:fffe",                      # Teredo of 127.0.0.1
+    "127.0.0.1",
+    "127.1.2.3",  # loopback
+    "10.0.0.1",
+    "172.16.0.1",
+    "172.31.255.254",
+    "192.168.1.1",  # RFC 1918
+    "169.254.169.254",
+    "169.254.0.1",  # link-local, cloud metadata
+    "100.64.0.1",
+    "100.127.255.254",  # CGNAT
+    "0.0.0.0",
+    "0.1.2.3",  # unspecified, "this network"
+    "224.0.0.1",
+    "239.255.255.250",  # multicast
+    "240.0.0.1",
+    "255.255.255.255",  # reserved, broadcast
+    "192.0.2.1",
+    "198.18.0.1",
+    "198.51.100.7",
+    "203.0.113.9",  # documentation, benchmarking
+    "::1",
+    "::",  # IPv6 loopback, unspecified
+    "fc00::1",
+    "fd12:3456::1",  # unique local
+    "fe80::1",
+    "fe80::1%1",
+    "fec0::1",  # link-local, site-local
+    "ff02::1",  # multicast
+    "2001:db8::1",  # documentation
+    "::ffff:127.0.0.1",
+    "::ffff:169.254.169.254",
+    "::ffff:10.0.0.1",  # IPv4-mapped
+    "::127.0.0.1",  # IPv4-compatible
+    "2002:7f00:1::1",
+    "2002:a9fe:a9fe::1",  # 6to4 of loopback, metadata
+    "64:ff9b::7f00:1",
+    "64:ff9b::a9fe:a9fe",  # NAT64 of loopback, metadata
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo of 127.0.0.1
 ]
-PUBLIC_ADDRESSES = ["8.8.8.8", "1.1.1.1", "93.184.215.14", "100.128.0.1", "172.32.0.1", "11.0.0.1",
-                    "2606:4700:4700::1111", "2001:4860:4860::8888", "2002:808:808::1"]
+PUBLIC_ADDRESSES = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "93.184.215.14",
+    "100.128.0.1",
+    "172.32.0.1",
+    "11.0.0.1",
+    "2606:4700:4700::1111",
+    "2001:4860:4860::8888",
+    "2002:808:808::1",
+]
 
 
 @pytest.mark.parametrize("address", REFUSED_ADDRESSES)
@@ -76,17 +105,17 @@ REFUSED_URLS = [
     ("http://8.8.8.8/hook", "https"),
     ("https://127.0.0.1/hook", "private"),
     ("https://127.1/hook", "private"),
-    ("https://0x7f.1/hook", "private"),               # inet_aton spellings resolve to loopback
+    ("https://0x7f.1/hook", "private"),  # inet_aton spellings resolve to loopback
     ("https://2130706433/hook", "private"),
     ("https://[::1]/hook", "private"),
     ("https://[::ffff:127.0.0.1]/hook", "private"),
     ("https://169.254.169.254/latest/meta-data/", "private"),
     ("https://[fd00:ec2::254]/", "private"),
-    ("https://100.100.100.200/", "private"),          # a cloud metadata address in CGNAT
+    ("https://100.100.100.200/", "private"),  # a cloud metadata address in CGNAT
     ("https://localhost/hook", "private"),
     ("https://LOCALHOST./hook", "private"),
     ("https://gateway.localhost/hook", "private"),
-    ("https://intranet/hook", "private"),             # single-label: resolved by search domains
+    ("https://intranet/hook", "private"),  # single-label: resolved by search domains
     ("https://nothing-here.invalid/hook", "unresolved"),
     ("https://user:pw@8.8.8.8/hook", "invalid"),
     ("https://8.8.8.8:99999/hook", "invalid"),
@@ -107,9 +136,15 @@ def test_url_rule_refuses_each_class(app_ctx, url, code):
 
 def test_url_rule_accepts_public_https_and_keeps_the_checked_address(app_ctx):
     target = check_public_url("https://8.8.8.8:8443/hook?x=1")
-    assert (target.host, target.port, target.path, target.addresses) == ("8.8.8.8", 8443, "/hook?x=1",
-                                                                         ("8.8.8.8",))
-    assert check_public_url("https://[2606:4700:4700::1111]/").addresses == ("2606:4700:4700::1111",)
+    assert (target.host, target.port, target.path, target.addresses) == (
+        "8.8.8.8",
+        8443,
+        "/hook?x=1",
+        ("8.8.8.8",),
+    )
+    assert check_public_url("https://[2606:4700:4700::1111]/").addresses == (
+        "2606:4700:4700::1111",
+    )
 
 
 class Listener(ThreadingHTTPServer):
@@ -161,10 +196,20 @@ def listener():
 
 def loopback_spellings(port):
     """Ways a firm could write this machine's loopback listener."""
-    return [f"http://127.0.0.1:{port}/hook", f"https://127.0.0.1:{port}/hook", f"http://localhost:{port}/",
-            f"https://localhost:{port}/", f"https://127.1:{port}/", f"https://2130706433:{port}/",
-            f"https://0x7f.0.0.1:{port}/", f"https://[::1]:{port}/", f"https://[::ffff:127.0.0.1]:{port}/",
-            f"http://[::ffff:7f00:1]:{port}/", f"https://0.0.0.0:{port}/", f"https://a.localhost:{port}/"]
+    return [
+        f"http://127.0.0.1:{port}/hook",
+        f"https://127.0.0.1:{port}/hook",
+        f"http://localhost:{port}/",
+        f"https://localhost:{port}/",
+        f"https://127.1:{port}/",
+        f"https://2130706433:{port}/",
+        f"https://0x7f.0.0.1:{port}/",
+        f"https://[::1]:{port}/",
+        f"https://[::ffff:127.0.0.1]:{port}/",
+        f"http://[::ffff:7f00:1]:{port}/",
+        f"https://0.0.0.0:{port}/",
+        f"https://a.localhost:{port}/",
+    ]
 
 
 def test_the_listener_is_reachable_by_every_spelling(listener):
@@ -218,8 +263,9 @@ def last_error(app, slug):
         return db.session.scalar(select(NotificationWebhook.last_error))
 
 
-def test_a_saved_loopback_url_is_refused_at_send_and_the_listener_is_untouched(app, firm_a, listener,
-                                                                              clean_gateways):
+def test_a_saved_loopback_url_is_refused_at_send_and_the_listener_is_untouched(
+    app, firm_a, listener, clean_gateways
+):
     server = listener()
     note_id = notify_one(app, "alpha")
     for url in loopback_spellings(server.server_port):
@@ -237,8 +283,11 @@ def test_only_the_listed_listener_is_exempt(app, firm_a, listener, clean_gateway
     set_gateway(app, "alpha", f"http://127.0.0.1:{allowed.server_port}/hook")
     with app.app_context():
         assert send_notification_webhook("alpha", note_id, "sms") == "sent"
-    for url in (f"http://127.0.0.1:{other.server_port}/", f"http://localhost:{allowed.server_port}/",
-                f"http://[::1]:{allowed.server_port}/"):
+    for url in (
+        f"http://127.0.0.1:{other.server_port}/",
+        f"http://localhost:{allowed.server_port}/",
+        f"http://[::1]:{allowed.server_port}/",
+    ):
         set_gateway(app, "alpha", url)
         with app.app_context():
             assert send_notification_webhook("alpha", note_id, "sms") == "refused", url
@@ -264,7 +313,9 @@ def test_a_redirect_is_not_followed(app, firm_a, listener, clean_gateways, monke
     assert "307" in last_error(app, "alpha") and "redirect" in last_error(app, "alpha")
 
 
-def test_dns_rebinding_between_check_and_connect_cannot_reach_the_listener(app_ctx, listener, monkeypatch):
+def test_dns_rebinding_between_check_and_connect_cannot_reach_the_listener(
+    app_ctx, listener, monkeypatch
+):
     """The name answers a public address for the check, then loopback: the connection uses the first."""
     server = listener()
     real = socket.getaddrinfo
@@ -289,15 +340,23 @@ def test_dns_rebinding_between_check_and_connect_cannot_reach_the_listener(app_c
 
 
 @pytest.mark.parametrize("locale", ["en", "zh"])
-def test_the_gateway_form_refuses_non_public_urls_and_stores_nothing(app, firm_a, signed_in, listener,
-                                                                    clean_gateways, locale):
+def test_the_gateway_form_refuses_non_public_urls_and_stores_nothing(
+    app, firm_a, signed_in, listener, clean_gateways, locale
+):
     server = listener()
     owner = signed_in(firm_a, "owner")
     owner.post("/lang", {"locale": "en" if locale == "en" else "zh_CN", "next": "/"})
-    expected = {"en": {"https": "Use an https:// address.", "private": "private or local network"},
-                "zh": {"https": "请使用 https:// 地址", "private": "内网或本机"}}[locale]
-    urls = [*loopback_spellings(server.server_port), "https://169.254.169.254/latest/meta-data/",
-            "https://10.1.2.3/hook", "https://[fd00::1]/", "http://8.8.8.8/hook"]
+    expected = {
+        "en": {"https": "Use an https:// address.", "private": "private or local network"},
+        "zh": {"https": "请使用 https:// 地址", "private": "内网或本机"},
+    }[locale]
+    urls = [
+        *loopback_spellings(server.server_port),
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.1.2.3/hook",
+        "https://[fd00::1]/",
+        "http://8.8.8.8/hook",
+    ]
     for url in urls:
         page = owner.post("/notifications/gateway", {"url": url, "enabled": "y"})
         text = page.get_data(as_text=True)
@@ -306,14 +365,20 @@ def test_the_gateway_form_refuses_non_public_urls_and_stores_nothing(app, firm_a
         assert expected[code] in text, (url, text[-2000:])
     with app.app_context(), tenant_context("alpha"):
         assert db.session.scalar(select(func.count(NotificationWebhook.id))) == 0
-    assert owner.post("/notifications/gateway", {"url": "https://8.8.8.8/hook", "enabled": "y"}).status_code == 303
+    assert (
+        owner.post(
+            "/notifications/gateway", {"url": "https://8.8.8.8/hook", "enabled": "y"}
+        ).status_code
+        == 303
+    )
     with app.app_context(), tenant_context("alpha"):
         assert db.session.scalar(select(NotificationWebhook.url)) == "https://8.8.8.8/hook"
     assert server.connections == []
 
 
-def test_the_worker_records_a_refusal_and_goes_on_with_the_next_job(app, firm_a, firm_b, listener, redis,
-                                                                   clean_gateways):
+def test_the_worker_records_a_refusal_and_goes_on_with_the_next_job(
+    app, firm_a, firm_b, listener, redis, clean_gateways
+):
     """A real ``worker.py``: alpha's loopback gateway is refused, bravo's allowed one still gets its message."""
     secret_listener, allowed = listener(), listener()
     set_gateway(app, "alpha", f"http://127.0.0.1:{secret_listener.server_port}/hook")
@@ -323,7 +388,10 @@ def test_the_worker_records_a_refusal_and_goes_on_with_the_next_job(app, firm_a,
     sent = queue.enqueue(send_notification_webhook, "bravo", notify_one(app, "bravo"), "sms")
     done = run_worker_burst(app, OUTBOUND_ALLOW_HOSTS=f"127.0.0.1:{allowed.server_port}")
     assert secret_listener.connections == []
-    assert (refused.return_value(refresh=True), sent.return_value(refresh=True)) == ("refused", "sent")
+    assert (refused.return_value(refresh=True), sent.return_value(refresh=True)) == (
+        "refused",
+        "sent",
+    )
     assert len(allowed.bodies) == 1
     assert last_error(app, "alpha").startswith("refused: https")
     assert "gateway URL refused" in done.stderr

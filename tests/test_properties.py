@@ -16,8 +16,12 @@ from sqlalchemy import func, select
 from tenants import db
 from tests.work_factories import firm, item, new_request, person
 
-PROPERTY_SETTINGS = settings(max_examples=25, deadline=None, database=None,
-                             suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 STATES = ("new", "assigned", "in_progress", "waiting_on_client", "done", "cancelled")
 work_step = st.one_of(
@@ -45,11 +49,16 @@ def test_work_items_only_take_allowed_steps(app, firm_a, steps):
 
     with firm(app, "alpha"):
         admin = person(firm_a["admin"])
-        people = {"accountant": person(firm_a["accountant"]), "accountant2": person(firm_a["accountant2"])}
+        people = {
+            "accountant": person(firm_a["accountant"]),
+            "accountant2": person(firm_a["accountant2"]),
+        }
         item_id = new_request(firm_a["client_x"], title="Property run")
         state, assignee = "new", None
         for step in steps:
-            allowed, state_after, assignee_after = expected_after(state, assignee, step, TRANSITIONS)
+            allowed, state_after, assignee_after = expected_after(
+                state, assignee, step, TRANSITIONS
+            )
             try:
                 if step[0] == "assign":
                     changed = assign_items([item_id], people[step[1]].id, admin)
@@ -90,10 +99,16 @@ def refund_now(invoice_id, amount, client, admin):
 def ledger_of(invoice_id):
     from yk_saas.billing.models import Payment, RefundRequest
 
-    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount_cents), 0))
-                             .where(Payment.invoice_id == invoice_id))
-    refunded = db.session.scalar(select(func.coalesce(func.sum(RefundRequest.agreed_cents), 0))
-                                 .where(RefundRequest.invoice_id == invoice_id, RefundRequest.state == "executed"))
+    paid = db.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+            Payment.invoice_id == invoice_id
+        )
+    )
+    refunded = db.session.scalar(
+        select(func.coalesce(func.sum(RefundRequest.agreed_cents), 0)).where(
+            RefundRequest.invoice_id == invoice_id, RefundRequest.state == "executed"
+        )
+    )
     return int(paid), int(refunded)
 
 
@@ -118,8 +133,9 @@ def test_payments_and_refunds_keep_the_invoice_balanced(app, firm_a, steps):
                 allowed = 0 < cents <= paid - refunded
             try:
                 if kind == "pay":
-                    services.record_offline_payment(invoice_id, cents, "bank_transfer", "ref",
-                                                    date(2026, 11, 20), admin)
+                    services.record_offline_payment(
+                        invoice_id, cents, "bank_transfer", "ref", date(2026, 11, 20), admin
+                    )
                 elif kind == "credit":
                     services.issue_credit_note(invoice_id, cents, "Property credit", admin)
                 else:
@@ -136,7 +152,11 @@ def test_payments_and_refunds_keep_the_invoice_balanced(app, firm_a, steps):
                 refunded += cents if kind == "refund" else 0
             db.session.expire_all()
             invoice = db.session.get(Invoice, invoice_id)
-            assert (invoice.paid_cents, invoice.refunded_cents, invoice.credited_cents) == (paid, refunded, credited)
+            assert (invoice.paid_cents, invoice.refunded_cents, invoice.credited_cents) == (
+                paid,
+                refunded,
+                credited,
+            )
             assert ledger_of(invoice_id) == (paid, refunded)
             assert invoice.paid_cents - invoice.refunded_cents >= 0
             assert invoice.refunded_cents <= invoice.paid_cents

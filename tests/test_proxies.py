@@ -14,8 +14,9 @@ def client_address(app_config, trusted: int, forwarded: str | None) -> str:
         seen["address"] = request.remote_addr
 
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    app.test_client().get("/", base_url="http://yk.test", headers=headers,
-                          environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    app.test_client().get(
+        "/", base_url="http://yk.test", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.5"}
+    )
     return seen["address"]
 
 

@@ -14,8 +14,10 @@ def limits_on(app, redis):
 
 def test_password_guessing_is_refused_with_429(firm_a, host_client, limits_on):
     client = host_client(firm_a["host"])
-    responses = [client.post("/login", {"email": "guess@alpha.example.com", "password": f"x{i}"})
-                 for i in range(21)]
+    responses = [
+        client.post("/login", {"email": "guess@alpha.example.com", "password": f"x{i}"})
+        for i in range(21)
+    ]
     assert [r.status_code for r in responses[:20]] == [422] * 20
     assert responses[20].status_code == 429
     assert "请求过于频繁" in responses[20].get_data(as_text=True)  # the firm's language
@@ -23,8 +25,10 @@ def test_password_guessing_is_refused_with_429(firm_a, host_client, limits_on):
 
 def test_reset_requests_for_one_address_are_limited(firm_a, host_client, limits_on):
     client = host_client(firm_a["host"])
-    statuses = [client.post("/password/forgot", {"email": "victim@alpha.example.com"}).status_code
-                for _ in range(6)]
+    statuses = [
+        client.post("/password/forgot", {"email": "victim@alpha.example.com"}).status_code
+        for _ in range(6)
+    ]
     assert statuses == [200] * 5 + [429]
 
 

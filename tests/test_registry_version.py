@@ -30,17 +30,26 @@ from yk_saas.platform.services import FirmSignup, signup_firm
 
 @pytest.fixture(scope="module")
 def other_process(app, tmp_path_factory):
-    env = load_morning.server_environment(app.config["SQLALCHEMY_DATABASE_URI"], app.config["REDIS_URL"],
-                                          app.config["PLATFORM_DOMAIN"], str(tmp_path_factory.mktemp("files")))
-    with load_morning.Stack(env, web_workers=1, job_workers=0,
-                            log_dir=tmp_path_factory.mktemp("logs")) as stack:
+    env = load_morning.server_environment(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["REDIS_URL"],
+        app.config["PLATFORM_DOMAIN"],
+        str(tmp_path_factory.mktemp("files")),
+    )
+    with load_morning.Stack(
+        env, web_workers=1, job_workers=0, log_dir=tmp_path_factory.mktemp("logs")
+    ) as stack:
         yield stack
 
 
 def status_there(stack, host: str, path: str = "/login") -> int:
     """What the other process answers for ``host`` now."""
-    return requests.get(f"http://127.0.0.1:{stack.port}{path}", headers={"Host": host},
-                        allow_redirects=False, timeout=30).status_code
+    return requests.get(
+        f"http://127.0.0.1:{stack.port}{path}",
+        headers={"Host": host},
+        allow_redirects=False,
+        timeout=30,
+    ).status_code
 
 
 def status_soon(stack, host: str, path: str = "/login") -> int:
@@ -62,8 +71,15 @@ def test_each_registry_change_is_served_by_the_other_process_at_once(app, other_
     assert twice(other_process, host) == 404  # visited just before signup: "unknown" is cached
 
     with app.test_request_context(base_url=f"http://{PLATFORM}"):
-        signup_firm(FirmSignup(firm_name="Late Firm", slug=slug, owner_name="Late Owner",
-                               email=f"owner@{slug}.example.com", password=PASSWORD))
+        signup_firm(
+            FirmSignup(
+                firm_name="Late Firm",
+                slug=slug,
+                owner_name="Late Owner",
+                email=f"owner@{slug}.example.com",
+                password=PASSWORD,
+            )
+        )
     assert status_there(other_process, host) == 200
 
     try:
@@ -72,7 +88,9 @@ def test_each_registry_change_is_served_by_the_other_process_at_once(app, other_
             domain = domains.add_domain(custom)
             db.session.commit()
             assert status_there(other_process, custom) == 404  # claimed, not verified
-            assert domains.check_domain(domain, lookup=lambda _name: [domains.txt_record(domain)[1]])
+            assert domains.check_domain(
+                domain, lookup=lambda _name: [domains.txt_record(domain)[1]]
+            )
             db.session.commit()
             domains.after_change()
             assert status_there(other_process, custom) == 200

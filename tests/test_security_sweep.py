@@ -27,7 +27,9 @@ def blueprint_of(rule):
 
 
 def swept_rules(app):
-    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule)
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule
+    )
 
 
 def allowed_roles(access):
@@ -35,7 +37,7 @@ def allowed_roles(access):
     if access == "anyone":
         return None
     if access.startswith("roles:"):
-        return set(access[len("roles:"):].split(","))
+        return set(access[len("roles:") :].split(","))
     return set()  # platform operators: no firm role at all
 
 
@@ -62,9 +64,13 @@ def test_a_role_outside_the_declaration_never_gets_in(app, firm_a, signed_in, ho
         for method in ("GET", "POST"):
             if method not in rule.methods:
                 continue
-            response = client.get(path) if method == "GET" else client.post(path, {"name": "Intruder"})
+            response = (
+                client.get(path) if method == "GET" else client.post(path, {"name": "Intruder"})
+            )
             checked += 1
-            denied = response.status_code in ALLOWED_DENIALS or (who == "anonymous" and is_login_redirect(response))
+            denied = response.status_code in ALLOWED_DENIALS or (
+                who == "anonymous" and is_login_redirect(response)
+            )
             if not denied:
                 wrong.append(f"{method} {path} -> {response.status_code}")
     assert checked > 20
@@ -79,8 +85,13 @@ def test_each_role_opens_the_pages_declared_for_it(app, firm_a, signed_in, who):
     broken = []
     for rule in swept_rules(app):
         allowed = allowed_roles(access_of(app, rule))
-        if (allowed is None or ROLE_OF[who] not in allowed or rule.arguments or "GET" not in rule.methods
-                or blueprint_of(rule) in PLATFORM_BLUEPRINTS):
+        if (
+            allowed is None
+            or ROLE_OF[who] not in allowed
+            or rule.arguments
+            or "GET" not in rule.methods
+            or blueprint_of(rule) in PLATFORM_BLUEPRINTS
+        ):
             continue
         response = client.get(rule.rule)
         if response.status_code >= 400:
@@ -88,7 +99,9 @@ def test_each_role_opens_the_pages_declared_for_it(app, firm_a, signed_in, who):
     assert broken == []
 
 
-def test_platform_routes_are_absent_on_firm_hosts_and_firm_routes_on_the_platform(app, firm_a, host_client):
+def test_platform_routes_are_absent_on_firm_hosts_and_firm_routes_on_the_platform(
+    app, firm_a, host_client
+):
     firm, platform = host_client(firm_a["host"]), host_client(PLATFORM)
     wrong = []
     for rule in swept_rules(app):
@@ -106,10 +119,16 @@ def test_platform_routes_are_absent_on_firm_hosts_and_firm_routes_on_the_platfor
 
 
 def test_pages_carry_the_security_headers(firm_a, signed_in, host_client):
-    for client, path in ((host_client(firm_a["host"]), "/login"), (signed_in(firm_a, "admin"), "/desk/")):
+    for client, path in (
+        (host_client(firm_a["host"]), "/login"),
+        (signed_in(firm_a, "admin"), "/desk/"),
+    ):
         response = client.get(path)
         assert response.status_code == 200
-        csp = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+        csp = dict(
+            part.strip().split(" ", 1)
+            for part in response.headers["Content-Security-Policy"].split(";")
+        )
         assert csp["default-src"] == "'self'"
         assert csp["script-src"] == "'self'"
         assert "unsafe-inline" not in csp["script-src"] and "unsafe-eval" not in csp["script-src"]
@@ -144,9 +163,18 @@ def test_signing_in_gives_a_new_session_cookie(firm_a, host_client):
     assert is_login_redirect(attacker.get("/desk/"))
 
 
-PROBES = ("//evil.example.com", "https://evil.example.com", "/\\evil.example.com", "/\\/evil.example.com",
-          "\\\\evil.example.com", "/\t/evil.example.com", "http:evil.example.com", "///evil.example.com",
-          "/%2F/evil.example.com", "javascript:alert(1)")
+PROBES = (
+    "//evil.example.com",
+    "https://evil.example.com",
+    "/\\evil.example.com",
+    "/\\/evil.example.com",
+    "\\\\evil.example.com",
+    "/\t/evil.example.com",
+    "http:evil.example.com",
+    "///evil.example.com",
+    "/%2F/evil.example.com",
+    "javascript:alert(1)",
+)
 
 
 def stays_on_site(response, host):
@@ -155,15 +183,21 @@ def stays_on_site(response, host):
     location = response.headers["Location"]
     parts = urlsplit(location)
     clean = location.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
-    return (parts.netloc in ("", host) and not clean.startswith("//") and parts.scheme in ("", "http", "https")
-            and "evil.example.com" not in urlsplit(clean).netloc)
+    return (
+        parts.netloc in ("", host)
+        and not clean.startswith("//")
+        and parts.scheme in ("", "http", "https")
+        and "evil.example.com" not in urlsplit(clean).netloc
+    )
 
 
 @pytest.mark.parametrize("probe", PROBES)
 def test_login_next_never_leaves_the_site(firm_a, host_client, probe):
     client = host_client(firm_a["host"])
     client.get("/login?next=" + probe)
-    response = client.post("/login", {"email": firm_a["owner"], "password": "Correct-horse-9", "next": probe})
+    response = client.post(
+        "/login", {"email": firm_a["owner"], "password": "Correct-horse-9", "next": probe}
+    )
     assert response.status_code == 302
     assert stays_on_site(response, firm_a["host"]), response.headers["Location"]
 
@@ -192,12 +226,17 @@ def test_a_notification_link_never_leaves_the_site(app, firm_a, signed_in, probe
 
 
 def unsafe_routes(app):
-    return [(rule, fill(rule, 1)) for rule in swept_rules(app)
-            if {"POST", "PUT", "PATCH", "DELETE"} & rule.methods]
+    return [
+        (rule, fill(rule, 1))
+        for rule in swept_rules(app)
+        if {"POST", "PUT", "PATCH", "DELETE"} & rule.methods
+    ]
 
 
 @pytest.mark.parametrize("who", ["owner", "client_x", "anonymous"])
-def test_every_unsafe_route_refuses_a_post_without_csrf_token(app, firm_a, signed_in, host_client, who):
+def test_every_unsafe_route_refuses_a_post_without_csrf_token(
+    app, firm_a, signed_in, host_client, who
+):
     client = host_client(firm_a["host"]) if who == "anonymous" else signed_in(firm_a, who)
     platform = host_client(PLATFORM)
     before = fingerprint(app, "t_alpha")
@@ -216,7 +255,11 @@ def test_every_unsafe_route_refuses_a_post_without_csrf_token(app, firm_a, signe
 def test_a_token_from_another_session_is_refused(app, firm_a, signed_in):
     owner, other = signed_in(firm_a, "owner"), signed_in(firm_a, "admin")
     before = fingerprint(app, "t_alpha")
-    response = owner.post("/desk/staff/invite", {"email": "stolen-token@example.com", "role": "admin"},
-                          csrf=False, headers={"X-CSRFToken": other.csrf_token()})
+    response = owner.post(
+        "/desk/staff/invite",
+        {"email": "stolen-token@example.com", "role": "admin"},
+        csrf=False,
+        headers={"X-CSRFToken": other.csrf_token()},
+    )
     assert response.status_code == 400
     assert fingerprint(app, "t_alpha") == before

@@ -64,7 +64,9 @@ def test_changing_the_password_ends_the_other_sessions_only(app, firm_a, host_cl
     email = new_person(app)
     here, elsewhere = browsers(host_client, firm_a, email)
     new = "Changed-pass-2026"
-    response = here.post("/account/password", {"current": PASSWORD, "password": new, "confirm": new})
+    response = here.post(
+        "/account/password", {"current": PASSWORD, "password": new, "confirm": new}
+    )
     assert response.status_code == 302
     assert signed_in_now(here) and not signed_in_now(elsewhere)
 
@@ -75,8 +77,11 @@ def test_a_password_reset_ends_every_session(app, firm_a, host_client):
     guest = host_client(firm_a["host"])
     guest.post("/password/forgot", {"email": email})
     with app.app_context(), tenant_context("alpha"):
-        mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == email)
-                                  .order_by(OutboxEmail.id.desc())).first()
+        mail = db.session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.to_address == email)
+            .order_by(OutboxEmail.id.desc())
+        ).first()
         path = re.search(r"https?://[^/]+(/\S+)", mail.secret_text).group(1)
     new = "Reset-pass-2026"
     assert guest.post(path, {"password": new, "confirm": new}).status_code == 302
@@ -85,11 +90,18 @@ def test_a_password_reset_ends_every_session(app, firm_a, host_client):
 
 def test_account_actions_of_a_manager_end_the_persons_sessions(app, firm_a, host_client, signed_in):
     owner = signed_in(firm_a, "owner")
-    for action, form in (("disable", {}), ("role", {"role": "admin"}), ("reset-two-factor", {}),
-                         ("sign-out", {})):
+    for action, form in (
+        ("disable", {}),
+        ("role", {"role": "admin"}),
+        ("reset-two-factor", {}),
+        ("sign-out", {}),
+    ):
         email = new_person(app)
         (person,) = browsers(host_client, firm_a, email, n=1)
-        assert owner.post(f"/desk/staff/people/{user_id(app, email)}/{action}", form).status_code == 303
+        assert (
+            owner.post(f"/desk/staff/people/{user_id(app, email)}/{action}", form).status_code
+            == 303
+        )
         assert not signed_in_now(person), action
     assert signed_in_now(owner)
 
@@ -120,15 +132,19 @@ def test_the_account_page_lists_sessions_and_signs_out_everywhere_else(app, firm
     assert len(re.findall(r'action="/account/sessions/\d+/end"', page)) == 3
     # One browser signed out from the list, then all the others at once.
     with app.app_context(), tenant_context("alpha"):
-        ids = db.session.scalars(select(UserSession.id).where(UserSession.user_id == user_id(app, email))
-                                 .order_by(UserSession.id)).all()
+        ids = db.session.scalars(
+            select(UserSession.id)
+            .where(UserSession.user_id == user_id(app, email))
+            .order_by(UserSession.id)
+        ).all()
     assert here.post(f"/account/sessions/{ids[1]}/end").status_code == 303
     assert not signed_in_now(second) and signed_in_now(third)
     assert here.post("/account/sessions/others").status_code == 303
     assert signed_in_now(here) and not signed_in_now(third)
     with app.app_context(), tenant_context("alpha"):
-        assert db.session.scalars(select(UserSession.id).where(
-            UserSession.user_id == user_id(app, email))).all() == [ids[0]]
+        assert db.session.scalars(
+            select(UserSession.id).where(UserSession.user_id == user_id(app, email))
+        ).all() == [ids[0]]
 
 
 def test_a_session_of_someone_else_cannot_be_ended(app, firm_a, host_client):
@@ -136,25 +152,33 @@ def test_a_session_of_someone_else_cannot_be_ended(app, firm_a, host_client):
     (victim_browser,) = browsers(host_client, firm_a, victim, n=1)
     (attacker_browser,) = browsers(host_client, firm_a, attacker, n=1)
     with app.app_context(), tenant_context("alpha"):
-        victim_session = db.session.scalar(select(UserSession.id).where(
-            UserSession.user_id == user_id(app, victim)))
+        victim_session = db.session.scalar(
+            select(UserSession.id).where(UserSession.user_id == user_id(app, victim))
+        )
     assert attacker_browser.post(f"/account/sessions/{victim_session}/end").status_code == 404
     assert signed_in_now(victim_browser)
 
 
-def test_last_seen_is_written_at_most_every_few_minutes_and_idle_sessions_expire(app, firm_a, host_client):
+def test_last_seen_is_written_at_most_every_few_minutes_and_idle_sessions_expire(
+    app, firm_a, host_client
+):
     email = new_person(app)
     (browser,) = browsers(host_client, firm_a, email, n=1)
     uid = user_id(app, email)
 
     def last_seen():
         with app.app_context(), tenant_context("alpha"):
-            return db.session.scalar(select(UserSession.last_seen_at).where(UserSession.user_id == uid))
+            return db.session.scalar(
+                select(UserSession.last_seen_at).where(UserSession.user_id == uid)
+            )
 
     def age_by(delta):
         with app.app_context(), tenant_context("alpha"):
-            db.session.execute(update(UserSession).where(UserSession.user_id == uid)
-                               .values(last_seen_at=utcnow() - delta))
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.user_id == uid)
+                .values(last_seen_at=utcnow() - delta)
+            )
             db.session.commit()
 
     age_by(timedelta(minutes=2))
@@ -173,11 +197,15 @@ def test_an_operator_cookie_saved_before_logout_opens_nothing_after_it(app, host
 
     email = "ops-sessions@platform.example.com"
     with app.app_context():
-        if not db.session.scalar(select(PlatformOperator.id).where(PlatformOperator.email == email)):
+        if not db.session.scalar(
+            select(PlatformOperator.id).where(PlatformOperator.email == email)
+        ):
             create_operator(email, PASSWORD, "Ops")
             db.session.commit()
     console = host_client(PLATFORM)
-    assert console.post("/operator/login", {"email": email, "password": PASSWORD}).status_code == 303
+    assert (
+        console.post("/operator/login", {"email": email, "password": PASSWORD}).status_code == 303
+    )
     console._csrf = None
     saved = console.cookie()
     assert console.get("/operator/").status_code == 200

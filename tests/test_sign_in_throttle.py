@@ -40,7 +40,9 @@ def attempt(client, email, password="wrong-password-1", address=ATTACKER):
 
 
 def message(response) -> str:
-    return " ".join(re.findall(r'<p class="flash flash-error"[^>]*>(.*?)</p>', response.get_data(as_text=True)))
+    return " ".join(
+        re.findall(r'<p class="flash flash-error"[^>]*>(.*?)</p>', response.get_data(as_text=True))
+    )
 
 
 def wait_in(response) -> int:
@@ -67,18 +69,23 @@ def verify_calls(monkeypatch):
     return calls
 
 
-def test_real_and_unknown_accounts_get_the_same_answers_and_the_same_work(app, firm_a, host_client,
-                                                                         verify_calls):
+def test_real_and_unknown_accounts_get_the_same_answers_and_the_same_work(
+    app, firm_a, host_client, verify_calls
+):
     known, unknown = new_person(app), "nobody-here@alpha.example.com"
     answers = {}
     for email in (known, unknown):
         client = host_client(firm_a["host"])
         verify_calls.clear()
         failures = [attempt(client, email) for _ in range(app.config["LOGIN_MAX_FAILURES"])]
-        assert len(verify_calls) == len(failures)  # an unknown account costs a real verification too
+        assert len(verify_calls) == len(
+            failures
+        )  # an unknown account costs a real verification too
         throttled = attempt(client, email)
-        answers[email] = ([(r.status_code, message(r)) for r in failures],
-                          (throttled.status_code, message(throttled).replace(email, "")))
+        answers[email] = (
+            [(r.status_code, message(r)) for r in failures],
+            (throttled.status_code, message(throttled).replace(email, "")),
+        )
     assert answers[known] == answers[unknown]
     status, text = answers[known][1]
     assert status == 422 and ("Too many failed attempts" in text or "失败次数过多" in text)
@@ -95,8 +102,9 @@ def test_the_right_password_still_works_from_another_address(app, firm_a, host_c
     assert response.status_code == 302 and response.headers["Location"] == "/desk/"
 
 
-def test_the_wait_doubles_with_each_failure_and_then_the_right_password_works(app, firm_a, host_client,
-                                                                              redis):
+def test_the_wait_doubles_with_each_failure_and_then_the_right_password_works(
+    app, firm_a, host_client, redis
+):
     email = new_person(app)
     client = host_client(firm_a["host"])
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
@@ -127,7 +135,9 @@ def test_the_person_is_told_once_by_e_mail(app, firm_a, host_client):
     with app.app_context(), tenant_context("alpha"):
         count = select(func.count(OutboxEmail.id)).where(OutboxEmail.kind == "sign_in_alert")
         assert db.session.scalar(count.where(OutboxEmail.to_address == email)) == 1
-        assert db.session.scalar(count.where(OutboxEmail.to_address == "ghost@alpha.example.com")) == 0
+        assert (
+            db.session.scalar(count.where(OutboxEmail.to_address == "ghost@alpha.example.com")) == 0
+        )
 
 
 def test_guessing_from_many_addresses_does_not_lock_the_person_out(app, firm_a, host_client, redis):
@@ -138,8 +148,12 @@ def test_guessing_from_many_addresses_does_not_lock_the_person_out(app, firm_a, 
     app.config["RATE_LIMITS"] = True
     try:
         for i in range(25):
-            attempt(host_client(firm_a["host"]), email, address={"REMOTE_ADDR": f"192.0.2.{100 + i}"})
-        response = attempt(host_client(firm_a["host"]), email, PASSWORD, {"REMOTE_ADDR": "198.51.100.9"})
+            attempt(
+                host_client(firm_a["host"]), email, address={"REMOTE_ADDR": f"192.0.2.{100 + i}"}
+            )
+        response = attempt(
+            host_client(firm_a["host"]), email, PASSWORD, {"REMOTE_ADDR": "198.51.100.9"}
+        )
     finally:
         app.config["RATE_LIMITS"] = False
     assert response.status_code == 302

@@ -7,8 +7,14 @@ from tenants import db
 from tenants.models import Tenant
 from tests.conftest import PASSWORD
 
-GOOD = {"firm_name": "Sunrise Accounting", "slug": "sunrise", "owner_name": "Sun Li",
-        "email": "sun@sunrise.example.com", "password": PASSWORD, "locale": "en"}
+GOOD = {
+    "firm_name": "Sunrise Accounting",
+    "slug": "sunrise",
+    "owner_name": "Sun Li",
+    "email": "sun@sunrise.example.com",
+    "password": PASSWORD,
+    "locale": "en",
+}
 
 
 def firm_count(app):
@@ -16,22 +22,27 @@ def firm_count(app):
         return db.session.scalar(select(func.count(Tenant.id)))
 
 
-@pytest.mark.parametrize("changes, field_message", [
-    ({"slug": "alpha"}, "taken"),
-    ({"slug": "www"}, "reserved"),
-    ({"slug": "admin"}, "reserved"),
-    ({"slug": "ab"}, "3 to 32"),
-    ({"slug": "Bad_Slug"}, "lower-case"),
-    ({"slug": "bad--slug"}, "lower-case"),
-    ({"slug": "-bad"}, "lower-case"),
-    ({"slug": "x" * 40}, "32"),
-    ({"password": "123456789012"}, "letters"),
-    ({"password": "short1"}, "10"),
-    ({"password": "password123"}, "guess"),
-    ({"email": "not-an-email"}, "e-mail"),
-    ({"firm_name": ""}, "required"),
-])
-def test_bad_signup_input_gets_a_clear_message_and_creates_nothing(app, firm_a, host_client, changes, field_message):
+@pytest.mark.parametrize(
+    "changes, field_message",
+    [
+        ({"slug": "alpha"}, "taken"),
+        ({"slug": "www"}, "reserved"),
+        ({"slug": "admin"}, "reserved"),
+        ({"slug": "ab"}, "3 to 32"),
+        ({"slug": "Bad_Slug"}, "lower-case"),
+        ({"slug": "bad--slug"}, "lower-case"),
+        ({"slug": "-bad"}, "lower-case"),
+        ({"slug": "x" * 40}, "32"),
+        ({"password": "123456789012"}, "letters"),
+        ({"password": "short1"}, "10"),
+        ({"password": "password123"}, "guess"),
+        ({"email": "not-an-email"}, "e-mail"),
+        ({"firm_name": ""}, "required"),
+    ],
+)
+def test_bad_signup_input_gets_a_clear_message_and_creates_nothing(
+    app, firm_a, host_client, changes, field_message
+):
     before = firm_count(app)
     client = host_client("yk.test")
     client.client.get("/", base_url="http://yk.test", headers={"Accept-Language": "en"})
@@ -68,6 +79,8 @@ def test_handoff_token_of_one_firm_is_useless_on_another(app, firm_a, firm_b, ho
 
 
 def test_subdomain_check_answers_with_a_fragment(host_client, firm_a):
-    response = host_client("yk.test").get("/signup/subdomain?slug=alpha", headers={"HX-Request": "true", "Accept-Language": "en"})
+    response = host_client("yk.test").get(
+        "/signup/subdomain?slug=alpha", headers={"HX-Request": "true", "Accept-Language": "en"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body and "taken" in body

@@ -8,21 +8,40 @@ from tenants.models import Tenant
 from tenants.provision import provision_tenant
 from yk_saas.seeding import seed_new_firm
 
-NEW_TABLES = ("site_slides", "site_menu_items", "site_sections", "site_pages", "site_announcements",
-              "site_publications", "notification_preferences", "notification_webhooks")
+NEW_TABLES = (
+    "site_slides",
+    "site_menu_items",
+    "site_sections",
+    "site_pages",
+    "site_announcements",
+    "site_publications",
+    "notification_preferences",
+    "notification_webhooks",
+)
 
 
 def shape(schema):
-    return sorted(db.session.execute(text(
-        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
-        "WHERE table_schema = :s AND table_name = ANY(:t)"), {"s": schema, "t": list(NEW_TABLES)}).all())
+    return sorted(
+        db.session.execute(
+            text(
+                "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+                "WHERE table_schema = :s AND table_name = ANY(:t)"
+            ),
+            {"s": schema, "t": list(NEW_TABLES)},
+        ).all()
+    )
 
 
 def constraints(schema):
-    return sorted(db.session.scalars(text(
-        "SELECT constraint_name FROM information_schema.table_constraints "
-        "WHERE table_schema = :s AND table_name = ANY(:t) AND constraint_type <> 'CHECK'"),
-        {"s": schema, "t": list(NEW_TABLES)}))
+    return sorted(
+        db.session.scalars(
+            text(
+                "SELECT constraint_name FROM information_schema.table_constraints "
+                "WHERE table_schema = :s AND table_name = ANY(:t) AND constraint_type <> 'CHECK'"
+            ),
+            {"s": schema, "t": list(NEW_TABLES)},
+        )
+    )
 
 
 def test_old_firm_migrates_to_the_same_tables_and_trigger(app_ctx):
@@ -40,5 +59,8 @@ def test_old_firm_migrates_to_the_same_tables_and_trigger(app_ctx):
     assert shape("t_migold") == shape("t_mignew") and len(shape("t_mignew")) > 30
     assert constraints("t_migold") == constraints("t_mignew")
     triggers = "SELECT count(*) FROM information_schema.triggers WHERE event_object_schema = :s"
-    assert db.session.scalar(text(triggers), {"s": "t_migold"}) == \
-        db.session.scalar(text(triggers), {"s": "t_mignew"}) >= 2
+    assert (
+        db.session.scalar(text(triggers), {"s": "t_migold"})
+        == db.session.scalar(text(triggers), {"s": "t_mignew"})
+        >= 2
+    )

@@ -11,11 +11,27 @@ from tenants.provision import provision_tenant
 from yk_saas.accounts.models import User
 
 
-@pytest.mark.parametrize("name", [
-    't_a"; DROP SCHEMA public CASCADE; --', "t_a;b", "T_ACME", "t_Acme", "public", "pg_catalog",
-    "pg_toast", "tenant", "information_schema", "t_" + "a" * 40, "", "t_a b", "t_a-b", "acme",
-    "1t_acme", "t_ä",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        't_a"; DROP SCHEMA public CASCADE; --',
+        "t_a;b",
+        "T_ACME",
+        "t_Acme",
+        "public",
+        "pg_catalog",
+        "pg_toast",
+        "tenant",
+        "information_schema",
+        "t_" + "a" * 40,
+        "",
+        "t_a b",
+        "t_a-b",
+        "acme",
+        "1t_acme",
+        "t_ä",
+    ],
+)
 def test_unsafe_schema_names_are_refused_before_any_sql(name):
     with pytest.raises(InvalidSchemaName):
         validate_schema_name(name)
@@ -60,7 +76,9 @@ def test_failed_provisioning_leaves_no_schema_and_no_registry_row(app_ctx):
         provision_tenant("halfway", "Halfway", host="halfway.yk.test", seed=seed_that_fails)
     assert db.session.scalar(select(Tenant).where(Tenant.slug == "halfway")) is None
     assert db.session.scalar(select(Domain).where(Domain.host == "halfway.yk.test")) is None
-    schemas = db.session.scalars(text("SELECT nspname FROM pg_namespace WHERE nspname = 't_halfway'"))
+    schemas = db.session.scalars(
+        text("SELECT nspname FROM pg_namespace WHERE nspname = 't_halfway'")
+    )
     assert list(schemas) == []
 
 

@@ -33,9 +33,15 @@ MB = files.MB
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
 PDF = b"%PDF-1.4\n%upload attack test\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 54 + b"This program cannot be run in DOS mode."
-SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
-       b"<script>alert(document.domain)</script></svg>")
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00"
+    + b"\x00" * 54
+    + b"This program cannot be run in DOS mode."
+)
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+    b"<script>alert(document.domain)</script></svg>"
+)
 GOOD_CSV = b"name,tags\nUpload Attack Preview Ltd,upl\n"
 IMPORT = "/desk/clients/import"
 WORK_TITLES = ("Upload attack item", "Served attachment")
@@ -44,6 +50,7 @@ TOO_LARGE = "文件超过 %d MB。"
 
 
 # --- helpers --------------------------------------------------------------------------------
+
 
 def zh(app, message, **values):
     """``message`` as a zh-CN user reads it in a page (translated where translated, escaped)."""
@@ -76,13 +83,21 @@ def changes_nothing(app, *models):
 def multipart(fields=None, uploads=()):
     """A raw multipart body; names go in RFC 2231 form, so every character arrives as sent."""
     boundary = "yk-upload-attack-boundary"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in (fields or {}).items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in (fields or {}).items()
+    ]
     for field, name, data in uploads:
-        parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
-                     f"filename*=UTF-8''{quote(name, safe='')}\r\n"
-                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f"filename*=UTF-8''{quote(name, safe='')}\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
+    return b"".join(
+        parts
+    ) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def post_files(client, path, fields=None, uploads=()):
@@ -97,7 +112,10 @@ def import_file(client, data, name="clients.csv"):
 def refused(response, message, status=422):
     body = response.get_data(as_text=True)
     assert response.status_code == status, (response.status_code, body[:300])
-    assert message in body, (message, re.findall(r'role="alert">([^<]*)|class="error[^"]*">([^<]*)', body))
+    assert message in body, (
+        message,
+        re.findall(r'role="alert">([^<]*)|class="error[^"]*">([^<]*)', body),
+    )
     assert "Traceback" not in body and 'id="commit-import"' not in body
     return body
 
@@ -131,26 +149,32 @@ CONTENT_TYPES = (
     b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
     b'"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
     b'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxml'
-    b'formats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    b'formats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
 ROOT_RELS = (
     b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
     b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
 WORKBOOK = (
     b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
     b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-    b'relationships"><sheets><sheet name="clients" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    b'relationships"><sheets><sheet name="clients" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
 WORKBOOK_RELS = (
     b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
     b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
 WORKSHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
 
 def row(n, *values, first_column="A"):
-    cells = b"".join(f'<c r="{chr(ord(first_column) + i)}{n}" t="inlineStr"><is><t>{v}</t></is></c>'.encode()
-                     for i, v in enumerate(values))
+    cells = b"".join(
+        f'<c r="{chr(ord(first_column) + i)}{n}" t="inlineStr"><is><t>{v}</t></is></c>'.encode()
+        for i, v in enumerate(values)
+    )
     return f'<row r="{n}">'.encode() + cells + b"</row>"
 
 
@@ -162,11 +186,17 @@ def xlsx(sheet_xml=None, extra=(), level=6):
     """A hand-made workbook: ``extra`` is (name, bytes) members added after the usual parts."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as book:
-        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
-                           ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)):
+        for name, data in (
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", ROOT_RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ):
             book.writestr(name, data)
-        book.writestr("xl/worksheets/sheet1.xml",
-                      sheet_xml if sheet_xml is not None else sheet(row(1, "name") + row(2, "Sheet Co")))
+        book.writestr(
+            "xl/worksheets/sheet1.xml",
+            sheet_xml if sheet_xml is not None else sheet(row(1, "name") + row(2, "Sheet Co")),
+        )
         for name, data in extra:
             book.writestr(name, data)
     return out.getvalue()
@@ -176,11 +206,17 @@ def padded_xlsx(megabytes, filler=b" "):
     """A valid-looking workbook whose sheet XML is padded to ``megabytes`` MB, streamed, not held."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
-        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
-                           ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)):
+        for name, data in (
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", ROOT_RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ):
             book.writestr(name, data)
         with book.open("xl/worksheets/sheet1.xml", "w") as part:
-            part.write(XML_DECLARATION + WORKSHEET + b"<sheetData>" + row(1, "name") + row(2, "Bomb Co"))
+            part.write(
+                XML_DECLARATION + WORKSHEET + b"<sheetData>" + row(1, "name") + row(2, "Bomb Co")
+            )
             chunk = filler * MB
             for _ in range(megabytes):
                 part.write(chunk)
@@ -239,16 +275,22 @@ def firm_left_as_found(app, firm_a):
             db.session.delete(after)
         elif card:
             after.title, after.wechat = card
-        db.session.execute(update(WorkItem).where(WorkItem.title.in_(WORK_TITLES)).values(state="cancelled"))
+        db.session.execute(
+            update(WorkItem).where(WorkItem.title.in_(WORK_TITLES)).values(state="cancelled")
+        )
         db.session.commit()
 
 
 # --- 1. zip bombs and other hostile XLSX ---------------------------------------------------
 
+
 def test_a_zip_bomb_xlsx_is_refused_from_its_directory_without_being_inflated(app, admin, bomb):
     with changes_nothing(app), measured(max_seconds=5, max_mb=40):
         response = import_file(admin, bomb, "clients.xlsx")
-    refused(response, zh(app, "The file unpacks to more than %(mb)d MB.", mb=files.MAX_UNZIPPED_BYTES // MB))
+    refused(
+        response,
+        zh(app, "The file unpacks to more than %(mb)d MB.", mb=files.MAX_UNZIPPED_BYTES // MB),
+    )
 
 
 def test_a_member_packed_a_thousand_to_one_is_refused(app, admin):
@@ -259,7 +301,8 @@ def test_a_member_packed_a_thousand_to_one_is_refused(app, admin):
 
 
 def test_the_import_checks_its_own_smaller_unpacked_limit_before_openpyxl_opens_the_file(
-        app, admin, monkeypatch):
+    app, admin, monkeypatch
+):
     import openpyxl
 
     def never(*args, **kwargs):
@@ -268,7 +311,9 @@ def test_the_import_checks_its_own_smaller_unpacked_limit_before_openpyxl_opens_
     monkeypatch.setattr(openpyxl, "load_workbook", never)
     monkeypatch.setattr(importing, "MAX_XLSX_UNZIPPED", MB)
     # Two parts just under the ratio floor, so only the import's own total catches them.
-    data = xlsx(extra=[(f"xl/padding{i}.xml", b" " * (files.ZIP_RATIO_FLOOR - 1)) for i in range(2)])
+    data = xlsx(
+        extra=[(f"xl/padding{i}.xml", b" " * (files.ZIP_RATIO_FLOOR - 1)) for i in range(2)]
+    )
     with changes_nothing(app):
         response = import_file(admin, data, "clients.xlsx")
     refused(response, zh(app, "The file unpacks to more than %(mb)d MB.", mb=1))
@@ -303,8 +348,11 @@ def plain_zip():
     return out.getvalue()
 
 
-@pytest.mark.parametrize("data", [plain_zip(), b"PK\x03\x04" + b"\x14\x00" * 40, xlsx()[:300]],
-                         ids=["zip-without-workbook", "zip-header-only", "truncated"])
+@pytest.mark.parametrize(
+    "data",
+    [plain_zip(), b"PK\x03\x04" + b"\x14\x00" * 40, xlsx()[:300]],
+    ids=["zip-without-workbook", "zip-header-only", "truncated"],
+)
 def test_a_zip_that_is_not_a_workbook_is_refused_as_damaged(app, admin, data):
     with changes_nothing(app):
         response = import_file(admin, data, "clients.xlsx")
@@ -312,16 +360,22 @@ def test_a_zip_that_is_not_a_workbook_is_refused_as_damaged(app, admin, data):
 
 
 def test_a_sheet_claiming_a_million_rows_and_columns_is_read_by_its_real_cells(app, admin):
-    data = xlsx(sheet(row(1, "name") + row(2, "Dimension Liar Ltd"),
-                      head=b'<dimension ref="A1:XFD1048576"/>'))
+    data = xlsx(
+        sheet(
+            row(1, "name") + row(2, "Dimension Liar Ltd"), head=b'<dimension ref="A1:XFD1048576"/>'
+        )
+    )
     with changes_nothing(app), measured(max_seconds=5, max_mb=40):
-        response = admin.post(IMPORT, {"file": (io.BytesIO(data), "clients.xlsx")},
-                              content_type="multipart/form-data")
+        response = admin.post(
+            IMPORT, {"file": (io.BytesIO(data), "clients.xlsx")}, content_type="multipart/form-data"
+        )
         key = pending_key(response)
         admin.post(f"/desk/clients/import/{key}")  # committed: one company more, no file left
         assert count(app, ClientCompany, ClientCompany.name == "Dimension Liar Ltd") == 1
         with app.app_context(), tenant_context("alpha"):
-            db.session.execute(db.delete(ClientCompany).where(ClientCompany.name == "Dimension Liar Ltd"))
+            db.session.execute(
+                db.delete(ClientCompany).where(ClientCompany.name == "Dimension Liar Ltd")
+            )
             db.session.commit()
 
 
@@ -339,12 +393,16 @@ def test_xml_entity_expansion_in_the_sheet_is_refused(app, admin):
     data = xlsx(sheet(row(1, "name") + row(2, "&e9;"), prologue=prologue))
     with changes_nothing(app), measured(max_seconds=10, max_mb=150):
         response = import_file(admin, data, "clients.xlsx")
-    refused(response, zh(app, "The file could not be read. Check that it is a valid CSV or XLSX file."))
+    refused(
+        response, zh(app, "The file could not be read. Check that it is a valid CSV or XLSX file.")
+    )
 
 
 def test_more_columns_than_the_cap_are_refused(app, admin):
     header = ["name"] + [f"extra{i}" for i in range(importing.MAX_COLUMNS + 5)]
-    data = (",".join(header) + "\n" + ",".join(["Wide Co"] + ["x"] * (len(header) - 1)) + "\n").encode()
+    data = (
+        ",".join(header) + "\n" + ",".join(["Wide Co"] + ["x"] * (len(header) - 1)) + "\n"
+    ).encode()
     with changes_nothing(app):
         response = import_file(admin, data)
     refused(response, zh(app, "At most %(n)d columns per import.", n=importing.MAX_COLUMNS))
@@ -354,7 +412,9 @@ def test_a_cell_longer_than_the_csv_reader_allows_is_refused_cleanly(app, admin)
     data = b'name\n"' + b"A" * (200 * 1024) + b'"\n'
     with changes_nothing(app):
         response = import_file(admin, data)
-    refused(response, zh(app, "The file could not be read. Check that it is a valid CSV or XLSX file."))
+    refused(
+        response, zh(app, "The file could not be read. Check that it is a valid CSV or XLSX file.")
+    )
 
 
 def test_real_workbooks_and_documents_pass_the_container_check():
@@ -380,10 +440,13 @@ def test_real_workbooks_and_documents_pass_the_container_check():
 
 # --- 2. size limits -------------------------------------------------------------------------
 
+
 def test_an_import_just_over_five_mb_is_refused(app, admin):
     data = GOOD_CSV + b"Padding Co\n" * ((5 * MB) // 11 + 1)
     assert 5 * MB < len(data) < 5 * MB + 64
-    assert zh(app, "The file is larger than %(mb)d MB.", mb=5) == TOO_LARGE % 5  # zh() reads Chinese
+    assert (
+        zh(app, "The file is larger than %(mb)d MB.", mb=5) == TOO_LARGE % 5
+    )  # zh() reads Chinese
     with changes_nothing(app):
         response = import_file(admin, data)
     refused(response, TOO_LARGE % 5)
@@ -401,55 +464,93 @@ def test_a_body_over_the_request_limit_gets_a_clean_413_page_in_chinese(app, adm
 
 # --- 3. content that is not what the name says ---------------------------------------------
 
-@pytest.mark.parametrize("data, name", [
-    (PNG, "clients.csv"), (EXE, "clients.csv"), (HTML, "clients.csv"),
-    (b"\xef\xbb\xbf  <html><body>name</body></html>", "clients.csv"),
-    (HTML, "clients.xlsx"), (PNG, "clients.xlsx"),
-    (b"name,tags\nNul Trading Ltd,a\x00b\n", "clients.csv"),   # NUL past the first bytes
-    ("name\n利用测试有限公司\n".encode("utf-16"), "clients.csv"),
-], ids=["png", "exe", "html", "bom-html", "html-xlsx", "png-xlsx", "nul", "utf16"])
+
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (PNG, "clients.csv"),
+        (EXE, "clients.csv"),
+        (HTML, "clients.csv"),
+        (b"\xef\xbb\xbf  <html><body>name</body></html>", "clients.csv"),
+        (HTML, "clients.xlsx"),
+        (PNG, "clients.xlsx"),
+        (b"name,tags\nNul Trading Ltd,a\x00b\n", "clients.csv"),  # NUL past the first bytes
+        ("name\n利用测试有限公司\n".encode("utf-16"), "clients.csv"),
+    ],
+    ids=["png", "exe", "html", "bom-html", "html-xlsx", "png-xlsx", "nul", "utf16"],
+)
 def test_content_that_is_not_a_csv_or_xlsx_is_refused(app, admin, data, name):
     with changes_nothing(app):
         response = import_file(admin, data, name)
     refused(response, TYPE_REFUSED % "csv, xlsx")
 
 
-@pytest.mark.parametrize("data", [
-    "name\nCafé Müller GmbH\n".encode("cp1252"),
-    b"name\n" + bytes(range(0x80, 0x100)) + b"\n",
-], ids=["cp1252", "binary-high-bytes"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "name\nCafé Müller GmbH\n".encode("cp1252"),
+        b"name\n" + bytes(range(0x80, 0x100)) + b"\n",
+    ],
+    ids=["cp1252", "binary-high-bytes"],
+)
 def test_a_csv_in_another_encoding_is_refused_not_imported_as_mojibake(app, admin, data):
     with changes_nothing(app):
         response = import_file(admin, data)
-    refused(response, zh(app, "The file is not in UTF-8 or GB18030 (GBK) encoding. "
-                              "Save it as \"CSV UTF-8\" and try again."))
+    refused(
+        response,
+        zh(
+            app,
+            "The file is not in UTF-8 or GB18030 (GBK) encoding. "
+            'Save it as "CSV UTF-8" and try again.',
+        ),
+    )
 
 
-@pytest.mark.parametrize("encoding, name", [
-    ("gbk", "上海上传测试贸易有限公司"),
-    ("utf-8-sig", "北京上传测试咨询有限公司"),
-    ("utf-8", "广州上传测试科技有限公司"),
-    ("gb18030", "𠮷野上传测试餐饮有限公司"),   # 𠮷 is outside GBK
-])
-def test_chinese_csv_exports_in_utf8_bom_gbk_and_gb18030_import_with_their_names(app, admin, encoding, name):
+@pytest.mark.parametrize(
+    "encoding, name",
+    [
+        ("gbk", "上海上传测试贸易有限公司"),
+        ("utf-8-sig", "北京上传测试咨询有限公司"),
+        ("utf-8", "广州上传测试科技有限公司"),
+        ("gb18030", "𠮷野上传测试餐饮有限公司"),  # 𠮷 is outside GBK
+    ],
+)
+def test_chinese_csv_exports_in_utf8_bom_gbk_and_gb18030_import_with_their_names(
+    app, admin, encoding, name
+):
     data = f"公司名称,纳税人类型\n{name},小规模纳税人\n".encode(encoding)
     key = pending_key(import_file(admin, data))
     assert admin.post(f"/desk/clients/import/{key}").status_code == 302
-    assert count(app, ClientCompany, ClientCompany.name == name, ClientCompany.tax_type == "small_scale") == 1
+    assert (
+        count(
+            app, ClientCompany, ClientCompany.name == name, ClientCompany.tax_type == "small_scale"
+        )
+        == 1
+    )
 
 
 # --- 4. double extensions -------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, data", [
-    ("clients.csv.exe", EXE), ("clients.csv.exe", GOOD_CSV), ("clients.xlsx.html", HTML),
-    ("invoice.pdf.html", HTML), ("clients.csv.", GOOD_CSV), ("clients.csv ", HTML),
-])
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("clients.csv.exe", EXE),
+        ("clients.csv.exe", GOOD_CSV),
+        ("clients.xlsx.html", HTML),
+        ("invoice.pdf.html", HTML),
+        ("clients.csv.", GOOD_CSV),
+        ("clients.csv ", HTML),
+    ],
+)
 def test_a_double_extension_is_judged_by_its_last_part(app, admin, name, data):
     with changes_nothing(app):
         response = import_file(admin, data, name)
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert TYPE_REFUSED % "csv, xlsx" in body or zh(app, "The file has no name or extension.") in body
+    assert (
+        TYPE_REFUSED % "csv, xlsx" in body or zh(app, "The file has no name or extension.") in body
+    )
 
 
 def test_a_php_csv_is_a_csv_stored_as_text_csv_and_never_served(app, admin):
@@ -457,23 +558,31 @@ def test_a_php_csv_is_a_csv_stored_as_text_csv_and_never_served(app, admin):
     with app.app_context(), tenant_context("alpha"):
         stored = db.session.scalar(select(StoredFile).where(StoredFile.key == key))
         assert (stored.original_name, stored.content_type) == ("clients.php.csv", "text/csv")
-    assert admin.get(f"/desk/clients/import/{key}").status_code == 405  # import files have no download
+    assert (
+        admin.get(f"/desk/clients/import/{key}").status_code == 405
+    )  # import files have no download
 
 
 # --- 5. hostile file names ------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, kept", [
-    ("../../etc/passwd.csv", "passwd.csv"),
-    ("..\\..\\win.csv", "win.csv"),
-    ("/abs/path.csv", "path.csv"),
-    ("C:\\Windows\\System32\\drivers.csv", "drivers.csv"),
-    ("evil\x00.csv", "evil.csv"),
-    ("line\nbreak\r.csv", "linebreak.csv"),
-    ("rtl\u202evsc.exe.csv", "rtlvsc.exe.csv"),
-    ("a" * 1000 + ".csv", "a" * 251 + ".csv"),
-], ids=["dotdot", "backslash", "absolute", "drive", "nul", "newline", "rtl-override", "long"])
+
+@pytest.mark.parametrize(
+    "name, kept",
+    [
+        ("../../etc/passwd.csv", "passwd.csv"),
+        ("..\\..\\win.csv", "win.csv"),
+        ("/abs/path.csv", "path.csv"),
+        ("C:\\Windows\\System32\\drivers.csv", "drivers.csv"),
+        ("evil\x00.csv", "evil.csv"),
+        ("line\nbreak\r.csv", "linebreak.csv"),
+        ("rtl\u202evsc.exe.csv", "rtlvsc.exe.csv"),
+        ("a" * 1000 + ".csv", "a" * 251 + ".csv"),
+    ],
+    ids=["dotdot", "backslash", "absolute", "drive", "nul", "newline", "rtl-override", "long"],
+)
 def test_a_hostile_name_is_kept_as_a_safe_basename_and_the_file_only_under_its_key(
-        app, admin, name, kept):
+    app, admin, name, kept
+):
     before = disk(app)
     key = pending_key(import_file(admin, GOOD_CSV, name))
     with app.app_context(), tenant_context("alpha"):
@@ -492,7 +601,10 @@ def test_a_name_with_nothing_left_is_refused(app, admin, name):
         response = import_file(admin, GOOD_CSV, name)
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert zh(app, "The file has no name or extension.") in body or zh(app, "Choose a file to upload.") in body
+    assert (
+        zh(app, "The file has no name or extension.") in body
+        or zh(app, "Choose a file to upload.") in body
+    )
 
 
 def test_safe_name_cases():
@@ -504,16 +616,21 @@ def test_safe_name_cases():
 
 # --- 6. formula injection -------------------------------------------------------------------
 
-FORMULAS = ['=HYPERLINK("http://evil.example/","click") Co', "+cmd Trading", "-2+3 Holdings",
-            "@SUM(1+1) Ltd"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/","click") Co',
+    "+cmd Trading",
+    "-2+3 Holdings",
+    "@SUM(1+1) Ltd",
+]
 
 
 def test_formula_cells_are_imported_as_text_and_neutralised_on_export(app, admin):
     from openpyxl import load_workbook
 
     out = io.StringIO()
-    csv.writer(out).writerows([["name", "tags", "contact_name"]]
-                              + [[f, "formulatag", "=1+1"] for f in FORMULAS])
+    csv.writer(out).writerows(
+        [["name", "tags", "contact_name"]] + [[f, "formulatag", "=1+1"] for f in FORMULAS]
+    )
     key = pending_key(import_file(admin, out.getvalue().encode()))
     assert admin.post(f"/desk/clients/import/{key}").status_code == 302
     exported = admin.get("/desk/clients/export.csv?tag=formulatag")
@@ -523,12 +640,15 @@ def test_formula_cells_are_imported_as_text_and_neutralised_on_export(app, admin
     workbook = load_workbook(io.BytesIO(admin.get("/desk/clients/export.xlsx?tag=formulatag").data))
     cells = [c for r in workbook.active.iter_rows() for c in r if c.value]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
-    assert sorted(c.value for c in cells if c.column == 1 and c.row > 1) == sorted("'" + f for f in FORMULAS)
+    assert sorted(c.value for c in cells if c.column == 1 and c.row > 1) == sorted(
+        "'" + f for f in FORMULAS
+    )
     assert safe_cell("\t=1+1") == "'\t=1+1" and safe_cell("\r=1") == "'\r=1"
     assert safe_cell("Plain Co") == "Plain Co"
 
 
 # --- 7. every other upload ------------------------------------------------------------------
+
 
 def ledger_period(app, client):
     from yk_saas.ledgers.models import LedgerPeriod
@@ -550,8 +670,9 @@ def paid_invoice(app):
 
     with app.app_context(), tenant_context("alpha"):
         invoice_id = new_invoice(1, 8000)
-        services.record_offline_payment(invoice_id, 8000, "cash", "", date(2026, 11, 2),
-                                        db.session.get(User, 2))
+        services.record_offline_payment(
+            invoice_id, 8000, "cash", "", date(2026, 11, 2), db.session.get(User, 2)
+        )
         db.session.commit()
         return invoice_id
 
@@ -572,7 +693,9 @@ def waiting_item(app):
 
     kind = request_type(app)
     with app.app_context(), tenant_context("alpha"):
-        item = create_request(find_user_by_email("x@alpha.example.com"), "Upload attack item", kind, "x")
+        item = create_request(
+            find_user_by_email("x@alpha.example.com"), "Upload attack item", kind, "x"
+        )
         item.state = "waiting_on_client"
         db.session.commit()
         return item.id
@@ -586,8 +709,11 @@ def profile_fields(app, email="acc@alpha.example.com"):
     with app.app_context(), tenant_context("alpha"):
         user = find_user_by_email(email)
         profile = db.session.get(StaffProfile, user.id)
-        return {"phone": user.phone or "", "title": (profile and profile.title) or "",
-                "wechat": (profile and profile.wechat) or ""}
+        return {
+            "phone": user.phone or "",
+            "title": (profile and profile.title) or "",
+            "wechat": (profile and profile.wechat) or "",
+        }
 
 
 def owner_models():
@@ -596,36 +722,123 @@ def owner_models():
     from yk_saas.feedback.models import Complaint
     from yk_saas.work.models import WorkEntry, WorkItem
 
-    return {"complaint": (Complaint,), "work_new": (WorkItem,), "work_reply": (WorkEntry,),
-            "catalog": (ServiceItem,), "refund": (RefundRequest,)}
+    return {
+        "complaint": (Complaint,),
+        "work_new": (WorkItem,),
+        "work_reply": (WorkEntry,),
+        "catalog": (ServiceItem,),
+        "refund": (RefundRequest,),
+    }
 
 
 DOCS = "docx, jpeg, jpg, pdf, png, webp, xlsx"
 PICS = "jpeg, jpg, png, webp"
 #: id → (who, path and fields from (app, client), file field, allowed types, MB limit, valid sample)
 ENDPOINTS = {
-    "ledger": ("admin", lambda app, c: (f"/desk/ledgers/{ledger_period(app, c)}/files", {}),
-               "file", DOCS, 20, PDF),
-    "complaint": ("client_x", lambda app, c: ("/portal/complaints/", {
-        "title": "Upload attack", "description": "Files attached"}), "files", DOCS, 10, PDF),
-    "work_new": ("client_x", lambda app, c: ("/portal/work/new", {
-        "title": "Upload attack request", "request_type": request_type(app), "description": "x",
-        "urgency": "normal", "service_id": "0"}), "files", DOCS, 10, PDF),
-    "work_reply": ("client_x", lambda app, c: (f"/portal/work/{waiting_item(app)}/reply", {
-        "body": "Here it is"}), "files", DOCS, 10, PDF),
-    "staff_photo": ("accountant", lambda app, c: ("/desk/team/profile", profile_fields(app)),
-                    "photo", PICS, 2, PNG),
-    "logo": ("owner", lambda app, c: ("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
-             "logo", PICS, 2, PNG),
-    "favicon": ("owner", lambda app, c: ("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
-                "favicon", "png", 2, PNG),
-    "catalog": ("admin", lambda app, c: ("/desk/catalog/services/new", {
-        "name": f"Upload attack service {time.time_ns()}", "category_id": "0", "price": "10",
-        "billing_cycle": "one_off", "sort_order": "0"}), "image", PICS, 5, PNG),
-    "site_slide": ("owner", lambda app, c: ("/desk/site/slides", {"title": "Upload attack slide"}),
-                   "image", PICS, 5, PNG),
-    "refund": ("client_x", lambda app, c: (f"/portal/billing/invoices/{paid_invoice(app)}", {
-        "reason": "Upload attack refund"}), "evidence", DOCS, 10, PDF),
+    "ledger": (
+        "admin",
+        lambda app, c: (f"/desk/ledgers/{ledger_period(app, c)}/files", {}),
+        "file",
+        DOCS,
+        20,
+        PDF,
+    ),
+    "complaint": (
+        "client_x",
+        lambda app, c: (
+            "/portal/complaints/",
+            {"title": "Upload attack", "description": "Files attached"},
+        ),
+        "files",
+        DOCS,
+        10,
+        PDF,
+    ),
+    "work_new": (
+        "client_x",
+        lambda app, c: (
+            "/portal/work/new",
+            {
+                "title": "Upload attack request",
+                "request_type": request_type(app),
+                "description": "x",
+                "urgency": "normal",
+                "service_id": "0",
+            },
+        ),
+        "files",
+        DOCS,
+        10,
+        PDF,
+    ),
+    "work_reply": (
+        "client_x",
+        lambda app, c: (f"/portal/work/{waiting_item(app)}/reply", {"body": "Here it is"}),
+        "files",
+        DOCS,
+        10,
+        PDF,
+    ),
+    "staff_photo": (
+        "accountant",
+        lambda app, c: ("/desk/team/profile", profile_fields(app)),
+        "photo",
+        PICS,
+        2,
+        PNG,
+    ),
+    "logo": (
+        "owner",
+        lambda app, c: ("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
+        "logo",
+        PICS,
+        2,
+        PNG,
+    ),
+    "favicon": (
+        "owner",
+        lambda app, c: ("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
+        "favicon",
+        "png",
+        2,
+        PNG,
+    ),
+    "catalog": (
+        "admin",
+        lambda app, c: (
+            "/desk/catalog/services/new",
+            {
+                "name": f"Upload attack service {time.time_ns()}",
+                "category_id": "0",
+                "price": "10",
+                "billing_cycle": "one_off",
+                "sort_order": "0",
+            },
+        ),
+        "image",
+        PICS,
+        5,
+        PNG,
+    ),
+    "site_slide": (
+        "owner",
+        lambda app, c: ("/desk/site/slides", {"title": "Upload attack slide"}),
+        "image",
+        PICS,
+        5,
+        PNG,
+    ),
+    "refund": (
+        "client_x",
+        lambda app, c: (
+            f"/portal/billing/invoices/{paid_invoice(app)}",
+            {"reason": "Upload attack refund"},
+        ),
+        "evidence",
+        DOCS,
+        10,
+        PDF,
+    ),
 }
 
 
@@ -639,10 +852,13 @@ def attacks(sample, mb):
     }
 
 
-@pytest.mark.parametrize("attack", ["double-extension-html", "html-named-as-allowed", "svg-named-as-allowed",
-                                    "oversize"])
+@pytest.mark.parametrize(
+    "attack", ["double-extension-html", "html-named-as-allowed", "svg-named-as-allowed", "oversize"]
+)
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
-def test_every_upload_endpoint_refuses_disguised_and_oversize_files(app, firm_a, signed_in, endpoint, attack):
+def test_every_upload_endpoint_refuses_disguised_and_oversize_files(
+    app, firm_a, signed_in, endpoint, attack
+):
     who, where, field, types, mb, sample = ENDPOINTS[endpoint]
     client = signed_in(firm_a, who)
     path, fields = where(app, client)
@@ -652,12 +868,17 @@ def test_every_upload_endpoint_refuses_disguised_and_oversize_files(app, firm_a,
     refused(response, TOO_LARGE % mb if attack == "oversize" else TYPE_REFUSED % types)
 
 
-@pytest.mark.parametrize("endpoint, uploads", [
-    ("complaint", [("files", "proof.pdf", PDF), ("files", "proof.pdf.html", HTML)]),
-    ("work_new", [("files", "lease.pdf", PDF), ("files", "setup.exe", EXE)]),
-    ("logo", [("logo", "logo.png", PNG), ("favicon", "favicon.svg", SVG)]),
-])
-def test_a_refused_file_among_good_ones_leaves_none_of_them_on_disk(app, firm_a, signed_in, endpoint, uploads):
+@pytest.mark.parametrize(
+    "endpoint, uploads",
+    [
+        ("complaint", [("files", "proof.pdf", PDF), ("files", "proof.pdf.html", HTML)]),
+        ("work_new", [("files", "lease.pdf", PDF), ("files", "setup.exe", EXE)]),
+        ("logo", [("logo", "logo.png", PNG), ("favicon", "favicon.svg", SVG)]),
+    ],
+)
+def test_a_refused_file_among_good_ones_leaves_none_of_them_on_disk(
+    app, firm_a, signed_in, endpoint, uploads
+):
     who, where = ENDPOINTS[endpoint][:2]
     client = signed_in(firm_a, who)
     path, fields = where(app, client)
@@ -667,22 +888,38 @@ def test_a_refused_file_among_good_ones_leaves_none_of_them_on_disk(app, firm_a,
     assert "不接受此类型的文件" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field, name, allowed", [
-    ("logo", "logo.svg", PICS), ("logo", "logo.png", PICS), ("logo", "logo.svgz", PICS),
-    ("favicon", "favicon.svg", "png"), ("favicon", "favicon.ico", "png"),
-])
-def test_an_svg_with_script_is_refused_as_logo_or_favicon(app, firm_a, signed_in, field, name, allowed):
+@pytest.mark.parametrize(
+    "field, name, allowed",
+    [
+        ("logo", "logo.svg", PICS),
+        ("logo", "logo.png", PICS),
+        ("logo", "logo.svgz", PICS),
+        ("favicon", "favicon.svg", "png"),
+        ("favicon", "favicon.ico", "png"),
+    ],
+)
+def test_an_svg_with_script_is_refused_as_logo_or_favicon(
+    app, firm_a, signed_in, field, name, allowed
+):
     owner = signed_in(firm_a, "owner")
     with changes_nothing(app):
-        response = post_files(owner, "/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"},
-                              [(field, name, SVG)])
+        response = post_files(
+            owner,
+            "/desk/branding/",
+            {"primary": "#1d5fd1", "accent": "#0f2f66"},
+            [(field, name, SVG)],
+        )
     refused(response, TYPE_REFUSED % allowed)
 
 
 def newest(app, owner_type):
     with app.app_context(), tenant_context("alpha"):
-        stored = db.session.scalar(select(StoredFile).where(StoredFile.owner_type == owner_type)
-                                   .order_by(StoredFile.id.desc()).limit(1))
+        stored = db.session.scalar(
+            select(StoredFile)
+            .where(StoredFile.owner_type == owner_type)
+            .order_by(StoredFile.id.desc())
+            .limit(1)
+        )
         return stored.id, stored.key, stored.owner_id
 
 
@@ -698,43 +935,84 @@ def assert_served(response, content_type, inline, data=None):
     return disposition
 
 
-def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachments(app, firm_a, signed_in):
+def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachments(
+    app, firm_a, signed_in
+):
     admin, owner = signed_in(firm_a, "admin"), signed_in(firm_a, "owner")
     accountant, client = signed_in(firm_a, "accountant"), signed_in(firm_a, "client_x")
     # A ledger PDF with a hostile name: served as a PDF attachment under a safe name.
     period_id = ledger_period(app, admin)
-    assert post_files(admin, f"/desk/ledgers/{period_id}/files", {},
-                      [("file", "..\\evil\r\n.php.pdf", PDF)]).status_code == 302
+    assert (
+        post_files(
+            admin, f"/desk/ledgers/{period_id}/files", {}, [("file", "..\\evil\r\n.php.pdf", PDF)]
+        ).status_code
+        == 302
+    )
     _, key, _ = newest(app, "ledger")
-    disposition = assert_served(admin.get(f"/desk/ledgers/files/{key}"), "application/pdf", False, PDF)
+    disposition = assert_served(
+        admin.get(f"/desk/ledgers/files/{key}"), "application/pdf", False, PDF
+    )
     assert re.search(r'filename="?evil\.php\.pdf"?$', disposition), disposition
     # A PNG that carries a script after its header stays an image (inline, nosniff).
     polyglot = PNG + HTML
-    assert post_files(accountant, "/desk/team/profile", profile_fields(app),
-                      [("photo", "me.html.png", polyglot)]).status_code == 302
+    assert (
+        post_files(
+            accountant,
+            "/desk/team/profile",
+            profile_fields(app),
+            [("photo", "me.html.png", polyglot)],
+        ).status_code
+        == 302
+    )
     _, _, user_id = newest(app, "staff_photo")
     assert_served(accountant.get(f"/desk/team/photo/{user_id}"), "image/png", True, polyglot)
     # A work attachment: a download, whatever its type.
-    response = post_files(client, "/portal/work/new", {
-        "title": "Served attachment", "request_type": request_type(app), "description": "x",
-        "urgency": "normal", "service_id": "0"}, [("files", "scan.png", PNG)])
+    response = post_files(
+        client,
+        "/portal/work/new",
+        {
+            "title": "Served attachment",
+            "request_type": request_type(app),
+            "description": "x",
+            "urgency": "normal",
+            "service_id": "0",
+        },
+        [("files", "scan.png", PNG)],
+    )
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     file_id, _, _ = newest(app, "work_item")
     assert_served(client.get(f"/portal/work/files/{file_id}"), "image/png", False, PNG)
     # A complaint attachment.
-    assert post_files(client, "/portal/complaints/", {"title": "Served", "description": "x"},
-                      [("files", "proof.pdf", PDF)]).status_code == 302
+    assert (
+        post_files(
+            client,
+            "/portal/complaints/",
+            {"title": "Served", "description": "x"},
+            [("files", "proof.pdf", PDF)],
+        ).status_code
+        == 302
+    )
     _, key, _ = newest(app, "complaint")
     assert_served(client.get(f"/portal/complaints/files/{key}"), "application/pdf", False, PDF)
     # A catalog image and a site slide: images shown inline.
-    saved = post_files(admin, "/desk/catalog/services/new", {
-        "name": f"Served image service {time.time_ns()}", "category_id": "0", "price": "10",
-        "billing_cycle": "one_off", "sort_order": "0"}, [("image", "pic.png", PNG)])
+    saved = post_files(
+        admin,
+        "/desk/catalog/services/new",
+        {
+            "name": f"Served image service {time.time_ns()}",
+            "category_id": "0",
+            "price": "10",
+            "billing_cycle": "one_off",
+            "sort_order": "0",
+        },
+        [("image", "pic.png", PNG)],
+    )
     assert saved.status_code == 303
     service_id = int(saved.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert_served(admin.get(f"/portal/services/{service_id}/image"), "image/png", True, PNG)
-    assert post_files(owner, "/desk/site/slides", {"title": "Served slide"},
-                      [("image", "slide.png", PNG)]).status_code in (302, 303)
+    assert post_files(
+        owner, "/desk/site/slides", {"title": "Served slide"}, [("image", "slide.png", PNG)]
+    ).status_code in (302, 303)
     _, key, _ = newest(app, "site_slide")
     media = owner.get(f"/site/media/{key}")
     assert media.status_code == 200 and media.mimetype == "image/png" and media.data == PNG

@@ -70,8 +70,12 @@ def firms(app, firm_a, firm_b, stripe_on):
         assert owner.post("/desk/money/subscription/checkout").status_code == 303
         ids[slug] = platform_ids(app, slug)
         completed = platform_checkout(ids[slug], slug)
-        assert post(app, stripe_event(stripe_id("evt"), "checkout.session.completed",
-                                      completed)).json["outcome"] == "subscription"
+        assert (
+            post(app, stripe_event(stripe_id("evt"), "checkout.session.completed", completed)).json[
+                "outcome"
+            ]
+            == "subscription"
+        )
     yield ids
     for slug, plan in (("alpha", ("monthly", "active")), ("bravo", ("trial", "trialing"))):
         with app.app_context(), tenant_context(slug):
@@ -81,27 +85,42 @@ def firms(app, firm_a, firm_b, stripe_on):
 
 
 def form_settings(account: str) -> dict:
-    return {"invoice_prefix": "INV", "late_fee_kind": "none", "late_fee_value": "0",
-            "reminder_cooldown_hours": "24", "quiet_start_hour": "21", "quiet_end_hour": "9",
-            "stripe_account_id": account}
+    return {
+        "invoice_prefix": "INV",
+        "late_fee_kind": "none",
+        "late_fee_value": "0",
+        "reminder_cooldown_hours": "24",
+        "quiet_start_hour": "21",
+        "quiet_end_hour": "9",
+        "stripe_account_id": account,
+    }
 
 
 def platform_ids(app, slug: str) -> dict:
     """The customer and latest subscription Checkout Session the platform recorded for ``slug``."""
     with app.app_context():
         firm_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug))
-        session = db.session.scalar(select(PlatformObject.object_id).where(
-            PlatformObject.tenant_id == firm_id, PlatformObject.kind == "checkout_session")
-            .order_by(PlatformObject.id.desc()).limit(1))
+        session = db.session.scalar(
+            select(PlatformObject.object_id)
+            .where(PlatformObject.tenant_id == firm_id, PlatformObject.kind == "checkout_session")
+            .order_by(PlatformObject.id.desc())
+            .limit(1)
+        )
         with tenant_context(slug):
             customer = db.session.scalar(select(PlatformSubscription.stripe_customer_id))
     return {"customer": customer, "session": session, "subscription": stripe_id("sub")}
 
 
 def platform_checkout(ids: dict, slug: str) -> dict:
-    return {"id": ids["session"], "object": "checkout.session", "mode": "subscription",
-            "payment_status": "paid", "subscription": ids["subscription"],
-            "customer": ids["customer"], "metadata": {"yk_firm": slug, "kind": "platform"}}
+    return {
+        "id": ids["session"],
+        "object": "checkout.session",
+        "mode": "subscription",
+        "payment_status": "paid",
+        "subscription": ids["subscription"],
+        "customer": ids["customer"],
+        "metadata": {"yk_firm": slug, "kind": "platform"},
+    }
 
 
 def post(app, payload: bytes):
@@ -119,14 +138,20 @@ def alpha_checkout(app, http, amount=12300) -> dict:
     with app.app_context(), tenant_context("alpha"):
         invoice = db.session.get(Invoice, new_invoice(new_company(), amount))
         provider = StripeProvider("sk_test_platform", ACCOUNTS["alpha"], http_client=http)
-        session_id = provider.create_checkout(invoice, "alpha", "https://x/ok",
-                                              "https://x/back").session_id
+        session_id = provider.create_checkout(
+            invoice, "alpha", "https://x/ok", "https://x/back"
+        ).session_id
         db.session.commit()
-        return {"id": session_id, "object": "checkout.session", "mode": "payment",
-                "payment_status": "paid", "amount_total": amount, "currency": "cny",
-                "payment_intent": stripe_id("pi"),
-                "metadata": {"yk_firm": "alpha", "kind": "invoice",
-                             "invoice_id": str(invoice.id)}}
+        return {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": "payment",
+            "payment_status": "paid",
+            "amount_total": amount,
+            "currency": "cny",
+            "payment_intent": stripe_id("pi"),
+            "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice.id)},
+        }
 
 
 def alpha_state(app, slug="alpha"):
@@ -164,8 +189,9 @@ def test_another_firms_account_cannot_pay_this_firms_invoice(app, firms, stripe_
     forged = {**obj, "id": stripe_id("cs"), "amount_total": 5000}  # bravo's own session
     before = checksum(app)
     for session in (forged, {**obj, "amount_total": 5000}, obj):
-        event = stripe_event(stripe_id("evt"), "checkout.session.completed", session,
-                             account=ACCOUNTS["bravo"])
+        event = stripe_event(
+            stripe_id("evt"), "checkout.session.completed", session, account=ACCOUNTS["bravo"]
+        )
         assert post(app, event).json["outcome"] == "ignored"
     assert invoice_of(app, obj) == (0, "open")
     assert checksum(app) == before
@@ -174,9 +200,14 @@ def test_another_firms_account_cannot_pay_this_firms_invoice(app, firms, stripe_
 def test_a_connected_account_cannot_suspend_another_firm(app, firms, restore_plans):
     ids = firms["alpha"]
     for kind in ("customer.subscription.deleted", "invoice.payment_failed"):
-        obj = {"id": ids["subscription"], "object": "subscription", "customer": ids["customer"],
-               "subscription": ids["subscription"], "status": "canceled",
-               "metadata": {"yk_firm": "alpha", "kind": "platform"}}
+        obj = {
+            "id": ids["subscription"],
+            "object": "subscription",
+            "customer": ids["customer"],
+            "subscription": ids["subscription"],
+            "status": "canceled",
+            "metadata": {"yk_firm": "alpha", "kind": "platform"},
+        }
         before = checksum(app)
         event = stripe_event(stripe_id("evt"), kind, obj, account=ACCOUNTS["bravo"])
         assert post(app, event).json["outcome"] == "ignored"
@@ -190,12 +221,19 @@ def test_a_connected_checkout_cannot_set_its_own_firms_platform_plan(app, firms,
 
     with app.app_context(), tenant_context("bravo"):
         set_plan_by_hand("trial", "trialing")
-    obj = {"id": stripe_id("cs"), "object": "checkout.session", "mode": "subscription",
-           "payment_status": "paid", "subscription": stripe_id("sub"), "customer": stripe_id("cus"),
-           "metadata": {"yk_firm": "bravo", "kind": "platform"}}
+    obj = {
+        "id": stripe_id("cs"),
+        "object": "checkout.session",
+        "mode": "subscription",
+        "payment_status": "paid",
+        "subscription": stripe_id("sub"),
+        "customer": stripe_id("cus"),
+        "metadata": {"yk_firm": "bravo", "kind": "platform"},
+    }
     before = checksum(app)
-    event = stripe_event(stripe_id("evt"), "checkout.session.completed", obj,
-                         account=ACCOUNTS["bravo"])
+    event = stripe_event(
+        stripe_id("evt"), "checkout.session.completed", obj, account=ACCOUNTS["bravo"]
+    )
     assert post(app, event).json["outcome"] == "ignored"
     assert checksum(app) == before
     assert alpha_state(app, "bravo")[1:3] == ("trial", "trialing")
@@ -204,27 +242,46 @@ def test_a_connected_checkout_cannot_set_its_own_firms_platform_plan(app, firms,
 def test_unknown_sessions_and_subscriptions_change_nothing(app, firms, restore_plans):
     ids = firms["alpha"]
     meta = {"yk_firm": "alpha", "kind": "platform"}
-    unknown_session = {**platform_checkout(ids, "alpha"), "id": stripe_id("cs"),
-                       "subscription": stripe_id("sub"), "customer": stripe_id("cus")}
-    unknown_sub = {"id": stripe_id("sub"), "object": "subscription", "customer": stripe_id("cus"),
-                   "status": "canceled", "metadata": meta}
+    unknown_session = {
+        **platform_checkout(ids, "alpha"),
+        "id": stripe_id("cs"),
+        "subscription": stripe_id("sub"),
+        "customer": stripe_id("cus"),
+    }
+    unknown_sub = {
+        "id": stripe_id("sub"),
+        "object": "subscription",
+        "customer": stripe_id("cus"),
+        "status": "canceled",
+        "metadata": meta,
+    }
     before = checksum(app)
-    for kind, obj in (("checkout.session.completed", unknown_session),
-                      ("customer.subscription.deleted", unknown_sub)):
+    for kind, obj in (
+        ("checkout.session.completed", unknown_session),
+        ("customer.subscription.deleted", unknown_sub),
+    ):
         assert post(app, stripe_event(stripe_id("evt"), kind, obj)).json["outcome"] == "ignored"
     assert checksum(app) == before
     assert alpha_state(app)[0] == "active"
 
 
-@pytest.mark.parametrize("change", [
-    {"amount_total": 12299}, {"amount_total": 12301}, {"currency": "usd"},
-    {"metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": "1"}},
-    {"payment_status": "unpaid"}], ids=["less", "more", "currency", "other-invoice", "unpaid"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount_total": 12299},
+        {"amount_total": 12301},
+        {"currency": "usd"},
+        {"metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": "1"}},
+        {"payment_status": "unpaid"},
+    ],
+    ids=["less", "more", "currency", "other-invoice", "unpaid"],
+)
 def test_a_recorded_session_paid_differently_changes_nothing(app, firms, stripe_on, change):
     obj = alpha_checkout(app, stripe_on)
     before = checksum(app)
-    event = stripe_event(stripe_id("evt"), "checkout.session.completed", {**obj, **change},
-                         account=ACCOUNTS["alpha"])
+    event = stripe_event(
+        stripe_id("evt"), "checkout.session.completed", {**obj, **change}, account=ACCOUNTS["alpha"]
+    )
     assert post(app, event).json["outcome"] == "ignored"
     assert checksum(app) == before
     assert invoice_of(app, obj) == (0, "open")
@@ -233,18 +290,32 @@ def test_a_recorded_session_paid_differently_changes_nothing(app, firms, stripe_
 # --- the class ------------------------------------------------------------------------------------
 
 #: Every event type the handler acts on, with the kind of object that makes it legitimate.
-HANDLED = [("checkout.session.completed", "invoice"),
-           ("checkout.session.async_payment_succeeded", "invoice"),
-           ("checkout.session.completed", "platform"),
-           ("customer.subscription.created", "platform"),
-           ("customer.subscription.updated", "platform"),
-           ("customer.subscription.deleted", "platform"),
-           ("invoice.paid", "platform"),
-           ("invoice.payment_failed", "platform")]
-VARIANTS = ["platform", "connected_own", "connected_other", "connected_other_bare",
-            "unknown_account", "metadata_elsewhere", "unknown_object", "no_metadata"]
-LEGITIMATE = {("invoice", "connected_own"), ("invoice", "no_metadata"),
-              ("platform", "platform"), ("platform", "no_metadata")}
+HANDLED = [
+    ("checkout.session.completed", "invoice"),
+    ("checkout.session.async_payment_succeeded", "invoice"),
+    ("checkout.session.completed", "platform"),
+    ("customer.subscription.created", "platform"),
+    ("customer.subscription.updated", "platform"),
+    ("customer.subscription.deleted", "platform"),
+    ("invoice.paid", "platform"),
+    ("invoice.payment_failed", "platform"),
+]
+VARIANTS = [
+    "platform",
+    "connected_own",
+    "connected_other",
+    "connected_other_bare",
+    "unknown_account",
+    "metadata_elsewhere",
+    "unknown_object",
+    "no_metadata",
+]
+LEGITIMATE = {
+    ("invoice", "connected_own"),
+    ("invoice", "no_metadata"),
+    ("platform", "platform"),
+    ("platform", "no_metadata"),
+}
 
 
 def legitimate_object(app, http, kind: str, layer: str, ids: dict) -> dict:
@@ -255,11 +326,19 @@ def legitimate_object(app, http, kind: str, layer: str, ids: dict) -> dict:
         return platform_checkout(ids, "alpha")
     meta = {"yk_firm": "alpha", "kind": "platform"}
     if kind.startswith("customer.subscription."):
-        return {"id": ids["subscription"], "object": "subscription", "customer": ids["customer"],
-                "status": "past_due" if kind.endswith("updated") else "active", "metadata": meta}
-    return {"id": stripe_id("in"), "object": "invoice", "customer": ids["customer"],
-            "parent": {"subscription_details": {"subscription": ids["subscription"],
-                                                "metadata": meta}}}
+        return {
+            "id": ids["subscription"],
+            "object": "subscription",
+            "customer": ids["customer"],
+            "status": "past_due" if kind.endswith("updated") else "active",
+            "metadata": meta,
+        }
+    return {
+        "id": stripe_id("in"),
+        "object": "invoice",
+        "customer": ids["customer"],
+        "parent": {"subscription_details": {"subscription": ids["subscription"], "metadata": meta}},
+    }
 
 
 def set_metadata(obj: dict, meta: dict | None) -> dict:
@@ -285,9 +364,13 @@ def with_unknown_ids(obj: dict) -> dict:
 def variant_event(obj: dict, layer: str, variant: str) -> tuple[dict, str | None]:
     """The object and sending account of ``variant``; the rest is left as a genuine event."""
     natural = ACCOUNTS["alpha"] if layer == "invoice" else None
-    account = {"platform": None, "connected_own": ACCOUNTS["alpha"],
-               "connected_other": ACCOUNTS["bravo"], "connected_other_bare": ACCOUNTS["bravo"],
-               "unknown_account": stripe_id("acct")}.get(variant, natural)
+    account = {
+        "platform": None,
+        "connected_own": ACCOUNTS["alpha"],
+        "connected_other": ACCOUNTS["bravo"],
+        "connected_other_bare": ACCOUNTS["bravo"],
+        "unknown_account": stripe_id("acct"),
+    }.get(variant, natural)
     if variant in ("connected_other_bare", "no_metadata"):
         obj = set_metadata(obj, None)
     elif variant == "metadata_elsewhere":
@@ -300,9 +383,11 @@ def variant_event(obj: dict, layer: str, variant: str) -> tuple[dict, str | None
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize(("kind", "layer"), HANDLED, ids=[f"{k}-{layer}" for k, layer in HANDLED])
 def test_only_an_event_bound_to_its_account_and_object_changes_anything(
-        app, firms, stripe_on, restore_plans, kind, layer, variant):
-    obj, account = variant_event(legitimate_object(app, stripe_on, kind, layer, firms["alpha"]),
-                                 layer, variant)
+    app, firms, stripe_on, restore_plans, kind, layer, variant
+):
+    obj, account = variant_event(
+        legitimate_object(app, stripe_on, kind, layer, firms["alpha"]), layer, variant
+    )
     before = checksum(app)
     response = post(app, stripe_event(stripe_id("evt"), kind, obj, account=account))
     after = checksum(app)
@@ -323,8 +408,10 @@ def test_an_account_bound_to_one_firm_cannot_be_claimed_by_another(app, firms, f
     owner = HostClient(app, firm_b["host"])
     owner.login(firm_b["owner"])
     before = checksum(app)
-    for account, message in ((ACCOUNTS["alpha"], "该 Stripe 账户已关联到另一家事务所"),
-                             ("acct_x'; --", "Stripe 账户 ID 的格式为")):
+    for account, message in (
+        (ACCOUNTS["alpha"], "该 Stripe 账户已关联到另一家事务所"),
+        ("acct_x'; --", "Stripe 账户 ID 的格式为"),
+    ):
         response = owner.post("/desk/money/settings", form_settings(account))
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
@@ -341,16 +428,28 @@ def test_dropping_a_firm_removes_its_bindings(app):
             connect_stripe_account("acct_bindgone")
             db.session.commit()
         drop_tenant("bindgone")
-        assert db.session.scalar(text(
-            "SELECT count(*) FROM public.provider_accounts WHERE account_id = 'acct_bindgone'")) == 0
+        assert (
+            db.session.scalar(
+                text(
+                    "SELECT count(*) FROM public.provider_accounts WHERE account_id = 'acct_bindgone'"
+                )
+            )
+            == 0
+        )
 
 
 def bindings_of(slug: str) -> list[tuple[str, str]]:
-    return sorted(db.session.execute(text(
-        "SELECT 'account', account_id FROM public.provider_accounts a JOIN public.tenants t "
-        "ON t.id = a.tenant_id WHERE t.slug = :s UNION ALL SELECT kind, object_id "
-        "FROM public.platform_provider_objects o JOIN public.tenants t ON t.id = o.tenant_id "
-        "WHERE t.slug = :s"), {"s": slug}).all())
+    return sorted(
+        db.session.execute(
+            text(
+                "SELECT 'account', account_id FROM public.provider_accounts a JOIN public.tenants t "
+                "ON t.id = a.tenant_id WHERE t.slug = :s UNION ALL SELECT kind, object_id "
+                "FROM public.platform_provider_objects o JOIN public.tenants t ON t.id = o.tenant_id "
+                "WHERE t.slug = :s"
+            ),
+            {"s": slug},
+        ).all()
+    )
 
 
 def test_a_firm_restored_from_its_export_is_bound_again_unless_taken(app_ctx, tmp_path):
@@ -391,7 +490,9 @@ def test_an_older_firm_is_migrated_with_its_account_and_platform_ids_bound(app_c
         db.session.commit()
     db.session.execute(text('DROP TABLE "t_bindold".billing_provider_checkouts'))
     before = tenant_script().get_revision("t_provider_checkouts").down_revision
-    db.session.execute(text('UPDATE "t_bindold".alembic_version SET version_num = :v'), {"v": before})
+    db.session.execute(
+        text('UPDATE "t_bindold".alembic_version SET version_num = :v'), {"v": before}
+    )
     db.session.execute(update(Tenant).where(Tenant.slug == "bindold").values(schema_version=before))
     db.session.commit()
     report = migrate_tenants(slugs=["bindold"], workers=1, target="t_provider_checkouts")
@@ -399,22 +500,32 @@ def test_an_older_firm_is_migrated_with_its_account_and_platform_ids_bound(app_c
     expected = checkout_table_shape("t_bindnew")
     assert len(expected) == 14  # 8 columns, 3 indexes, 3 constraints
     assert checkout_table_shape("t_bindold") == expected
-    bound = db.session.execute(text(
-        "SELECT b.object_id, t.slug FROM (SELECT account_id AS object_id, tenant_id "
-        "FROM public.provider_accounts UNION ALL SELECT object_id, tenant_id "
-        "FROM public.platform_provider_objects) b JOIN public.tenants t ON t.id = b.tenant_id "
-        "WHERE b.object_id LIKE '%bindOld'")).all()
-    assert sorted(bound) == [("acct_bindOld", "bindold"), ("cus_bindOld", "bindold"),
-                             ("sub_bindOld", "bindold")]
+    bound = db.session.execute(
+        text(
+            "SELECT b.object_id, t.slug FROM (SELECT account_id AS object_id, tenant_id "
+            "FROM public.provider_accounts UNION ALL SELECT object_id, tenant_id "
+            "FROM public.platform_provider_objects) b JOIN public.tenants t ON t.id = b.tenant_id "
+            "WHERE b.object_id LIKE '%bindOld'"
+        )
+    ).all()
+    assert sorted(bound) == [
+        ("acct_bindOld", "bindold"),
+        ("cus_bindOld", "bindold"),
+        ("sub_bindOld", "bindold"),
+    ]
 
 
 def checkout_table_shape(schema: str):
     """Columns, indexes and constraints of the recorded-checkouts table, schema name removed."""
-    rows = db.session.execute(text(
-        "SELECT column_name || data_type || is_nullable FROM information_schema.columns "
-        "WHERE table_schema = :s AND table_name = 'billing_provider_checkouts' UNION ALL "
-        "SELECT replace(indexdef, :s || '.', '') FROM pg_indexes WHERE schemaname = :s "
-        "AND tablename = 'billing_provider_checkouts' UNION ALL "
-        "SELECT conname || replace(pg_get_constraintdef(oid), :s || '.', '') FROM pg_constraint "
-        "WHERE conrelid = to_regclass(:s || '.billing_provider_checkouts')"), {"s": schema})
+    rows = db.session.execute(
+        text(
+            "SELECT column_name || data_type || is_nullable FROM information_schema.columns "
+            "WHERE table_schema = :s AND table_name = 'billing_provider_checkouts' UNION ALL "
+            "SELECT replace(indexdef, :s || '.', '') FROM pg_indexes WHERE schemaname = :s "
+            "AND tablename = 'billing_provider_checkouts' UNION ALL "
+            "SELECT conname || replace(pg_get_constraintdef(oid), :s || '.', '') FROM pg_constraint "
+            "WHERE conrelid = to_regclass(:s || '.billing_provider_checkouts')"
+        ),
+        {"s": schema},
+    )
     return sorted(row[0] for row in rows)

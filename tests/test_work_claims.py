@@ -60,8 +60,10 @@ def test_twenty_concurrent_claimers_exactly_one_wins(app, clean):
     with firm(app, SLUG):
         item_id = new_request(clean["client_x"], now=None)
     barrier, results = threading.Barrier(20), []
-    threads = [threading.Thread(target=claim_in_thread, args=(app, uid, item_id, barrier, results))
-               for uid in clean["racers"]]
+    threads = [
+        threading.Thread(target=claim_in_thread, args=(app, uid, item_id, barrier, results))
+        for uid in clean["racers"]
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -119,8 +121,11 @@ def test_escalate_policy_escalates_once_at_the_deadline(app, clean):
         assert len(entries(item_id, "escalated")) == 1
         from yk_saas.notifications.models import Notification
 
-        admins = db.session.scalars(db.select(Notification.user_id).where(
-            Notification.event == "work_escalated", Notification.link == f"/desk/work/{item_id}")).all()
+        admins = db.session.scalars(
+            db.select(Notification.user_id).where(
+                Notification.event == "work_escalated", Notification.link == f"/desk/work/{item_id}"
+            )
+        ).all()
         assert set(admins) == {person(clean["owner"]).id, person(clean["admin"]).id}
 
 
@@ -213,8 +218,10 @@ def test_a_claim_racing_the_timeout_has_one_outcome(app, clean, policy):
         item_id = new_request(clean["client_x"], now=T0)
     barrier, results = threading.Barrier(2), []
     racer = clean["racers"][0]
-    threads = [threading.Thread(target=race_claim, args=(app, racer, item_id, barrier, results)),
-               threading.Thread(target=race_timeout, args=(app, item_id, barrier, results))]
+    threads = [
+        threading.Thread(target=race_claim, args=(app, racer, item_id, barrier, results)),
+        threading.Thread(target=race_timeout, args=(app, item_id, barrier, results)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -245,12 +252,23 @@ def test_no_progress_reminds_then_escalates(app, clean):
         claim_item(item_id, person(clean["accountant"]), now=T0)
         assert sweep(now=later(3 * 60))["reminded"] == 0
         assert sweep(now=later(4 * 60))["reminded"] == 1
-        assert sweep(now=later(5 * 60)) == {"assigned": 0, "escalated": 0, "reminded": 0,
-                                            "stale_escalated": 0}
+        assert sweep(now=later(5 * 60)) == {
+            "assigned": 0,
+            "escalated": 0,
+            "reminded": 0,
+            "stale_escalated": 0,
+        }
         assert sweep(now=later(8 * 60))["stale_escalated"] == 1
         assert sweep(now=later(9 * 60))["stale_escalated"] == 0
-        post_progress(item(item_id), person(clean["accountant"]), "Working on it", "in_progress",
-                      now=later(9 * 60))
+        post_progress(
+            item(item_id),
+            person(clean["accountant"]),
+            "Working on it",
+            "in_progress",
+            now=later(9 * 60),
+        )
         row = item(item_id)
         assert row.reminded_at is None and row.stale_escalated_at is None
-        assert len(entries(item_id, "reminded")) == 1 and len(entries(item_id, "stale_escalated")) == 1
+        assert (
+            len(entries(item_id, "reminded")) == 1 and len(entries(item_id, "stale_escalated")) == 1
+        )

@@ -20,4 +20,9 @@ def test_demo_firms_have_a_catalog_and_work_in_several_states(app):
             states = set(db.session.scalars(select(WorkItem.state)))
             assert {"new", "waiting_on_client", "done"} <= states
             assert db.session.scalar(select(func.count(Rating.id))) == 1
-            assert db.session.scalar(select(func.count(WorkEntry.id)).where(WorkEntry.kind == "progress")) >= 4
+            assert (
+                db.session.scalar(
+                    select(func.count(WorkEntry.id)).where(WorkEntry.kind == "progress")
+                )
+                >= 4
+            )

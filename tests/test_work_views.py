@@ -34,8 +34,11 @@ def roomy(app, firm_a):
         reset_staff(person(firm_a["accountant"]).id, person(firm_a["accountant2"]).id, capacity=500)
         from tests.work_factories import configure
 
-        configure(approval_threshold_cents=None, timeout_policy="escalate",
-                  request_types=["Business licence", "Tax invoices", "Other"])
+        configure(
+            approval_threshold_cents=None,
+            timeout_policy="escalate",
+            request_types=["Business licence", "Tax invoices", "Other"],
+        )
     return firm_a
 
 
@@ -59,12 +62,20 @@ def count(app, model, *where):
 
 
 def publish_service(admin, name, price="1200.00", published=True):
-    data = {"name": name, "category_id": "0", "description": "<p>Done for you</p><script>x()</script>",
-            "price": price, "billing_cycle": "monthly", "sort_order": "0"}
+    data = {
+        "name": name,
+        "category_id": "0",
+        "description": "<p>Done for you</p><script>x()</script>",
+        "price": price,
+        "billing_cycle": "monthly",
+        "sort_order": "0",
+    }
     if published:
         data["published"] = "y"
     response = admin.post("/desk/catalog/services/new", data)
-    assert response.status_code == 303, re.findall(r"alert\">([^<]*)", response.get_data(as_text=True))
+    assert response.status_code == 303, re.findall(
+        r"alert\">([^<]*)", response.get_data(as_text=True)
+    )
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
 
@@ -74,7 +85,13 @@ def new_item_id(response):
 
 
 def file_request(client, title="Quarterly tax filing", **extra):
-    data = {"title": title, "request_type": "Other", "description": "Q3", "urgency": "normal", **extra}
+    data = {
+        "title": title,
+        "request_type": "Other",
+        "description": "Q3",
+        "urgency": "normal",
+        **extra,
+    }
     return client.post("/portal/work/new", data, content_type="multipart/form-data")
 
 
@@ -88,10 +105,15 @@ def test_admin_publishes_and_client_orders_with_the_order_placed_signal(app, roo
     detail = client.get(f"/portal/services/{service_id}").get_data(as_text=True)
     assert "Done for you" in detail and "<script>" not in detail
     with captured(signals.order_placed) as placed, captured(signals.work_item_created) as created:
-        item_id = new_item_id(client.post(f"/portal/services/{service_id}/order",
-                                          {"note": "From next month", "urgency": "normal"}))
-    assert placed == [{"item_id": item_id, "client_company_id": 1, "amount_cents": 120000,
-                       "currency": "CNY"}]
+        item_id = new_item_id(
+            client.post(
+                f"/portal/services/{service_id}/order",
+                {"note": "From next month", "urgency": "normal"},
+            )
+        )
+    assert placed == [
+        {"item_id": item_id, "client_company_id": 1, "amount_cents": 120000, "currency": "CNY"}
+    ]
     assert created == [{"item_id": item_id}]
     page = client.get(f"/portal/work/{item_id}").get_data(as_text=True)
     assert "Monthly bookkeeping Plus" in page and "not yet claimed" in page
@@ -123,14 +145,21 @@ def test_orders_above_the_approval_amount_wait_for_an_admin(app, roomy, signed_i
     small = publish_service(admin, "Small job", price="1000")
     large = publish_service(admin, "Large audit", price="8000")
     with captured(signals.order_placed) as placed:
-        small_id = new_item_id(client.post(f"/portal/services/{small}/order", {"urgency": "normal"}))
-        large_id = new_item_id(client.post(f"/portal/services/{large}/order", {"urgency": "normal"}))
+        small_id = new_item_id(
+            client.post(f"/portal/services/{small}/order", {"urgency": "normal"})
+        )
+        large_id = new_item_id(
+            client.post(f"/portal/services/{large}/order", {"urgency": "normal"})
+        )
     assert [p["item_id"] for p in placed] == [small_id]
     pool = signed_in(roomy, "accountant").get("/desk/work/pool").get_data(as_text=True)
     assert f"#{small_id} " in pool and f"#{large_id} " not in pool
     assert "Large audit" in admin.get("/desk/work/board").get_data(as_text=True)
     with captured(signals.order_placed) as placed:
-        assert admin.post(f"/desk/work/{large_id}/approval", {"decision": "approve"}).status_code == 303
+        assert (
+            admin.post(f"/desk/work/{large_id}/approval", {"decision": "approve"}).status_code
+            == 303
+        )
     assert [p["item_id"] for p in placed] == [large_id]
     with firm(app, "alpha"):
         row = db.session.get(WorkItem, large_id)
@@ -145,12 +174,20 @@ def test_request_with_bad_input_is_refused_and_nothing_is_written(app, roomy, si
     client = signed_in(roomy, "client_x")
     items, files = count(app, WorkItem), count(app, StoredFile)
     missing = file_request(client, title="  ")
-    assert missing.status_code == 422 and "A title is required." in missing.get_data(as_text=True) \
+    assert (
+        missing.status_code == 422
+        and "A title is required." in missing.get_data(as_text=True)
         or "This field is required." in missing.get_data(as_text=True)
+    )
     exe = file_request(client, files=[(io.BytesIO(b"MZ\x90\x00"), "tool.exe")])
     assert exe.status_code == 422 and "not accepted" in exe.get_data(as_text=True)
-    big = file_request(client, files=[(io.BytesIO(PDF), "ok.pdf"),
-                                      (io.BytesIO(b"%PDF-" + b"0" * (10 * 1024 * 1024)), "big.pdf")])
+    big = file_request(
+        client,
+        files=[
+            (io.BytesIO(PDF), "ok.pdf"),
+            (io.BytesIO(b"%PDF-" + b"0" * (10 * 1024 * 1024)), "big.pdf"),
+        ],
+    )
     assert big.status_code == 422 and "larger than 10 MB" in big.get_data(as_text=True)
     bad_type = file_request(client, request_type="Not a type")
     assert bad_type.status_code == 422 and "Choose a type" in bad_type.get_data(as_text=True)
@@ -169,7 +206,9 @@ def test_a_request_linked_to_a_service_records_what_is_owed(app, roomy, signed_i
     client = signed_in(roomy, "client_x")
     assert "Invoice issuing" in client.get("/portal/work/new").get_data(as_text=True)
     with captured(signals.order_placed) as placed:
-        item_id = new_item_id(file_request(client, title="Ten invoices", service_id=str(service_id)))
+        item_id = new_item_id(
+            file_request(client, title="Ten invoices", service_id=str(service_id))
+        )
     with firm(app, "alpha"):
         row = db.session.get(WorkItem, item_id)
         assert (row.kind, row.service_id, row.price_cents) == ("request", service_id, 15000)
@@ -179,17 +218,31 @@ def test_a_request_linked_to_a_service_records_what_is_owed(app, roomy, signed_i
 def test_service_images_are_served_for_published_services_only(app, roomy, signed_in):
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
     service_id = publish_service(admin, "Pictured service", published=False)
-    saved = admin.post(f"/desk/catalog/services/{service_id}",
-                       {"name": "Pictured service", "category_id": "0", "price": "10",
-                        "billing_cycle": "one_off", "image": (io.BytesIO(PNG), "logo.png")},
-                       content_type="multipart/form-data")
+    saved = admin.post(
+        f"/desk/catalog/services/{service_id}",
+        {
+            "name": "Pictured service",
+            "category_id": "0",
+            "price": "10",
+            "billing_cycle": "one_off",
+            "image": (io.BytesIO(PNG), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert saved.status_code == 303
     assert admin.get(f"/portal/services/{service_id}/image").data == PNG
     assert client.get(f"/portal/services/{service_id}/image").status_code == 404  # unpublished
-    refused = admin.post(f"/desk/catalog/services/{service_id}",
-                         {"name": "Pictured service", "category_id": "0", "price": "10",
-                          "billing_cycle": "one_off", "image": (io.BytesIO(PDF), "doc.pdf")},
-                         content_type="multipart/form-data")
+    refused = admin.post(
+        f"/desk/catalog/services/{service_id}",
+        {
+            "name": "Pictured service",
+            "category_id": "0",
+            "price": "10",
+            "billing_cycle": "one_off",
+            "image": (io.BytesIO(PDF), "doc.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 422 and "not accepted" in refused.get_data(as_text=True)
     admin.post(f"/desk/catalog/services/{service_id}/toggle", {"flag": "published"})
     assert client.get(f"/portal/services/{service_id}/image").data == PNG
@@ -200,8 +253,10 @@ def test_negative_price_in_the_catalog_is_refused(app, roomy, signed_in):
 
     admin = signed_in(roomy, "admin")
     before = count(app, ServiceItem)
-    response = admin.post("/desk/catalog/services/new", {"name": "Negative", "category_id": "0",
-                                                         "price": "-5", "billing_cycle": "one_off"})
+    response = admin.post(
+        "/desk/catalog/services/new",
+        {"name": "Negative", "category_id": "0", "price": "-5", "billing_cycle": "one_off"},
+    )
     assert response.status_code == 422 and "zero or more" in response.get_data(as_text=True)
     assert count(app, ServiceItem) == before
 
@@ -210,39 +265,63 @@ def test_the_whole_life_of_a_request_with_files_progress_reply_and_rating(app, r
     from yk_saas.work.models import Rating
 
     client, acc, admin = (signed_in(roomy, w) for w in ("client_x", "accountant", "admin"))
-    item_id = new_item_id(file_request(client, title="Change registered address",
-                                       files=[(io.BytesIO(PDF), "lease.pdf")]))
+    item_id = new_item_id(
+        file_request(
+            client, title="Change registered address", files=[(io.BytesIO(PDF), "lease.pdf")]
+        )
+    )
     assert acc.post(f"/desk/work/{item_id}/claim").status_code == 303
     live = client.get(f"/portal/work/{item_id}/timeline").get_data(as_text=True)
     assert "ALPHASECRET Accountant" in live and "Claimed from the pool" in live
     # Invalid transition: an assigned item cannot go back to new.
-    bad = acc.post(f"/desk/work/{item_id}/progress", {"body": "x", "new_state": "new"},
-                   content_type="multipart/form-data")
+    bad = acc.post(
+        f"/desk/work/{item_id}/progress",
+        {"body": "x", "new_state": "new"},
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422 and "cannot go from this state" in bad.get_data(as_text=True)
-    asked = acc.post(f"/desk/work/{item_id}/progress",
-                     {"body": "Please send the signed lease", "new_state": "waiting_on_client",
-                      "files": [(io.BytesIO(PNG), "form.png")]}, content_type="multipart/form-data")
+    asked = acc.post(
+        f"/desk/work/{item_id}/progress",
+        {
+            "body": "Please send the signed lease",
+            "new_state": "waiting_on_client",
+            "files": [(io.BytesIO(PNG), "form.png")],
+        },
+        content_type="multipart/form-data",
+    )
     assert asked.status_code == 303
     live = client.get(f"/portal/work/{item_id}/timeline").get_data(as_text=True)
     assert "Please send the signed lease" in live and "form.png" in live
     file_id = int(re.search(r"/portal/work/files/(\d+)", live).group(1))
     assert client.get(f"/portal/work/files/{file_id}").data == PNG
-    reply = client.post(f"/portal/work/{item_id}/reply", {"body": "Attached, signed"},
-                        content_type="multipart/form-data")
+    reply = client.post(
+        f"/portal/work/{item_id}/reply",
+        {"body": "Attached, signed"},
+        content_type="multipart/form-data",
+    )
     assert reply.status_code == 303
     assert "Attached, signed" in acc.get(f"/desk/work/{item_id}/timeline").get_data(as_text=True)
     assert client.get(f"/portal/work/{item_id}/rate").status_code == 404  # not done yet
-    acc.post(f"/desk/work/{item_id}/progress", {"body": "Filed", "new_state": "done"},
-             content_type="multipart/form-data")
+    acc.post(
+        f"/desk/work/{item_id}/progress",
+        {"body": "Filed", "new_state": "done"},
+        content_type="multipart/form-data",
+    )
     assert "Rate this work" in client.get(f"/portal/work/{item_id}").get_data(as_text=True)
-    bad_rating = client.post(f"/portal/work/{item_id}/rate", {"overall": "superb", "attitude": "9",
-                                                              "speed": "5", "quality": "5"})
+    bad_rating = client.post(
+        f"/portal/work/{item_id}/rate",
+        {"overall": "superb", "attitude": "9", "speed": "5", "quality": "5"},
+    )
     assert bad_rating.status_code == 422 and count(app, Rating, Rating.work_item_id == item_id) == 0
-    rated = client.post(f"/portal/work/{item_id}/rate", {"overall": "good", "attitude": "5",
-                                                         "speed": "4", "quality": "5", "comment": "Fast"})
+    rated = client.post(
+        f"/portal/work/{item_id}/rate",
+        {"overall": "good", "attitude": "5", "speed": "4", "quality": "5", "comment": "Fast"},
+    )
     assert rated.status_code == 303
-    client.post(f"/portal/work/{item_id}/rate", {"overall": "neutral", "attitude": "4", "speed": "3",
-                                                 "quality": "4"})
+    client.post(
+        f"/portal/work/{item_id}/rate",
+        {"overall": "neutral", "attitude": "4", "speed": "3", "quality": "4"},
+    )
     assert count(app, Rating, Rating.work_item_id == item_id) == 1
     for staff in (admin, acc):
         page = staff.get(f"/desk/work/{item_id}").get_data(as_text=True)
@@ -274,11 +353,15 @@ def test_who_sees_which_items(app, roomy, signed_in):
 
     x, y = signed_in(roomy, "client_x"), signed_in(roomy, "client_y")
     acc, acc2, owner = (signed_in(roomy, w) for w in ("accountant", "accountant2", "owner"))
-    x_item = new_item_id(file_request(x, title="X private matter",
-                                      files=[(io.BytesIO(PDF), "x-secret.pdf")]))
+    x_item = new_item_id(
+        file_request(x, title="X private matter", files=[(io.BytesIO(PDF), "x-secret.pdf")])
+    )
     y_item = new_item_id(file_request(y, title="Y private matter"))
-    x_file = int(re.search(r"/portal/work/files/(\d+)", x.get(f"/portal/work/{x_item}")
-                           .get_data(as_text=True)).group(1))
+    x_file = int(
+        re.search(
+            r"/portal/work/files/(\d+)", x.get(f"/portal/work/{x_item}").get_data(as_text=True)
+        ).group(1)
+    )
     # Clients: own company only, direct URLs too.
     assert y.get(f"/portal/work/{x_item}").status_code == 404
     assert y.get(f"/portal/work/{x_item}/timeline").status_code == 404
@@ -296,8 +379,12 @@ def test_who_sees_which_items(app, roomy, signed_in):
         db.session.get(ClientCompany, 1).dedicated_accountant_id = person(roomy["accountant2"]).id
         db.session.commit()
     assert acc2.get(f"/desk/work/{x_item}").status_code == 200  # X is acc2's client now
-    assert acc2.post(f"/desk/work/{x_item}/progress", {"body": "mine?"},
-                     content_type="multipart/form-data").status_code == 422
+    assert (
+        acc2.post(
+            f"/desk/work/{x_item}/progress", {"body": "mine?"}, content_type="multipart/form-data"
+        ).status_code
+        == 422
+    )
     acc.post(f"/desk/work/{y_item}/claim")
     assert acc2.get(f"/desk/work/{y_item}").status_code == 404
     assert acc2.get("/desk/work/board").status_code == 403
@@ -314,13 +401,18 @@ def test_board_filters_assign_in_bulk_and_change_a_dedicated_accountant(app, roo
     from yk_saas.work.models import WorkItem
 
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
-    ids = [new_item_id(file_request(client, title=f"Bulk item {n}", urgency="low")) for n in range(3)]
+    ids = [
+        new_item_id(file_request(client, title=f"Bulk item {n}", urgency="low")) for n in range(3)
+    ]
     acc2 = person_id(app, roomy["accountant2"])
     fragment = admin.get("/desk/work/board?urgency=low&state=new", headers={"HX-Request": "true"})
     body = fragment.get_data(as_text=True)
-    assert body.lstrip().startswith('<section class="card" id="work-board">') and "Bulk item 2" in body
-    response = admin.post("/desk/work/board/assign", {"item_id": [str(i) for i in ids],
-                                                      "assignee_id": str(acc2)})
+    assert (
+        body.lstrip().startswith('<section class="card" id="work-board">') and "Bulk item 2" in body
+    )
+    response = admin.post(
+        "/desk/work/board/assign", {"item_id": [str(i) for i in ids], "assignee_id": str(acc2)}
+    )
     assert response.status_code == 303
     with firm(app, "alpha"):
         assert {db.session.get(WorkItem, i).assignee_id for i in ids} == {acc2}
@@ -328,8 +420,10 @@ def test_board_filters_assign_in_bulk_and_change_a_dedicated_accountant(app, roo
     with captured(signals.dedicated_accountant_changed) as changed:
         admin.post("/desk/work/clients/2/dedicated", {"accountant_id": str(acc2)})
         admin.post("/desk/work/clients/2/dedicated", {"accountant_id": ""})
-    assert [(c["company_id"], c["old_id"], c["new_id"]) for c in changed] == [(2, None, acc2),
-                                                                              (2, acc2, None)]
+    assert [(c["company_id"], c["old_id"], c["new_id"]) for c in changed] == [
+        (2, None, acc2),
+        (2, acc2, None),
+    ]
     assert count(app, AuditEntry, AuditEntry.action == "dedicated_accountant_changed") >= 2
 
 
@@ -362,15 +456,31 @@ def test_duty_toggle_and_settings_page(app, roomy, signed_in):
     acc.post("/desk/work/duty", {"on_duty": "0"})
     assert "Go on duty" in acc.get("/desk/work/pool").get_data(as_text=True)
     acc.post("/desk/work/duty", {"on_duty": "1"})
-    bad = admin.post("/desk/work/settings", {"timeout_policy": "round_robin", "timeout_urgent_minutes": "0",
-                                             "timeout_normal_minutes": "120", "timeout_low_minutes": "480",
-                                             "stale_after_hours": "24", "default_capacity": "10",
-                                             "request_types": "Other"})
+    bad = admin.post(
+        "/desk/work/settings",
+        {
+            "timeout_policy": "round_robin",
+            "timeout_urgent_minutes": "0",
+            "timeout_normal_minutes": "120",
+            "timeout_low_minutes": "480",
+            "stale_after_hours": "24",
+            "default_capacity": "10",
+            "request_types": "Other",
+        },
+    )
     assert bad.status_code == 422
-    good = admin.post("/desk/work/settings", {"timeout_policy": "escalate", "timeout_urgent_minutes": "10",
-                                              "timeout_normal_minutes": "120", "timeout_low_minutes": "480",
-                                              "stale_after_hours": "24", "default_capacity": "10",
-                                              "approval_threshold": "",
-                                              "request_types": "Business licence\nTax invoices\nOther"})
+    good = admin.post(
+        "/desk/work/settings",
+        {
+            "timeout_policy": "escalate",
+            "timeout_urgent_minutes": "10",
+            "timeout_normal_minutes": "120",
+            "timeout_low_minutes": "480",
+            "stale_after_hours": "24",
+            "default_capacity": "10",
+            "approval_threshold": "",
+            "request_types": "Business licence\nTax invoices\nOther",
+        },
+    )
     assert good.status_code == 303
     assert 'value="10"' in admin.get("/desk/work/settings").get_data(as_text=True)

@@ -37,8 +37,11 @@ def test_worker_stopped_past_deadlines_catches_up_once(app, redis):
         configure(timeout_policy="least_loaded")
         ids = [new_request(info["client_x"], title=f"Overdue {n}", now=utcnow()) for n in range(8)]
         # The worker was down: every deadline passed an hour ago.
-        db.session.execute(update(WorkItem).where(WorkItem.id.in_(ids))
-                           .values(claim_deadline=utcnow() - timedelta(hours=1)))
+        db.session.execute(
+            update(WorkItem)
+            .where(WorkItem.id.in_(ids))
+            .values(claim_deadline=utcnow() - timedelta(hours=1))
+        )
         db.session.commit()
     scheduled = ScheduledJobRegistry(queue=Queue("high", connection=redis))
     assert scheduled.count == 8  # one job at each deadline, as filed

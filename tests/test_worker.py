@@ -61,8 +61,15 @@ def run_worker_burst(app, **env):
         "SMTP_HOST": "",
         **env,
     }
-    done = subprocess.run([sys.executable, "worker.py"], check=False, cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "worker.py"],
+        check=False,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done
 
@@ -72,8 +79,14 @@ def queue_message(app, slug, to, subject_marker):
         from flask import g
 
         g.tenant = __import__("tenants").current_tenant()
-        email = queue_email(to, "test", "password_reset", user=type("U", (), {"name": subject_marker}),
-                            link=f"http://{slug}.yk.test/x", minutes=60)
+        email = queue_email(
+            to,
+            "test",
+            "password_reset",
+            user=type("U", (), {"name": subject_marker}),
+            link=f"http://{slug}.yk.test/x",
+            minutes=60,
+        )
         db.session.commit()
         return email.id
 
@@ -90,7 +103,9 @@ def email_row(app, slug, email_id):
         return db.session.scalar(select(OutboxEmail).where(OutboxEmail.id == email_id))
 
 
-def test_worker_delivers_each_firms_mail_from_its_own_schema(app, firm_a, firm_b, redis, smtp_server):
+def test_worker_delivers_each_firms_mail_from_its_own_schema(
+    app, firm_a, firm_b, redis, smtp_server
+):
     controller, inbox = smtp_server
     redis.flushdb()
     a_id = queue_message(app, "alpha", "reader-a@example.com", "ALPHA-READER")

@@ -35,8 +35,10 @@ def add_accountants(prefix, count, slug_domain):
     """``count`` more accountants; returns their ids."""
     from yk_saas.accounts.services import create_user
 
-    users = [create_user(f"{prefix}{i}@{slug_domain}", f"{prefix} {i}", "accountant", PASSWORD)
-             for i in range(count)]
+    users = [
+        create_user(f"{prefix}{i}@{slug_domain}", f"{prefix} {i}", "accountant", PASSWORD)
+        for i in range(count)
+    ]
     db.session.commit()
     return [u.id for u in users]
 
@@ -46,8 +48,7 @@ def new_request(client_email, title="Renew business licence", urgency="normal", 
     from yk_saas.work.services import create_request, get_settings
 
     kind = get_settings().request_types[-1]
-    item = create_request(person(client_email), title, kind, "Please help", urgency,
-                          now=now, **kw)
+    item = create_request(person(client_email), title, kind, "Please help", urgency, now=now, **kw)
     return item.id
 
 
@@ -92,8 +93,11 @@ def close_open_items():
 
     from yk_saas.work.models import WorkItem
 
-    db.session.execute(update(WorkItem).where(WorkItem.state.notin_(("done", "cancelled")))
-                       .values(state="cancelled"))
+    db.session.execute(
+        update(WorkItem)
+        .where(WorkItem.state.notin_(("done", "cancelled")))
+        .values(state="cancelled")
+    )
     db.session.commit()
 
 

@@ -16,8 +16,14 @@ def create_command(slug, name, owner_email, owner_name, password, locale):
     """Create a firm with its owner, as online signup does."""
     from yk_saas.platform.services import FirmSignup, signup_firm, signup_problems
 
-    form = FirmSignup(firm_name=name, slug=slug, owner_name=owner_name, email=owner_email,
-                      password=password, locale=locale)
+    form = FirmSignup(
+        firm_name=name,
+        slug=slug,
+        owner_name=owner_name,
+        email=owner_email,
+        password=password,
+        locale=locale,
+    )
     problems = signup_problems(form)
     if problems:
         raise click.ClickException("; ".join(f"{k}: {v}" for k, v in problems.items()))

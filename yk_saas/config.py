@@ -12,7 +12,7 @@ def normalize_database_url(url: str) -> str:
     """Use the psycopg 3 driver whatever scheme the URL came with."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -86,7 +86,9 @@ def refuse_unsafe_production(config) -> None:
     if config.get("ENV_NAME") != "production":
         return
     if config.get("SECRET_KEY") in (None, "", DEV_SECRET) or len(config["SECRET_KEY"]) < 32:
-        raise RuntimeError("SECRET_KEY must be set to a random value of 32+ characters in production")
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of 32+ characters in production"
+        )
     if config.get("PLATFORM_DOMAIN") in ("localhost", ""):
         raise RuntimeError("PLATFORM_DOMAIN must be set in production")
     if config.get("OUTBOUND_ALLOW_HOSTS"):

@@ -40,19 +40,25 @@ class DemoFirm:
 
 DEMO_FIRMS = [
     DemoFirm(
-        "mingda", "明达财税", "zh_CN",
+        "mingda",
+        "明达财税",
+        "zh_CN",
         owner=("owner@mingda.example.com", "王明达"),
         admins=[("admin@mingda.example.com", "李敏")],
         accountants=[("zhang@mingda.example.com", "张会计"), ("chen@mingda.example.com", "陈会计")],
         companies={
             "杭州青禾科技有限公司": [("boss@qinghe.example.com", "刘青禾")],
-            "苏州云帆贸易有限公司": [("finance@yunfan.example.com", "周云帆"),
-                                  ("cashier@yunfan.example.com", "吴出纳")],
+            "苏州云帆贸易有限公司": [
+                ("finance@yunfan.example.com", "周云帆"),
+                ("cashier@yunfan.example.com", "吴出纳"),
+            ],
             "上海小满餐饮管理有限公司": [("owner@xiaoman.example.com", "孙小满")],
         },
     ),
     DemoFirm(
-        "hengxin", "Hengxin Accounting", "en",
+        "hengxin",
+        "Hengxin Accounting",
+        "en",
         owner=("owner@hengxin.example.com", "Grace Heng"),
         admins=[("admin@hengxin.example.com", "Alan Park")],
         accountants=[("lucy@hengxin.example.com", "Lucy Tan")],
@@ -76,8 +82,16 @@ def seed_demo() -> list[DemoFirm]:
 
 def create_demo_firm(demo: DemoFirm) -> None:
     """Sign the firm up and fill it with every feature's demo data."""
-    signup_firm(FirmSignup(firm_name=demo.name, slug=demo.slug, owner_name=demo.owner[1],
-                           email=demo.owner[0], password=DEMO_PASSWORD, locale=demo.locale))
+    signup_firm(
+        FirmSignup(
+            firm_name=demo.name,
+            slug=demo.slug,
+            owner_name=demo.owner[1],
+            email=demo.owner[0],
+            password=DEMO_PASSWORD,
+            locale=demo.locale,
+        )
+    )
     with tenant_context(demo.slug):
         populate_firm(demo)
         for populate in DEMO_POPULATORS:
@@ -91,8 +105,9 @@ def populate_firm(demo: DemoFirm) -> None:
         create_user(email, name, "accountant", DEMO_PASSWORD)
     accountant_ids = [find_user_by_email(email).id for email, _ in demo.accountants]
     for index, (company_name, people) in enumerate(demo.companies.items()):
-        company = ClientCompany(name=company_name,
-                                dedicated_accountant_id=accountant_ids[index % len(accountant_ids)])
+        company = ClientCompany(
+            name=company_name, dedicated_accountant_id=accountant_ids[index % len(accountant_ids)]
+        )
         db.session.add(company)
         db.session.flush()
         for email, name in people:

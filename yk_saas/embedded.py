@@ -57,7 +57,9 @@ def ensure_database(server_uri: str, database: str, recreate: bool = False) -> N
     engine = sa.create_engine(maintenance, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database})
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}
+            )
             quoted = '"{}"'.format(database.replace('"', ""))
             if exists and recreate:
                 conn.exec_driver_sql(f"DROP DATABASE {quoted} WITH (FORCE)")

@@ -77,8 +77,12 @@ def _render(status: int, title: str, message: str):
 
 def handle_http(exc: HTTPException):
     titles = {
-        400: _("Bad request"), 403: _("Not allowed"), 404: _("Page not found"),
-        405: _("Not allowed"), 413: _("File too large"), 422: _("Check your input"),
+        400: _("Bad request"),
+        403: _("Not allowed"),
+        404: _("Page not found"),
+        405: _("Not allowed"),
+        413: _("File too large"),
+        422: _("Check your input"),
         429: _("Too many requests"),
     }
     messages = {
@@ -88,12 +92,17 @@ def handle_http(exc: HTTPException):
         429: _("Please wait a moment and try again."),
     }
     status = exc.code or 500
-    return _render(status, titles.get(status, exc.name), messages.get(status, exc.description or ""))
+    return _render(
+        status, titles.get(status, exc.name), messages.get(status, exc.description or "")
+    )
 
 
 def handle_csrf(exc: CSRFError):
-    return _render(400, _("Form expired"),
-                   _("The form was missing its security token or it expired. Reload the page and try again."))
+    return _render(
+        400,
+        _("Form expired"),
+        _("The form was missing its security token or it expired. Reload the page and try again."),
+    )
 
 
 def handle_database_down(exc: OperationalError):
@@ -108,8 +117,12 @@ def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http(exc)
     db.session.rollback()
-    log.exception("unhandled error (firm %s, %s %s)", getattr(g.get("tenant"), "slug", "-"),
-                  request.method, request.path)
+    log.exception(
+        "unhandled error (firm %s, %s %s)",
+        getattr(g.get("tenant"), "slug", "-"),
+        request.method,
+        request.path,
+    )
     return _render(500, _("Something went wrong"), _("The error was logged. Please try again."))
 
 

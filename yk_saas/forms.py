@@ -66,7 +66,9 @@ class DateWindow:
 
     def bounds(self, today: date | None = None) -> tuple[date, date]:
         today = today or date.today()
-        return max(EARLIEST_DATE, years_from(today, -self.years_back)), years_from(today, self.years_ahead)
+        return max(EARLIEST_DATE, years_from(today, -self.years_back)), years_from(
+            today, self.years_ahead
+        )
 
     def __call__(self, form, field):
         value = field.data
@@ -75,8 +77,13 @@ class DateWindow:
         day = value.date() if isinstance(value, datetime) else value
         low, high = self.bounds()
         if not low <= day <= high:
-            raise ValidationError(_l("Enter a date between %(low)s and %(high)s.",
-                                     low=low.isoformat(), high=high.isoformat()))
+            raise ValidationError(
+                _l(
+                    "Enter a date between %(low)s and %(high)s.",
+                    low=low.isoformat(),
+                    high=high.isoformat(),
+                )
+            )
 
 
 def refuse_control_characters(form, field):
@@ -84,7 +91,9 @@ def refuse_control_characters(form, field):
     multiline = isinstance(field, TextAreaField)
     for value in field.raw_data or ():
         if isinstance(value, str) and has_control_characters(value, multiline):
-            raise ValidationError(_l("Remove the control characters (such as NUL) from this field."))
+            raise ValidationError(
+                _l("Remove the control characters (such as NUL) from this field.")
+            )
 
 
 def not_blank(form, field):

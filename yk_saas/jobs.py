@@ -35,12 +35,15 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
     PeriodicJob("billing-run", 3600, "yk_saas.billing.jobs.billing_run_everywhere"),
     PeriodicJob("dunning-pass", 1800, "yk_saas.billing.jobs.dunning_pass_everywhere"),
-    PeriodicJob("complaint-followups", 3600, "yk_saas.feedback.jobs.complaint_followups_everywhere"),
+    PeriodicJob(
+        "complaint-followups", 3600, "yk_saas.feedback.jobs.complaint_followups_everywhere"
+    ),
     PeriodicJob("followup-reminders", 3600, "yk_saas.feedback.jobs.followup_reminders_everywhere"),
     PeriodicJob("satisfaction-surveys", 86400, "yk_saas.feedback.jobs.surveys_everywhere"),
     PeriodicJob("ledger-reminders", 86400, "yk_saas.ledgers.jobs.ledger_reminders_everywhere"),
-    PeriodicJob("work-claim-timeouts", 60, "yk_saas.work.jobs.sweep_claim_timeouts_everywhere",
-                queue="high"),
+    PeriodicJob(
+        "work-claim-timeouts", 60, "yk_saas.work.jobs.sweep_claim_timeouts_everywhere", queue="high"
+    ),
 ]
 
 
@@ -69,9 +72,11 @@ def run_periodic_dispatcher(app, stop: threading.Event, tick: float = 5.0) -> No
 
 def firm_slugs() -> list[str]:
     """Slugs of firms whose background work should run (not suspended)."""
-    return list(db.session.scalars(
-        select(Tenant.slug).where(Tenant.status != "suspended").order_by(Tenant.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Tenant.slug).where(Tenant.status != "suspended").order_by(Tenant.id)
+        )
+    )
 
 
 def for_each_firm(job_function, *args, queue_name: str = "default") -> int:
@@ -95,10 +100,10 @@ def after_fork_in_child() -> None:
 
 def dispatcher_thread(app) -> tuple[threading.Thread, threading.Event]:
     stop = threading.Event()
-    thread = threading.Thread(target=run_periodic_dispatcher, args=(app, stop),
-                              name="periodic-dispatcher", daemon=True)
+    thread = threading.Thread(
+        target=run_periodic_dispatcher, args=(app, stop), name="periodic-dispatcher", daemon=True
+    )
     return thread, stop
-
 
 
 def enqueue_after_commit(queue_name: str, job_function, *args, at=None, **kwargs) -> None:

@@ -31,12 +31,34 @@ TIMEOUT_SECONDS = 10
 MAX_URL_LENGTH = 500
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 # ipaddress's own tables differ between Python releases: these are refused whatever they say.
-BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-    "::/8", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "fc00::/7",
-    "fe80::/10", "fec0::/10", "ff00::/8"))
+BLOCKED_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/8",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+)
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 REFUSALS = {
@@ -88,12 +110,22 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 def is_public_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether a connection to ``address`` leaves the platform's networks for the internet."""
     ip = ipaddress.ip_address(str(address).split("%", 1)[0])
-    if ip.version == 6 and (inner := embedded_ipv4(ip)) is not None and not is_public_address(inner):
+    if (
+        ip.version == 6
+        and (inner := embedded_ipv4(ip)) is not None
+        and not is_public_address(inner)
+    ):
         return False
     if any(ip in net for net in BLOCKED_NETWORKS if net.version == ip.version):
         return False
-    return ip.is_global and not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                                 or ip.is_reserved or ip.is_unspecified)
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
 
 
 def allowed_hosts() -> set[str]:
@@ -123,7 +155,11 @@ def is_ip_literal(host: str) -> bool:
 def public_addresses(host: str, port: int) -> tuple[str, ...]:
     """The host's addresses, refused unless each of them is public."""
     name = host.rstrip(".")
-    if name in LOCAL_NAMES or name.endswith(".localhost") or ("." not in name and not is_ip_literal(name)):
+    if (
+        name in LOCAL_NAMES
+        or name.endswith(".localhost")
+        or ("." not in name and not is_ip_literal(name))
+    ):
         raise OutboundRefused("private", host)
     addresses = resolve(host, port)
     refused = [a for a in addresses if not is_public_address(a)]
@@ -142,7 +178,12 @@ def parse_url(url: str):
         port = parts.port
     except ValueError as exc:
         raise OutboundRefused("invalid") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username
+        or parts.password
+    ):
         raise OutboundRefused("https" if parts.hostname and parts.scheme != "https" else "invalid")
     return parts, port or (443 if parts.scheme == "https" else 80)
 
@@ -200,8 +241,14 @@ def open_connection(target: Target, timeout: float) -> http.client.HTTPConnectio
     return PinnedHTTPConnection(target, timeout)
 
 
-def post_json(url: str, body: bytes, headers: dict[str, str], *, platform_url: bool = False,
-              timeout: float = TIMEOUT_SECONDS) -> int:
+def post_json(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    platform_url: bool = False,
+    timeout: float = TIMEOUT_SECONDS,
+) -> int:
     """POST ``body`` (JSON) to ``url``; returns the 2xx status.
 
     Raises ``OutboundRefused`` when a firm's URL breaks the rule (no retry will
@@ -218,8 +265,12 @@ def post_json(url: str, body: bytes, headers: dict[str, str], *, platform_url: b
         raise
     connection = open_connection(target, timeout)
     try:
-        connection.request("POST", target.path, body=body,
-                           headers={"Content-Type": "application/json; charset=utf-8", **headers})
+        connection.request(
+            "POST",
+            target.path,
+            body=body,
+            headers={"Content-Type": "application/json; charset=utf-8", **headers},
+        )
         response = connection.getresponse()
         response.read(65536)
         status = response.status
@@ -238,4 +289,3 @@ def resolved_target(url: str) -> Target:
     parts, port = parse_url(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, parts.hostname, port, path, resolve(parts.hostname, port))
-

@@ -10,5 +10,10 @@ def page_of(query, per_page: int, page: int | None = None, param: str = "page"):
 
     ``param`` names the query argument when a page shows more than one list.
     """
-    return db.paginate(query, page=page or arg_page(param), per_page=per_page,
-                       max_per_page=per_page, error_out=False)
+    return db.paginate(
+        query,
+        page=page or arg_page(param),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )

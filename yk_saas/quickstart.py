@@ -54,9 +54,11 @@ def setup_data(env: dict, port: str) -> None:
         print_demo_logins(firms, base="http://{host}:" + port)
     # Secret links are masked in the Outbox for all but their recipient; the person who
     # runs the demo reads any kept e-mail in full on this machine.
-    print("\nRead a kept e-mail in full (invitation and reset links included):\n"
-          f"  DATABASE_URL='{env['DATABASE_URL']}' {Path(sys.executable).parent / 'flask'} "
-          "--app yk_saas mail show <firm> <message id>")
+    print(
+        "\nRead a kept e-mail in full (invitation and reset links included):\n"
+        f"  DATABASE_URL='{env['DATABASE_URL']}' {Path(sys.executable).parent / 'flask'} "
+        "--app yk_saas mail show <firm> <message id>"
+    )
 
 
 def stop_on_sigterm(_signum, _frame):
@@ -73,9 +75,22 @@ def main() -> int:
     python = sys.executable
     worker = subprocess.Popen([python, str(ROOT / "worker.py")], env=env, cwd=ROOT)
     web = subprocess.Popen(
-        [python, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind",
-         f"127.0.0.1:{port}", "--access-logfile", "-", "yk_saas:create_app()"],
-        env=env, cwd=ROOT,
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "yk_saas:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     print("Web and worker running. Press Ctrl-C to stop.")
     try:

@@ -29,7 +29,9 @@ def rate_limited(name: str, limit: int, per_seconds: int, field: str | None = No
                 firm = getattr(g.get("tenant"), "slug", "-")
                 buckets = [f"{name}:{firm}:ip:{request.remote_addr}"]
                 if field and request.form.get(field):
-                    buckets.append(f"{name}:{firm}:{field}:{request.form[field].strip().lower()[:254]}")
+                    buckets.append(
+                        f"{name}:{firm}:{field}:{request.form[field].strip().lower()[:254]}"
+                    )
                 # Every bucket counts this request, even once one is over its limit.
                 counted = [hit(b, limit, per_seconds) for b in buckets]
                 if not all(counted):

@@ -20,5 +20,8 @@ class HostBoundSessionInterface(SecureCookieSessionInterface):
             keys,
             salt="yk-session@" + normalize_host(request.host),
             serializer=self.serializer,
-            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
         )

@@ -10,60 +10,89 @@ from yk_saas.money import format_money
 
 # Menu groups of the staff desk: (group label, [(endpoint, label, roles that see it)]).
 DESK_NAV = [
-    (None, [
-        ("desk.home", _l("Overview"), STAFF),
-        ("dashboards.index", _l("Dashboard"), MANAGERS),
-    ]),
-    (_l("Work"), [
-        ("work.pool", _l("Claim pool"), ("accountant", *MANAGERS)),
-        ("work.mine", _l("My work"), ("accountant",)),
-        ("work.board", _l("Work board"), MANAGERS),
-        ("catalog.index", _l("Catalog"), MANAGERS),
-    ]),
-    (_l("Clients"), [
-        ("clients.index", _l("Clients"), STAFF),
-        ("ledgers.board", _l("Books"), STAFF),
-        ("complaints.queue", _l("Complaints"), STAFF),
-        ("followups.index", _l("Follow-ups"), STAFF),
-        ("surveys.results", _l("Surveys"), STAFF),
-    ]),
-    (_l("Money"), [
-        ("billing.index", _l("Invoices"), STAFF),
-        ("billing.contracts", _l("Contracts"), MANAGERS),
-        ("billing_admin.receivables", _l("Receivables"), MANAGERS),
-        ("billing_admin.refund_list", _l("Refunds"), STAFF),
-    ]),
-    (_l("Team"), [
-        ("staff.directory", _l("Team"), STAFF),
-        ("staff.performance", _l("Performance"), STAFF),
-        ("people.index", _l("Invitations"), MANAGERS),
-    ]),
-    (_l("Firm"), [
-        ("desk.settings", _l("Settings"), MANAGERS),
-        ("work.settings", _l("Work settings"), MANAGERS),
-        ("billing_admin.settings", _l("Money settings"), MANAGERS),
-        ("site_builder.index", _l("Home page"), MANAGERS),
-        ("domains.index", _l("Domains"), ("owner",)),
-        ("outbox.index", _l("Outbox"), MANAGERS),
-        ("audit.index", _l("Audit log"), MANAGERS),
-        ("export.index", _l("Export"), ("owner",)),
-        ("billing_admin.subscription", _l("Subscription"), ("owner",)),
-    ]),
+    (
+        None,
+        [
+            ("desk.home", _l("Overview"), STAFF),
+            ("dashboards.index", _l("Dashboard"), MANAGERS),
+        ],
+    ),
+    (
+        _l("Work"),
+        [
+            ("work.pool", _l("Claim pool"), ("accountant", *MANAGERS)),
+            ("work.mine", _l("My work"), ("accountant",)),
+            ("work.board", _l("Work board"), MANAGERS),
+            ("catalog.index", _l("Catalog"), MANAGERS),
+        ],
+    ),
+    (
+        _l("Clients"),
+        [
+            ("clients.index", _l("Clients"), STAFF),
+            ("ledgers.board", _l("Books"), STAFF),
+            ("complaints.queue", _l("Complaints"), STAFF),
+            ("followups.index", _l("Follow-ups"), STAFF),
+            ("surveys.results", _l("Surveys"), STAFF),
+        ],
+    ),
+    (
+        _l("Money"),
+        [
+            ("billing.index", _l("Invoices"), STAFF),
+            ("billing.contracts", _l("Contracts"), MANAGERS),
+            ("billing_admin.receivables", _l("Receivables"), MANAGERS),
+            ("billing_admin.refund_list", _l("Refunds"), STAFF),
+        ],
+    ),
+    (
+        _l("Team"),
+        [
+            ("staff.directory", _l("Team"), STAFF),
+            ("staff.performance", _l("Performance"), STAFF),
+            ("people.index", _l("Invitations"), MANAGERS),
+        ],
+    ),
+    (
+        _l("Firm"),
+        [
+            ("desk.settings", _l("Settings"), MANAGERS),
+            ("work.settings", _l("Work settings"), MANAGERS),
+            ("billing_admin.settings", _l("Money settings"), MANAGERS),
+            ("site_builder.index", _l("Home page"), MANAGERS),
+            ("domains.index", _l("Domains"), ("owner",)),
+            ("outbox.index", _l("Outbox"), MANAGERS),
+            ("audit.index", _l("Audit log"), MANAGERS),
+            ("export.index", _l("Export"), ("owner",)),
+            ("billing_admin.subscription", _l("Subscription"), ("owner",)),
+        ],
+    ),
 ]
 PORTAL_NAV = [
-    (None, [
-        ("portal.home", _l("Overview"), ("client",)),
-        ("shop.index", _l("Services"), ("client",)),
-        ("requests.index", _l("My requests"), ("client",)),
-        ("billing_portal.overview", _l("Invoices and payments"), ("client",)),
-        ("portal_ledgers.index", _l("Books"), ("client",)),
-        ("portal_complaints.index", _l("Complaints"), ("client",)),
-    ]),
+    (
+        None,
+        [
+            ("portal.home", _l("Overview"), ("client",)),
+            ("shop.index", _l("Services"), ("client",)),
+            ("requests.index", _l("My requests"), ("client",)),
+            ("billing_portal.overview", _l("Invoices and payments"), ("client",)),
+            ("portal_ledgers.index", _l("Books"), ("client",)),
+            ("portal_complaints.index", _l("Complaints"), ("client",)),
+        ],
+    ),
 ]
-ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "accountant": _l("Accountant"),
-               "client": _l("Client")}
-MAIL_STATUS_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "outbox": _l("Kept (no SMTP)"),
-                      "failed": _l("Failed, retrying")}
+ROLE_LABELS = {
+    "owner": _l("Owner"),
+    "admin": _l("Admin"),
+    "accountant": _l("Accountant"),
+    "client": _l("Client"),
+}
+MAIL_STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "sent": _l("Sent"),
+    "outbox": _l("Kept (no SMTP)"),
+    "failed": _l("Failed, retrying"),
+}
 
 
 def nav_for(groups):
@@ -108,7 +137,9 @@ def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Content-Security-Policy", content_security_policy(current_app.config))
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(current_app.config)
+    )
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.headers.get("HX-Request") is not None or response.vary:

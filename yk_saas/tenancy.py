@@ -56,8 +56,9 @@ def registry_redis() -> Redis | None:
         return None
     conn = current_app.extensions.get("yk_registry_redis")
     if conn is None:
-        conn = Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=0.5,
-                              socket_connect_timeout=0.5)
+        conn = Redis.from_url(
+            current_app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5
+        )
         current_app.extensions["yk_registry_redis"] = conn
     return conn
 

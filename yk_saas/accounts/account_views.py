@@ -18,8 +18,12 @@ bp.before_request(require_firm_host)
 def _render(**forms):
     forms.setdefault("profile_form", ProfileForm(obj=current_user))
     forms.setdefault("password_form", ChangePasswordForm())
-    return render_template("accounts/account.html", sessions=services.active_sessions(current_user),
-                           current_session_id=g.get("user_session_id"), **forms)
+    return render_template(
+        "accounts/account.html",
+        sessions=services.active_sessions(current_user),
+        current_session_id=g.get("user_session_id"),
+        **forms,
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -45,8 +49,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data,
-                                     keep=current_session_hash())
+            services.change_password(
+                current_user, form.current.data, form.password.data, keep=current_session_hash()
+            )
         except services.AccountError as exc:
             db.session.rollback()
             form.password.errors.append(str(exc))
@@ -64,7 +69,9 @@ def two_factor():
     if current_user.totp_secret:
         if disable_form.validate_on_submit():
             try:
-                services.disable_totp(current_user, disable_form.password.data, keep=current_session_hash())
+                services.disable_totp(
+                    current_user, disable_form.password.data, keep=current_session_hash()
+                )
             except services.AccountError as exc:
                 disable_form.password.errors.append(str(exc))
             else:
@@ -75,7 +82,9 @@ def two_factor():
     session["totp_setup"] = secret
     if enable_form.validate_on_submit():
         try:
-            services.enable_totp(current_user, secret, enable_form.code.data, keep=current_session_hash())
+            services.enable_totp(
+                current_user, secret, enable_form.code.data, keep=current_session_hash()
+            )
         except services.AccountError as exc:
             enable_form.code.errors.append(str(exc))
         else:
@@ -83,7 +92,9 @@ def two_factor():
             flash(_("Two-factor sign-in is on."), "success")
             return redirect(url_for("account.two_factor"))
     uri = services.totp_uri(current_user, secret, g.tenant.name)
-    return render_template("accounts/two_factor.html", enable_form=enable_form, secret=secret, uri=uri)
+    return render_template(
+        "accounts/two_factor.html", enable_form=enable_form, secret=secret, uri=uri
+    )
 
 
 @bp.route("/sessions/others", methods=["POST"])

@@ -37,7 +37,9 @@ class AcceptInvitationForm(NewPasswordForm):
 
 class InviteForm(Form):
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[("accountant", _l("Accountant")), ("admin", _l("Admin"))])
+    role = SelectField(
+        _l("Role"), choices=[("accountant", _l("Accountant")), ("admin", _l("Admin"))]
+    )
 
 
 class ProfileForm(Form):

@@ -8,7 +8,21 @@ _hasher = PasswordHasher()
 
 MIN_LENGTH = 10
 COMMON = frozenset(
-    ["password", "password1", "password123", "1234567890", "12345678910", "qwertyuiop", "1q2w3e4r5t", "abcdefghij", "iloveyou123", "adminadmin", "administrator", "welcome123", "passw0rd123"]
+    [
+        "password",
+        "password1",
+        "password123",
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "1q2w3e4r5t",
+        "abcdefghij",
+        "iloveyou123",
+        "adminadmin",
+        "administrator",
+        "welcome123",
+        "passw0rd123",
+    ]
 )
 
 

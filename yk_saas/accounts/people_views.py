@@ -28,14 +28,19 @@ ACTIONS = {
     "enable": (management.enable_user, _l("Account enabled.")),
     "reset-two-factor": (management.reset_two_factor, _l("Two-factor sign-in turned off.")),
     "sign-out": (management.sign_out_everywhere, _l("Signed out everywhere.")),
-    "send-reset": (management.send_password_reset, _l("A password reset link was e-mailed to them.")),
+    "send-reset": (
+        management.send_password_reset,
+        _l("A password reset link was e-mailed to them."),
+    ),
     "role": (management.change_role, _l("Role changed; their sessions have ended.")),
 }
 
 
 def invite_form() -> InviteForm:
     form = InviteForm()
-    form.role.choices = [(r, label) for r, label in form.role.choices if services.may_manage(current_user, r)]
+    form.role.choices = [
+        (r, label) for r, label in form.role.choices if services.may_manage(current_user, r)
+    ]
     return form
 
 
@@ -43,8 +48,9 @@ def _staff_page(form, status=200):
     staff = db.session.scalars(select(User).where(User.role.in_(STAFF)).order_by(User.name)).all()
     invitations = services.pending_invitations(STAFF)
     template = "accounts/_invitations.html" if htmx and not htmx.boosted else "accounts/staff.html"
-    return render_template(template, staff=staff, invitations=invitations, form=form,
-                           may_manage=services.may_manage), status
+    return render_template(
+        template, staff=staff, invitations=invitations, form=form, may_manage=services.may_manage
+    ), status
 
 
 @bp.route("/")

@@ -56,14 +56,18 @@ def end_sessions(user: User, keep: str | None = None) -> int:
 
 def active_sessions(user: User) -> list[UserSession]:
     """The browsers where ``user`` is signed in, most recently seen first."""
-    return db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)
-                              .order_by(UserSession.last_seen_at.desc())).all()
+    return db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
 
 
 def end_own_session(user: User, session_id: int) -> bool:
     """Sign one of one's own browsers out; False if it is not theirs or already gone."""
-    ended = db.session.execute(delete(UserSession).where(
-        UserSession.id == session_id, UserSession.user_id == user.id)).rowcount
+    ended = db.session.execute(
+        delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    ).rowcount
     if not ended:
         db.session.rollback()
         return False
@@ -73,7 +77,7 @@ def end_own_session(user: User, session_id: int) -> bool:
 
 
 def end_other_sessions(user: User, keep: str | None) -> int:
-    """"Sign out everywhere else": every session of ``user`` but this one ends."""
+    """ "Sign out everywhere else": every session of ``user`` but this one ends."""
     ended = end_sessions(user, keep)
     record_audit("sessions_ended", "user", user.id, actor=user, count=ended)
     db.session.commit()
@@ -95,8 +99,13 @@ def create_user(email: str, name: str, role: str, password: str, **fields) -> Us
         raise AccountError(problem)
     if find_user_by_email(email):
         raise AccountError(_("An account with this e-mail address already exists."))
-    user = User(email=email.strip(), name=name.strip(), role=role,
-                password_hash=hash_password(password), **fields)
+    user = User(
+        email=email.strip(),
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        **fields,
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -133,8 +142,10 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
         db.session.commit()
         return SignInResult(user=user)
     throttle.record_failure(firm, address, email)
-    return SignInResult(error=_("Wrong e-mail address or password."),
-                        alert_email_id=register_failed_login(user) if user else None)
+    return SignInResult(
+        error=_("Wrong e-mail address or password."),
+        alert_email_id=register_failed_login(user) if user else None,
+    )
 
 
 def register_failed_login(user: User) -> int | None:
@@ -145,13 +156,20 @@ def register_failed_login(user: User) -> int | None:
     record_audit("sign_in_failed", "user", user.id, actor=user)
     email_id = None
     if throttle.should_alert(current_tenant().slug, user.id):
-        email_id = queue_email(user.email, "sign_in_alert", "sign_in_alert", user=user,
-                               link=firm_url("auth.forgot_password")).id
+        email_id = queue_email(
+            user.email,
+            "sign_in_alert",
+            "sign_in_alert",
+            user=user,
+            link=firm_url("auth.forgot_password"),
+        ).id
     db.session.commit()
     return email_id
 
 
-def invite_user(email: str, role: str, invited_by: User, client_company_id: int | None = None) -> int:
+def invite_user(
+    email: str, role: str, invited_by: User, client_company_id: int | None = None
+) -> int:
     """Record an invitation and queue its e-mail; returns the outbox message id."""
     email = email.strip()
     if not may_manage(invited_by, role):
@@ -161,14 +179,27 @@ def invite_user(email: str, role: str, invited_by: User, client_company_id: int 
     if find_user_by_email(email):
         raise AccountError(_("An account with this e-mail address already exists."))
     token, token_hash = new_token()
-    invitation = Invitation(email=email, role=role, client_company_id=client_company_id,
-                            token_hash=token_hash, invited_by_id=invited_by.id,
-                            expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    invitation = Invitation(
+        email=email,
+        role=role,
+        client_company_id=client_company_id,
+        token_hash=token_hash,
+        invited_by_id=invited_by.id,
+        expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+    )
     db.session.add(invitation)
     db.session.flush()
-    record_audit("invitation_sent", "invitation", invitation.id, actor=invited_by, email=email, role=role)
-    message = queue_email(email, "invitation", "invitation", inviter=invited_by, invitation=invitation,
-                          secret={"link": firm_url("auth.accept_invitation", token=token)})
+    record_audit(
+        "invitation_sent", "invitation", invitation.id, actor=invited_by, email=email, role=role
+    )
+    message = queue_email(
+        email,
+        "invitation",
+        "invitation",
+        inviter=invited_by,
+        invitation=invitation,
+        secret={"link": firm_url("auth.accept_invitation", token=token)},
+    )
     db.session.commit()
     return message.id
 
@@ -176,12 +207,14 @@ def invite_user(email: str, role: str, invited_by: User, client_company_id: int 
 def open_invitation(token: str) -> Invitation | None:
     """The pending, unexpired invitation behind a link, or None."""
     return db.session.scalar(
-        select(Invitation).where(
+        select(Invitation)
+        .where(
             Invitation.token_hash == hash_token(token),
             Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None),
             Invitation.expires_at > utcnow(),
-        ).with_for_update()
+        )
+        .with_for_update()
     )
 
 
@@ -190,8 +223,13 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     invitation = open_invitation(token)
     if invitation is None:
         raise AccountError(_("This invitation link is invalid, used or expired."))
-    user = create_user(invitation.email, name, invitation.role, password,
-                       client_company_id=invitation.client_company_id)
+    user = create_user(
+        invitation.email,
+        name,
+        invitation.role,
+        password,
+        client_company_id=invitation.client_company_id,
+    )
     invitation.accepted_at = utcnow()
     db.session.commit()
     return user
@@ -203,16 +241,20 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
         raise AccountError(_("You cannot withdraw this invitation."))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
-        record_audit("invitation_revoked", "invitation", invitation.id, actor=actor,
-                     email=invitation.email)
+        record_audit(
+            "invitation_revoked", "invitation", invitation.id, actor=actor, email=invitation.email
+        )
         db.session.commit()
 
 
 def pending_invitations(role_group=STAFF):
     return db.session.scalars(
         select(Invitation)
-        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
-               Invitation.role.in_(role_group))
+        .where(
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.role.in_(role_group),
+        )
         .order_by(Invitation.created_at.desc())
     ).all()
 
@@ -228,22 +270,34 @@ def request_password_reset(email: str) -> int | None:
 def queue_password_reset(user: User) -> int:
     """Write a reset link for ``user`` into a mail only they can read; commits, returns its id."""
     token, token_hash = new_token()
-    db.session.add(PasswordReset(user_id=user.id, token_hash=token_hash,
-                                 expires_at=utcnow() + timedelta(minutes=RESET_MINUTES)))
-    message = queue_email(user.email, "password_reset", "password_reset", user=user,
-                          minutes=RESET_MINUTES,
-                          secret={"link": firm_url("auth.reset_password", token=token)})
+    db.session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=token_hash,
+            expires_at=utcnow() + timedelta(minutes=RESET_MINUTES),
+        )
+    )
+    message = queue_email(
+        user.email,
+        "password_reset",
+        "password_reset",
+        user=user,
+        minutes=RESET_MINUTES,
+        secret={"link": firm_url("auth.reset_password", token=token)},
+    )
     db.session.commit()
     return message.id
 
 
 def open_password_reset(token: str) -> PasswordReset | None:
     return db.session.scalar(
-        select(PasswordReset).where(
+        select(PasswordReset)
+        .where(
             PasswordReset.token_hash == hash_token(token),
             PasswordReset.used_at.is_(None),
             PasswordReset.expires_at > utcnow(),
-        ).with_for_update()
+        )
+        .with_for_update()
     )
 
 
@@ -321,7 +375,9 @@ def check_second_factor(user: User, code: str, address: str) -> SignInResult:
         throttle.forget(firm, address, user.email)
         return SignInResult(user=user)
     throttle.record_failure(firm, address, user.email)
-    return SignInResult(error=_("That code is not right."), alert_email_id=register_failed_login(user))
+    return SignInResult(
+        error=_("That code is not right."), alert_email_id=register_failed_login(user)
+    )
 
 
 def check_totp(user: User, code: str) -> bool:

@@ -34,7 +34,8 @@ def load_user(user_id: str) -> User | None:
     if not isinstance(token, str) or len(token) > 100:
         return None
     row = db.session.execute(
-        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == hash_token(token), User.id == int(user_id))
     ).first()
     now = utcnow()
@@ -42,8 +43,9 @@ def load_user(user_id: str) -> User | None:
         return None
     g.user_session_id = row.UserSession.id
     if row.UserSession.last_seen_at < now - TOUCH_EVERY:
-        db.session.execute(update(UserSession).where(UserSession.id == row.UserSession.id)
-                           .values(last_seen_at=now))
+        db.session.execute(
+            update(UserSession).where(UserSession.id == row.UserSession.id).values(last_seen_at=now)
+        )
         db.session.commit()
     return row.User
 
@@ -51,14 +53,22 @@ def load_user(user_id: str) -> User | None:
 def open_session(user: User) -> str:
     """Record a new session of ``user`` for this browser; returns the cookie's secret id."""
     token, token_hash = new_token()
-    db.session.add(UserSession(
-        user_id=user.id, token_hash=token_hash,
-        user_agent=(request.user_agent.string or "")[:200], ip_address=(request.remote_addr or "")[:45],
-        created_at=utcnow(), last_seen_at=utcnow(),
-    ))
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_hash,
+            user_agent=(request.user_agent.string or "")[:200],
+            ip_address=(request.remote_addr or "")[:45],
+            created_at=utcnow(),
+            last_seen_at=utcnow(),
+        )
+    )
     # Sessions left idle too long are dropped when their owner signs in again.
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
-                                                 UserSession.last_seen_at < utcnow() - MAX_IDLE))
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.last_seen_at < utcnow() - MAX_IDLE
+        )
+    )
     return token
 
 

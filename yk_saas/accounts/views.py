@@ -35,7 +35,9 @@ def login():
         return redirect_home(current_user)
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        result = services.authenticate(
+            form.email.data, form.password.data, request.remote_addr or ""
+        )
         if result.alert_email_id:
             enqueue_delivery(result.alert_email_id)
         if result.error:
@@ -47,7 +49,9 @@ def login():
         else:
             sign_in(result.user)
             return redirect(safe_next(form.next.data, home_url_for(result.user)))
-    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 422
+    return render_template(
+        "accounts/login.html", form=form
+    ), 200 if request.method == "GET" else 422
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -142,4 +146,3 @@ def reset_password(token):
             flash(_("Your password was changed. Please sign in."), "success")
             return redirect(url_for("auth.login"))
     return render_template("accounts/reset_password.html", form=form)
-

@@ -41,8 +41,16 @@ def settings():
     form = BillingSettingsForm(obj=row)
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
-        for name in ("invoice_prefix", "late_fee_kind", "late_fee_value", "reminder_cooldown_hours",
-                     "quiet_start_hour", "quiet_end_hour", "sms_enabled", "backfill_periods"):
+        for name in (
+            "invoice_prefix",
+            "late_fee_kind",
+            "late_fee_value",
+            "reminder_cooldown_hours",
+            "quiet_start_hour",
+            "quiet_end_hour",
+            "sms_enabled",
+            "backfill_periods",
+        ):
             setattr(row, name, getattr(form, name).data)
         try:
             services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)
@@ -50,17 +58,26 @@ def settings():
             db.session.rollback()
             form.stripe_account_id.errors = [str(exc)]
         else:
-            record_audit("billing_settings_changed", "firm", g.tenant.id,
-                         prefix=row.invoice_prefix, late_fee=row.late_fee_kind,
-                         stripe_account=row.stripe_account_id)
+            record_audit(
+                "billing_settings_changed",
+                "firm",
+                g.tenant.id,
+                prefix=row.invoice_prefix,
+                late_fee=row.late_fee_kind,
+                stripe_account=row.stripe_account_id,
+            )
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("billing_admin.settings"))
     templates = db.session.scalars(select(ReminderTemplate).order_by(ReminderTemplate.locale)).all()
-    return render_template("billing/settings.html", form=form, templates=templates,
-                           stripe_ready=stripe_configured(), account=bound_account("stripe"),
-                           sms_ready=sms_available()), \
-        422 if form.errors else 200
+    return render_template(
+        "billing/settings.html",
+        form=form,
+        templates=templates,
+        stripe_ready=stripe_configured(),
+        account=bound_account("stripe"),
+        sms_ready=sms_available(),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
@@ -74,15 +91,17 @@ def reminder_template(template_id):
         db.session.commit()
         flash(_("Reminder wording saved."), "success")
         return redirect(url_for("billing_admin.settings"))
-    return render_template("billing/template.html", form=form, template=template), \
-        422 if form.errors else 200
+    return render_template(
+        "billing/template.html", form=form, template=template
+    ), 422 if form.errors else 200
 
 
 @bp.route("/refunds")
 @roles(*STAFF)
 def refund_list():
-    rows = db.session.scalars(refunds.visible_refunds(current_user)
-                              .order_by(RefundRequest.id.desc())).all()
+    rows = db.session.scalars(
+        refunds.visible_refunds(current_user).order_by(RefundRequest.id.desc())
+    ).all()
     return render_template("billing/refunds.html", refunds=rows, labels=refunds.STATE_LABELS)
 
 
@@ -100,9 +119,15 @@ def refund(refund_id):
 
 
 def refund_page(refund, form, status=200):
-    return render_template("billing/refund.html", refund=refund, form=form,
-                           labels=refunds.STATE_LABELS, actions=refunds.ACTION_LABELS,
-                           people=people_names(), area="desk"), status
+    return render_template(
+        "billing/refund.html",
+        refund=refund,
+        form=form,
+        labels=refunds.STATE_LABELS,
+        actions=refunds.ACTION_LABELS,
+        people=people_names(),
+        area="desk",
+    ), status
 
 
 def people_names() -> dict[int, str]:
@@ -119,8 +144,14 @@ def refund_step(refund_id, action):
     form.currency_code = refund.currency
     if form.validate_on_submit():
         try:
-            refunds.move(refund, action, current_user, form.note.data, form.amount.minor,
-                         save_evidence(form, refund))
+            refunds.move(
+                refund,
+                action,
+                current_user,
+                form.note.data,
+                form.amount.minor,
+                save_evidence(form, refund),
+            )
         except (services.BillingError, ValueError) as exc:
             db.session.rollback()
             form.note.errors = [str(exc)]
@@ -139,9 +170,13 @@ def accountant_names() -> dict[int, str]:
 @roles(*MANAGERS)
 def receivables():
     rows = reports.ageing(services.firm_today())
-    return render_template("billing/receivables.html", rows=rows, buckets=reports.BUCKETS,
-                           per_accountant=reports.ageing_by_accountant(rows).values(),
-                           names=accountant_names())
+    return render_template(
+        "billing/receivables.html",
+        rows=rows,
+        buckets=reports.BUCKETS,
+        per_accountant=reports.ageing_by_accountant(rows).values(),
+        names=accountant_names(),
+    )
 
 
 @bp.route("/receivables.csv")
@@ -150,8 +185,11 @@ def receivables_csv():
     rows = reports.ageing(services.firm_today())
     record_audit("receivables_exported", None, None, rows=len(rows))
     db.session.commit()
-    return Response(reports.ageing_csv(rows, accountant_names()), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=receivables.csv"})
+    return Response(
+        reports.ageing_csv(rows, accountant_names()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=receivables.csv"},
+    )
 
 
 @bp.route("/cards/revenue")
@@ -164,10 +202,11 @@ def card_revenue():
 @roles(*MANAGERS)
 def card_receivables():
     rows = reports.ageing(services.firm_today())
-    totals = {key: sum(r[key] for r in rows if r["currency"] == g.tenant.currency)
-              for key, _label in reports.BUCKETS}
-    return render_template("billing/_card_receivables.html", totals=totals,
-                           buckets=reports.BUCKETS)
+    totals = {
+        key: sum(r[key] for r in rows if r["currency"] == g.tenant.currency)
+        for key, _label in reports.BUCKETS
+    }
+    return render_template("billing/_card_receivables.html", totals=totals, buckets=reports.BUCKETS)
 
 
 @bp.route("/subscription")
@@ -186,8 +225,10 @@ def subscription_checkout():
     from yk_saas.billing.platform_checkout import start_subscription_checkout
 
     if not stripe_configured() or not current_app.config.get("STRIPE_PRICE_MONTHLY"):
-        flash(_("Online subscription is not available; the platform operator sets your plan."),
-              "error")
+        flash(
+            _("Online subscription is not available; the platform operator sets your plan."),
+            "error",
+        )
         return redirect(url_for("billing_admin.subscription"))
     url = start_subscription_checkout()
     db.session.commit()  # the customer and session are recorded: their events route here

@@ -41,8 +41,11 @@ class ProviderAccount(db.Model):
     """A firm's own account at a payment provider (a Stripe connected account)."""
 
     __tablename__ = "provider_accounts"
-    __table_args__ = (UniqueConstraint("provider", "account_id"),
-                      UniqueConstraint("provider", "tenant_id"), {"schema": "public"})
+    __table_args__ = (
+        UniqueConstraint("provider", "account_id"),
+        UniqueConstraint("provider", "tenant_id"),
+        {"schema": "public"},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider: Mapped[str] = mapped_column(String(16))
@@ -62,8 +65,9 @@ class PlatformObject(db.Model):
     #: customer, subscription, checkout_session
     kind: Mapped[str] = mapped_column(String(24))
     object_id: Mapped[str] = mapped_column(String(120))
-    tenant_id: Mapped[int] = mapped_column(Integer, ForeignKey(TENANT_FK, ondelete="CASCADE"),
-                                           index=True)
+    tenant_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(TENANT_FK, ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -86,26 +90,36 @@ class Binding:
 def bind_account(provider: str, account_id: str | None) -> None:
     """Bind the current firm to ``account_id`` (None unbinds); raises AccountTaken."""
     firm = current_tenant()
-    owner = db.session.scalar(select(ProviderAccount.tenant_id).where(
-        ProviderAccount.provider == provider, ProviderAccount.account_id == account_id))
+    owner = db.session.scalar(
+        select(ProviderAccount.tenant_id).where(
+            ProviderAccount.provider == provider, ProviderAccount.account_id == account_id
+        )
+    )
     if account_id and owner not in (None, firm.id):
         raise AccountTaken(account_id)
-    db.session.execute(delete(ProviderAccount).where(ProviderAccount.provider == provider,
-                                                     ProviderAccount.tenant_id == firm.id))
+    db.session.execute(
+        delete(ProviderAccount).where(
+            ProviderAccount.provider == provider, ProviderAccount.tenant_id == firm.id
+        )
+    )
     if not account_id:
         return
     try:
         with db.session.begin_nested():
-            db.session.add(ProviderAccount(provider=provider, account_id=account_id,
-                                           tenant_id=firm.id))
+            db.session.add(
+                ProviderAccount(provider=provider, account_id=account_id, tenant_id=firm.id)
+            )
     except IntegrityError as exc:  # another firm bound it at the same moment
         raise AccountTaken(account_id) from exc
 
 
 def bound_account(provider: str) -> str | None:
     """The current firm's account at ``provider``, if one is bound."""
-    return db.session.scalar(select(ProviderAccount.account_id).where(
-        ProviderAccount.provider == provider, ProviderAccount.tenant_id == current_tenant().id))
+    return db.session.scalar(
+        select(ProviderAccount.account_id).where(
+            ProviderAccount.provider == provider, ProviderAccount.tenant_id == current_tenant().id
+        )
+    )
 
 
 def record_platform_object(provider: str, kind: str, object_id: str) -> bool:
@@ -114,32 +128,56 @@ def record_platform_object(provider: str, kind: str, object_id: str) -> bool:
     Returns False (and records nothing) when the id is bound to another firm.
     """
     firm = current_tenant()
-    db.session.execute(insert(PlatformObject.__table__)
-                       .values(provider=provider, kind=kind, object_id=object_id,
-                               tenant_id=firm.id, created_at=utcnow())
-                       .on_conflict_do_nothing(index_elements=["provider", "object_id"]))
-    return db.session.scalar(select(PlatformObject.tenant_id).where(
-        PlatformObject.provider == provider, PlatformObject.object_id == object_id)) == firm.id
+    db.session.execute(
+        insert(PlatformObject.__table__)
+        .values(
+            provider=provider,
+            kind=kind,
+            object_id=object_id,
+            tenant_id=firm.id,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["provider", "object_id"])
+    )
+    return (
+        db.session.scalar(
+            select(PlatformObject.tenant_id).where(
+                PlatformObject.provider == provider, PlatformObject.object_id == object_id
+            )
+        )
+        == firm.id
+    )
 
 
 def firm_of_account(provider: str, account_id: str) -> str | None:
     """The slug of the firm bound to ``account_id``."""
-    return db.session.scalar(select(Tenant.slug).join(
-        ProviderAccount, ProviderAccount.tenant_id == Tenant.id).where(
-        ProviderAccount.provider == provider, ProviderAccount.account_id == account_id))
+    return db.session.scalar(
+        select(Tenant.slug)
+        .join(ProviderAccount, ProviderAccount.tenant_id == Tenant.id)
+        .where(ProviderAccount.provider == provider, ProviderAccount.account_id == account_id)
+    )
 
 
 def firm_of_platform_objects(provider: str, object_ids: list[str]) -> str | None:
     """The slug of the one firm the recorded ``object_ids`` belong to (None if none or two)."""
     ids = [i for i in object_ids if i]
-    slugs = set(db.session.scalars(select(Tenant.slug).join(
-        PlatformObject, PlatformObject.tenant_id == Tenant.id).where(
-        PlatformObject.provider == provider, PlatformObject.object_id.in_(ids)))) if ids else set()
+    slugs = (
+        set(
+            db.session.scalars(
+                select(Tenant.slug)
+                .join(PlatformObject, PlatformObject.tenant_id == Tenant.id)
+                .where(PlatformObject.provider == provider, PlatformObject.object_id.in_(ids))
+            )
+        )
+        if ids
+        else set()
+    )
     return slugs.pop() if len(slugs) == 1 else None
 
 
-def route_notification(provider: str, account: str | None, object_ids: list[str],
-                       named_firm: str | None) -> Binding:
+def route_notification(
+    provider: str, account: str | None, object_ids: list[str], named_firm: str | None
+) -> Binding:
     """The firm a verified notification belongs to, by the rule above; raises Unbound."""
     if account:
         binding = Binding(firm_of_account(provider, account) or "", CONNECTED)
@@ -159,16 +197,28 @@ def rebind_restored_firm(session, firm_id: int) -> None:
     """
     from yk_saas.billing.models import BillingSettings, PlatformSubscription
 
-    account = session.scalar(select(BillingSettings.stripe_account_id)
-                             .order_by(BillingSettings.id).limit(1))
+    account = session.scalar(
+        select(BillingSettings.stripe_account_id).order_by(BillingSettings.id).limit(1)
+    )
     if account:
-        session.execute(insert(ProviderAccount.__table__).values(
-            provider="stripe", account_id=account, tenant_id=firm_id, created_at=utcnow())
-            .on_conflict_do_nothing())
-    for row in session.execute(select(PlatformSubscription.stripe_customer_id,
-                                      PlatformSubscription.stripe_subscription_id)):
+        session.execute(
+            insert(ProviderAccount.__table__)
+            .values(provider="stripe", account_id=account, tenant_id=firm_id, created_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+    for row in session.execute(
+        select(PlatformSubscription.stripe_customer_id, PlatformSubscription.stripe_subscription_id)
+    ):
         for kind, object_id in zip(("customer", "subscription"), row, strict=True):
             if object_id:
-                session.execute(insert(PlatformObject.__table__).values(
-                    provider="stripe", kind=kind, object_id=object_id, tenant_id=firm_id,
-                    created_at=utcnow()).on_conflict_do_nothing())
+                session.execute(
+                    insert(PlatformObject.__table__)
+                    .values(
+                        provider="stripe",
+                        kind=kind,
+                        object_id=object_id,
+                        tenant_id=firm_id,
+                        created_at=utcnow(),
+                    )
+                    .on_conflict_do_nothing()
+                )

@@ -11,8 +11,12 @@ billing_cli = AppGroup("billing", help="Money: platform plans, billing runs, dun
 @billing_cli.command("set-plan")
 @click.argument("slug")
 @click.argument("plan", type=click.Choice(["trial", "monthly"]))
-@click.option("--status", type=click.Choice(["active", "trialing", "past_due", "cancelled"]),
-              default="active", show_default=True)
+@click.option(
+    "--status",
+    type=click.Choice(["active", "trialing", "past_due", "cancelled"]),
+    default="active",
+    show_default=True,
+)
 def set_plan_command(slug, plan, status):
     """Set a firm's platform plan and status by hand (platforms without Stripe keys)."""
     from yk_saas.billing.subscription import set_plan_by_hand

@@ -16,8 +16,11 @@ def credit_row(company_id: int, lock: bool = False) -> ClientCredit | None:
 
 def companies_with_limits() -> set[int]:
     """Companies that have a credit limit (the others need no check)."""
-    return set(db.session.scalars(select(ClientCredit.company_id)
-                                  .where(ClientCredit.limit_cents.is_not(None))))
+    return set(
+        db.session.scalars(
+            select(ClientCredit.company_id).where(ClientCredit.limit_cents.is_not(None))
+        )
+    )
 
 
 def set_credit_limit(company_id: int, limit_cents: int | None, currency: str) -> ClientCredit:
@@ -28,8 +31,9 @@ def set_credit_limit(company_id: int, limit_cents: int | None, currency: str) ->
         db.session.add(row)
     row.limit_cents, row.currency = limit_cents, currency
     db.session.flush()
-    record_audit("credit_limit_set", "company", company_id, limit_cents=limit_cents,
-                 currency=currency)
+    record_audit(
+        "credit_limit_set", "company", company_id, limit_cents=limit_cents, currency=currency
+    )
     check_credit_limit(company_id)
     return row
 
@@ -47,12 +51,22 @@ def check_credit_limit(company_id: int) -> bool:
     if over and row.over_limit_since is None:
         row.over_limit_since = utcnow()
         name = db.session.scalar(select(ClientCompany.name).where(ClientCompany.id == company_id))
-        notify_managers_of("billing.credit_limit", company_id,
-                           f"/desk/billing/clients/{company_id}", company=name,
-                           amount=owed, currency=row.currency)
-        record_audit("credit_limit_crossed", "company", company_id, owed_cents=owed,
-                     limit_cents=row.limit_cents, firm=current_tenant().slug)
+        notify_managers_of(
+            "billing.credit_limit",
+            company_id,
+            f"/desk/billing/clients/{company_id}",
+            company=name,
+            amount=owed,
+            currency=row.currency,
+        )
+        record_audit(
+            "credit_limit_crossed",
+            "company",
+            company_id,
+            owed_cents=owed,
+            limit_cents=row.limit_cents,
+            firm=current_tenant().slug,
+        )
     elif not over and row.over_limit_since is not None:
         row.over_limit_since = None
     return over
-

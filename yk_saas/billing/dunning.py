@@ -25,13 +25,21 @@ from yk_saas.money import format_money
 FIXED_STEPS = (-3, 0, 3, 7, 15)
 REPEAT_EVERY = 15
 DEFAULT_TEMPLATES = {
-    "zh_CN": ("付款提醒：账单 {number} 应付 {amount}",
-              ("{client} 您好：\n\n账单 {number} 金额 {amount}，付款截止日 {due_date}。"
-               "\n请通过以下链接查看并付款：{pay_link}\n\n如已付款，请忽略本提醒。")),
-    "en": ("Payment reminder: invoice {number}, {amount} due",
-           ("Dear {client},\n\nInvoice {number} for {amount} is due on {due_date}."
+    "zh_CN": (
+        "付款提醒：账单 {number} 应付 {amount}",
+        (
+            "{client} 您好：\n\n账单 {number} 金额 {amount}，付款截止日 {due_date}。"
+            "\n请通过以下链接查看并付款：{pay_link}\n\n如已付款，请忽略本提醒。"
+        ),
+    ),
+    "en": (
+        "Payment reminder: invoice {number}, {amount} due",
+        (
+            "Dear {client},\n\nInvoice {number} for {amount} is due on {due_date}."
             "\nYou can see and pay it here: {pay_link}\n\nIf you have paid already, "
-            "please ignore this reminder.")),
+            "please ignore this reminder."
+        ),
+    ),
 }
 VARIABLES = ("client", "amount", "due_date", "number", "pay_link")
 
@@ -71,13 +79,21 @@ def run_dunning(now: datetime | None = None) -> int:
     today = local.date()
     rows = db.session.execute(
         select(Invoice.id, Invoice.due_on).where(
-            Invoice.status == "open", Invoice.due_on <= today - timedelta(days=FIXED_STEPS[0]))
+            Invoice.status == "open", Invoice.due_on <= today - timedelta(days=FIXED_STEPS[0])
+        )
     ).all()
-    wanted = [{"invoice_id": i, "step_key": f"d{step_for((today - due).days)}",
-               "channels": ["in_app", "email"], "sent_at": now} for i, due in rows]
+    wanted = [
+        {
+            "invoice_id": i,
+            "step_key": f"d{step_for((today - due).days)}",
+            "channels": ["in_app", "email"],
+            "sent_at": now,
+        }
+        for i, due in rows
+    ]
     sent_ids = claim_steps(wanted)
     for start in range(0, len(sent_ids), 1000):
-        send_reminders(sent_ids[start:start + 1000], today)
+        send_reminders(sent_ids[start : start + 1000], today)
     charge_late_fees(settings, today)
     db.session.commit()
     return len(sent_ids)
@@ -99,17 +115,29 @@ def charge_late_fees(settings, today: date) -> int:
     if settings.late_fee_kind == "none":
         return 0
     charged = select(Invoice.source_key).where(Invoice.source == "late_fee")
-    overdue = db.session.scalars(select(Invoice).where(
-        Invoice.status == "open", Invoice.due_on < today, Invoice.source != "late_fee",
-        func.cast(Invoice.id, String).not_in(charged))).all()
+    overdue = db.session.scalars(
+        select(Invoice).where(
+            Invoice.status == "open",
+            Invoice.due_on < today,
+            Invoice.source != "late_fee",
+            func.cast(Invoice.id, String).not_in(charged),
+        )
+    ).all()
     count = 0
     for invoice in overdue:
         fee = late_fee_for(settings, invoice)
-        if fee > 0 and create_invoice(NewInvoice(
-                company_id=invoice.company_id, amount_cents=fee, currency=invoice.currency,
+        if fee > 0 and create_invoice(
+            NewInvoice(
+                company_id=invoice.company_id,
+                amount_cents=fee,
+                currency=invoice.currency,
                 description=_("Late fee for invoice %(number)s", number=invoice.number),
-                source="late_fee", source_key=str(invoice.id), issued_on=today,
-                due_on=today + timedelta(days=7))):
+                source="late_fee",
+                source_key=str(invoice.id),
+                issued_on=today,
+                due_on=today + timedelta(days=7),
+            )
+        ):
             count += 1
     return count
 
@@ -120,9 +148,11 @@ def claim_steps(wanted: list[dict]) -> list[int]:
     table = ReminderSent.__table__
     for start in range(0, len(wanted), 2000):
         claimed += db.session.scalars(
-            insert(table).values(wanted[start:start + 2000])
+            insert(table)
+            .values(wanted[start : start + 2000])
             .on_conflict_do_nothing(index_elements=["invoice_id", "step_key"])
-            .returning(table.c.invoice_id)).all()
+            .returning(table.c.invoice_id)
+        ).all()
     return claimed
 
 
@@ -133,25 +163,36 @@ class ReminderWriter:
     def __init__(self, company_ids):
         from yk_saas.urls import firm_base_url
 
-        self.templates = {t.locale: (t.subject, t.body)
-                          for t in db.session.scalars(select(ReminderTemplate))}
+        self.templates = {
+            t.locale: (t.subject, t.body) for t in db.session.scalars(select(ReminderTemplate))
+        }
         self.base_url = firm_base_url()
         self.sms = billing_settings().sms_enabled and sms_available()
         self.users: dict[int, list[User]] = {}
-        for user in db.session.scalars(select(User).where(
-                User.client_company_id.in_(set(company_ids)), User.is_active.is_(True))):
+        for user in db.session.scalars(
+            select(User).where(
+                User.client_company_id.in_(set(company_ids)), User.is_active.is_(True)
+            )
+        ):
             self.users.setdefault(user.client_company_id, []).append(user)
 
     def wording(self, locale: str) -> tuple[str, str]:
-        return (self.templates.get(locale) or next(iter(self.templates.values()), None)
-                or DEFAULT_TEMPLATES["en"])
+        return (
+            self.templates.get(locale)
+            or next(iter(self.templates.values()), None)
+            or DEFAULT_TEMPLATES["en"]
+        )
 
     def render(self, invoice: Invoice, locale: str, pay_link: str) -> tuple[str, str]:
         """Subject and body of the firm's wording in ``locale``, variables filled in."""
         subject, body = self.wording(locale)
-        values = {"client": invoice.company.name, "number": invoice.number,
-                  "amount": format_money(invoice.balance_cents, invoice.currency, locale),
-                  "due_date": invoice.due_on.isoformat(), "pay_link": pay_link}
+        values = {
+            "client": invoice.company.name,
+            "number": invoice.number,
+            "amount": format_money(invoice.balance_cents, invoice.currency, locale),
+            "due_date": invoice.due_on.isoformat(),
+            "pay_link": pay_link,
+        }
         for name in VARIABLES:
             subject = subject.replace("{" + name + "}", values[name])
             body = body.replace("{" + name + "}", values[name])
@@ -166,13 +207,23 @@ class ReminderWriter:
 
         link = f"/portal/billing/invoices/{invoice.id}"
         users = self.users.get(invoice.company_id, [])
-        notify("billing.reminder", [u.id for u in users], link=link, number=invoice.number,
-               due_date=invoice.due_on.isoformat())
+        notify(
+            "billing.reminder",
+            [u.id for u in users],
+            link=link,
+            number=invoice.number,
+            due_date=invoice.due_on.isoformat(),
+        )
         firm = current_tenant()
         for user in users:
             subject, body = self.render(invoice, user.locale or firm.locale, self.base_url + link)
-            email = queue_email(user.email, f"reminder:{invoice.id}:{today}:{user.id}",
-                                "billing_reminder", subject=subject, body=body)
+            email = queue_email(
+                user.email,
+                f"reminder:{invoice.id}:{today}:{user.id}",
+                "billing_reminder",
+                subject=subject,
+                body=body,
+            )
             enqueue_after_commit("high", deliver_email, firm.slug, email.id)
             if self.sms and user.phone:
                 queue_sms(user.phone, subject)
@@ -182,8 +233,9 @@ def send_reminders(invoice_ids: list[int], today: date) -> None:
     """Send the reminders of these invoices, loading what they share once."""
     from sqlalchemy.orm import joinedload
 
-    invoices = db.session.scalars(select(Invoice).options(joinedload(Invoice.company))
-                                  .where(Invoice.id.in_(invoice_ids))).all()
+    invoices = db.session.scalars(
+        select(Invoice).options(joinedload(Invoice.company)).where(Invoice.id.in_(invoice_ids))
+    ).all()
     writer = ReminderWriter(i.company_id for i in invoices)
     for invoice in invoices:
         writer.send(invoice, today)

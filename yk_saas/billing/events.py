@@ -14,8 +14,11 @@ from yk_saas.notifications.services import EventType, notify
 EVENT_TYPES = (
     EventType("billing.reminder", _l("Invoice %(number)s is due on %(due_date)s"), email=False),
     EventType("billing.payment_received", _l("Payment received for invoice %(number)s")),
-    EventType("billing.refund_step", _l("Refund on invoice %(number)s: %(step)s"),
-              labels={"step": ACTION_LABELS}),
+    EventType(
+        "billing.refund_step",
+        _l("Refund on invoice %(number)s: %(step)s"),
+        labels={"step": ACTION_LABELS},
+    ),
     EventType("billing.credit_limit", _l("%(company)s is over its credit limit")),
 )
 
@@ -31,7 +34,8 @@ def manager_ids() -> list[int]:
 def staff_of(company_id: int) -> list[int]:
     """Managers plus the company's dedicated accountant."""
     accountant = db.session.scalar(
-        select(ClientCompany.dedicated_accountant_id).where(ClientCompany.id == company_id))
+        select(ClientCompany.dedicated_accountant_id).where(ClientCompany.id == company_id)
+    )
     return manager_ids() + ([accountant] if accountant else [])
 
 

@@ -52,12 +52,18 @@ class ContractForm(Form):
     fee = AmountField(_l("Fee per period"), validators=[InputRequired()])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired(), DateWindow(10, 2)])
     ends_on = DateField(_l("Ends on"), validators=[Optional(), DateWindow(10, 10)])
-    billing_day = IntegerField(_l("Billing day of the month"), default=1,
-                               validators=[InputRequired(), NumberRange(1, 28)])
-    payment_terms_days = IntegerField(_l("Days to pay"), default=15,
-                                      validators=[InputRequired(), NumberRange(0, 120)])
-    bill_past = BooleanField(_l("Bill past periods (only the latest, as many as the billing "
-                                "settings allow; earlier periods are not billed)"))
+    billing_day = IntegerField(
+        _l("Billing day of the month"), default=1, validators=[InputRequired(), NumberRange(1, 28)]
+    )
+    payment_terms_days = IntegerField(
+        _l("Days to pay"), default=15, validators=[InputRequired(), NumberRange(0, 120)]
+    )
+    bill_past = BooleanField(
+        _l(
+            "Bill past periods (only the latest, as many as the billing "
+            "settings allow; earlier periods are not billed)"
+        )
+    )
 
 
 class PaymentForm(Form):
@@ -77,23 +83,44 @@ class CreditLimitForm(Form):
 
 
 class BillingSettingsForm(Form):
-    invoice_prefix = StringField(_l("Invoice number prefix"),
-                                 validators=[InputRequired(), Length(min=1, max=8)])
-    late_fee_kind = SelectField(_l("Late fee"), choices=[
-        ("none", _l("None")), ("fixed", _l("Fixed amount")), ("percent", _l("Percent of balance"))])
-    late_fee_value = IntegerField(_l("Late fee value (minor units, or basis points for percent)"),
-                                  default=0, validators=[NumberRange(0, 10_000_000)])
-    reminder_cooldown_hours = IntegerField(_l("Hours between manual reminders"), default=24,
-                                           validators=[NumberRange(0, 720)])
+    invoice_prefix = StringField(
+        _l("Invoice number prefix"), validators=[InputRequired(), Length(min=1, max=8)]
+    )
+    late_fee_kind = SelectField(
+        _l("Late fee"),
+        choices=[
+            ("none", _l("None")),
+            ("fixed", _l("Fixed amount")),
+            ("percent", _l("Percent of balance")),
+        ],
+    )
+    late_fee_value = IntegerField(
+        _l("Late fee value (minor units, or basis points for percent)"),
+        default=0,
+        validators=[NumberRange(0, 10_000_000)],
+    )
+    reminder_cooldown_hours = IntegerField(
+        _l("Hours between manual reminders"), default=24, validators=[NumberRange(0, 720)]
+    )
     quiet_start_hour = IntegerField(_l("Quiet hours start"), validators=[NumberRange(0, 23)])
     quiet_end_hour = IntegerField(_l("Quiet hours end"), validators=[NumberRange(0, 23)])
     sms_enabled = BooleanField(_l("Also send reminders by SMS"))
-    backfill_periods = IntegerField(_l("Past periods a billing run invoices at most per contract"),
-                                    default=3, validators=[InputRequired(), NumberRange(1, 36)])
-    stripe_account_id = StringField(_l("Stripe connected account (acct_…)"),
-                                    validators=[Optional(), Length(max=64), Regexp(
-                                        r"^\s*acct_[A-Za-z0-9]+\s*$",
-                                        message=_l("A Stripe account id looks like acct_1AbC…"))])
+    backfill_periods = IntegerField(
+        _l("Past periods a billing run invoices at most per contract"),
+        default=3,
+        validators=[InputRequired(), NumberRange(1, 36)],
+    )
+    stripe_account_id = StringField(
+        _l("Stripe connected account (acct_…)"),
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(
+                r"^\s*acct_[A-Za-z0-9]+\s*$",
+                message=_l("A Stripe account id looks like acct_1AbC…"),
+            ),
+        ],
+    )
 
 
 class TemplateForm(Form):
@@ -102,8 +129,9 @@ class TemplateForm(Form):
 
 
 class RefundRequestForm(Form):
-    reason = TextAreaField(_l("Why do you ask for a refund?"),
-                           validators=[InputRequired(), Length(max=4000)])
+    reason = TextAreaField(
+        _l("Why do you ask for a refund?"), validators=[InputRequired(), Length(max=4000)]
+    )
     evidence = FileField(_l("Evidence (optional)"))
 
 

@@ -34,8 +34,9 @@ class Contract(TenantModel):
     __tablename__ = "billing_contracts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
-                                            index=True)
+    company_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"), index=True
+    )
     plan: Mapped[str] = mapped_column(String(120))
     #: monthly, quarterly, yearly
     interval: Mapped[str] = mapped_column(String(16))
@@ -73,10 +74,12 @@ class Invoice(TenantModel):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
-                                            index=True)
+    company_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"), index=True
+    )
     contract_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("tenant.billing_contracts.id", ondelete="SET NULL"))
+        Integer, ForeignKey("tenant.billing_contracts.id", ondelete="SET NULL")
+    )
     #: contract (source_key = "<contract id>:<period start>"), order (item id), manual, late_fee
     source: Mapped[str] = mapped_column(String(16))
     source_key: Mapped[str] = mapped_column(String(64))
@@ -119,11 +122,14 @@ class CreditNote(TenantModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     invoice_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True
+    )
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(300))
-    created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey(USER_FK, ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 
@@ -135,9 +141,11 @@ class Payment(TenantModel):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
-    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
-                                            index=True)
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True
+    )
+    company_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"), index=True
+    )
     #: offline or stripe
     provider: Mapped[str] = mapped_column(String(16))
     #: bank_transfer, cash, other, card (online)
@@ -150,7 +158,9 @@ class Payment(TenantModel):
     currency: Mapped[str] = mapped_column(String(3))
     received_on: Mapped[date] = mapped_column(Date)
     receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
-    recorded_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey(USER_FK, ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 
@@ -160,8 +170,9 @@ class ClientCredit(TenantModel):
     __tablename__ = "billing_client_credit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="CASCADE"),
-                                            unique=True)
+    company_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(COMPANY_FK, ondelete="CASCADE"), unique=True
+    )
     limit_cents: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     #: Set when the balance crossed the limit and staff were warned; cleared when back under.
@@ -212,7 +223,8 @@ class ReminderSent(TenantModel):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="CASCADE"), index=True)
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="CASCADE"), index=True
+    )
     step_key: Mapped[str] = mapped_column(String(32))
     channels: Mapped[list] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime] = created_at_column()
@@ -225,9 +237,11 @@ class RefundRequest(TenantModel):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
-    company_id: Mapped[int] = mapped_column(Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"),
-                                            index=True)
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True
+    )
+    company_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"), index=True
+    )
     reason: Mapped[str] = mapped_column(Text)
     #: requested, info_needed, proposed, disputed, agreed, executed, closed
     state: Mapped[str] = mapped_column(String(16), default="requested", index=True)
@@ -235,7 +249,9 @@ class RefundRequest(TenantModel):
     agreed_cents: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     provider_reference: Mapped[str | None] = mapped_column(String(120))
-    requested_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey(USER_FK, ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     invoice: Mapped[Invoice] = relationship()
@@ -249,12 +265,14 @@ class RefundStep(TenantModel):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     refund_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tenant.billing_refunds.id", ondelete="CASCADE"), index=True)
+        Integer, ForeignKey("tenant.billing_refunds.id", ondelete="CASCADE"), index=True
+    )
     action: Mapped[str] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
     amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     file_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("tenant.stored_files.id", ondelete="SET NULL"))
+        Integer, ForeignKey("tenant.stored_files.id", ondelete="SET NULL")
+    )
     actor_id: Mapped[int | None] = mapped_column(Integer, ForeignKey(USER_FK, ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
@@ -304,7 +322,8 @@ class ProviderCheckout(TenantModel):
     #: The provider's id of the page or order (a Stripe Checkout Session).
     session_id: Mapped[str] = mapped_column(String(120))
     invoice_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True)
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True
+    )
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = created_at_column()

@@ -18,8 +18,9 @@ from yk_saas.files.services import firm_folder
 
 
 def pdf_context(invoice: Invoice) -> dict:
-    payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)
-                                  .order_by(Payment.id)).all()
+    payments = db.session.scalars(
+        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)
+    ).all()
     notes = db.session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)).all()
     return {"invoice": invoice, "payments": payments, "notes": notes}
 
@@ -29,8 +30,9 @@ def cached_invoice_pdf(invoice_id: int) -> Path | None:
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None:
         return None
-    return render_cached("billing/invoice_pdf.html", f"invoice-{invoice.id}",
-                         **pdf_context(invoice))
+    return render_cached(
+        "billing/invoice_pdf.html", f"invoice-{invoice.id}", **pdf_context(invoice)
+    )
 
 
 def render_cached(template: str, name: str, **context) -> Path:
@@ -49,8 +51,9 @@ def render_cached(template: str, name: str, **context) -> Path:
 
 
 def send_pdf(path: Path, download_name: str):
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=download_name, max_age=0)
+    response = send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=download_name, max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -58,8 +61,9 @@ def send_pdf(path: Path, download_name: str):
 def send_receipt_pdf(payment: Payment):
     """Serve a payment's receipt; the caller checked the user may see its invoice."""
     invoice = db.session.get(Invoice, payment.invoice_id)
-    path = render_cached("billing/receipt_pdf.html", f"receipt-{payment.id}",
-                         payment=payment, invoice=invoice)
+    path = render_cached(
+        "billing/receipt_pdf.html", f"receipt-{payment.id}", payment=payment, invoice=invoice
+    )
     return send_pdf(path, f"{payment.receipt_number}.pdf")
 
 

@@ -15,8 +15,10 @@ from yk_saas.urls import firm_base_url
 
 
 def stripe_client() -> stripe.StripeClient:
-    return stripe.StripeClient(current_app.config["STRIPE_SECRET_KEY"],
-                               http_client=current_app.extensions.get("yk_stripe_http_client"))
+    return stripe.StripeClient(
+        current_app.config["STRIPE_SECRET_KEY"],
+        http_client=current_app.extensions.get("yk_stripe_http_client"),
+    )
 
 
 def platform_customer(client: stripe.StripeClient) -> str:
@@ -25,7 +27,8 @@ def platform_customer(client: stripe.StripeClient) -> str:
     if not row.stripe_customer_id:
         customer = client.v1.customers.create(
             params={"name": firm.name, "metadata": {"yk_firm": firm.slug}},
-            options={"idempotency_key": f"platform-customer-{firm.slug}"})
+            options={"idempotency_key": f"platform-customer-{firm.slug}"},
+        )
         row.stripe_customer_id = customer.id
     record_platform_object("stripe", "customer", row.stripe_customer_id)
     return row.stripe_customer_id
@@ -38,12 +41,16 @@ def start_subscription_checkout() -> str:
     back = firm_base_url() + url_for("billing_admin.subscription")
     metadata = {"yk_firm": firm.slug, "kind": "platform"}
     session = client.v1.checkout.sessions.create(
-        params={"mode": "subscription", "customer": platform_customer(client),
-                "line_items": [{"price": current_app.config["STRIPE_PRICE_MONTHLY"],
-                                "quantity": 1}],
-                "client_reference_id": firm.slug, "metadata": metadata,
-                "subscription_data": {"metadata": metadata},
-                "success_url": back, "cancel_url": back},
+        params={
+            "mode": "subscription",
+            "customer": platform_customer(client),
+            "line_items": [{"price": current_app.config["STRIPE_PRICE_MONTHLY"], "quantity": 1}],
+            "client_reference_id": firm.slug,
+            "metadata": metadata,
+            "subscription_data": {"metadata": metadata},
+            "success_url": back,
+            "cancel_url": back,
+        },
         options={"idempotency_key": f"platform-subscription-{firm.slug}-{firm.plan}"},
     )
     record_platform_object("stripe", "checkout_session", session.id)

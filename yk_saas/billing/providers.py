@@ -33,8 +33,9 @@ class OfflineProvider:
     name = "offline"
     online = False
 
-    def create_checkout(self, invoice: Invoice, firm_slug: str, success_url: str,
-                        cancel_url: str) -> Checkout | None:
+    def create_checkout(
+        self, invoice: Invoice, firm_slug: str, success_url: str, cancel_url: str
+    ) -> Checkout | None:
         return None
 
     def refund(self, provider_key: str, amount_cents: int, idempotency_key: str) -> str:
@@ -50,11 +51,13 @@ class StripeProvider:
 
     def __init__(self, secret_key: str, account_id: str, http_client=None):
         self.account_id = account_id
-        self.client = stripe.StripeClient(secret_key, http_client=http_client,
-                                          max_network_retries=2)
+        self.client = stripe.StripeClient(
+            secret_key, http_client=http_client, max_network_retries=2
+        )
 
-    def create_checkout(self, invoice: Invoice, firm_slug: str, success_url: str,
-                        cancel_url: str) -> Checkout:
+    def create_checkout(
+        self, invoice: Invoice, firm_slug: str, success_url: str, cancel_url: str
+    ) -> Checkout:
         """A Checkout Session for what is still owed on ``invoice``, recorded (caller commits)."""
         owed = invoice.balance_cents
         session = self.client.v1.checkout.sessions.create(
@@ -62,26 +65,48 @@ class StripeProvider:
                 "mode": "payment",
                 "payment_method_types": ONLINE_METHODS,
                 "payment_method_options": {"wechat_pay": {"client": "web"}},
-                "line_items": [{"quantity": 1, "price_data": {
-                    "currency": invoice.currency.lower(), "unit_amount": owed,
-                    "product_data": {"name": invoice.number}}}],
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": invoice.currency.lower(),
+                            "unit_amount": owed,
+                            "product_data": {"name": invoice.number},
+                        },
+                    }
+                ],
                 "client_reference_id": str(invoice.id),
-                "metadata": {"yk_firm": firm_slug, "kind": "invoice",
-                             "invoice_id": str(invoice.id)},
-                "success_url": success_url, "cancel_url": cancel_url,
+                "metadata": {
+                    "yk_firm": firm_slug,
+                    "kind": "invoice",
+                    "invoice_id": str(invoice.id),
+                },
+                "success_url": success_url,
+                "cancel_url": cancel_url,
             },
-            options={"stripe_account": self.account_id,
-                     "idempotency_key": f"checkout-{firm_slug}-{invoice.id}-{owed}"},
+            options={
+                "stripe_account": self.account_id,
+                "idempotency_key": f"checkout-{firm_slug}-{invoice.id}-{owed}",
+            },
         )
         self.record_checkout(session.id, invoice, owed)
         return Checkout(url=session.url, session_id=session.id)
 
     def record_checkout(self, session_id: str, invoice: Invoice, amount_cents: int) -> None:
         """What a notification about ``session_id`` must match (a retried create is one row)."""
-        db.session.execute(insert(ProviderCheckout.__table__).values(
-            provider=self.name, account_id=self.account_id, session_id=session_id,
-            invoice_id=invoice.id, amount_cents=amount_cents, currency=invoice.currency,
-            created_at=utcnow()).on_conflict_do_nothing(index_elements=["provider", "session_id"]))
+        db.session.execute(
+            insert(ProviderCheckout.__table__)
+            .values(
+                provider=self.name,
+                account_id=self.account_id,
+                session_id=session_id,
+                invoice_id=invoice.id,
+                amount_cents=amount_cents,
+                currency=invoice.currency,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["provider", "session_id"])
+        )
 
     def refund(self, provider_key: str, amount_cents: int, idempotency_key: str) -> str:
         """Refund part of a PaymentIntent; returns Stripe's refund id."""
@@ -102,6 +127,9 @@ def provider_for_firm():
     """The bound firm's provider: Stripe when keys and a connected account are bound."""
     account = bound_account("stripe")
     if stripe_configured() and account:
-        return StripeProvider(current_app.config["STRIPE_SECRET_KEY"], account,
-                              current_app.extensions.get("yk_stripe_http_client"))
+        return StripeProvider(
+            current_app.config["STRIPE_SECRET_KEY"],
+            account,
+            current_app.extensions.get("yk_stripe_http_client"),
+        )
     return OfflineProvider()

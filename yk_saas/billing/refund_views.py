@@ -31,9 +31,14 @@ def save_evidence(form, refund: RefundRequest) -> int | None:
     if not upload or not getattr(upload, "filename", ""):
         return None
     try:
-        return save_upload(upload, allowed=DOCUMENTS, max_bytes=10 * MB, owner_type="refund",
-                           owner_id=refund.id if refund else None,
-                           uploaded_by_id=current_user.id).id
+        return save_upload(
+            upload,
+            allowed=DOCUMENTS,
+            max_bytes=10 * MB,
+            owner_type="refund",
+            owner_id=refund.id if refund else None,
+            uploaded_by_id=current_user.id,
+        ).id
     except UploadError as exc:
         raise services.BillingError(str(exc)) from exc
 
@@ -49,16 +54,35 @@ def own_invoice_or_404(invoice_id: int) -> Invoice:
 @roles(CLIENT)
 def overview():
     company_id = current_user.client_company_id
-    invoices = page_of(services.visible_invoices(current_user).order_by(Invoice.id.desc()), PER_PAGE)
-    payments = page_of(select(Payment).where(Payment.company_id == company_id)
-                       .order_by(Payment.id.desc()), PER_PAGE, param="payments_page")
-    refund_rows = page_of(refunds.visible_refunds(current_user).order_by(RefundRequest.id.desc()),
-                          PER_PAGE, param="refunds_page")
-    numbers = dict(db.session.execute(select(Invoice.id, Invoice.number).where(
-        Invoice.id.in_([r.invoice_id for r in refund_rows.items]))).all())
-    return render_template("billing/portal.html", invoices=invoices, payments=payments,
-                           refunds=refund_rows, owed=services.company_outstanding(company_id),
-                           labels=refunds.STATE_LABELS, numbers=numbers)
+    invoices = page_of(
+        services.visible_invoices(current_user).order_by(Invoice.id.desc()), PER_PAGE
+    )
+    payments = page_of(
+        select(Payment).where(Payment.company_id == company_id).order_by(Payment.id.desc()),
+        PER_PAGE,
+        param="payments_page",
+    )
+    refund_rows = page_of(
+        refunds.visible_refunds(current_user).order_by(RefundRequest.id.desc()),
+        PER_PAGE,
+        param="refunds_page",
+    )
+    numbers = dict(
+        db.session.execute(
+            select(Invoice.id, Invoice.number).where(
+                Invoice.id.in_([r.invoice_id for r in refund_rows.items])
+            )
+        ).all()
+    )
+    return render_template(
+        "billing/portal.html",
+        invoices=invoices,
+        payments=payments,
+        refunds=refund_rows,
+        owed=services.company_outstanding(company_id),
+        labels=refunds.STATE_LABELS,
+        numbers=numbers,
+    )
 
 
 @bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])
@@ -80,9 +104,13 @@ def invoice(invoice_id):
             flash(_("Refund requested. We will get back to you."), "success")
             return redirect(url_for("billing_portal.refund", refund_id=refund.id))
     payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)).all()
-    return render_template("billing/portal_invoice.html", invoice=invoice, payments=payments,
-                           form=form, online=provider_for_firm().online), \
-        422 if form.errors else 200
+    return render_template(
+        "billing/portal_invoice.html",
+        invoice=invoice,
+        payments=payments,
+        form=form,
+        online=provider_for_firm().online,
+    ), 422 if form.errors else 200
 
 
 @bp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])
@@ -128,9 +156,15 @@ def own_refund_or_404(refund_id: int) -> RefundRequest:
 def refund_page(refund, form, status=200):
     from yk_saas.billing.admin_views import people_names
 
-    return render_template("billing/refund.html", refund=refund, form=form,
-                           labels=refunds.STATE_LABELS, actions=refunds.ACTION_LABELS,
-                           people=people_names(), area="portal"), status
+    return render_template(
+        "billing/refund.html",
+        refund=refund,
+        form=form,
+        labels=refunds.STATE_LABELS,
+        actions=refunds.ACTION_LABELS,
+        people=people_names(),
+        area="portal",
+    ), status
 
 
 @bp.route("/refunds/<int:refund_id>")
@@ -148,8 +182,9 @@ def refund_step(refund_id, action):
     form = RefundStepForm()
     if form.validate_on_submit():
         try:
-            refunds.move(refund, action, current_user, form.note.data, None,
-                         save_evidence(form, refund))
+            refunds.move(
+                refund, action, current_user, form.note.data, None, save_evidence(form, refund)
+            )
         except services.BillingError as exc:
             db.session.rollback()
             form.note.errors = [str(exc)]

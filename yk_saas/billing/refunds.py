@@ -16,13 +16,25 @@ from yk_saas.billing.models import Invoice, Payment, RefundRequest, RefundStep
 from yk_saas.billing.services import BillingError, locked_invoice
 from yk_saas.money import format_money
 
-STATE_LABELS = {"requested": _l("Requested"), "info_needed": _l("More information needed"),
-                "proposed": _l("Amount proposed"), "disputed": _l("Disputed"),
-                "agreed": _l("Agreed"), "executed": _l("Refunded"), "closed": _l("Closed")}
-ACTION_LABELS = {"request": _l("Refund requested"), "ask_info": _l("More information asked"),
-                 "add_info": _l("Information added"), "propose": _l("Amount proposed"),
-                 "accept": _l("Proposal accepted"), "dispute": _l("Proposal disputed"),
-                 "execute": _l("Refund paid out"), "close": _l("Closed")}
+STATE_LABELS = {
+    "requested": _l("Requested"),
+    "info_needed": _l("More information needed"),
+    "proposed": _l("Amount proposed"),
+    "disputed": _l("Disputed"),
+    "agreed": _l("Agreed"),
+    "executed": _l("Refunded"),
+    "closed": _l("Closed"),
+}
+ACTION_LABELS = {
+    "request": _l("Refund requested"),
+    "ask_info": _l("More information asked"),
+    "add_info": _l("Information added"),
+    "propose": _l("Amount proposed"),
+    "accept": _l("Proposal accepted"),
+    "dispute": _l("Proposal disputed"),
+    "execute": _l("Refund paid out"),
+    "close": _l("Closed"),
+}
 #: action → (states it may start from, state it leads to)
 TRANSITIONS = {
     "ask_info": (("requested", "disputed"), "info_needed"),
@@ -41,14 +53,33 @@ def refundable_cents(invoice: Invoice) -> int:
     return invoice.paid_cents - invoice.refunded_cents
 
 
-def add_step(refund: RefundRequest, action: str, actor: User, note: str | None = None,
-             amount_cents: int | None = None, file_id: int | None = None) -> RefundStep:
-    step = RefundStep(refund_id=refund.id, action=action, note=(note or "").strip() or None,
-                      amount_cents=amount_cents, file_id=file_id, actor_id=actor.id)
+def add_step(
+    refund: RefundRequest,
+    action: str,
+    actor: User,
+    note: str | None = None,
+    amount_cents: int | None = None,
+    file_id: int | None = None,
+) -> RefundStep:
+    step = RefundStep(
+        refund_id=refund.id,
+        action=action,
+        note=(note or "").strip() or None,
+        amount_cents=amount_cents,
+        file_id=file_id,
+        actor_id=actor.id,
+    )
     db.session.add(step)
     db.session.flush()
-    record_audit(f"refund_{action}", "refund", refund.id, actor=actor, amount_cents=amount_cents,
-                 currency=refund.currency, invoice_id=refund.invoice_id)
+    record_audit(
+        f"refund_{action}",
+        "refund",
+        refund.id,
+        actor=actor,
+        amount_cents=amount_cents,
+        currency=refund.currency,
+        invoice_id=refund.invoice_id,
+    )
     notify_other_side(refund, action, actor)
     return step
 
@@ -59,26 +90,40 @@ def notify_other_side(refund: RefundRequest, action: str, actor: User) -> None:
     # The step is stored as its key and put in words in each reader's language.
     params = {"number": refund.invoice.number, "step": action}
     if actor.is_client:
-        notify_managers_of("billing.refund_step", refund.company_id,
-                           f"/desk/money/refunds/{refund.id}", **params)
+        notify_managers_of(
+            "billing.refund_step", refund.company_id, f"/desk/money/refunds/{refund.id}", **params
+        )
     else:
-        notify_company("billing.refund_step", refund.company_id,
-                       f"/portal/billing/refunds/{refund.id}", **params)
+        notify_company(
+            "billing.refund_step",
+            refund.company_id,
+            f"/portal/billing/refunds/{refund.id}",
+            **params,
+        )
 
 
-def request_refund(invoice: Invoice, reason: str, by: User, file_id: int | None = None
-                   ) -> RefundRequest:
+def request_refund(
+    invoice: Invoice, reason: str, by: User, file_id: int | None = None
+) -> RefundRequest:
     """A client asks for money back on a paid (or partly paid) invoice; caller commits."""
     if not reason.strip():
         raise BillingError(_("Tell us why you ask for a refund."))
     if refundable_cents(invoice) <= 0:
         raise BillingError(_("Nothing has been paid on this invoice, so nothing can be refunded."))
-    if db.session.scalar(select(RefundRequest.id).where(
-            RefundRequest.invoice_id == invoice.id, RefundRequest.state.in_(OPEN_STATES))):
+    if db.session.scalar(
+        select(RefundRequest.id).where(
+            RefundRequest.invoice_id == invoice.id, RefundRequest.state.in_(OPEN_STATES)
+        )
+    ):
         raise BillingError(_("A refund request for this invoice is already under way."))
-    refund = RefundRequest(invoice_id=invoice.id, company_id=invoice.company_id,
-                           reason=reason.strip(), state="requested", currency=invoice.currency,
-                           requested_by_id=by.id)
+    refund = RefundRequest(
+        invoice_id=invoice.id,
+        company_id=invoice.company_id,
+        reason=reason.strip(),
+        state="requested",
+        currency=invoice.currency,
+        requested_by_id=by.id,
+    )
     db.session.add(refund)
     db.session.flush()
     refund.invoice = invoice
@@ -86,13 +131,23 @@ def request_refund(invoice: Invoice, reason: str, by: User, file_id: int | None 
     return refund
 
 
-def move(refund: RefundRequest, action: str, by: User, note: str | None = None,
-         amount_cents: int | None = None, file_id: int | None = None) -> RefundStep:
+def move(
+    refund: RefundRequest,
+    action: str,
+    by: User,
+    note: str | None = None,
+    amount_cents: int | None = None,
+    file_id: int | None = None,
+) -> RefundStep:
     """Take one step of the workflow if the refund's state allows it; caller commits."""
     sources, target = TRANSITIONS[action]
     if refund.state not in sources:
-        raise BillingError(_("This step is not possible now (the refund is: %(state)s).",
-                             state=STATE_LABELS[refund.state]))
+        raise BillingError(
+            _(
+                "This step is not possible now (the refund is: %(state)s).",
+                state=STATE_LABELS[refund.state],
+            )
+        )
     if action == "propose":
         check_amount(refund, amount_cents)
         refund.proposed_cents = amount_cents
@@ -111,8 +166,12 @@ def check_amount(refund: RefundRequest, amount_cents: int | None) -> None:
     if amount_cents is None or amount_cents <= 0:
         raise BillingError(_("Enter an amount more than zero."))
     if amount_cents > most:
-        raise BillingError(_("A refund cannot exceed what was paid: at most %(amount)s.",
-                             amount=format_money(most, invoice.currency, current_tenant().locale)))
+        raise BillingError(
+            _(
+                "A refund cannot exceed what was paid: at most %(amount)s.",
+                amount=format_money(most, invoice.currency, current_tenant().locale),
+            )
+        )
 
 
 def execute_refund(refund: RefundRequest) -> int:
@@ -121,13 +180,20 @@ def execute_refund(refund: RefundRequest) -> int:
 
     check_amount(refund, refund.agreed_cents)
     invoice = locked_invoice(refund.invoice_id)
-    online = db.session.scalar(select(Payment).where(
-        Payment.invoice_id == invoice.id, Payment.provider == "stripe",
-        Payment.amount_cents >= refund.agreed_cents).order_by(Payment.id))
+    online = db.session.scalar(
+        select(Payment)
+        .where(
+            Payment.invoice_id == invoice.id,
+            Payment.provider == "stripe",
+            Payment.amount_cents >= refund.agreed_cents,
+        )
+        .order_by(Payment.id)
+    )
     provider = provider_for_firm() if online else OfflineProvider()
     key = f"refund-{current_tenant().slug}-{refund.id}"
-    refund.provider_reference = provider.refund(online.provider_key if online else "",
-                                                refund.agreed_cents, key)
+    refund.provider_reference = provider.refund(
+        online.provider_key if online else "", refund.agreed_cents, key
+    )
     invoice.refunded_cents += refund.agreed_cents
     return refund.agreed_cents
 

@@ -12,8 +12,13 @@ from yk_saas.clients.models import ClientCompany
 from yk_saas.csv_export import csv_bytes
 from yk_saas.reports.registry import DashboardCard, Metric
 
-BUCKETS = (("current", _l("Current")), ("d1_30", _l("1–30 days")), ("d31_60", _l("31–60 days")),
-           ("d61_90", _l("61–90 days")), ("d90_plus", _l("Over 90 days")))
+BUCKETS = (
+    ("current", _l("Current")),
+    ("d1_30", _l("1–30 days")),
+    ("d31_60", _l("31–60 days")),
+    ("d61_90", _l("61–90 days")),
+    ("d90_plus", _l("Over 90 days")),
+)
 
 REVENUE = Metric("billing_revenue", _l("Revenue (paid)"), "money", 50)
 RECEIVABLES = Metric("billing_receivables", _l("Receivables"), "money", 51)
@@ -22,8 +27,9 @@ LATE = Metric("billing_late_payments", _l("Late payments"), "count", 52)
 
 CARDS = (
     DashboardCard("billing_revenue", _l("Revenue by month"), "billing_admin.card_revenue", 20),
-    DashboardCard("billing_receivables", _l("Receivables and ageing"),
-                  "billing_admin.card_receivables", 21),
+    DashboardCard(
+        "billing_receivables", _l("Receivables and ageing"), "billing_admin.card_receivables", 21
+    ),
 )
 STAFF = (REVENUE, RECEIVABLES)
 CLIENT = (REVENUE, OUTSTANDING, LATE)
@@ -36,9 +42,13 @@ def owed_expr():
 def paid_by_company(start: datetime, end: datetime) -> dict[int, int]:
     rows = db.session.execute(
         select(Payment.company_id, func.sum(Payment.amount_cents))
-        .where(Payment.created_at >= start, Payment.created_at < end,
-               Payment.currency == current_tenant().currency)
-        .group_by(Payment.company_id)).all()
+        .where(
+            Payment.created_at >= start,
+            Payment.created_at < end,
+            Payment.currency == current_tenant().currency,
+        )
+        .group_by(Payment.company_id)
+    ).all()
     return {company: int(total) for company, total in rows}
 
 
@@ -46,37 +56,57 @@ def owed_by_company() -> dict[int, int]:
     rows = db.session.execute(
         select(Invoice.company_id, func.sum(owed_expr()))
         .where(Invoice.status == "open", Invoice.currency == current_tenant().currency)
-        .group_by(Invoice.company_id)).all()
+        .group_by(Invoice.company_id)
+    ).all()
     return {company: int(total) for company, total in rows}
 
 
 def staff_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
     """Paid amounts and open receivables of each accountant's clients."""
-    accountant_of = dict(db.session.execute(
-        select(ClientCompany.id, ClientCompany.dedicated_accountant_id)
-        .where(ClientCompany.dedicated_accountant_id.is_not(None))).all())
+    accountant_of = dict(
+        db.session.execute(
+            select(ClientCompany.id, ClientCompany.dedicated_accountant_id).where(
+                ClientCompany.dedicated_accountant_id.is_not(None)
+            )
+        ).all()
+    )
     figures: dict[int, dict[str, object]] = {}
-    for key, values in ((REVENUE.key, paid_by_company(start, end)),
-                        (RECEIVABLES.key, owed_by_company())):
+    for key, values in (
+        (REVENUE.key, paid_by_company(start, end)),
+        (RECEIVABLES.key, owed_by_company()),
+    ):
         for company, amount in values.items():
             if company in accountant_of:
-                row = figures.setdefault(accountant_of[company], {REVENUE.key: 0, RECEIVABLES.key: 0})
+                row = figures.setdefault(
+                    accountant_of[company], {REVENUE.key: 0, RECEIVABLES.key: 0}
+                )
                 row[key] += amount
     return figures
 
 
 def client_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
     """Per client company: paid in the period, owed now, payments made after the due date."""
-    late = dict(db.session.execute(
-        select(Payment.company_id, func.count(Payment.id))
-        .join(Invoice, Invoice.id == Payment.invoice_id)
-        .where(Payment.created_at >= start, Payment.created_at < end,
-               Payment.received_on > Invoice.due_on)
-        .group_by(Payment.company_id)).all())
+    late = dict(
+        db.session.execute(
+            select(Payment.company_id, func.count(Payment.id))
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(
+                Payment.created_at >= start,
+                Payment.created_at < end,
+                Payment.received_on > Invoice.due_on,
+            )
+            .group_by(Payment.company_id)
+        ).all()
+    )
     paid, owed = paid_by_company(start, end), owed_by_company()
-    return {company: {REVENUE.key: paid.get(company, 0), OUTSTANDING.key: owed.get(company, 0),
-                      LATE.key: int(late.get(company, 0))}
-            for company in set(paid) | set(owed) | set(late)}
+    return {
+        company: {
+            REVENUE.key: paid.get(company, 0),
+            OUTSTANDING.key: owed.get(company, 0),
+            LATE.key: int(late.get(company, 0)),
+        }
+        for company in set(paid) | set(owed) | set(late)
+    }
 
 
 def revenue_by_month(months: int = 6) -> list[tuple[str, int]]:
@@ -85,27 +115,56 @@ def revenue_by_month(months: int = 6) -> list[tuple[str, int]]:
     rows = db.session.execute(
         select(month, func.sum(Payment.amount_cents))
         .where(Payment.currency == current_tenant().currency)
-        .group_by(month).order_by(month.desc()).limit(months)).all()
+        .group_by(month)
+        .order_by(month.desc())
+        .limit(months)
+    ).all()
     return [(label, int(total)) for label, total in reversed(rows)]
 
 
 def ageing(today: date) -> list[dict]:
     """Open balances per client in ageing buckets, with the client's accountant."""
     age = cast(literal(today), Date) - Invoice.due_on
-    bucket = case((age <= 0, "current"), (age <= 30, "d1_30"), (age <= 60, "d31_60"),
-                  (age <= 90, "d61_90"), else_="d90_plus")
+    bucket = case(
+        (age <= 0, "current"),
+        (age <= 30, "d1_30"),
+        (age <= 60, "d31_60"),
+        (age <= 90, "d61_90"),
+        else_="d90_plus",
+    )
     rows = db.session.execute(
-        select(ClientCompany.id, ClientCompany.name, ClientCompany.dedicated_accountant_id,
-               Invoice.currency, bucket, func.sum(owed_expr()))
+        select(
+            ClientCompany.id,
+            ClientCompany.name,
+            ClientCompany.dedicated_accountant_id,
+            Invoice.currency,
+            bucket,
+            func.sum(owed_expr()),
+        )
         .join(ClientCompany, ClientCompany.id == Invoice.company_id)
         .where(Invoice.status == "open")
-        .group_by(ClientCompany.id, ClientCompany.name, ClientCompany.dedicated_accountant_id,
-                  Invoice.currency, bucket)).all()
+        .group_by(
+            ClientCompany.id,
+            ClientCompany.name,
+            ClientCompany.dedicated_accountant_id,
+            Invoice.currency,
+            bucket,
+        )
+    ).all()
     table: dict[tuple, dict] = {}
     for company_id, name, accountant_id, currency, key, amount in rows:
-        row = table.setdefault((company_id, currency), defaultdict(int, {
-            "company_id": company_id, "company": name, "accountant_id": accountant_id,
-            "currency": currency}))
+        row = table.setdefault(
+            (company_id, currency),
+            defaultdict(
+                int,
+                {
+                    "company_id": company_id,
+                    "company": name,
+                    "accountant_id": accountant_id,
+                    "currency": currency,
+                },
+            ),
+        )
         row[key] += int(amount)
         row["total"] += int(amount)
     return sorted(table.values(), key=lambda r: (-r["total"], r["company"]))
@@ -116,8 +175,10 @@ def ageing_by_accountant(rows: list[dict]) -> dict[int | None, dict]:
     totals: dict = {}
     for row in rows:
         key = (row["accountant_id"], row["currency"])
-        total = totals.setdefault(key, defaultdict(int, {"accountant_id": row["accountant_id"],
-                                                         "currency": row["currency"]}))
+        total = totals.setdefault(
+            key,
+            defaultdict(int, {"accountant_id": row["accountant_id"], "currency": row["currency"]}),
+        )
         for bucket, _label in BUCKETS:
             total[bucket] += row[bucket]
         total["total"] += row["total"]
@@ -129,7 +190,18 @@ def ageing_csv(rows: list[dict], accountant_names: dict[int, str]) -> bytes:
     from yk_saas.money import to_decimal
 
     header = ["client", "accountant", "currency", *[k for k, _l in BUCKETS], "total"]
-    return csv_bytes([header, *([row["company"], accountant_names.get(row["accountant_id"], ""),
-                                 row["currency"],
-                                 *[to_decimal(row[k], row["currency"]) for k, _l in BUCKETS],
-                                 to_decimal(row["total"], row["currency"])] for row in rows)])
+    return csv_bytes(
+        [
+            header,
+            *(
+                [
+                    row["company"],
+                    accountant_names.get(row["accountant_id"], ""),
+                    row["currency"],
+                    *[to_decimal(row[k], row["currency"]) for k, _l in BUCKETS],
+                    to_decimal(row["total"], row["currency"]),
+                ]
+                for row in rows
+            ),
+        ]
+    )

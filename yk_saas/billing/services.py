@@ -49,10 +49,15 @@ class BackfillNeedsConfirmation(BillingError):
 
     def __init__(self, begun: int, cap: int):
         self.begun, self.cap = begun, cap
-        super().__init__(_(
-            "This contract began %(begun)d periods ago. Tick the box to create invoices for the "
-            "latest %(cap)d of them now; the %(older)d earlier periods will not be billed.",
-            begun=begun, cap=cap, older=begun - cap))
+        super().__init__(
+            _(
+                "This contract began %(begun)d periods ago. Tick the box to create invoices for the "
+                "latest %(cap)d of them now; the %(older)d earlier periods will not be billed.",
+                begun=begun,
+                cap=cap,
+                older=begun - cap,
+            )
+        )
 
 
 def firm_today() -> date:
@@ -90,9 +95,9 @@ def next_number(series: str, year: int) -> int:
     table = NumberCounter.__table__
     statement = insert(table).values(series=series, year=year, last_value=1)
     return db.session.execute(
-        statement.on_conflict_do_update(index_elements=["series", "year"],
-                                        set_={"last_value": table.c.last_value + 1})
-        .returning(table.c.last_value)
+        statement.on_conflict_do_update(
+            index_elements=["series", "year"], set_={"last_value": table.c.last_value + 1}
+        ).returning(table.c.last_value)
     ).scalar_one()
 
 
@@ -152,9 +157,16 @@ def insert_invoice(new: NewInvoice, prefix: str | None = None) -> int | None:
         number = format_number(prefix, new.issued_on.year, next_number("INV", new.issued_on.year))
         values = {k: getattr(new, k) for k in NewInvoice.__dataclass_fields__}
         invoice_id = db.session.execute(
-            insert(Invoice.__table__).values(number=number, status="open", paid_cents=0,
-                                             credited_cents=0, refunded_cents=0,
-                                             created_at=utcnow(), **values)
+            insert(Invoice.__table__)
+            .values(
+                number=number,
+                status="open",
+                paid_cents=0,
+                credited_cents=0,
+                refunded_cents=0,
+                created_at=utcnow(),
+                **values,
+            )
             .on_conflict_do_nothing(index_elements=["source", "source_key"])
             .returning(Invoice.__table__.c.id)
         ).scalar()
@@ -163,10 +175,19 @@ def insert_invoice(new: NewInvoice, prefix: str | None = None) -> int | None:
     return invoice_id
 
 
-def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, currency: str,
-                    starts_on: date, billing_day: int = 1, ends_on: date | None = None,
-                    payment_terms_days: int = 15, bill_past: bool = False,
-                    today: date | None = None) -> Contract:
+def create_contract(
+    company_id: int,
+    plan: str,
+    interval: str,
+    fee_cents: int,
+    currency: str,
+    starts_on: date,
+    billing_day: int = 1,
+    ends_on: date | None = None,
+    payment_terms_days: int = 15,
+    bill_past: bool = False,
+    today: date | None = None,
+) -> Contract:
     """Add a client's service contract; the caller commits.
 
     More periods already begun than the firm back-fills raise BackfillNeedsConfirmation
@@ -180,15 +201,30 @@ def create_contract(company_id: int, plan: str, interval: str, fee_cents: int, c
         raise BillingError(_("The billing day must be between 1 and 28."))
     if ends_on and ends_on < starts_on:
         raise BillingError(_("The contract cannot end before it starts."))
-    contract = Contract(company_id=company_id, plan=plan.strip(), interval=interval,
-                        fee_cents=fee_cents, currency=currency, starts_on=starts_on,
-                        ends_on=ends_on, billing_day=billing_day,
-                        payment_terms_days=payment_terms_days, is_active=True)
+    contract = Contract(
+        company_id=company_id,
+        plan=plan.strip(),
+        interval=interval,
+        fee_cents=fee_cents,
+        currency=currency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        billing_day=billing_day,
+        payment_terms_days=payment_terms_days,
+        is_active=True,
+    )
     contract.bill_from = backfill_start(contract, today or firm_today(), bill_past)
     db.session.add(contract)
     db.session.flush()
-    record_audit("contract_created", "contract", contract.id, company_id=company_id,
-                 fee_cents=fee_cents, currency=currency, interval=interval)
+    record_audit(
+        "contract_created",
+        "contract",
+        contract.id,
+        company_id=company_id,
+        fee_cents=fee_cents,
+        currency=currency,
+        interval=interval,
+    )
     return contract
 
 
@@ -210,8 +246,13 @@ def billable_periods(contract: Contract, today: date):
             yield start, end
 
 
-def bill_contract(contract: Contract, today: date, existing: set[str] | None = None,
-                  prefix: str | None = None, limit: int | None = None) -> list[int]:
+def bill_contract(
+    contract: Contract,
+    today: date,
+    existing: set[str] | None = None,
+    prefix: str | None = None,
+    limit: int | None = None,
+) -> list[int]:
     """Invoices for the contract's billable periods that have none yet, at most ``limit``
     (the firm's back-fill setting), oldest first.
 
@@ -220,9 +261,13 @@ def bill_contract(contract: Contract, today: date, existing: set[str] | None = N
     """
     limit = limit or billing_settings().backfill_periods
     if existing is None:
-        existing = set(db.session.scalars(
-            select(Invoice.source_key).where(Invoice.source == "contract",
-                                             Invoice.contract_id == contract.id)))
+        existing = set(
+            db.session.scalars(
+                select(Invoice.source_key).where(
+                    Invoice.source == "contract", Invoice.contract_id == contract.id
+                )
+            )
+        )
     created = []
     for start, end in billable_periods(contract, today):
         key = f"{contract.id}:{start.isoformat()}"
@@ -230,12 +275,22 @@ def bill_contract(contract: Contract, today: date, existing: set[str] | None = N
             continue
         if len(created) >= limit:
             break
-        invoice_id = insert_invoice(NewInvoice(
-            company_id=contract.company_id, amount_cents=contract.fee_cents,
-            currency=contract.currency, description=f"{contract.plan} {start} – {end}",
-            source="contract", source_key=key, issued_on=start,
-            due_on=start + timedelta(days=contract.payment_terms_days),
-            contract_id=contract.id, period_start=start, period_end=end), prefix)
+        invoice_id = insert_invoice(
+            NewInvoice(
+                company_id=contract.company_id,
+                amount_cents=contract.fee_cents,
+                currency=contract.currency,
+                description=f"{contract.plan} {start} – {end}",
+                source="contract",
+                source_key=key,
+                issued_on=start,
+                due_on=start + timedelta(days=contract.payment_terms_days),
+                contract_id=contract.id,
+                period_start=start,
+                period_end=end,
+            ),
+            prefix,
+        )
         if invoice_id is not None:
             created.append(invoice_id)
     return created
@@ -255,12 +310,15 @@ def run_billing(today: date | None = None) -> int:
 
     today = today or firm_today()
     contracts = db.session.scalars(
-        select(Contract).where(Contract.is_active.is_(True), Contract.starts_on <= today)
-        .order_by(Contract.id)).all()
+        select(Contract)
+        .where(Contract.is_active.is_(True), Contract.starts_on <= today)
+        .order_by(Contract.id)
+    ).all()
     for contract in contracts:  # read-only here: batch commits must not reload each one
         db.session.expunge(contract)
-    existing = set(db.session.scalars(select(Invoice.source_key)
-                                      .where(Invoice.source == "contract")))
+    existing = set(
+        db.session.scalars(select(Invoice.source_key).where(Invoice.source == "contract"))
+    )
     settings, limited = billing_settings(), companies_with_limits()
     prefix, cap = settings.invoice_prefix, settings.backfill_periods
     total = 0
@@ -275,17 +333,33 @@ def run_billing(today: date | None = None) -> int:
     return total
 
 
-def invoice_order(item_id: int, company_id: int, amount_cents: int, currency: str,
-                  description: str | None = None) -> Invoice | None:
+def invoice_order(
+    item_id: int, company_id: int, amount_cents: int, currency: str, description: str | None = None
+) -> Invoice | None:
     """The one-off invoice of a paid order, created once per work item; caller commits."""
     today = firm_today()
-    invoice = create_invoice(NewInvoice(
-        company_id=company_id, amount_cents=amount_cents, currency=currency,
-        description=description or _("Order #%(id)s", id=item_id), source="order",
-        source_key=str(item_id), issued_on=today, due_on=today + timedelta(days=7)))
+    invoice = create_invoice(
+        NewInvoice(
+            company_id=company_id,
+            amount_cents=amount_cents,
+            currency=currency,
+            description=description or _("Order #%(id)s", id=item_id),
+            source="order",
+            source_key=str(item_id),
+            issued_on=today,
+            due_on=today + timedelta(days=7),
+        )
+    )
     if invoice is not None:
-        record_audit("invoice_created", "invoice", invoice.id, source="order", item_id=item_id,
-                     amount_cents=amount_cents, currency=currency)
+        record_audit(
+            "invoice_created",
+            "invoice",
+            invoice.id,
+            source="order",
+            item_id=item_id,
+            amount_cents=amount_cents,
+            currency=currency,
+        )
     return invoice
 
 
@@ -303,10 +377,17 @@ def settle_status(invoice: Invoice) -> None:
         invoice.paid_at = utcnow()
 
 
-def apply_payment(invoice_id: int, amount_cents: int, currency: str, provider: str,
-                  method: str, reference: str, received_on: date,
-                  recorded_by: User | None = None, provider_key: str | None = None
-                  ) -> Payment | None:
+def apply_payment(
+    invoice_id: int,
+    amount_cents: int,
+    currency: str,
+    provider: str,
+    method: str,
+    reference: str,
+    received_on: date,
+    recorded_by: User | None = None,
+    provider_key: str | None = None,
+) -> Payment | None:
     """Record money received on an invoice; None when this provider key is known.
 
     Refuses an amount above what is still owed or in another currency. The
@@ -314,8 +395,9 @@ def apply_payment(invoice_id: int, amount_cents: int, currency: str, provider: s
     """
     invoice = locked_invoice(invoice_id)
     provider_key = provider_key or f"{provider}-{secrets.token_hex(8)}"
-    if db.session.scalar(select(Payment.id).where(Payment.provider == provider,
-                                                  Payment.provider_key == provider_key)):
+    if db.session.scalar(
+        select(Payment.id).where(Payment.provider == provider, Payment.provider_key == provider_key)
+    ):
         return None
     if currency != invoice.currency:
         raise BillingError(_("The payment's currency differs from the invoice's."))
@@ -323,12 +405,19 @@ def apply_payment(invoice_id: int, amount_cents: int, currency: str, provider: s
         raise BillingError(_("This invoice is not open for payment."))
     if amount_cents <= 0 or amount_cents > invoice.balance_cents:
         raise BillingError(_("The amount must be more than zero and at most what is still owed."))
-    payment = Payment(invoice_id=invoice.id, company_id=invoice.company_id, provider=provider,
-                      method=method, reference=reference, provider_key=provider_key, amount_cents=amount_cents,
-                      currency=currency, received_on=received_on,
-                      receipt_number=format_number("RC", received_on.year,
-                                                   next_number("RC", received_on.year)),
-                      recorded_by_id=getattr(recorded_by, "id", None))
+    payment = Payment(
+        invoice_id=invoice.id,
+        company_id=invoice.company_id,
+        provider=provider,
+        method=method,
+        reference=reference,
+        provider_key=provider_key,
+        amount_cents=amount_cents,
+        currency=currency,
+        received_on=received_on,
+        receipt_number=format_number("RC", received_on.year, next_number("RC", received_on.year)),
+        recorded_by_id=getattr(recorded_by, "id", None),
+    )
     db.session.add(payment)
     invoice.paid_cents += amount_cents
     settle_status(invoice)
@@ -341,26 +430,59 @@ def after_payment(invoice: Invoice, payment: Payment, actor: User | None) -> Non
     from yk_saas.billing.credit import check_credit_limit
     from yk_saas.billing.events import notify_company, notify_managers_of
 
-    record_audit("payment_recorded", "invoice", invoice.id, actor=actor,
-                 payment_id=payment.id, amount_cents=payment.amount_cents,
-                 currency=payment.currency, provider=payment.provider, method=payment.method)
-    params = {"number": invoice.number, "amount": payment.amount_cents,
-              "currency": payment.currency}
-    notify_company("billing.payment_received", invoice.company_id,
-                   f"/portal/billing/invoices/{invoice.id}", **params)
-    notify_managers_of("billing.payment_received", invoice.company_id,
-                       f"/desk/billing/invoices/{invoice.id}", **params)
+    record_audit(
+        "payment_recorded",
+        "invoice",
+        invoice.id,
+        actor=actor,
+        payment_id=payment.id,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        provider=payment.provider,
+        method=payment.method,
+    )
+    params = {
+        "number": invoice.number,
+        "amount": payment.amount_cents,
+        "currency": payment.currency,
+    }
+    notify_company(
+        "billing.payment_received",
+        invoice.company_id,
+        f"/portal/billing/invoices/{invoice.id}",
+        **params,
+    )
+    notify_managers_of(
+        "billing.payment_received",
+        invoice.company_id,
+        f"/desk/billing/invoices/{invoice.id}",
+        **params,
+    )
     check_credit_limit(invoice.company_id)
 
 
-def record_offline_payment(invoice_id: int, amount_cents: int, method: str, reference: str,
-                           received_on: date, recorded_by: User) -> Payment:
+def record_offline_payment(
+    invoice_id: int,
+    amount_cents: int,
+    method: str,
+    reference: str,
+    received_on: date,
+    recorded_by: User,
+) -> Payment:
     """Staff record a bank transfer, cash or other payment; the caller commits."""
     if method not in PAYMENT_METHODS:
         raise BillingError(_("Unknown payment method."))
     invoice = locked_invoice(invoice_id)
-    return apply_payment(invoice.id, amount_cents, invoice.currency, "offline", method,
-                         reference.strip(), received_on, recorded_by)
+    return apply_payment(
+        invoice.id,
+        amount_cents,
+        invoice.currency,
+        "offline",
+        method,
+        reference.strip(),
+        received_on,
+        recorded_by,
+    )
 
 
 def issue_credit_note(invoice_id: int, amount_cents: int, reason: str, by: User) -> CreditNote:
@@ -371,25 +493,40 @@ def issue_credit_note(invoice_id: int, amount_cents: int, reason: str, by: User)
     if amount_cents <= 0 or amount_cents > invoice.balance_cents:
         raise BillingError(_("A credit note can be at most what is still owed."))
     year = firm_today().year
-    note = CreditNote(number=format_number("CN", year, next_number("CN", year)),
-                      invoice_id=invoice.id, amount_cents=amount_cents,
-                      currency=invoice.currency, reason=reason.strip(), created_by_id=by.id)
+    note = CreditNote(
+        number=format_number("CN", year, next_number("CN", year)),
+        invoice_id=invoice.id,
+        amount_cents=amount_cents,
+        currency=invoice.currency,
+        reason=reason.strip(),
+        created_by_id=by.id,
+    )
     db.session.add(note)
     invoice.credited_cents += amount_cents
     settle_status(invoice)
     db.session.flush()
-    record_audit("credit_note_issued", "invoice", invoice.id, actor=by, credit_note_id=note.id,
-                 amount_cents=amount_cents, currency=invoice.currency)
+    record_audit(
+        "credit_note_issued",
+        "invoice",
+        invoice.id,
+        actor=by,
+        credit_note_id=note.id,
+        amount_cents=amount_cents,
+        currency=invoice.currency,
+    )
     return note
 
 
 def company_outstanding(company_id: int) -> dict[str, int]:
     """What a client company still owes, per currency."""
     rows = db.session.execute(
-        select(Invoice.currency,
-               func.sum(Invoice.amount_cents - Invoice.credited_cents - Invoice.paid_cents))
+        select(
+            Invoice.currency,
+            func.sum(Invoice.amount_cents - Invoice.credited_cents - Invoice.paid_cents),
+        )
         .where(Invoice.company_id == company_id, Invoice.status == "open")
-        .group_by(Invoice.currency)).all()
+        .group_by(Invoice.currency)
+    ).all()
     return {currency: int(total) for currency, total in rows}
 
 

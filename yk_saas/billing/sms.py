@@ -33,5 +33,11 @@ def queue_sms(phone: str, text: str) -> None:
     """Send an SMS once the current transaction commits."""
     from yk_saas.jobs import enqueue_after_commit
 
-    enqueue_after_commit("high", send_sms, current_tenant().slug, phone, text[:300],
-                         retry=Retry(max=3, interval=[30, 300, 1800]))
+    enqueue_after_commit(
+        "high",
+        send_sms,
+        current_tenant().slug,
+        phone,
+        text[:300],
+        retry=Retry(max=3, interval=[30, 300, 1800]),
+    )

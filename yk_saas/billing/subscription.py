@@ -19,24 +19,40 @@ from yk_saas.models_base import utcnow
 
 TRIAL_DAYS = 14
 PLANS = ("trial", "monthly")
-FIRM_STATUS = {"trialing": "active", "active": "active", "past_due": "read_only",
-               "unpaid": "read_only", "canceled": "suspended", "cancelled": "suspended",
-               "incomplete_expired": "suspended"}
+FIRM_STATUS = {
+    "trialing": "active",
+    "active": "active",
+    "past_due": "read_only",
+    "unpaid": "read_only",
+    "canceled": "suspended",
+    "cancelled": "suspended",
+    "incomplete_expired": "suspended",
+}
 
 
 def seed_subscription(session, firm) -> None:
     """Every new firm starts on a 14-day trial."""
-    session.add(PlatformSubscription(plan="trial", status="trialing",
-                                     trial_ends_at=utcnow() + timedelta(days=TRIAL_DAYS),
-                                     last_event_created=0, updated_at=utcnow()))
+    session.add(
+        PlatformSubscription(
+            plan="trial",
+            status="trialing",
+            trial_ends_at=utcnow() + timedelta(days=TRIAL_DAYS),
+            last_event_created=0,
+            updated_at=utcnow(),
+        )
+    )
 
 
 def current_subscription() -> PlatformSubscription:
     """The bound firm's subscription row (created if a firm predates this feature)."""
     row = db.session.scalar(select(PlatformSubscription).with_for_update().limit(1))
     if row is None:
-        row = PlatformSubscription(plan="trial", status="trialing", last_event_created=0,
-                                   trial_ends_at=utcnow() + timedelta(days=TRIAL_DAYS))
+        row = PlatformSubscription(
+            plan="trial",
+            status="trialing",
+            last_event_created=0,
+            trial_ends_at=utcnow() + timedelta(days=TRIAL_DAYS),
+        )
         db.session.add(row)
         db.session.flush()
     return row
@@ -47,9 +63,13 @@ def set_firm_status(status: str) -> None:
     db.session.execute(update(Tenant).where(Tenant.id == firm.id).values(status=status))
 
 
-def apply_subscription_status(status: str, plan: str | None = None, event_created: int = 0,
-                              subscription_id: str | None = None,
-                              customer_id: str | None = None) -> bool:
+def apply_subscription_status(
+    status: str,
+    plan: str | None = None,
+    event_created: int = 0,
+    subscription_id: str | None = None,
+    customer_id: str | None = None,
+) -> bool:
     """Apply a subscription status unless a newer event was applied already.
 
     Returns whether anything changed. The caller commits, then the resolver
@@ -65,8 +85,13 @@ def apply_subscription_status(status: str, plan: str | None = None, event_create
     row.stripe_customer_id = customer_id or row.stripe_customer_id
     row.updated_at = utcnow()
     set_firm_status(FIRM_STATUS.get(status, "active"))
-    record_audit("platform_subscription_changed", "firm", current_tenant().id,
-                 status=row.status, plan=row.plan)
+    record_audit(
+        "platform_subscription_changed",
+        "firm",
+        current_tenant().id,
+        status=row.status,
+        plan=row.plan,
+    )
     return True
 
 
@@ -84,8 +109,13 @@ def expire_trial(now=None) -> bool:
 
     row = current_subscription()
     now = now or utcnow()
-    if (not stripe_configured() or row.status != "trialing" or row.trial_ends_at is None
-            or row.trial_ends_at > now or row.stripe_subscription_id):
+    if (
+        not stripe_configured()
+        or row.status != "trialing"
+        or row.trial_ends_at is None
+        or row.trial_ends_at > now
+        or row.stripe_subscription_id
+    ):
         db.session.commit()
         return False
     apply_subscription_status("past_due")

@@ -59,18 +59,28 @@ def index():
 
 
 def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
-    payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)
-                                  .order_by(Payment.id)).all()
+    payments = db.session.scalars(
+        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)
+    ).all()
     notes = db.session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)).all()
-    reminders = db.session.scalars(select(ReminderSent).where(ReminderSent.invoice_id == invoice.id)
-                                   .order_by(ReminderSent.id)).all()
-    refunds = db.session.scalars(visible_refunds(current_user)
-                                 .where(RefundRequest.invoice_id == invoice.id)).all()
+    reminders = db.session.scalars(
+        select(ReminderSent).where(ReminderSent.invoice_id == invoice.id).order_by(ReminderSent.id)
+    ).all()
+    refunds = db.session.scalars(
+        visible_refunds(current_user).where(RefundRequest.invoice_id == invoice.id)
+    ).all()
     payment_form = payment_form or PaymentForm(data={"received_on": services.firm_today()})
     credit_form = credit_form or CreditNoteForm()
-    return render_template("billing/invoice.html", invoice=invoice, payments=payments,
-                           notes=notes, reminders=reminders, refunds=refunds,
-                           payment_form=payment_form, credit_form=credit_form), status
+    return render_template(
+        "billing/invoice.html",
+        invoice=invoice,
+        payments=payments,
+        notes=notes,
+        reminders=reminders,
+        refunds=refunds,
+        payment_form=payment_form,
+        credit_form=credit_form,
+    ), status
 
 
 @bp.route("/invoices/<int:invoice_id>")
@@ -88,15 +98,21 @@ def record_payment(invoice_id):
     if form.validate_on_submit():
         try:
             payment = services.record_offline_payment(
-                invoice.id, form.amount.minor, form.method.data, form.reference.data or "",
-                form.received_on.data, current_user)
+                invoice.id,
+                form.amount.minor,
+                form.method.data,
+                form.reference.data or "",
+                form.received_on.data,
+                current_user,
+            )
         except services.BillingError as exc:
             db.session.rollback()
             form.amount.errors = [str(exc)]
         else:
             db.session.commit()
-            flash(_("Payment recorded. Receipt %(number)s.", number=payment.receipt_number),
-                  "success")
+            flash(
+                _("Payment recorded. Receipt %(number)s.", number=payment.receipt_number), "success"
+            )
             return redirect(url_for("billing.invoice", invoice_id=invoice.id))
     return invoice_page(visible_invoice_or_404(invoice_id), payment_form=form, status=422)
 
@@ -109,8 +125,9 @@ def credit_note(invoice_id):
     form.currency_code = invoice.currency
     if form.validate_on_submit():
         try:
-            note = services.issue_credit_note(invoice.id, form.amount.minor, form.reason.data,
-                                              current_user)
+            note = services.issue_credit_note(
+                invoice.id, form.amount.minor, form.reason.data, current_user
+            )
         except services.BillingError as exc:
             db.session.rollback()
             form.amount.errors = [str(exc)]
@@ -160,15 +177,25 @@ def receipt(payment_id):
 @roles(*MANAGERS)
 def contracts():
     companies = db.session.scalars(select(ClientCompany).order_by(ClientCompany.name)).all()
-    form = ContractForm(data={"starts_on": services.firm_today()} if request.method == "GET" else None)
+    form = ContractForm(
+        data={"starts_on": services.firm_today()} if request.method == "GET" else None
+    )
     form.company_id.choices = [(c.id, c.name) for c in companies]
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
         try:
-            services.create_contract(form.company_id.data, form.plan.data, form.interval.data,
-                                     form.fee.minor, g.tenant.currency, form.starts_on.data,
-                                     form.billing_day.data, form.ends_on.data,
-                                     form.payment_terms_days.data, bill_past=form.bill_past.data)
+            services.create_contract(
+                form.company_id.data,
+                form.plan.data,
+                form.interval.data,
+                form.fee.minor,
+                g.tenant.currency,
+                form.starts_on.data,
+                form.billing_day.data,
+                form.ends_on.data,
+                form.payment_terms_days.data,
+                bill_past=form.bill_past.data,
+            )
         except services.BackfillNeedsConfirmation as exc:
             db.session.rollback()
             form.bill_past.errors = [str(exc)]
@@ -180,8 +207,9 @@ def contracts():
             flash(_("Contract added. The next billing run will invoice it."), "success")
             return redirect(url_for("billing.contracts"))
     rows = db.session.scalars(select(Contract).order_by(Contract.id.desc())).all()
-    return render_template("billing/contracts.html", form=form, contracts=rows), \
-        422 if form.errors else 200
+    return render_template(
+        "billing/contracts.html", form=form, contracts=rows
+    ), 422 if form.errors else 200
 
 
 @bp.route("/run", methods=["POST"])
@@ -201,12 +229,25 @@ def run_now():
 def client(company_id):
     company = visible_company_or_404(company_id)
     row = credit.credit_row(company.id)
-    form = CreditLimitForm(data={"limit": "" if not row or row.limit_cents is None else
-                                 str(to_decimal(row.limit_cents, row.currency))})
-    invoices = page_of(select(Invoice).where(Invoice.company_id == company.id)
-                       .order_by(Invoice.id.desc()), PER_PAGE)
-    return render_template("billing/client.html", company=company, credit=row, form=form,
-                           invoices=invoices, owed=services.company_outstanding(company.id))
+    form = CreditLimitForm(
+        data={
+            "limit": ""
+            if not row or row.limit_cents is None
+            else str(to_decimal(row.limit_cents, row.currency))
+        }
+    )
+    invoices = page_of(
+        select(Invoice).where(Invoice.company_id == company.id).order_by(Invoice.id.desc()),
+        PER_PAGE,
+    )
+    return render_template(
+        "billing/client.html",
+        company=company,
+        credit=row,
+        form=form,
+        invoices=invoices,
+        owed=services.company_outstanding(company.id),
+    )
 
 
 @bp.route("/clients/<int:company_id>/credit-limit", methods=["POST"])

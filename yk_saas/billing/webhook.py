@@ -43,8 +43,11 @@ from yk_saas.billing.subscription import apply_subscription_status, commit_subsc
 log = logging.getLogger("yk_saas.billing.webhook")
 
 CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
-SUBSCRIPTION_EVENTS = ("customer.subscription.created", "customer.subscription.updated",
-                       "customer.subscription.deleted")
+SUBSCRIPTION_EVENTS = (
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+)
 INVOICE_EVENTS = ("invoice.paid", "invoice.payment_failed")
 #: What each layer may act on: a connected account can only pay its firm's invoices.
 CONNECTED_EVENTS = CHECKOUT_EVENTS
@@ -68,8 +71,11 @@ def verify_event(payload: bytes, signature: str | None, secret: str) -> dict:
 
 def firm_metadata(obj: dict) -> dict:
     """The ``yk_*`` metadata of an event object, wherever Stripe nests it."""
-    for candidate in (obj.get("metadata"), (obj.get("subscription_details") or {}).get("metadata"),
-                      ((obj.get("parent") or {}).get("subscription_details") or {}).get("metadata")):
+    for candidate in (
+        obj.get("metadata"),
+        (obj.get("subscription_details") or {}).get("metadata"),
+        ((obj.get("parent") or {}).get("subscription_details") or {}).get("metadata"),
+    ):
         if candidate and candidate.get("yk_firm"):
             return candidate
     return {}
@@ -99,9 +105,12 @@ def route_stripe_event(event: dict) -> Binding:
     if not isinstance(obj, dict) or (account is not None and not isinstance(account, str)):
         raise Unbound("malformed event")
     if kind not in (CONNECTED_EVENTS if account else PLATFORM_EVENTS):
-        raise Unbound(f"{kind} is not acted on from {'a connected account' if account else 'the platform'}")
-    return route_notification("stripe", account, object_ids(kind, obj),
-                              firm_metadata(obj).get("yk_firm"))
+        raise Unbound(
+            f"{kind} is not acted on from {'a connected account' if account else 'the platform'}"
+        )
+    return route_notification(
+        "stripe", account, object_ids(kind, obj), firm_metadata(obj).get("yk_firm")
+    )
 
 
 def handle_event(event: dict) -> str:
@@ -116,8 +125,13 @@ def handle_event(event: dict) -> str:
             commit_subscription()
             return outcome
     except Unbound as exc:
-        log.warning("stripe event %s (%s, %s) changes nothing: %s", event.get("id"),
-                    event.get("type"), event.get("account") or "platform", exc)
+        log.warning(
+            "stripe event %s (%s, %s) changes nothing: %s",
+            event.get("id"),
+            event.get("type"),
+            event.get("account") or "platform",
+            exc,
+        )
         return "ignored"
 
 
@@ -127,7 +141,8 @@ def record_event_once(event: dict) -> bool:
         insert(ProviderEvent.__table__)
         .values(event_id=event["id"], event_type=event["type"], created_at=datetime.now(UTC))
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(ProviderEvent.__table__.c.id)).scalar()
+        .returning(ProviderEvent.__table__.c.id)
+    ).scalar()
     if inserted is None:
         db.session.rollback()
     return inserted is not None
@@ -143,16 +158,20 @@ def bound_action(event: dict, binding: Binding) -> Callable[[], str]:
         return platform_checkout_action(obj, created)
     if kind in SUBSCRIPTION_EVENTS:
         status = "canceled" if kind.endswith("deleted") else obj.get("status", "active")
-        return lambda: apply_platform_status(status, "monthly", created, obj.get("id"),
-                                             obj.get("customer"))
+        return lambda: apply_platform_status(
+            status, "monthly", created, obj.get("id"), obj.get("customer")
+        )
     status, plan = ("active", "monthly") if kind == "invoice.paid" else ("past_due", None)
     return lambda: apply_platform_status(status, plan, created)
 
 
 def recorded_checkout(obj: dict, account: str) -> dict:
     """The recorded Checkout Session this paid event is about, checked field by field."""
-    row = db.session.scalar(select(ProviderCheckout).where(
-        ProviderCheckout.provider == "stripe", ProviderCheckout.session_id == str(obj.get("id"))))
+    row = db.session.scalar(
+        select(ProviderCheckout).where(
+            ProviderCheckout.provider == "stripe", ProviderCheckout.session_id == str(obj.get("id"))
+        )
+    )
     named_invoice = firm_metadata(obj).get("invoice_id")
     problems = {
         "unknown session": row is None,
@@ -164,24 +183,37 @@ def recorded_checkout(obj: dict, account: str) -> dict:
     }
     if any(problems.values()):
         raise Unbound("checkout session refused: " + ", ".join(k for k, v in problems.items() if v))
-    return {"session_id": row.session_id, "invoice_id": row.invoice_id,
-            "amount_cents": row.amount_cents, "currency": row.currency}
+    return {
+        "session_id": row.session_id,
+        "invoice_id": row.invoice_id,
+        "amount_cents": row.amount_cents,
+        "currency": row.currency,
+    }
 
 
 def platform_checkout_action(obj: dict, created: int) -> Callable[[], str]:
     """The subscription's Checkout completed: only for a session the platform recorded."""
-    recorded = db.session.scalar(select(PlatformObject.id).where(
-        PlatformObject.provider == "stripe", PlatformObject.kind == "checkout_session",
-        PlatformObject.object_id == str(obj.get("id"))))
+    recorded = db.session.scalar(
+        select(PlatformObject.id).where(
+            PlatformObject.provider == "stripe",
+            PlatformObject.kind == "checkout_session",
+            PlatformObject.object_id == str(obj.get("id")),
+        )
+    )
     if recorded is None or not obj.get("subscription"):
         raise Unbound("not a subscription Checkout Session the platform created")
-    return lambda: apply_platform_status("active", "monthly", created, obj["subscription"],
-                                         obj.get("customer"))
+    return lambda: apply_platform_status(
+        "active", "monthly", created, obj["subscription"], obj.get("customer")
+    )
 
 
-def apply_platform_status(status: str, plan: str | None, created: int,
-                          subscription_id: str | None = None,
-                          customer_id: str | None = None) -> str:
+def apply_platform_status(
+    status: str,
+    plan: str | None,
+    created: int,
+    subscription_id: str | None = None,
+    customer_id: str | None = None,
+) -> str:
     """Apply a platform subscription status, recording the subscription as this firm's."""
     if subscription_id:
         record_platform_object("stripe", "subscription", subscription_id)
@@ -195,12 +227,27 @@ def apply_checkout_payment(checkout: dict, obj: dict, created: int) -> str:
     key = obj.get("payment_intent") or checkout["session_id"]
     invoice_id, amount = checkout["invoice_id"], checkout["amount_cents"]
     try:
-        payment = apply_payment(invoice_id, amount, checkout["currency"], "stripe", "online",
-                                checkout["session_id"], received, provider_key=key)
+        payment = apply_payment(
+            invoice_id,
+            amount,
+            checkout["currency"],
+            "stripe",
+            "online",
+            checkout["session_id"],
+            received,
+            provider_key=key,
+        )
     except BillingError as exc:
         # Paid online after the balance was settled some other way: staff refund it.
         log.warning("online payment %s not applied: %s", key, exc)
-        record_audit("online_payment_unapplied", "invoice", invoice_id, provider_key=key,
-                     amount_cents=amount, currency=checkout["currency"], reason=str(exc))
+        record_audit(
+            "online_payment_unapplied",
+            "invoice",
+            invoice_id,
+            provider_key=key,
+            amount_cents=amount,
+            currency=checkout["currency"],
+            reason=str(exc),
+        )
         return "unapplied"
     return "paid" if payment else "duplicate"

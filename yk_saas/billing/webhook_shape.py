@@ -10,9 +10,20 @@ from yk_saas.bounded import BIGINT_MAX, INT_MAX
 
 ID_MAX = 255
 #: Fields of ``data.object`` read by the routing, and the type each must have when present.
-OBJECT_FIELDS = {"id": str, "object": str, "status": str, "payment_status": str, "currency": str,
-                 "payment_intent": str, "subscription": str, "customer": str, "amount_total": int,
-                 "metadata": dict, "subscription_details": dict, "parent": dict}
+OBJECT_FIELDS = {
+    "id": str,
+    "object": str,
+    "status": str,
+    "payment_status": str,
+    "currency": str,
+    "payment_intent": str,
+    "subscription": str,
+    "customer": str,
+    "amount_total": int,
+    "metadata": dict,
+    "subscription_details": dict,
+    "parent": dict,
+}
 
 
 class MalformedEvent(ValueError):
@@ -36,7 +47,9 @@ def check_number(value, name: str, high: int = BIGINT_MAX) -> None:
 def check_metadata(meta, name: str) -> None:
     if meta is None:
         return
-    if not isinstance(meta, dict) or not all(isinstance(v, str) and len(v) <= 500 for v in meta.values()):
+    if not isinstance(meta, dict) or not all(
+        isinstance(v, str) and len(v) <= 500 for v in meta.values()
+    ):
         raise MalformedEvent(name)
     invoice_id = meta.get("invoice_id")
     if invoice_id is not None and not (invoice_id.isdigit() and 0 < int(invoice_id) <= INT_MAX):

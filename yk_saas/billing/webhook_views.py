@@ -17,8 +17,11 @@ bp.before_request(require_platform_host)
 def webhook():
     """Only a correctly signed event is applied; anything else is a 400 and changes nothing."""
     try:
-        event = verify_event(request.get_data(), request.headers.get("Stripe-Signature"),
-                             current_app.config.get("STRIPE_WEBHOOK_SECRET", ""))
+        event = verify_event(
+            request.get_data(),
+            request.headers.get("Stripe-Signature"),
+            current_app.config.get("STRIPE_WEBHOOK_SECRET", ""),
+        )
     except WebhookRejected:
         return jsonify(error="invalid signature"), 400
     try:

@@ -23,8 +23,13 @@ def index():
     category_id = arg_int("category")
     search = request.args.get("q", "")
     return render_page_or_fragment(
-        "catalog/shop.html", "catalog/_shop_list.html", categories=services.categories(),
-        items=services.published_services(category_id, search), category_id=category_id, q=search)
+        "catalog/shop.html",
+        "catalog/_shop_list.html",
+        categories=services.categories(),
+        items=services.published_services(category_id, search),
+        category_id=category_id,
+        q=search,
+    )
 
 
 @bp.route("/<int:service_id>")
@@ -46,13 +51,21 @@ def order(service_id):
     form = OrderForm()
     if form.validate_on_submit():
         try:
-            item = work.create_order(current_user, service.id, form.note.data, form.urgency.data,
-                                     request.files.getlist("files"))
+            item = work.create_order(
+                current_user,
+                service.id,
+                form.note.data,
+                form.urgency.data,
+                request.files.getlist("files"),
+            )
         except work.WorkError as exc:
             form.files.errors = [str(exc)]
         else:
-            message = (_("Order placed. It waits for the firm's approval.") if item.approval == "pending"
-                       else _("Order placed. We will let you know who takes it on."))
+            message = (
+                _("Order placed. It waits for the firm's approval.")
+                if item.approval == "pending"
+                else _("Order placed. We will let you know who takes it on.")
+            )
             flash(message, "success")
             return redirect(url_for("requests.detail", item_id=item.id), 303)
     return render_template("catalog/shop_detail.html", service=service, form=form), 422

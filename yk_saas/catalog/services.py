@@ -13,8 +13,22 @@ from yk_saas.files.services import IMAGES, MB, UploadError, save_upload
 from yk_saas.signals import catalog_changed
 
 MAX_IMAGE_BYTES = 5 * MB
-ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h3", "h4",
-                "blockquote", "a"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "blockquote",
+    "a",
+}
 
 
 class CatalogError(ValueError):
@@ -23,13 +37,19 @@ class CatalogError(ValueError):
 
 def sanitize_description(html: str) -> str:
     """Keep simple formatting and links; drop scripts, styles and event handlers."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def categories():
     return db.session.scalars(
-        select(ServiceCategory).order_by(ServiceCategory.sort_order, ServiceCategory.id)).all()
+        select(ServiceCategory).order_by(ServiceCategory.sort_order, ServiceCategory.id)
+    ).all()
 
 
 def clean_name(name: str, limit: int) -> str:
@@ -41,7 +61,9 @@ def clean_name(name: str, limit: int) -> str:
     return name
 
 
-def save_category(name: str, sort_order: int = 0, category_id: int | None = None) -> ServiceCategory:
+def save_category(
+    name: str, sort_order: int = 0, category_id: int | None = None
+) -> ServiceCategory:
     """Add a category, or rename and reorder one."""
     category = db.session.get(ServiceCategory, category_id) if category_id else ServiceCategory()
     if category is None:
@@ -55,15 +77,18 @@ def save_category(name: str, sort_order: int = 0, category_id: int | None = None
 
 def delete_category(category_id: int) -> None:
     """Remove a category; its services stay, uncategorised."""
-    db.session.execute(update(ServiceItem).where(ServiceItem.category_id == category_id)
-                       .values(category_id=None))
+    db.session.execute(
+        update(ServiceItem).where(ServiceItem.category_id == category_id).values(category_id=None)
+    )
     db.session.execute(delete(ServiceCategory).where(ServiceCategory.id == category_id))
     record_audit("catalog_category_deleted", "catalog_category", category_id)
     db.session.commit()
     catalog_changed.send(current_app._get_current_object())
 
 
-def save_service(values: dict, image=None, service_id: int | None = None, user_id=None) -> ServiceItem:
+def save_service(
+    values: dict, image=None, service_id: int | None = None, user_id=None
+) -> ServiceItem:
     """Create or update a service from validated form values, with an optional image."""
     service = db.session.get(ServiceItem, service_id) if service_id else ServiceItem()
     if service is None:
@@ -76,16 +101,28 @@ def save_service(values: dict, image=None, service_id: int | None = None, user_i
         raise CatalogError(_("No such category."))
     service.name = clean_name(values["name"], 200)
     service.description_html = sanitize_description(values.get("description", ""))
-    for key in ("price_cents", "currency", "billing_cycle", "published", "recommended", "sort_order"):
+    for key in (
+        "price_cents",
+        "currency",
+        "billing_cycle",
+        "published",
+        "recommended",
+        "sort_order",
+    ):
         setattr(service, key, values[key])
     service.category_id = values.get("category_id") or None
     db.session.add(service)
     db.session.flush()
     if image is not None and image.filename:
         try:
-            stored = save_upload(image, allowed=IMAGES, max_bytes=MAX_IMAGE_BYTES,
-                                 owner_type="catalog_service", owner_id=service.id,
-                                 uploaded_by_id=user_id)
+            stored = save_upload(
+                image,
+                allowed=IMAGES,
+                max_bytes=MAX_IMAGE_BYTES,
+                owner_type="catalog_service",
+                owner_id=service.id,
+                uploaded_by_id=user_id,
+            )
         except UploadError as exc:
             db.session.rollback()
             raise CatalogError(str(exc)) from exc
@@ -109,8 +146,11 @@ def set_flag(service_id: int, flag: str, value: bool) -> ServiceItem:
 
 
 def all_services():
-    return db.session.scalars(select(ServiceItem).order_by(
-        ServiceItem.category_id.nulls_last(), ServiceItem.sort_order, ServiceItem.id)).all()
+    return db.session.scalars(
+        select(ServiceItem).order_by(
+            ServiceItem.category_id.nulls_last(), ServiceItem.sort_order, ServiceItem.id
+        )
+    ).all()
 
 
 def published_services(category_id: int | None = None, search: str = ""):
@@ -121,9 +161,12 @@ def published_services(category_id: int | None = None, search: str = ""):
     term = (search or "").strip()
     if term:
         like = f"%{term.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(ServiceItem.name.ilike(like), ServiceItem.description_html.ilike(like)))
-    return db.session.scalars(query.order_by(ServiceItem.recommended.desc(), ServiceItem.sort_order,
-                                             ServiceItem.id)).all()
+        query = query.where(
+            or_(ServiceItem.name.ilike(like), ServiceItem.description_html.ilike(like))
+        )
+    return db.session.scalars(
+        query.order_by(ServiceItem.recommended.desc(), ServiceItem.sort_order, ServiceItem.id)
+    ).all()
 
 
 def visible_service(service_id: int, staff: bool) -> ServiceItem | None:
@@ -142,21 +185,29 @@ def service_image(service_id: int, staff: bool) -> StoredFile | None:
 
 
 def count_published() -> int:
-    return db.session.scalar(select(func.count(ServiceItem.id)).where(ServiceItem.published.is_(True)))
+    return db.session.scalar(
+        select(func.count(ServiceItem.id)).where(ServiceItem.published.is_(True))
+    )
 
 
 def recommended_services(limit: int = 6):
     """Published services marked recommended, for the firm's home page."""
     return db.session.scalars(
-        select(ServiceItem).where(ServiceItem.published.is_(True), ServiceItem.recommended.is_(True))
-        .order_by(ServiceItem.sort_order, ServiceItem.id).limit(limit)).all()
+        select(ServiceItem)
+        .where(ServiceItem.published.is_(True), ServiceItem.recommended.is_(True))
+        .order_by(ServiceItem.sort_order, ServiceItem.id)
+        .limit(limit)
+    ).all()
 
 
 def categories_with_counts():
     """(category, number of published services) in display order, in one query."""
     return db.session.execute(
         select(ServiceCategory, func.count(ServiceItem.id))
-        .outerjoin(ServiceItem, (ServiceItem.category_id == ServiceCategory.id)
-                   & ServiceItem.published.is_(True))
+        .outerjoin(
+            ServiceItem,
+            (ServiceItem.category_id == ServiceCategory.id) & ServiceItem.published.is_(True),
+        )
         .group_by(ServiceCategory.id)
-        .order_by(ServiceCategory.sort_order, ServiceCategory.id)).all()
+        .order_by(ServiceCategory.sort_order, ServiceCategory.id)
+    ).all()

@@ -28,8 +28,12 @@ def index():
         else:
             flash(_("Category added."), "success")
             return redirect(url_for("catalog.index"), 303)
-    return render_template("catalog/index.html", form=form, categories=services.categories(),
-                           services=services.all_services()), 422 if form.errors else 200
+    return render_template(
+        "catalog/index.html",
+        form=form,
+        categories=services.categories(),
+        services=services.all_services(),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -39,15 +43,18 @@ def category(category_id):
     category = db.get_or_404(ServiceCategory, category_id)
     form = CategoryForm(obj=category)
     if request.method == "GET":
-        return render_template("catalog/_category_row.html", category=category, form=form, editing=True)
+        return render_template(
+            "catalog/_category_row.html", category=category, form=form, editing=True
+        )
     if form.validate_on_submit():
         try:
             services.save_category(form.name.data, form.sort_order.data or 0, category.id)
         except services.CatalogError as exc:
             form.name.errors = [str(exc)]
     if form.errors:
-        return render_template("catalog/_category_row.html", category=category, form=form,
-                               editing=True), 422
+        return render_template(
+            "catalog/_category_row.html", category=category, form=form, editing=True
+        ), 422
     if htmx:
         return render_template("catalog/_category_row.html", category=category, editing=False)
     return redirect(url_for("catalog.index"), 303)
@@ -66,11 +73,16 @@ def service_form(service: ServiceItem | None) -> ServiceForm:
     if request.method == "POST":
         form = ServiceForm()
     elif service:
-        form = ServiceForm(obj=service, price=amount_input(service.price_cents, service.currency),
-                           description=service.description_html)
+        form = ServiceForm(
+            obj=service,
+            price=amount_input(service.price_cents, service.currency),
+            description=service.description_html,
+        )
     else:
         form = ServiceForm()
-    form.category_id.choices = [(0, _("No category"))] + [(c.id, c.name) for c in services.categories()]
+    form.category_id.choices = [(0, _("No category"))] + [
+        (c.id, c.name) for c in services.categories()
+    ]
     return form
 
 
@@ -80,25 +92,34 @@ def values_from(form: ServiceForm) -> dict | None:
     except AmountError:
         form.price.errors = [_("Enter a price of zero or more, such as 1200 or 1200.50.")]
         return None
-    return {"name": form.name.data, "category_id": form.category_id.data or None,
-            "description": form.description.data, "price_cents": price, "currency": g.tenant.currency,
-            "billing_cycle": form.billing_cycle.data, "published": form.published.data,
-            "recommended": form.recommended.data, "sort_order": form.sort_order.data or 0}
+    return {
+        "name": form.name.data,
+        "category_id": form.category_id.data or None,
+        "description": form.description.data,
+        "price_cents": price,
+        "currency": g.tenant.currency,
+        "billing_cycle": form.billing_cycle.data,
+        "published": form.published.data,
+        "recommended": form.recommended.data,
+        "sort_order": form.sort_order.data or 0,
+    }
 
 
 def edit_service(service: ServiceItem | None):
     form = service_form(service)
     if form.validate_on_submit() and (values := values_from(form)) is not None:
         try:
-            saved = services.save_service(values, request.files.get("image"),
-                                          service.id if service else None, current_user.id)
+            saved = services.save_service(
+                values, request.files.get("image"), service.id if service else None, current_user.id
+            )
         except services.CatalogError as exc:
             form.image.errors = [str(exc)]
         else:
             flash(_("Service saved."), "success")
             return redirect(url_for("catalog.service", service_id=saved.id), 303)
-    return render_template("catalog/service_form.html", form=form, service=service), \
-        422 if form.errors else 200
+    return render_template(
+        "catalog/service_form.html", form=form, service=service
+    ), 422 if form.errors else 200
 
 
 @bp.route("/services/new", methods=["GET", "POST"])

@@ -15,5 +15,9 @@ def init_app(app) -> None:
 def client_labels() -> dict:
     from yk_saas.clients.forms import SIZE_LABELS, SOURCE_LABELS, STATUS_LABELS, TAX_TYPE_LABELS
 
-    return {"size_labels": SIZE_LABELS, "tax_type_labels": TAX_TYPE_LABELS,
-            "source_labels": SOURCE_LABELS, "client_status_labels": STATUS_LABELS}
+    return {
+        "size_labels": SIZE_LABELS,
+        "tax_type_labels": TAX_TYPE_LABELS,
+        "source_labels": SOURCE_LABELS,
+        "client_status_labels": STATUS_LABELS,
+    }

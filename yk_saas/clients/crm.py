@@ -14,14 +14,18 @@ MAX_TAGS = 12
 
 def contacts_of(company_id: int):
     return db.session.scalars(
-        select(ClientContact).where(ClientContact.company_id == company_id)
+        select(ClientContact)
+        .where(ClientContact.company_id == company_id)
         .order_by(ClientContact.is_primary.desc(), ClientContact.name)
     ).all()
 
 
 def primary_contact(company_id: int) -> ClientContact | None:
-    return db.session.scalar(select(ClientContact).where(
-        ClientContact.company_id == company_id, ClientContact.is_primary.is_(True)))
+    return db.session.scalar(
+        select(ClientContact).where(
+            ClientContact.company_id == company_id, ClientContact.is_primary.is_(True)
+        )
+    )
 
 
 def add_contact(company_id: int, name: str, primary: bool = False, **details) -> ClientContact:
@@ -29,8 +33,11 @@ def add_contact(company_id: int, name: str, primary: bool = False, **details) ->
     if not (name or "").strip():
         raise ClientError(_("A contact needs a name."))
     first = primary_contact(company_id) is None
-    contact = ClientContact(company_id=company_id, name=name.strip(),
-                            **{k: (v or "").strip() or None for k, v in details.items()})
+    contact = ClientContact(
+        company_id=company_id,
+        name=name.strip(),
+        **{k: (v or "").strip() or None for k, v in details.items()},
+    )
     db.session.add(contact)
     db.session.flush()
     if primary or first:
@@ -40,17 +47,22 @@ def add_contact(company_id: int, name: str, primary: bool = False, **details) ->
 
 def make_primary(contact: ClientContact) -> None:
     """Make ``contact`` the company's only primary contact (the caller commits)."""
-    db.session.execute(update(ClientContact).where(
-        ClientContact.company_id == contact.company_id, ClientContact.id != contact.id
-    ).values(is_primary=False))
+    db.session.execute(
+        update(ClientContact)
+        .where(ClientContact.company_id == contact.company_id, ClientContact.id != contact.id)
+        .values(is_primary=False)
+    )
     db.session.flush()
     contact.is_primary = True
     db.session.flush()
 
 
 def get_contact(company_id: int, contact_id: int) -> ClientContact | None:
-    return db.session.scalar(select(ClientContact).where(
-        ClientContact.company_id == company_id, ClientContact.id == contact_id))
+    return db.session.scalar(
+        select(ClientContact).where(
+            ClientContact.company_id == company_id, ClientContact.id == contact_id
+        )
+    )
 
 
 def remove_contact(contact: ClientContact) -> None:
@@ -59,8 +71,12 @@ def remove_contact(contact: ClientContact) -> None:
     db.session.delete(contact)
     db.session.flush()
     if was_primary:
-        successor = db.session.scalar(select(ClientContact).where(
-            ClientContact.company_id == company_id).order_by(ClientContact.name).limit(1))
+        successor = db.session.scalar(
+            select(ClientContact)
+            .where(ClientContact.company_id == company_id)
+            .order_by(ClientContact.name)
+            .limit(1)
+        )
         if successor:
             make_primary(successor)
 
@@ -82,21 +98,29 @@ def parse_tags(text: str | None) -> list[str]:
 
 
 def tags_of(company_id: int) -> list[str]:
-    return list(db.session.scalars(
-        select(ClientTag.tag).where(ClientTag.company_id == company_id).order_by(ClientTag.tag)))
+    return list(
+        db.session.scalars(
+            select(ClientTag.tag).where(ClientTag.company_id == company_id).order_by(ClientTag.tag)
+        )
+    )
 
 
 def tags_by_company(company_ids) -> dict[int, list[str]]:
     result: dict[int, list[str]] = {}
-    rows = db.session.execute(select(ClientTag.company_id, ClientTag.tag)
-                              .where(ClientTag.company_id.in_(list(company_ids))).order_by(ClientTag.tag))
+    rows = db.session.execute(
+        select(ClientTag.company_id, ClientTag.tag)
+        .where(ClientTag.company_id.in_(list(company_ids)))
+        .order_by(ClientTag.tag)
+    )
     for company_id, tag in rows:
         result.setdefault(company_id, []).append(tag)
     return result
 
 
 def all_tags() -> list[str]:
-    return list(db.session.scalars(select(ClientTag.tag).group_by(ClientTag.tag).order_by(ClientTag.tag)))
+    return list(
+        db.session.scalars(select(ClientTag.tag).group_by(ClientTag.tag).order_by(ClientTag.tag))
+    )
 
 
 def set_tags(company_id: int, tags: list[str]) -> None:
@@ -109,7 +133,8 @@ def set_tags(company_id: int, tags: list[str]) -> None:
 def current_notes(company_id: int):
     """The latest version of every note, newest first, with how many versions each has."""
     return db.session.scalars(
-        select(ClientNote).where(ClientNote.company_id == company_id, ClientNote.superseded.is_(False))
+        select(ClientNote)
+        .where(ClientNote.company_id == company_id, ClientNote.superseded.is_(False))
         .order_by(ClientNote.created_at.desc(), ClientNote.id.desc())
     ).all()
 
@@ -133,8 +158,9 @@ def edit_note(note: ClientNote, body: str, author: User) -> ClientNote:
 
 
 def get_note(company_id: int, note_id: int) -> ClientNote | None:
-    return db.session.scalar(select(ClientNote).where(
-        ClientNote.company_id == company_id, ClientNote.id == note_id))
+    return db.session.scalar(
+        select(ClientNote).where(ClientNote.company_id == company_id, ClientNote.id == note_id)
+    )
 
 
 def note_history(note: ClientNote) -> list[ClientNote]:
@@ -148,8 +174,9 @@ def note_history(note: ClientNote) -> list[ClientNote]:
 
 def note_counts(company_id: int) -> dict[int, int]:
     """note id → number of versions, for the latest versions of a company's notes."""
-    notes = db.session.execute(select(ClientNote.id, ClientNote.replaces_id)
-                               .where(ClientNote.company_id == company_id)).all()
+    notes = db.session.execute(
+        select(ClientNote.id, ClientNote.replaces_id).where(ClientNote.company_id == company_id)
+    ).all()
     parent = dict(notes)
     counts = {}
     for note_id, _replaces in notes:
@@ -161,4 +188,6 @@ def note_counts(company_id: int) -> dict[int, int]:
 
 
 def count_contacts(company_id: int) -> int:
-    return db.session.scalar(select(func.count(ClientContact.id)).where(ClientContact.company_id == company_id))
+    return db.session.scalar(
+        select(func.count(ClientContact.id)).where(ClientContact.company_id == company_id)
+    )

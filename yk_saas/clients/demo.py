@@ -14,7 +14,14 @@ from yk_saas.models_base import utcnow
 
 PROFILES = [
     # (industry, size, tax type, address, source, tags)
-    ("软件和信息技术服务", "small", "general", "杭州市西湖区文三路 90 号", "referral", ["高新技术", "VIP"]),
+    (
+        "软件和信息技术服务",
+        "small",
+        "general",
+        "杭州市西湖区文三路 90 号",
+        "referral",
+        ["高新技术", "VIP"],
+    ),
     ("批发和零售", "micro", "small_scale", "苏州市工业园区星湖街 218 号", "website", ["进出口"]),
     ("餐饮", "small", "small_scale", "上海市徐汇区漕溪北路 41 号", "walk_in", ["多门店", "需回访"]),
 ]
@@ -28,10 +35,17 @@ def demo_credit_code(index: int) -> str:
 def populate_clients(demo) -> None:
     """Give every demo company a full profile and the first two a year of books."""
     owner = db.session.scalar(select(User).where(User.role == "owner"))
-    accountants = db.session.scalars(select(User).where(User.role == "accountant").order_by(User.id)).all()
+    accountants = db.session.scalars(
+        select(User).where(User.role == "accountant").order_by(User.id)
+    ).all()
     for index, accountant in enumerate(accountants):
-        db.session.add(StaffProfile(user_id=accountant.id, wechat=f"yk_acc_{accountant.id:03d}",
-                                    title="主办会计" if demo.locale == "zh_CN" else "Senior accountant"))
+        db.session.add(
+            StaffProfile(
+                user_id=accountant.id,
+                wechat=f"yk_acc_{accountant.id:03d}",
+                title="主办会计" if demo.locale == "zh_CN" else "Senior accountant",
+            )
+        )
         accountant.phone = f"1390000{index:04d}"
     companies = db.session.scalars(select(ClientCompany).order_by(ClientCompany.id)).all()
     for index, company in enumerate(companies):
@@ -55,9 +69,10 @@ def fill_profile(company: ClientCompany, index: int) -> None:
     people = db.session.scalars(select(User).where(User.client_company_id == company.id)).all()
     for person in people:
         crm.add_contact(company.id, person.name, email=person.email, position="负责人")
-    crm.add_contact(company.id, "财务 " + company.name[:2], phone=f"0571-8800{index:04d}", wechat=f"fin{index}")
+    crm.add_contact(
+        company.id, "财务 " + company.name[:2], phone=f"0571-8800{index:04d}", wechat=f"fin{index}"
+    )
     crm.set_tags(company.id, tags)
     author = db.session.scalar(select(User).where(User.role == "owner"))
     note = crm.add_note(company.id, "老板更习惯微信沟通，月初 5 号前提醒提供票据。", author)
     crm.edit_note(note, "老板更习惯微信沟通；每月 3 号前提醒提供票据和银行回单。", author)
-

@@ -38,8 +38,14 @@ def add_books(company: ClientCompany, by: User, months: int) -> None:
         period.updated_by_id, period.updated_at = by.id, utcnow()
         add_filings(period, back)
         if back < 3:
-            save_upload(demo_pdf(f"{period.period}-books.pdf"), allowed=("pdf",), max_bytes=1 << 20,
-                        owner_type=ledgers.FILE_OWNER, owner_id=period.id, uploaded_by_id=by.id)
+            save_upload(
+                demo_pdf(f"{period.period}-books.pdf"),
+                allowed=("pdf",),
+                max_bytes=1 << 20,
+                owner_type=ledgers.FILE_OWNER,
+                owner_id=period.id,
+                uploaded_by_id=by.id,
+            )
         period.delivered_at = utcnow() - timedelta(days=30 * back)
     db.session.commit()
 
@@ -49,8 +55,15 @@ def add_filings(period, back: int) -> None:
     year, month = int(period.period[:4]), int(period.period[5:])
     filed = utcnow().date().replace(year=year + month // 12, month=month % 12 + 1, day=12)
     for tax in ("vat", "income_tax"):
-        db.session.add(TaxFiling(period_id=period.id, tax=tax, status=status, filed_on=filed,
-                                 paid_on=filed + timedelta(days=2) if status == "paid" else None))
+        db.session.add(
+            TaxFiling(
+                period_id=period.id,
+                tax=tax,
+                status=status,
+                filed_on=filed,
+                paid_on=filed + timedelta(days=2) if status == "paid" else None,
+            )
+        )
 
 
 def add_feedback(companies: list[ClientCompany], owner: User) -> None:
@@ -60,28 +73,59 @@ def add_feedback(companies: list[ClientCompany], owner: User) -> None:
     now = utcnow()
     first, last = companies[0], companies[-1]
     filer = db.session.scalar(select(User.id).where(User.client_company_id == first.id))
-    resolved = Complaint(company_id=first.id, filed_by_id=filer, title="增值税申报晚了两天",
-                         description="上月增值税申报比约定晚了两天，产生了滞纳金。", state="resolved",
-                         about_accountant_id=first.dedicated_accountant_id,
-                         resolution="已核实，滞纳金由我们承担，并已调整申报提醒流程。", resolved_by_id=owner.id,
-                         created_at=now - timedelta(days=20), resolved_at=now - timedelta(days=17),
-                         followup_due_at=now - timedelta(days=14), followup_sent_at=now - timedelta(days=14),
-                         client_satisfied=True)
-    open_one = Complaint(company_id=last.id, title="发票寄送太慢", description="纸质发票一周还没收到。",
-                         state="investigating", created_at=now - timedelta(days=2),
-                         filed_by_id=db.session.scalar(select(User.id).where(User.client_company_id == last.id)))
+    resolved = Complaint(
+        company_id=first.id,
+        filed_by_id=filer,
+        title="增值税申报晚了两天",
+        description="上月增值税申报比约定晚了两天，产生了滞纳金。",
+        state="resolved",
+        about_accountant_id=first.dedicated_accountant_id,
+        resolution="已核实，滞纳金由我们承担，并已调整申报提醒流程。",
+        resolved_by_id=owner.id,
+        created_at=now - timedelta(days=20),
+        resolved_at=now - timedelta(days=17),
+        followup_due_at=now - timedelta(days=14),
+        followup_sent_at=now - timedelta(days=14),
+        client_satisfied=True,
+    )
+    open_one = Complaint(
+        company_id=last.id,
+        title="发票寄送太慢",
+        description="纸质发票一周还没收到。",
+        state="investigating",
+        created_at=now - timedelta(days=2),
+        filed_by_id=db.session.scalar(select(User.id).where(User.client_company_id == last.id)),
+    )
     db.session.add_all([resolved, open_one])
     db.session.flush()
-    db.session.add(ComplaintNote(complaint_id=open_one.id, author_id=owner.id, body="已联系快递公司查询。"))
+    db.session.add(
+        ComplaintNote(complaint_id=open_one.id, author_id=owner.id, body="已联系快递公司查询。")
+    )
     for index, company in enumerate(companies):
         accountant = company.dedicated_accountant_id
-        db.session.add(FollowUp(company_id=company.id, accountant_id=accountant, method="visit",
-                                scheduled_for=(now - timedelta(days=40 + index)).date(), purpose="季度回访",
-                                done_at=now - timedelta(days=40 + index), outcome="对服务满意，希望增加税务筹划。",
-                                satisfaction=5 - index % 3, created_by_id=owner.id))
-        db.session.add(FollowUp(company_id=company.id, accountant_id=accountant, method="phone",
-                                scheduled_for=(now + timedelta(days=3 + index)).date(), purpose="年度汇算清缴沟通",
-                                created_by_id=owner.id))
+        db.session.add(
+            FollowUp(
+                company_id=company.id,
+                accountant_id=accountant,
+                method="visit",
+                scheduled_for=(now - timedelta(days=40 + index)).date(),
+                purpose="季度回访",
+                done_at=now - timedelta(days=40 + index),
+                outcome="对服务满意，希望增加税务筹划。",
+                satisfaction=5 - index % 3,
+                created_by_id=owner.id,
+            )
+        )
+        db.session.add(
+            FollowUp(
+                company_id=company.id,
+                accountant_id=accountant,
+                method="phone",
+                scheduled_for=(now + timedelta(days=3 + index)).date(),
+                purpose="年度汇算清缴沟通",
+                created_by_id=owner.id,
+            )
+        )
     add_surveys(companies)
     db.session.commit()
 
@@ -91,8 +135,17 @@ def add_surveys(companies) -> None:
 
     round_name = survey_round(utcnow().date() - timedelta(days=100))
     for index, company in enumerate(companies):
-        for user_id in db.session.scalars(select(User.id).where(User.client_company_id == company.id)):
-            db.session.add(SurveyResponse(round=round_name, company_id=company.id, user_id=user_id,
-                                          accountant_id=company.dedicated_accountant_id, score=(10, 8, 5)[index % 3],
-                                          comment="回复很及时" if index % 3 == 0 else None,
-                                          answered_at=utcnow() - timedelta(days=90)))
+        for user_id in db.session.scalars(
+            select(User.id).where(User.client_company_id == company.id)
+        ):
+            db.session.add(
+                SurveyResponse(
+                    round=round_name,
+                    company_id=company.id,
+                    user_id=user_id,
+                    accountant_id=company.dedicated_accountant_id,
+                    score=(10, 8, 5)[index % 3],
+                    comment="回复很及时" if index % 3 == 0 else None,
+                    answered_at=utcnow() - timedelta(days=90),
+                )
+            )

@@ -20,15 +20,48 @@ from yk_saas.clients.services import credit_code_message
 from yk_saas.csv_export import csv_bytes, safe_cell
 from yk_saas.files.services import MB, UploadError, check_zip_container
 
-COLUMNS = ("name", "credit_code", "industry", "size", "tax_type", "address", "source", "tags",
-           "contact_name", "contact_phone", "contact_email", "accountant_email")
+COLUMNS = (
+    "name",
+    "credit_code",
+    "industry",
+    "size",
+    "tax_type",
+    "address",
+    "source",
+    "tags",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "accountant_email",
+)
 #: Headers people type in Chinese spreadsheets, mapped to our columns.
-ALIASES = {"公司名称": "name", "名称": "name", "统一社会信用代码": "credit_code", "信用代码": "credit_code",
-           "行业": "industry", "规模": "size", "纳税人类型": "tax_type", "地址": "address", "来源": "source",
-           "标签": "tags", "联系人": "contact_name", "电话": "contact_phone", "联系电话": "contact_phone",
-           "邮箱": "contact_email", "会计邮箱": "accountant_email"}
-VALUE_ALIASES = {"小规模纳税人": "small_scale", "一般纳税人": "general", "微型": "micro", "小型": "small",
-                 "中型": "medium", "大型": "large", "转介绍": "referral", "网站": "website"}
+ALIASES = {
+    "公司名称": "name",
+    "名称": "name",
+    "统一社会信用代码": "credit_code",
+    "信用代码": "credit_code",
+    "行业": "industry",
+    "规模": "size",
+    "纳税人类型": "tax_type",
+    "地址": "address",
+    "来源": "source",
+    "标签": "tags",
+    "联系人": "contact_name",
+    "电话": "contact_phone",
+    "联系电话": "contact_phone",
+    "邮箱": "contact_email",
+    "会计邮箱": "accountant_email",
+}
+VALUE_ALIASES = {
+    "小规模纳税人": "small_scale",
+    "一般纳税人": "general",
+    "微型": "micro",
+    "小型": "small",
+    "中型": "medium",
+    "大型": "large",
+    "转介绍": "referral",
+    "网站": "website",
+}
 MAX_ROWS = 5000
 #: Columns read from each row: ours plus a few of the spreadsheet's own, which are ignored.
 MAX_COLUMNS = 50
@@ -76,12 +109,13 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     else:
         rows = csv_rows(data)
     try:
-        table = [row[:MAX_COLUMNS + 1] for row in itertools.islice(rows, MAX_ROWS + 2)]
+        table = [row[: MAX_COLUMNS + 1] for row in itertools.islice(rows, MAX_ROWS + 2)]
     except TableError:
         raise
     except Exception as exc:  # openpyxl and csv fail in many ways on a malformed file
-        raise TableError(_("The file could not be read. Check that it is a valid CSV or XLSX file.")
-                         ) from exc
+        raise TableError(
+            _("The file could not be read. Check that it is a valid CSV or XLSX file.")
+        ) from exc
     finally:
         rows.close()
     if any(any(row[MAX_COLUMNS:]) for row in table):
@@ -111,8 +145,12 @@ def csv_rows(data: bytes):
         except UnicodeDecodeError:
             continue
     else:
-        raise TableError(_("The file is not in UTF-8 or GB18030 (GBK) encoding. "
-                           "Save it as \"CSV UTF-8\" and try again."))
+        raise TableError(
+            _(
+                "The file is not in UTF-8 or GB18030 (GBK) encoding. "
+                'Save it as "CSV UTF-8" and try again.'
+            )
+        )
     for row in csv.reader(io.StringIO(text)):
         yield [cell.strip() for cell in row]
 
@@ -131,7 +169,7 @@ def parse_rows(table: list[list[str]]) -> ImportCheck:
         return ImportCheck([], _("The file is empty."))
     keys = header_keys(table[0])
     if "name" not in keys:
-        return ImportCheck([], _("The first row must be a header with at least a \"name\" column."))
+        return ImportCheck([], _('The first row must be a header with at least a "name" column.'))
     if len(table) - 1 > MAX_ROWS:
         return ImportCheck([], _("At most %(n)d rows per import.", n=MAX_ROWS))
     rows = []
@@ -153,8 +191,14 @@ def check_import(data: bytes, filename: str) -> ImportCheck:
     if check.problem:
         return check
     names = {n.lower() for n in db.session.scalars(select(func.lower(ClientCompany.name)))}
-    codes = set(db.session.scalars(select(ClientCompany.credit_code).where(ClientCompany.credit_code.is_not(None))))
-    staff = {u.email.lower(): u.id for u in db.session.scalars(select(User).where(User.role != "client"))}
+    codes = set(
+        db.session.scalars(
+            select(ClientCompany.credit_code).where(ClientCompany.credit_code.is_not(None))
+        )
+    )
+    staff = {
+        u.email.lower(): u.id for u in db.session.scalars(select(User).where(User.role != "client"))
+    }
     for row in check.rows:
         validate_row(row, names, codes, staff)
     return check
@@ -167,7 +211,7 @@ def validate_row(row: ImportRow, names: set, codes: set, staff: dict) -> None:
     if len(name) < 2:
         row.errors.append(_("The name is missing."))
     elif name.lower() in names:
-        row.errors.append(_("A client company named \"%(name)s\" already exists.", name=name))
+        row.errors.append(_('A client company named "%(name)s" already exists.', name=name))
     names.add(name.lower())
     if normalize_credit_code(v.get("credit_code")):
         try:
@@ -176,11 +220,13 @@ def validate_row(row: ImportRow, names: set, codes: set, staff: dict) -> None:
             row.errors.append(credit_code_message(str(exc)))
         else:
             if v["credit_code"] in codes:
-                row.errors.append(_("The credit code %(code)s is already used.", code=v["credit_code"]))
+                row.errors.append(
+                    _("The credit code %(code)s is already used.", code=v["credit_code"])
+                )
             codes.add(v["credit_code"])
     for key, allowed in (("size", SIZES), ("tax_type", TAX_TYPES), ("source", SOURCES)):
         if v.get(key) and v[key] not in allowed:
-            row.errors.append(_("\"%(value)s\" is not a valid %(column)s.", value=v[key], column=key))
+            row.errors.append(_('"%(value)s" is not a valid %(column)s.', value=v[key], column=key))
     email = v.get("accountant_email", "").strip().lower()
     if email and email not in staff:
         row.errors.append(_("No member of staff has the e-mail %(email)s.", email=email))
@@ -193,7 +239,9 @@ def commit_import(check: ImportCheck, by: User, filename: str) -> int:
         raise ValueError("refusing to import a file with errors")
     for row in check.rows:
         import_row(row.values, by)
-    record_audit("clients_imported", "client_company", None, actor=by, rows=len(check.rows), file=filename)
+    record_audit(
+        "clients_imported", "client_company", None, actor=by, rows=len(check.rows), file=filename
+    )
     db.session.commit()
     return len(check.rows)
 
@@ -201,9 +249,13 @@ def commit_import(check: ImportCheck, by: User, filename: str) -> int:
 def import_row(v: dict, by: User) -> ClientCompany:
     """One company with its tags and primary contact; its accountant enters the history."""
     company = ClientCompany(
-        name=v["name"].strip(), credit_code=v.get("credit_code") or None,
+        name=v["name"].strip(),
+        credit_code=v.get("credit_code") or None,
         dedicated_accountant_id=v.get("accountant_id"),
-        **{k: (v.get(k) or "").strip() or None for k in ("industry", "size", "tax_type", "address", "source")},
+        **{
+            k: (v.get(k) or "").strip() or None
+            for k in ("industry", "size", "tax_type", "address", "source")
+        },
     )
     db.session.add(company)
     db.session.flush()
@@ -211,11 +263,20 @@ def import_row(v: dict, by: User) -> ClientCompany:
     crm.set_tags(company.id, tags)
     if company.dedicated_accountant_id:
         signals.dedicated_accountant_changed.send(
-            current_app._get_current_object(), company_id=company.id, old_id=None,
-            new_id=company.dedicated_accountant_id, by_id=by.id)
+            current_app._get_current_object(),
+            company_id=company.id,
+            old_id=None,
+            new_id=company.dedicated_accountant_id,
+            by_id=by.id,
+        )
     if v.get("contact_name"):
-        crm.add_contact(company.id, v["contact_name"], True, phone=v.get("contact_phone"),
-                        email=v.get("contact_email"))
+        crm.add_contact(
+            company.id,
+            v["contact_name"],
+            True,
+            phone=v.get("contact_phone"),
+            email=v.get("contact_email"),
+        )
     return company
 
 
@@ -224,16 +285,33 @@ def export_rows(companies) -> list[list[str]]:
     ids = [c.id for c in companies]
     tags = crm.tags_by_company(ids)
     staff = {u.id: u.email for u in db.session.scalars(select(User).where(User.role != "client"))}
-    contacts = {c.company_id: c for c in db.session.scalars(
-        select(crm.ClientContact).where(crm.ClientContact.company_id.in_(ids),
-                                        crm.ClientContact.is_primary.is_(True)))}
+    contacts = {
+        c.company_id: c
+        for c in db.session.scalars(
+            select(crm.ClientContact).where(
+                crm.ClientContact.company_id.in_(ids), crm.ClientContact.is_primary.is_(True)
+            )
+        )
+    }
     rows = [list(COLUMNS)]
     for c in companies:
         contact = contacts.get(c.id)
-        rows.append([c.name, c.credit_code or "", c.industry or "", c.size or "", c.tax_type or "",
-                     c.address or "", c.source or "", ", ".join(tags.get(c.id, [])),
-                     contact.name if contact else "", (contact.phone or "") if contact else "",
-                     (contact.email or "") if contact else "", staff.get(c.dedicated_accountant_id, "")])
+        rows.append(
+            [
+                c.name,
+                c.credit_code or "",
+                c.industry or "",
+                c.size or "",
+                c.tax_type or "",
+                c.address or "",
+                c.source or "",
+                ", ".join(tags.get(c.id, [])),
+                contact.name if contact else "",
+                (contact.phone or "") if contact else "",
+                (contact.email or "") if contact else "",
+                staff.get(c.dedicated_accountant_id, ""),
+            ]
+        )
     return rows
 
 

@@ -22,9 +22,13 @@ IMPORT_OWNER = "client_import"
 
 def pending_file(key: str) -> StoredFile | None:
     """An uploaded import file of the signed-in manager, by its unguessable key."""
-    return db.session.scalar(select(StoredFile).where(
-        StoredFile.key == key, StoredFile.owner_type == IMPORT_OWNER,
-        StoredFile.uploaded_by_id == current_user.id))
+    return db.session.scalar(
+        select(StoredFile).where(
+            StoredFile.key == key,
+            StoredFile.owner_type == IMPORT_OWNER,
+            StoredFile.uploaded_by_id == current_user.id,
+        )
+    )
 
 
 def check_file(stored: StoredFile) -> importing.ImportCheck:
@@ -36,10 +40,18 @@ def check_file(stored: StoredFile) -> importing.ImportCheck:
 def upload():
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("clients/import.html", form=form, check=None), 422 if request.method == "POST" else 200
+        return render_template(
+            "clients/import.html", form=form, check=None
+        ), 422 if request.method == "POST" else 200
     try:
-        stored = save_upload(request.files.get("file"), allowed=("csv", "xlsx"), max_bytes=5 * MB,
-                             owner_type=IMPORT_OWNER, owner_id=None, uploaded_by_id=current_user.id)
+        stored = save_upload(
+            request.files.get("file"),
+            allowed=("csv", "xlsx"),
+            max_bytes=5 * MB,
+            owner_type=IMPORT_OWNER,
+            owner_id=None,
+            uploaded_by_id=current_user.id,
+        )
     except UploadError as exc:
         db.session.rollback()
         form.file.errors = [str(exc)]
@@ -48,8 +60,9 @@ def upload():
     if not check.ok:
         delete_stored_file(stored)
     db.session.commit()
-    return render_template("clients/import.html", form=form, check=check, stored=stored,
-                           columns=importing.COLUMNS), 200 if check.ok else 422
+    return render_template(
+        "clients/import.html", form=form, check=check, stored=stored, columns=importing.COLUMNS
+    ), 200 if check.ok else 422
 
 
 @bp.route("/import/<key>", methods=["POST"])
@@ -61,8 +74,13 @@ def commit(key):
         return redirect(url_for("client_io.upload"))
     check = check_file(stored)
     if not check.ok:
-        return render_template("clients/import.html", form=ImportForm(), check=check, stored=None,
-                               columns=importing.COLUMNS), 422
+        return render_template(
+            "clients/import.html",
+            form=ImportForm(),
+            check=check,
+            stored=None,
+            columns=importing.COLUMNS,
+        ), 422
     name = stored.original_name
     delete_stored_file(stored)
     count = importing.commit_import(check, current_user, name)
@@ -86,12 +104,26 @@ def export(fmt: str):
     """The filtered list as a file; every export is audited."""
     companies = services.filtered_companies(current_user, **list_filters())
     rows = importing.export_rows(companies)
-    record_audit("clients_exported", "client_company", None, rows=len(rows) - 1, format=fmt,
-                 filters={k: v for k, v in request.args.items() if k in ("q", "tag", "status", "accountant")})
+    record_audit(
+        "clients_exported",
+        "client_company",
+        None,
+        rows=len(rows) - 1,
+        format=fmt,
+        filters={
+            k: v for k, v in request.args.items() if k in ("q", "tag", "status", "accountant")
+        },
+    )
     db.session.commit()
     if fmt == "csv":
         body, mimetype = importing.rows_to_csv(rows), "text/csv; charset=utf-8"
     else:
         body, mimetype = importing.rows_to_xlsx(rows), importing.XLSX_TYPE
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f"attachment; filename=clients.{fmt}", "Cache-Control": "private, no-store"})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f"attachment; filename=clients.{fmt}",
+            "Cache-Control": "private, no-store",
+        },
+    )

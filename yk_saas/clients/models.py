@@ -35,7 +35,9 @@ class ClientCompany(TenantModel):
     address: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str | None] = mapped_column(String(16))
     #: "active", or "lost" once the firm no longer serves it (counted in churn).
-    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active", index=True)
+    status: Mapped[str] = mapped_column(
+        String(16), default="active", server_default="active", index=True
+    )
     lost_at: Mapped[datetime | None] = timestamp_column()
 
 
@@ -58,15 +60,21 @@ class ClientContact(TenantModel):
 
 
 # At most one primary contact per company.
-Index("uq_client_contacts_primary", ClientContact.company_id, unique=True,
-      postgresql_where=ClientContact.is_primary.is_(True))
+Index(
+    "uq_client_contacts_primary",
+    ClientContact.company_id,
+    unique=True,
+    postgresql_where=ClientContact.is_primary.is_(True),
+)
 
 
 class ClientTag(TenantModel):
     """A free label on a company ("VIP", "export", "needs audit")."""
 
     __tablename__ = "client_tags"
-    __table_args__ = tenant_args(UniqueConstraint("company_id", "tag", name="uq_client_tags_company_tag"))
+    __table_args__ = tenant_args(
+        UniqueConstraint("company_id", "tag", name="uq_client_tags_company_tag")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(
@@ -107,9 +115,15 @@ class AccountantChange(TenantModel):
     company_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("tenant.client_companies.id", ondelete="CASCADE"), index=True
     )
-    old_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
-    new_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
-    by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
+    old_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
+    new_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
+    by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
     changed_at: Mapped[datetime] = created_at_column()
 
     old = relationship("User", foreign_keys=[old_id])

@@ -58,7 +58,11 @@ def create_company(name: str, **profile) -> ClientCompany:
 def apply_profile(company: ClientCompany, values: dict) -> None:
     """Validate and set the profile fields given in ``values`` (the caller commits)."""
     name = (values.get("name") or company.name or "").strip()
-    code = clean_credit_code(values.get("credit_code")) if "credit_code" in values else company.credit_code
+    code = (
+        clean_credit_code(values.get("credit_code"))
+        if "credit_code" in values
+        else company.credit_code
+    )
     check_unique(company.id, name, code)
     company.name, company.credit_code = name, code
     for key in PROFILE_FIELDS[2:]:
@@ -98,21 +102,35 @@ def change_dedicated_accountant(company: ClientCompany, new_id: int | None, by: 
     company.dedicated_accountant_id = new_id
     db.session.flush()
     signals.dedicated_accountant_changed.send(
-        current_app._get_current_object(), company_id=company.id, old_id=old_id, new_id=new_id, by_id=by.id if by else None)
-    record_audit("dedicated_accountant_changed", "client_company", company.id, actor=by,
-                 old_id=old_id, new_id=new_id)
+        current_app._get_current_object(),
+        company_id=company.id,
+        old_id=old_id,
+        new_id=new_id,
+        by_id=by.id if by else None,
+    )
+    record_audit(
+        "dedicated_accountant_changed",
+        "client_company",
+        company.id,
+        actor=by,
+        old_id=old_id,
+        new_id=new_id,
+    )
     db.session.commit()
     return True
 
 
 def record_accountant_change(sender, company_id, old_id, new_id, by_id=None, **_kw):
     """Keep the history row for every change, whoever made it (desk, orders, imports)."""
-    db.session.add(AccountantChange(company_id=company_id, old_id=old_id, new_id=new_id, by_id=by_id))
+    db.session.add(
+        AccountantChange(company_id=company_id, old_id=old_id, new_id=new_id, by_id=by_id)
+    )
 
 
 def accountant_history(company_id: int):
     return db.session.scalars(
-        select(AccountantChange).where(AccountantChange.company_id == company_id)
+        select(AccountantChange)
+        .where(AccountantChange.company_id == company_id)
         .order_by(AccountantChange.changed_at.desc(), AccountantChange.id.desc())
     ).all()
 
@@ -135,7 +153,9 @@ def visible_company_ids(user: User):
 def visible_companies_query(user: User):
     """Companies ``user`` may see (``visible_company_ids``)."""
     query = select(ClientCompany)
-    return query if user.is_manager else query.where(ClientCompany.id.in_(visible_company_ids(user)))
+    return (
+        query if user.is_manager else query.where(ClientCompany.id.in_(visible_company_ids(user)))
+    )
 
 
 def get_visible_company(user: User, company_id: int) -> ClientCompany:
@@ -146,16 +166,29 @@ def get_visible_company(user: User, company_id: int) -> ClientCompany:
     return company
 
 
-def filtered_companies(user: User, q: str = "", tag: str = "", accountant_id: int | None = None,
-                       status: str = "", limit: int | None = None):
+def filtered_companies(
+    user: User,
+    q: str = "",
+    tag: str = "",
+    accountant_id: int | None = None,
+    status: str = "",
+    limit: int | None = None,
+):
     """The desk list (and export): visible companies matching the filters, by name."""
     query = visible_companies_query(user)
     if q:
         like = f"%{q.strip()}%"
-        query = query.where(or_(ClientCompany.name.ilike(like), ClientCompany.credit_code.ilike(like),
-                                ClientCompany.industry.ilike(like)))
+        query = query.where(
+            or_(
+                ClientCompany.name.ilike(like),
+                ClientCompany.credit_code.ilike(like),
+                ClientCompany.industry.ilike(like),
+            )
+        )
     if tag:
-        query = query.where(ClientCompany.id.in_(select(ClientTag.company_id).where(ClientTag.tag == tag)))
+        query = query.where(
+            ClientCompany.id.in_(select(ClientTag.company_id).where(ClientTag.tag == tag))
+        )
     if accountant_id:
         query = query.where(ClientCompany.dedicated_accountant_id == accountant_id)
     if status:
@@ -167,7 +200,8 @@ def filtered_companies(user: User, q: str = "", tag: str = "", accountant_id: in
 def user_counts(company_ids) -> dict[int, int]:
     rows = db.session.execute(
         select(User.client_company_id, func.count(User.id))
-        .where(User.client_company_id.in_(list(company_ids))).group_by(User.client_company_id)
+        .where(User.client_company_id.in_(list(company_ids)))
+        .group_by(User.client_company_id)
     ).all()
     return dict(rows)
 
@@ -176,7 +210,8 @@ def list_companies_with_user_counts():
     """(company, number of client users) for every company, in one query."""
     users = (
         select(User.client_company_id, func.count(User.id).label("n"))
-        .group_by(User.client_company_id).subquery()
+        .group_by(User.client_company_id)
+        .subquery()
     )
     return db.session.execute(
         select(ClientCompany, func.coalesce(users.c.n, 0))

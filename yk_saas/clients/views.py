@@ -27,9 +27,14 @@ bp.before_request(require_firm_host)
 
 
 def list_filters() -> dict:
-    return {"q": request.args.get("q", "")[:100], "tag": request.args.get("tag", "")[:40],
-            "status": request.args.get("status", "") if request.args.get("status") in ("active", "lost") else "",
-            "accountant_id": arg_int("accountant", None, 1)}
+    return {
+        "q": request.args.get("q", "")[:100],
+        "tag": request.args.get("tag", "")[:40],
+        "status": request.args.get("status", "")
+        if request.args.get("status") in ("active", "lost")
+        else "",
+        "accountant_id": arg_int("accountant", None, 1),
+    }
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -49,8 +54,13 @@ def index():
     companies = services.filtered_companies(current_user, **filters, limit=500)
     ids = [c.id for c in companies]
     return render_template(
-        "clients/index.html", companies=companies, form=form, filters=filters,
-        user_counts=services.user_counts(ids), tags=crm.tags_by_company(ids), all_tags=crm.all_tags(),
+        "clients/index.html",
+        companies=companies,
+        form=form,
+        filters=filters,
+        user_counts=services.user_counts(ids),
+        tags=crm.tags_by_company(ids),
+        all_tags=crm.all_tags(),
         accountants=services.accountant_choices(),
         staff=services.users_by_id(c.dedicated_accountant_id for c in companies),
     ), 422 if form.errors else 200
@@ -59,13 +69,16 @@ def index():
 def detail_forms(company, forms: dict) -> dict:
     """The detail page's forms: the ones given (with their errors) or fresh ones."""
     accountant_form = forms.get("accountant_form") or AccountantForm(
-        accountant_id=str(company.dedicated_accountant_id or ""))
+        accountant_id=str(company.dedicated_accountant_id or "")
+    )
     accountant_form.accountant_id.choices = [("", _("Nobody"))] + [
-        (str(u.id), u.name) for u in services.accountant_choices()]
+        (str(u.id), u.name) for u in services.accountant_choices()
+    ]
     return {
         "form": forms.get("form") or ClientInviteForm(),
         "profile_form": forms.get("profile_form") or CompanyForm(obj=company),
-        "status_form": StatusForm(status=company.status), "accountant_form": accountant_form,
+        "status_form": StatusForm(status=company.status),
+        "accountant_form": accountant_form,
         "contact_form": forms.get("contact_form") or ContactForm(),
         "tags_form": TagsForm(tags=", ".join(crm.tags_of(company.id))),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -74,14 +87,21 @@ def detail_forms(company, forms: dict) -> dict:
 
 def detail_context(company, **forms) -> dict:
     invitations = db.session.scalars(
-        select(Invitation).where(Invitation.client_company_id == company.id,
-                                 Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        select(Invitation).where(
+            Invitation.client_company_id == company.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
     ).all()
     accountant_id = company.dedicated_accountant_id
     return {
-        "company": company, "users": services.company_users(company.id), "invitations": invitations,
-        "contacts": crm.contacts_of(company.id), "tags": crm.tags_of(company.id),
-        "notes": crm.current_notes(company.id), "note_versions": crm.note_counts(company.id),
+        "company": company,
+        "users": services.company_users(company.id),
+        "invitations": invitations,
+        "contacts": crm.contacts_of(company.id),
+        "tags": crm.tags_of(company.id),
+        "notes": crm.current_notes(company.id),
+        "note_versions": crm.note_counts(company.id),
         "history": services.accountant_history(company.id),
         "accountant": services.users_by_id([accountant_id]).get(accountant_id),
         **detail_forms(company, forms),
@@ -123,7 +143,9 @@ def edit_profile(company_id):
     form = CompanyForm()
     if form.validate_on_submit():
         try:
-            services.update_company(company, {k: form[k].data for k in services.PROFILE_FIELDS}, current_user)
+            services.update_company(
+                company, {k: form[k].data for k in services.PROFILE_FIELDS}, current_user
+            )
         except services.ClientError as exc:
             db.session.rollback()
             form.credit_code.errors.append(str(exc))
@@ -169,8 +191,15 @@ def add_contact(company_id):
     form = ContactForm()
     if not form.validate_on_submit():
         return render_detail(company, 422, contact_form=form)
-    crm.add_contact(company.id, form.name.data, form.primary.data, position=form.position.data,
-                    phone=form.phone.data, email=form.email.data, wechat=form.wechat.data)
+    crm.add_contact(
+        company.id,
+        form.name.data,
+        form.primary.data,
+        position=form.position.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        wechat=form.wechat.data,
+    )
     db.session.commit()
     flash(_("Contact added."), "success")
     return back(company)
@@ -225,7 +254,8 @@ def save_note(company_id, note_id=None):
     if note_id and (note is None or note.superseded):
         return back(company)
     crm.edit_note(note, form.body.data, current_user) if note else crm.add_note(
-        company.id, form.body.data, current_user)
+        company.id, form.body.data, current_user
+    )
     db.session.commit()
     return back(company)
 
@@ -237,6 +267,10 @@ def note_history(company_id, note_id):
     note = crm.get_note(company.id, note_id)
     if note is None:
         return back(company)
-    return render_template("clients/_note_history.html", company=company, note=note,
-                           versions=crm.note_history(note),
-                           authors=services.users_by_id(n.author_id for n in crm.note_history(note)))
+    return render_template(
+        "clients/_note_history.html",
+        company=company,
+        note=note,
+        versions=crm.note_history(note),
+        authors=services.users_by_id(n.author_id for n in crm.note_history(note)),
+    )

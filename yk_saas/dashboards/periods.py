@@ -42,17 +42,26 @@ def parse_period(text: str | None) -> ReportPeriod:
         return month_period(year, int(match.group(2)))
     if match.group(3):
         first = (int(match.group(3)) - 1) * 3 + 1
-        return ReportPeriod(match.group(0), month_start(year, first, zone), month_start(year, first + 3, zone))
+        return ReportPeriod(
+            match.group(0), month_start(year, first, zone), month_start(year, first + 3, zone)
+        )
     return ReportPeriod(str(year), month_start(year, 1, zone), month_start(year + 1, 1, zone))
 
 
 def month_period(year: int, month: int) -> ReportPeriod:
     zone = firm_zone()
-    return ReportPeriod(f"{year:04d}-{month:02d}", month_start(year, month, zone), month_start(year, month + 1, zone))
+    return ReportPeriod(
+        f"{year:04d}-{month:02d}",
+        month_start(year, month, zone),
+        month_start(year, month + 1, zone),
+    )
 
 
 def last_months(count: int, until: ReportPeriod | None = None) -> list[ReportPeriod]:
     """The ``count`` months up to and including the current (or given) one, oldest first."""
     end = until or parse_period(None)
     year, month = end.start.year, end.start.month
-    return [month_period(year + (month - 1 - i) // 12, (month - 1 - i) % 12 + 1) for i in reversed(range(count))]
+    return [
+        month_period(year + (month - 1 - i) // 12, (month - 1 - i) % 12 + 1)
+        for i in reversed(range(count))
+    ]

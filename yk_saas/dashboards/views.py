@@ -14,12 +14,13 @@ bp = Blueprint("dashboards", __name__, url_prefix="/desk/dashboard")
 bp.before_request(require_firm_host)
 
 
-
 @bp.route("/")
 @roles(*MANAGERS)
 def index():
-    return render_template("dashboards/index.html",
-                           cards=sorted(DASHBOARD_CARDS.values(), key=lambda c: (c.order, c.key)))
+    return render_template(
+        "dashboards/index.html",
+        cards=sorted(DASHBOARD_CARDS.values(), key=lambda c: (c.order, c.key)),
+    )
 
 
 @bp.route("/cards/clients-new-lost")
@@ -27,11 +28,23 @@ def index():
 def card_new_lost():
     rows = cards.new_and_lost()
     labels = [r["month"] for r in rows]
-    chart = month_chart(_l("New clients per month"), labels, [r["new"] for r in rows], _l("New clients"),
-                        [r["lost"] for r in rows], _l("Lost clients"), unit=1)
-    return render_template("dashboards/_card_new_lost.html", rows=rows, chart=chart,
-                           active=cards.active_count(), new=sum(r["new"] for r in rows),
-                           lost=sum(r["lost"] for r in rows))
+    chart = month_chart(
+        _l("New clients per month"),
+        labels,
+        [r["new"] for r in rows],
+        _l("New clients"),
+        [r["lost"] for r in rows],
+        _l("Lost clients"),
+        unit=1,
+    )
+    return render_template(
+        "dashboards/_card_new_lost.html",
+        rows=rows,
+        chart=chart,
+        active=cards.active_count(),
+        new=sum(r["new"] for r in rows),
+        lost=sum(r["lost"] for r in rows),
+    )
 
 
 @bp.route("/cards/client-risk")
@@ -39,21 +52,35 @@ def card_new_lost():
 def card_client_risk():
     period = parse_period(request.args.get("period"))
     metrics, rows = cards.client_value(period, limit=8)
-    return render_template("dashboards/_card_client_risk.html", metrics=metrics, rows=rows, period=period)
+    return render_template(
+        "dashboards/_card_client_risk.html", metrics=metrics, rows=rows, period=period
+    )
 
 
 @bp.route("/cards/complaints")
 @roles(*MANAGERS)
 def card_complaints():
-    return render_template("dashboards/_card_complaints.html", summary=cards.complaint_summary(),
-                           state_labels=STATE_LABELS)
+    return render_template(
+        "dashboards/_card_complaints.html",
+        summary=cards.complaint_summary(),
+        state_labels=STATE_LABELS,
+    )
 
 
 @bp.route("/clients")
 @roles(*MANAGERS)
 def client_value():
     period = parse_period(request.args.get("period") or "")
-    by = request.args.get("segment") if request.args.get("segment") in cards.SEGMENTS else "industry"
+    by = (
+        request.args.get("segment") if request.args.get("segment") in cards.SEGMENTS else "industry"
+    )
     metrics, rows = cards.client_value(period, limit=None)
-    return render_template("dashboards/client_value.html", metrics=metrics, rows=rows[:200], period=period,
-                           segments=cards.segments(rows, metrics, by), by=by, total=len(rows))
+    return render_template(
+        "dashboards/client_value.html",
+        metrics=metrics,
+        rows=rows[:200],
+        period=period,
+        segments=cards.segments(rows, metrics, by),
+        by=by,
+        total=len(rows),
+    )

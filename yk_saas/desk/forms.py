@@ -4,7 +4,16 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from yk_saas.forms import Form
 
-TIMEZONES = ["Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "America/New_York", "UTC"]
+TIMEZONES = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+]
 
 
 class FirmSettingsForm(Form):

@@ -20,11 +20,18 @@ def update_firm_settings(name: str, locale: str, timezone: str, contact: dict) -
     branding = dict(firm.branding)
     branding.update({k: (contact.get(k) or "").strip() for k in CONTACT_KEYS})
     db.session.execute(
-        update(Tenant).where(Tenant.id == firm.id)
+        update(Tenant)
+        .where(Tenant.id == firm.id)
         .values(name=name.strip(), locale=locale, timezone=timezone, branding=branding)
     )
-    record_audit("firm_settings_changed", "firm", firm.id, name=name.strip(), locale=locale,
-                 timezone=timezone)
+    record_audit(
+        "firm_settings_changed",
+        "firm",
+        firm.id,
+        name=name.strip(),
+        locale=locale,
+        timezone=timezone,
+    )
     db.session.commit()
     resolver.invalidate()
 

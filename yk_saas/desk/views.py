@@ -19,7 +19,11 @@ def home():
 
     from yk_saas.reports.registry import DASHBOARD_CARDS
 
-    cards = sorted(DASHBOARD_CARDS.values(), key=lambda c: (c.order, c.key)) if current_user.is_manager else []
+    cards = (
+        sorted(DASHBOARD_CARDS.values(), key=lambda c: (c.order, c.key))
+        if current_user.is_manager
+        else []
+    )
     return render_template("desk/home.html", counts=services.overview_counts(), cards=cards)
 
 
@@ -27,11 +31,16 @@ def home():
 @roles(*MANAGERS)
 def settings():
     firm = g.tenant
-    form = FirmSettingsForm(data={"name": firm.name, "locale": firm.locale,
-                                  "timezone": firm.timezone, **firm.branding})
+    form = FirmSettingsForm(
+        data={"name": firm.name, "locale": firm.locale, "timezone": firm.timezone, **firm.branding}
+    )
     if form.validate_on_submit():
-        services.update_firm_settings(form.name.data, form.locale.data, form.timezone.data,
-                                      {k: getattr(form, k).data for k in services.CONTACT_KEYS})
+        services.update_firm_settings(
+            form.name.data,
+            form.locale.data,
+            form.timezone.data,
+            {k: getattr(form, k).data for k in services.CONTACT_KEYS},
+        )
         flash(_("Settings saved."), "success")
         return redirect(url_for("desk.settings"))
     return render_template("desk/settings.html", form=form), 422 if form.errors else 200

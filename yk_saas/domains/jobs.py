@@ -36,5 +36,6 @@ def enqueue_verification(domain_id: int) -> None:
     from yk_saas.jobs import enqueue_after_commit
 
     slug = current_tenant().slug
-    enqueue_after_commit("default", verify_domain, slug, domain_id,
-                         job_id=f"domain-{slug}-{domain_id}", retry=RETRY)
+    enqueue_after_commit(
+        "default", verify_domain, slug, domain_id, job_id=f"domain-{slug}-{domain_id}", retry=RETRY
+    )

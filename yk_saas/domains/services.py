@@ -44,23 +44,33 @@ def verification_token(tenant_id: int, host: str) -> str:
 
 def txt_record(domain: Domain) -> tuple[str, str]:
     """(name, value) of the TXT record the owner creates at their DNS provider."""
-    return f"{TXT_PREFIX}.{domain.host}", f"yk-verify={verification_token(domain.tenant_id, domain.host)}"
+    return (
+        f"{TXT_PREFIX}.{domain.host}",
+        f"yk-verify={verification_token(domain.tenant_id, domain.host)}",
+    )
 
 
 def firm_domains() -> list[Domain]:
-    return list(db.session.scalars(select(Domain).where(Domain.tenant_id == current_tenant().id)
-                                   .order_by(Domain.is_primary.desc(), Domain.id)))
+    return list(
+        db.session.scalars(
+            select(Domain)
+            .where(Domain.tenant_id == current_tenant().id)
+            .order_by(Domain.is_primary.desc(), Domain.id)
+        )
+    )
 
 
 def firm_domain(domain_id: int) -> Domain | None:
     """One of the bound firm's own domains (never another firm's)."""
-    return db.session.scalar(select(Domain).where(Domain.id == domain_id,
-                                                  Domain.tenant_id == current_tenant().id))
+    return db.session.scalar(
+        select(Domain).where(Domain.id == domain_id, Domain.tenant_id == current_tenant().id)
+    )
 
 
 def clean_host(raw: str) -> str:
-    host = normalize_host((raw or "").strip().removeprefix("http://").removeprefix("https://")
-                          .split("/", 1)[0])
+    host = normalize_host(
+        (raw or "").strip().removeprefix("http://").removeprefix("https://").split("/", 1)[0]
+    )
     platform = current_app.config["PLATFORM_DOMAIN"]
     if not _HOST.match(host):
         raise DomainError("invalid")
@@ -76,8 +86,9 @@ def claim_cutoff():
 
 def purge_expired_claims() -> int:
     """Delete every firm's expired unverified claims; returns how many went."""
-    return db.session.execute(delete(Domain).where(
-        Domain.verified.is_(False), Domain.created_at < claim_cutoff())).rowcount
+    return db.session.execute(
+        delete(Domain).where(Domain.verified.is_(False), Domain.created_at < claim_cutoff())
+    ).rowcount
 
 
 def add_domain(raw_host: str) -> Domain:
@@ -89,8 +100,13 @@ def add_domain(raw_host: str) -> Domain:
         raise DomainError("mine")
     if any(row.verified for row in rows):
         raise DomainError("taken")
-    domain = Domain(host=host, tenant_id=current_tenant().id, is_primary=False, verified=False,
-                    created_at=utcnow())
+    domain = Domain(
+        host=host,
+        tenant_id=current_tenant().id,
+        is_primary=False,
+        verified=False,
+        created_at=utcnow(),
+    )
     db.session.add(domain)
     db.session.flush()
     record_audit("domain_added", "domain", domain.id, host=host)
@@ -126,9 +142,11 @@ def check_domain(domain: Domain, lookup=None) -> bool:
         return False
     # Verifications of one host run one at a time: the later one finds its claim void.
     db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("domain:" + domain.host))))
-    if (db.session.scalar(select(Domain.id).where(Domain.id == domain.id)) is None
-            or db.session.scalar(select(Domain.id).where(Domain.host == domain.host,
-                                                         Domain.verified.is_(True)))):
+    if db.session.scalar(
+        select(Domain.id).where(Domain.id == domain.id)
+    ) is None or db.session.scalar(
+        select(Domain.id).where(Domain.host == domain.host, Domain.verified.is_(True))
+    ):
         raise DomainError("taken")
     domain.verified = True
     try:
@@ -136,8 +154,11 @@ def check_domain(domain: Domain, lookup=None) -> bool:
             db.session.flush()
     except IntegrityError as exc:
         raise DomainError("taken") from exc
-    db.session.execute(delete(Domain).where(Domain.host == domain.host, Domain.id != domain.id,
-                                            Domain.verified.is_(False)))
+    db.session.execute(
+        delete(Domain).where(
+            Domain.host == domain.host, Domain.id != domain.id, Domain.verified.is_(False)
+        )
+    )
     record_audit("domain_verified", "domain", domain.id, host=domain.host)
     return True
 
@@ -146,8 +167,9 @@ def make_primary(domain: Domain) -> None:
     """Use this verified domain in links and e-mails."""
     if not domain.verified:
         raise DomainError("unverified")
-    db.session.execute(update(Domain).where(Domain.tenant_id == domain.tenant_id)
-                       .values(is_primary=False))
+    db.session.execute(
+        update(Domain).where(Domain.tenant_id == domain.tenant_id).values(is_primary=False)
+    )
     domain.is_primary = True
     record_audit("domain_primary", "domain", domain.id, host=domain.host)
 
@@ -163,8 +185,12 @@ def remove_domain(domain: Domain) -> None:
     db.session.delete(domain)
     db.session.flush()
     if was_primary:
-        fallback = db.session.scalar(select(Domain).where(
-            Domain.tenant_id == current_tenant().id, Domain.host == firm_host(current_tenant().slug)))
+        fallback = db.session.scalar(
+            select(Domain).where(
+                Domain.tenant_id == current_tenant().id,
+                Domain.host == firm_host(current_tenant().slug),
+            )
+        )
         if fallback is not None:
             fallback.is_primary = True
 

@@ -24,8 +24,9 @@ PROBLEMS = {
 def page(status=200, error=None, host=""):
     domains = services.firm_domains()
     records = {d.id: services.txt_record(d) for d in domains if not d.verified}
-    return render_template("domains/index.html", domains=domains, records=records,
-                           error=error, host=host), status
+    return render_template(
+        "domains/index.html", domains=domains, records=records, error=error, host=host
+    ), status
 
 
 @bp.route("/", methods=["GET", "POST"])

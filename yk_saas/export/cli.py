@@ -20,8 +20,10 @@ def export_command(slug, file):
             manifest = export_firm(file)
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"exported {slug}: {sum(manifest['rows'].values())} rows, "
-               f"{len(manifest['files'])} files → {file}")
+    click.echo(
+        f"exported {slug}: {sum(manifest['rows'].values())} rows, "
+        f"{len(manifest['files'])} files → {file}"
+    )
 
 
 @tenants_cli.command("import")

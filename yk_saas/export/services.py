@@ -59,19 +59,30 @@ def export_firm(path: Path, progress: Progress | None = None) -> dict:
     keys = list(db.session.scalars(select(StoredFile.key)))
     steps = max(1, len(tables) + len(keys))
     done = 0
-    manifest = {"format": FORMAT, "slug": firm.slug, "name": firm.name,
-                "settings": {k: getattr(tenant, k) for k in SETTINGS},
-                "schema_version": tenant.schema_version, "exported_at": utcnow().isoformat(),
-                "tables": [t.name for t in tables], "rows": {}, "files": []}
+    manifest = {
+        "format": FORMAT,
+        "slug": firm.slug,
+        "name": firm.name,
+        "settings": {k: getattr(tenant, k) for k in SETTINGS},
+        "schema_version": tenant.schema_version,
+        "exported_at": utcnow().isoformat(),
+        "tables": [t.name for t in tables],
+        "rows": {},
+        "files": [],
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in tables:
             order = [table.c.id] if "id" in table.c else []
-            rows = [withhold(table.name, dict(r))
-                    for r in db.session.execute(select(table).order_by(*order)).mappings()]
+            rows = [
+                withhold(table.name, dict(r))
+                for r in db.session.execute(select(table).order_by(*order)).mappings()
+            ]
             rows = [] if table.name in NOT_EXPORTED else rows
-            archive.writestr(f"tables/{table.name}.json",
-                             json.dumps(rows, ensure_ascii=False, default=_json_default))
+            archive.writestr(
+                f"tables/{table.name}.json",
+                json.dumps(rows, ensure_ascii=False, default=_json_default),
+            )
             manifest["rows"][table.name] = len(rows)
             done += 1
             if progress:
@@ -84,7 +95,9 @@ def export_firm(path: Path, progress: Progress | None = None) -> dict:
             done += 1
             if progress and done % 20 == 0:
                 progress(done * 100 // steps, key)
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, default=_json_default))
+        archive.writestr(
+            "manifest.json", json.dumps(manifest, ensure_ascii=False, default=_json_default)
+        )
     if progress:
         progress(100, "")
     return manifest
@@ -130,23 +143,37 @@ def load_rows(session: Session, firm: TenantInfo, archive: zipfile.ZipFile, mani
     fill_later = []
     for table in tables:
         rows = [_revive(table, r) for r in json.loads(archive.read(f"tables/{table.name}.json"))]
-        late = sorted({fk.parent.name for fk in table.foreign_keys
-                       if position.get(fk.column.table.name, -1) >= position[table.name]})
+        late = sorted(
+            {
+                fk.parent.name
+                for fk in table.foreign_keys
+                if position.get(fk.column.table.name, -1) >= position[table.name]
+            }
+        )
         if late and rows and "id" in table.c:
-            fill_later.append((table, late, [r for r in rows if any(r.get(c) is not None for c in late)]))
+            fill_later.append(
+                (table, late, [r for r in rows if any(r.get(c) is not None for c in late)])
+            )
             rows = [{**r, **dict.fromkeys(late)} for r in rows]
         if rows:
             session.execute(table.insert(), rows)
         if "id" in table.c and rows:
             top = session.scalar(select(func.max(table.c.id)))
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{schema}.{table.name}', 'id'), :n)"),
-                            {"n": top})
+            session.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{schema}.{table.name}', 'id'), :n)"),
+                {"n": top},
+            )
     for table, late, rows in fill_later:
         if rows:
-            statement = (table.update().where(table.c.id == bindparam("row_id"))
-                         .values({c: bindparam(f"new_{c}") for c in late}))
-            session.execute(statement, [{"row_id": r["id"], **{f"new_{c}": r.get(c) for c in late}}
-                                        for r in rows])
+            statement = (
+                table.update()
+                .where(table.c.id == bindparam("row_id"))
+                .values({c: bindparam(f"new_{c}") for c in late})
+            )
+            session.execute(
+                statement,
+                [{"row_id": r["id"], **{f"new_{c}": r.get(c) for c in late}} for r in rows],
+            )
     install_append_only_trigger(session.connection(), firm.schema_name)
     rebind_restored_firm(session, firm.id)
 
@@ -161,8 +188,12 @@ def import_firm(path: Path, slug: str | None = None, name: str | None = None) ->
     settings = dict(manifest["settings"])
     with zipfile.ZipFile(path) as archive:
         info = provision_tenant(
-            slug, name or manifest["name"], host=firm_host(slug),
-            seed=lambda session, firm: load_rows(session, firm, archive, manifest), **settings)
+            slug,
+            name or manifest["name"],
+            host=firm_host(slug),
+            seed=lambda session, firm: load_rows(session, firm, archive, manifest),
+            **settings,
+        )
         _restore_files(archive, info, manifest["files"])
     return info
 

@@ -29,8 +29,14 @@ def start():
     token = jobs.new_token()
     record_audit("firm_export_started", "firm", g.tenant.id, token=token)
     db.session.commit()
-    queue("low").enqueue(jobs.build_export, g.tenant.slug, token, job_id=jobs.job_id(token),
-                         job_timeout=3600, result_ttl=86400)
+    queue("low").enqueue(
+        jobs.build_export,
+        g.tenant.slug,
+        token,
+        job_id=jobs.job_id(token),
+        job_timeout=3600,
+        result_ttl=86400,
+    )
     return render_template("export/_progress.html", **state(token))
 
 
@@ -42,8 +48,12 @@ def state(token: str) -> dict:
         job = Job.fetch(jobs.job_id(token), connection=redis_conn())
     except NoSuchJobError:
         abort(404)
-    return {"token": token, "done": False, "progress": int(job.meta.get("progress", 0)),
-            "failed": job.is_failed}
+    return {
+        "token": token,
+        "done": False,
+        "progress": int(job.meta.get("progress", 0)),
+        "failed": job.is_failed,
+    }
 
 
 @bp.route("/<token>/progress")
@@ -62,7 +72,12 @@ def download(token):
         abort(404)
     record_audit("firm_export_downloaded", "firm", g.tenant.id, token=token)
     db.session.commit()
-    response = send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name=f"{g.tenant.slug}-export.zip", max_age=0)
+    response = send_file(
+        path,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{g.tenant.slug}-export.zip",
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

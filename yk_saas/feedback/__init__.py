@@ -11,5 +11,6 @@ def init_app(app) -> None:
     register_events(*complaints.EVENT_TYPES, *followups.EVENT_TYPES, *surveys.EVENT_TYPES)
     registry.add_staff_provider(metrics.staff_feedback, *metrics.STAFF.values())
     registry.add_client_provider(metrics.client_feedback, *metrics.CLIENT.values())
-    app.context_processor(lambda: {"complaint_state_labels": STATE_LABELS,
-                                   "method_labels": METHOD_LABELS})
+    app.context_processor(
+        lambda: {"complaint_state_labels": STATE_LABELS, "method_labels": METHOD_LABELS}
+    )

@@ -28,24 +28,36 @@ def queue():
     elif state == "open":
         query = query.where(Complaint.state.in_(("new", "investigating")))
     rows = db.session.scalars(query.order_by(Complaint.created_at.desc()).limit(300)).all()
-    return render_template("feedback/complaints.html", complaints=rows, state=state,
-                           companies=company_names(rows))
+    return render_template(
+        "feedback/complaints.html", complaints=rows, state=state, companies=company_names(rows)
+    )
 
 
 def company_names(rows) -> dict[int, str]:
     ids = {c.company_id for c in rows}
-    return dict(db.session.execute(select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))).all())
+    return dict(
+        db.session.execute(
+            select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))
+        ).all()
+    )
 
 
 def detail_page(complaint, state_form=None, note_form=None, status=200):
-    people = users_by_id([complaint.filed_by_id, complaint.about_accountant_id, complaint.resolved_by_id]
-                         + [n.author_id for n in complaints.notes_of(complaint.id)])
+    people = users_by_id(
+        [complaint.filed_by_id, complaint.about_accountant_id, complaint.resolved_by_id]
+        + [n.author_id for n in complaints.notes_of(complaint.id)]
+    )
     return render_template(
-        "feedback/complaint.html", complaint=complaint, people=people,
+        "feedback/complaint.html",
+        complaint=complaint,
+        people=people,
         company=company_names([complaint]).get(complaint.company_id),
-        notes=complaints.notes_of(complaint.id), files=complaints.files_of(complaint.id),
-        state_form=state_form or ComplaintStateForm(state=complaint.state, resolution=complaint.resolution),
-        note_form=note_form or InternalNoteForm()), status
+        notes=complaints.notes_of(complaint.id),
+        files=complaints.files_of(complaint.id),
+        state_form=state_form
+        or ComplaintStateForm(state=complaint.state, resolution=complaint.resolution),
+        note_form=note_form or InternalNoteForm(),
+    ), status
 
 
 @bp.route("/<int:complaint_id>")

@@ -25,9 +25,9 @@ MAX_FILES = 5
 
 EVENT_TYPES = (
     EventType("complaint_filed", _l("New complaint from %(company)s: %(title)s")),
-    EventType("complaint_resolved", _l("Your complaint \"%(title)s\" has an answer")),
-    EventType("complaint_followup", _l("Is your complaint \"%(title)s\" solved?")),
-    EventType("complaint_reopened", _l("A client says complaint \"%(title)s\" is not solved")),
+    EventType("complaint_resolved", _l('Your complaint "%(title)s" has an answer')),
+    EventType("complaint_followup", _l('Is your complaint "%(title)s" solved?')),
+    EventType("complaint_reopened", _l('A client says complaint "%(title)s" is not solved')),
 )
 
 
@@ -36,7 +36,9 @@ class ComplaintError(ValueError):
 
 
 def manager_ids() -> list[int]:
-    return list(db.session.scalars(select(User.id).where(User.role.in_(MANAGERS), User.is_active.is_(True))))
+    return list(
+        db.session.scalars(select(User.id).where(User.role.in_(MANAGERS), User.is_active.is_(True)))
+    )
 
 
 def client_ids(company_id: int) -> list[int]:
@@ -47,36 +49,59 @@ def visible_complaints_query(user: User):
     """Complaints of companies the user may see (a client: its own company's)."""
     companies = visible_companies_query(user).with_only_columns(ClientCompany.id)
     if user.role == "accountant":
-        return select(Complaint).where(or_(Complaint.company_id.in_(companies),
-                                           Complaint.about_accountant_id == user.id))
+        return select(Complaint).where(
+            or_(Complaint.company_id.in_(companies), Complaint.about_accountant_id == user.id)
+        )
     return select(Complaint).where(Complaint.company_id.in_(companies))
 
 
 def get_visible_complaint(user: User, complaint_id: int) -> Complaint:
-    complaint = db.session.scalar(visible_complaints_query(user).where(Complaint.id == complaint_id))
+    complaint = db.session.scalar(
+        visible_complaints_query(user).where(Complaint.id == complaint_id)
+    )
     if complaint is None:
         abort(404)
     return complaint
 
 
-def file_complaint(user: User, title: str, description: str, about_accountant: bool = False,
-                   about_item: str | None = None, uploads=()) -> Complaint:
+def file_complaint(
+    user: User,
+    title: str,
+    description: str,
+    about_accountant: bool = False,
+    about_item: str | None = None,
+    uploads=(),
+) -> Complaint:
     """A client user files a complaint (with files); admins are notified. Commits."""
     company = user.client_company
     if company is None:
         raise ComplaintError(_("Only a client company's users can file complaints."))
     complaint = Complaint(
-        company_id=company.id, filed_by_id=user.id, title=title.strip(), description=description.strip(),
+        company_id=company.id,
+        filed_by_id=user.id,
+        title=title.strip(),
+        description=description.strip(),
         about_accountant_id=company.dedicated_accountant_id if about_accountant else None,
         about_item=(about_item or "").strip() or None,
     )
     db.session.add(complaint)
     db.session.flush()
     for upload in [u for u in uploads if u and u.filename][:MAX_FILES]:
-        save_upload(upload, allowed=DOCUMENTS, max_bytes=10 * MB, owner_type=FILE_OWNER,
-                    owner_id=complaint.id, uploaded_by_id=user.id)
-    notify("complaint_filed", manager_ids(), link=f"/desk/complaints/{complaint.id}",
-           company=company.name, title=complaint.title)
+        save_upload(
+            upload,
+            allowed=DOCUMENTS,
+            max_bytes=10 * MB,
+            owner_type=FILE_OWNER,
+            owner_id=complaint.id,
+            uploaded_by_id=user.id,
+        )
+    notify(
+        "complaint_filed",
+        manager_ids(),
+        link=f"/desk/complaints/{complaint.id}",
+        company=company.name,
+        title=complaint.title,
+    )
     db.session.commit()
     return complaint
 
@@ -93,8 +118,12 @@ def set_state(complaint: Complaint, state: str, by: User, resolution: str | None
         complaint.followup_due_at, complaint.followup_sent_at = utcnow() + FOLLOWUP_AFTER, None
         complaint.client_satisfied = None
         record_audit("complaint_" + state, "complaint", complaint.id, actor=by)
-        notify("complaint_resolved", client_ids(complaint.company_id),
-               link=f"/portal/complaints/{complaint.id}", title=complaint.title)
+        notify(
+            "complaint_resolved",
+            client_ids(complaint.company_id),
+            link=f"/portal/complaints/{complaint.id}",
+            title=complaint.title,
+        )
     complaint.state = state
     db.session.commit()
 
@@ -109,19 +138,28 @@ def add_note(complaint: Complaint, body: str, by: User) -> ComplaintNote:
 
 
 def notes_of(complaint_id: int):
-    return db.session.scalars(select(ComplaintNote).where(ComplaintNote.complaint_id == complaint_id)
-                              .order_by(ComplaintNote.id)).all()
+    return db.session.scalars(
+        select(ComplaintNote)
+        .where(ComplaintNote.complaint_id == complaint_id)
+        .order_by(ComplaintNote.id)
+    ).all()
 
 
 def files_of(complaint_id: int):
-    return db.session.scalars(select(StoredFile).where(
-        StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id == complaint_id).order_by(StoredFile.id)).all()
+    return db.session.scalars(
+        select(StoredFile)
+        .where(StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id == complaint_id)
+        .order_by(StoredFile.id)
+    ).all()
 
 
 def visible_file(user: User, key: str) -> StoredFile:
     ids = visible_complaints_query(user).with_only_columns(Complaint.id)
-    stored = db.session.scalar(select(StoredFile).where(
-        StoredFile.key == key, StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id.in_(ids)))
+    stored = db.session.scalar(
+        select(StoredFile).where(
+            StoredFile.key == key, StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id.in_(ids)
+        )
+    )
     if stored is None:
         abort(404)
     return stored
@@ -134,26 +172,41 @@ def answer_followup(complaint: Complaint, solved: bool) -> None:
     complaint.client_satisfied = solved
     if not solved:
         complaint.state = "investigating"
-        notify("complaint_reopened", manager_ids(), link=f"/desk/complaints/{complaint.id}",
-               title=complaint.title)
+        notify(
+            "complaint_reopened",
+            manager_ids(),
+            link=f"/desk/complaints/{complaint.id}",
+            title=complaint.title,
+        )
     db.session.commit()
 
 
 def send_due_followups(now=None) -> int:
     """Ask the client of every closed complaint whose check is due; each is asked once. Commits."""
     now = now or utcnow()
-    due = db.session.scalars(select(Complaint.id).where(
-        Complaint.state.in_(CLOSED_STATES), Complaint.followup_due_at <= now,
-        Complaint.followup_sent_at.is_(None))).all()
+    due = db.session.scalars(
+        select(Complaint.id).where(
+            Complaint.state.in_(CLOSED_STATES),
+            Complaint.followup_due_at <= now,
+            Complaint.followup_sent_at.is_(None),
+        )
+    ).all()
     sent = 0
     for complaint_id in due:
         # The conditional update makes a second worker (or a retry) skip what was sent.
-        claimed = db.session.execute(update(Complaint).where(
-            Complaint.id == complaint_id, Complaint.followup_sent_at.is_(None)).values(followup_sent_at=now))
+        claimed = db.session.execute(
+            update(Complaint)
+            .where(Complaint.id == complaint_id, Complaint.followup_sent_at.is_(None))
+            .values(followup_sent_at=now)
+        )
         if claimed.rowcount:
             complaint = db.session.get(Complaint, complaint_id)
-            notify("complaint_followup", client_ids(complaint.company_id),
-                   link=f"/portal/complaints/{complaint.id}", title=complaint.title)
+            notify(
+                "complaint_followup",
+                client_ids(complaint.company_id),
+                link=f"/portal/complaints/{complaint.id}",
+                title=complaint.title,
+            )
             sent += 1
         db.session.commit()
     return sent

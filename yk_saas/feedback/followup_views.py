@@ -20,16 +20,25 @@ bp.before_request(require_firm_host)
 
 def names(rows) -> dict[int, str]:
     ids = {f.company_id for f in rows}
-    return dict(db.session.execute(select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))).all())
+    return dict(
+        db.session.execute(
+            select(ClientCompany.id, ClientCompany.name).where(ClientCompany.id.in_(ids))
+        ).all()
+    )
 
 
 @bp.route("/")
 @roles(*STAFF)
 def index():
     open_rows, done = followups.upcoming(current_user), followups.recent_done(current_user)
-    return render_template("feedback/followups.html", upcoming=open_rows, done=done, today=utcnow().date(),
-                           companies=names(open_rows + done),
-                           staff=users_by_id(f.accountant_id for f in open_rows + done))
+    return render_template(
+        "feedback/followups.html",
+        upcoming=open_rows,
+        done=done,
+        today=utcnow().date(),
+        companies=names(open_rows + done),
+        staff=users_by_id(f.accountant_id for f in open_rows + done),
+    )
 
 
 @bp.route("/company/<int:company_id>", methods=["GET", "POST"])
@@ -38,14 +47,20 @@ def company(company_id):
     company = get_visible_company(current_user, company_id)
     form = FollowUpForm()
     if form.validate_on_submit():
-        followups.schedule_followup(company, form.scheduled_for.data, form.method.data, form.purpose.data,
-                                    current_user)
+        followups.schedule_followup(
+            company, form.scheduled_for.data, form.method.data, form.purpose.data, current_user
+        )
         flash(_("Follow-up planned."), "success")
         return redirect(url_for("followups.company", company_id=company.id))
     rows = followups.followups_of(company.id)
-    return render_template("feedback/company_followups.html", company=company, followups=rows, form=form,
-                           log_form=FollowUpLogForm(), staff=users_by_id(f.accountant_id for f in rows)), \
-        422 if form.errors else 200
+    return render_template(
+        "feedback/company_followups.html",
+        company=company,
+        followups=rows,
+        form=form,
+        log_form=FollowUpLogForm(),
+        staff=users_by_id(f.accountant_id for f in rows),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/<int:followup_id>/log", methods=["POST"])
@@ -55,8 +70,9 @@ def log(followup_id):
     form = FollowUpLogForm()
     if form.validate_on_submit():
         try:
-            followups.log_followup(followup, form.outcome.data,
-                                   parse_int(form.satisfaction.data, 1, 5))
+            followups.log_followup(
+                followup, form.outcome.data, parse_int(form.satisfaction.data, 1, 5)
+            )
         except followups.FollowUpError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -15,9 +15,7 @@ from yk_saas.feedback.models import FOLLOWUP_METHODS, FollowUp
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import EventType, notify
 
-EVENT_TYPES = (
-    EventType("followup_due", _l("Follow-up with %(company)s due on %(day)s")),
-)
+EVENT_TYPES = (EventType("followup_due", _l("Follow-up with %(company)s due on %(day)s")),)
 
 
 class FollowUpError(ValueError):
@@ -36,14 +34,20 @@ def get_visible_followup(user: User, followup_id: int) -> FollowUp:
     return followup
 
 
-def schedule_followup(company: ClientCompany, day: date, method: str, purpose: str | None,
-                      by: User) -> FollowUp:
+def schedule_followup(
+    company: ClientCompany, day: date, method: str, purpose: str | None, by: User
+) -> FollowUp:
     """Plan a follow-up, with the company's dedicated accountant (or the planner). Commits."""
     if method not in FOLLOWUP_METHODS:
         raise FollowUpError(_("Unknown kind of follow-up."))
-    followup = FollowUp(company_id=company.id, scheduled_for=day, method=method,
-                        purpose=(purpose or "").strip() or None, created_by_id=by.id,
-                        accountant_id=company.dedicated_accountant_id or by.id)
+    followup = FollowUp(
+        company_id=company.id,
+        scheduled_for=day,
+        method=method,
+        purpose=(purpose or "").strip() or None,
+        created_by_id=by.id,
+        accountant_id=company.dedicated_accountant_id or by.id,
+    )
     db.session.add(followup)
     db.session.commit()
     return followup
@@ -61,36 +65,60 @@ def log_followup(followup: FollowUp, outcome: str, satisfaction: int | None) -> 
 
 
 def followups_of(company_id: int):
-    return db.session.scalars(select(FollowUp).where(FollowUp.company_id == company_id)
-                              .order_by(FollowUp.scheduled_for.desc(), FollowUp.id.desc())).all()
+    return db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.company_id == company_id)
+        .order_by(FollowUp.scheduled_for.desc(), FollowUp.id.desc())
+    ).all()
 
 
 def upcoming(user: User, limit: int = 200):
     """Open follow-ups the user may see, soonest first (overdue ones on top)."""
-    return db.session.scalars(visible_followups_query(user).where(FollowUp.done_at.is_(None))
-                              .order_by(FollowUp.scheduled_for, FollowUp.id).limit(limit)).all()
+    return db.session.scalars(
+        visible_followups_query(user)
+        .where(FollowUp.done_at.is_(None))
+        .order_by(FollowUp.scheduled_for, FollowUp.id)
+        .limit(limit)
+    ).all()
 
 
 def recent_done(user: User, limit: int = 50):
-    return db.session.scalars(visible_followups_query(user).where(FollowUp.done_at.is_not(None))
-                              .order_by(FollowUp.done_at.desc()).limit(limit)).all()
+    return db.session.scalars(
+        visible_followups_query(user)
+        .where(FollowUp.done_at.is_not(None))
+        .order_by(FollowUp.done_at.desc())
+        .limit(limit)
+    ).all()
 
 
 def remind_due_followups(today: date | None = None) -> int:
     """Tell each accountant about open follow-ups due by tomorrow, once per follow-up. Commits."""
     today = today or utcnow().date()
-    due = db.session.scalars(select(FollowUp.id).where(
-        FollowUp.done_at.is_(None), FollowUp.reminded_at.is_(None),
-        FollowUp.scheduled_for <= today + timedelta(days=1), FollowUp.accountant_id.is_not(None))).all()
+    due = db.session.scalars(
+        select(FollowUp.id).where(
+            FollowUp.done_at.is_(None),
+            FollowUp.reminded_at.is_(None),
+            FollowUp.scheduled_for <= today + timedelta(days=1),
+            FollowUp.accountant_id.is_not(None),
+        )
+    ).all()
     sent = 0
     for followup_id in due:
-        claimed = db.session.execute(update(FollowUp).where(
-            FollowUp.id == followup_id, FollowUp.reminded_at.is_(None)).values(reminded_at=utcnow()))
+        claimed = db.session.execute(
+            update(FollowUp)
+            .where(FollowUp.id == followup_id, FollowUp.reminded_at.is_(None))
+            .values(reminded_at=utcnow())
+        )
         if claimed.rowcount:
             followup = db.session.get(FollowUp, followup_id)
             company = db.session.get(ClientCompany, followup.company_id)
-            notify("followup_due", [followup.accountant_id], link=f"/desk/followups/company/{company.id}",
-                   company=company.name, day=followup.scheduled_for.isoformat())
+            notify(
+                "followup_due",
+                [followup.accountant_id],
+                link=f"/desk/followups/company/{company.id}",
+                company=company.name,
+                day=followup.scheduled_for.isoformat(),
+            )
             sent += 1
         db.session.commit()
     return sent

@@ -23,7 +23,9 @@ class Complaint(TenantModel):
     company_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("tenant.client_companies.id", ondelete="CASCADE"), index=True
     )
-    filed_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
+    filed_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
     #: The accountant it is about, if any (counted in that accountant's performance).
     about_accountant_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"), index=True
@@ -34,7 +36,9 @@ class Complaint(TenantModel):
     description: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="new", index=True)
     resolution: Mapped[str | None] = mapped_column(Text)
-    resolved_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
     resolved_at: Mapped[datetime | None] = timestamp_column()
     #: When the worker asks the client "is it solved?", and when it did.
     followup_due_at: Mapped[datetime | None] = timestamp_column(index=True)
@@ -53,7 +57,9 @@ class ComplaintNote(TenantModel):
     complaint_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("tenant.complaints.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
 
@@ -78,7 +84,9 @@ class FollowUp(TenantModel):
     #: 1 (very unhappy) … 5 (very happy), noted by the accountant.
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     reminded_at: Mapped[datetime | None] = timestamp_column()
-    created_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 
@@ -86,7 +94,9 @@ class SurveyResponse(TenantModel):
     """One client user's satisfaction survey of one round ("2026-Q4"): NPS score and comment."""
 
     __tablename__ = "survey_responses"
-    __table_args__ = tenant_args(UniqueConstraint("user_id", "round", name="uq_survey_responses_user_round"))
+    __table_args__ = tenant_args(
+        UniqueConstraint("user_id", "round", name="uq_survey_responses_user_round")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round: Mapped[str] = mapped_column(String(7), index=True)

@@ -22,26 +22,36 @@ def index():
     if form.validate_on_submit():
         try:
             complaint = complaints.file_complaint(
-                current_user, form.title.data, form.description.data, form.about_accountant.data,
-                form.about_item.data, request.files.getlist("files"))
+                current_user,
+                form.title.data,
+                form.description.data,
+                form.about_accountant.data,
+                form.about_item.data,
+                request.files.getlist("files"),
+            )
         except (UploadError, complaints.ComplaintError) as exc:
             db.session.rollback()
             form.files.errors = [str(exc)]
         else:
             flash(_("Your complaint was sent. We will get back to you."), "success")
             return redirect(url_for("portal_complaints.detail", complaint_id=complaint.id))
-    rows = db.session.scalars(complaints.visible_complaints_query(current_user)
-                              .order_by(Complaint.created_at.desc())).all()
-    return render_template("feedback/portal_complaints.html", complaints=rows, form=form), \
-        422 if form.errors else 200
+    rows = db.session.scalars(
+        complaints.visible_complaints_query(current_user).order_by(Complaint.created_at.desc())
+    ).all()
+    return render_template(
+        "feedback/portal_complaints.html", complaints=rows, form=form
+    ), 422 if form.errors else 200
 
 
 @bp.route("/<int:complaint_id>")
 @roles(CLIENT)
 def detail(complaint_id):
     complaint = complaints.get_visible_complaint(current_user, complaint_id)
-    return render_template("feedback/portal_complaint.html", complaint=complaint,
-                           files=complaints.files_of(complaint.id))
+    return render_template(
+        "feedback/portal_complaint.html",
+        complaint=complaint,
+        files=complaints.files_of(complaint.id),
+    )
 
 
 @bp.route("/<int:complaint_id>/answer", methods=["POST"])

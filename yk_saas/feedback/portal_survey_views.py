@@ -21,4 +21,6 @@ def answer(survey_id):
         surveys.answer_survey(survey, form.score.data, form.comment.data)
         flash(_("Thank you for your answer."), "success")
         return redirect(url_for("portal.home"))
-    return render_template("feedback/portal_survey.html", survey=survey, form=form), 422 if form.errors else 200
+    return render_template(
+        "feedback/portal_survey.html", survey=survey, form=form
+    ), 422 if form.errors else 200

@@ -19,6 +19,12 @@ def results():
     only = None if current_user.is_manager else current_user.id
     rows = surveys.results_by_accountant(round_name, only)
     comments = surveys.recent_comments(only)
-    return render_template("feedback/surveys.html", rows=rows, rounds=rounds, round_name=round_name,
-                           comments=comments, counts=surveys.answered_count(round_name) if round_name else None,
-                           staff=users_by_id([r[0] for r in rows] + [c.accountant_id for c in comments]))
+    return render_template(
+        "feedback/surveys.html",
+        rows=rows,
+        rounds=rounds,
+        round_name=round_name,
+        comments=comments,
+        counts=surveys.answered_count(round_name) if round_name else None,
+        staff=users_by_id([r[0] for r in rows] + [c.accountant_id for c in comments]),
+    )

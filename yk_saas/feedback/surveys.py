@@ -14,9 +14,7 @@ from yk_saas.feedback.models import SurveyResponse
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import EventType, notify
 
-EVENT_TYPES = (
-    EventType("survey_sent", _l("How are we doing? Tell us in one question")),
-)
+EVENT_TYPES = (EventType("survey_sent", _l("How are we doing? Tell us in one question")),)
 
 
 class SurveyError(ValueError):
@@ -39,11 +37,17 @@ def send_surveys(round_name: str | None = None) -> int:
     rows = db.session.execute(
         select(User.id, User.client_company_id, ClientCompany.dedicated_accountant_id)
         .join(ClientCompany, ClientCompany.id == User.client_company_id)
-        .where(User.role == "client", User.is_active.is_(True), ClientCompany.status == "active",
-               User.id.not_in(asked))).all()
+        .where(
+            User.role == "client",
+            User.is_active.is_(True),
+            ClientCompany.status == "active",
+            User.id.not_in(asked),
+        )
+    ).all()
     for user_id, company_id, accountant_id in rows:
-        survey = SurveyResponse(round=round_name, company_id=company_id, user_id=user_id,
-                                accountant_id=accountant_id)
+        survey = SurveyResponse(
+            round=round_name, company_id=company_id, user_id=user_id, accountant_id=accountant_id
+        )
         db.session.add(survey)
         db.session.flush()
         notify("survey_sent", [user_id], link=f"/portal/surveys/{survey.id}")
@@ -52,16 +56,22 @@ def send_surveys(round_name: str | None = None) -> int:
 
 
 def own_survey(user: User, survey_id: int) -> SurveyResponse:
-    survey = db.session.scalar(select(SurveyResponse).where(
-        SurveyResponse.id == survey_id, SurveyResponse.user_id == user.id))
+    survey = db.session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.id == survey_id, SurveyResponse.user_id == user.id
+        )
+    )
     if survey is None:
         abort(404)
     return survey
 
 
 def open_surveys(user: User):
-    return db.session.scalars(select(SurveyResponse).where(
-        SurveyResponse.user_id == user.id, SurveyResponse.answered_at.is_(None))).all()
+    return db.session.scalars(
+        select(SurveyResponse).where(
+            SurveyResponse.user_id == user.id, SurveyResponse.answered_at.is_(None)
+        )
+    ).all()
 
 
 def answer_survey(survey: SurveyResponse, score: int, comment: str | None) -> None:
@@ -83,7 +93,9 @@ def nps(scores: list[int]) -> int | None:
 
 def results_by_accountant(round_name: str | None = None, accountant_id: int | None = None):
     """[(accountant_id, answers, average×10, nps)] for answered surveys (optionally one round)."""
-    query = select(SurveyResponse.accountant_id, SurveyResponse.score).where(SurveyResponse.score.is_not(None))
+    query = select(SurveyResponse.accountant_id, SurveyResponse.score).where(
+        SurveyResponse.score.is_not(None)
+    )
     if round_name:
         query = query.where(SurveyResponse.round == round_name)
     if accountant_id:
@@ -95,14 +107,22 @@ def results_by_accountant(round_name: str | None = None, accountant_id: int | No
 
 
 def rounds() -> list[str]:
-    return list(db.session.scalars(select(SurveyResponse.round).group_by(SurveyResponse.round)
-                                   .order_by(SurveyResponse.round.desc())))
+    return list(
+        db.session.scalars(
+            select(SurveyResponse.round)
+            .group_by(SurveyResponse.round)
+            .order_by(SurveyResponse.round.desc())
+        )
+    )
 
 
 def answered_count(round_name: str) -> tuple[int, int]:
     """(answered, sent) in a round."""
-    row = db.session.execute(select(func.count(SurveyResponse.answered_at), func.count(SurveyResponse.id))
-                             .where(SurveyResponse.round == round_name)).one()
+    row = db.session.execute(
+        select(func.count(SurveyResponse.answered_at), func.count(SurveyResponse.id)).where(
+            SurveyResponse.round == round_name
+        )
+    ).one()
     return row[0], row[1]
 
 

@@ -39,10 +39,16 @@ KINDS = {
     "png": FileKind(frozenset({"png"}), (b"\x89PNG\r\n\x1a\n",), "image/png"),
     "jpeg": FileKind(frozenset({"jpg", "jpeg"}), (b"\xff\xd8\xff",), "image/jpeg"),
     "webp": FileKind(frozenset({"webp"}), (b"RIFF",), "image/webp"),
-    "xlsx": FileKind(frozenset({"xlsx"}), (b"PK\x03\x04",),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "docx": FileKind(frozenset({"docx"}), (b"PK\x03\x04",),
-                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": FileKind(
+        frozenset({"xlsx"}),
+        (b"PK\x03\x04",),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "docx": FileKind(
+        frozenset({"docx"}),
+        (b"PK\x03\x04",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
     "csv": FileKind(frozenset({"csv"}), (), "text/csv"),
 }
 IMAGES = ("png", "jpeg", "webp")
@@ -90,7 +96,7 @@ def safe_name(name: str | None) -> str:
     if len(base) > MAX_NAME:
         stem, dot, extension = base.rpartition(".")
         keep = extension if dot and len(extension) <= 10 else ""
-        base = base[:MAX_NAME] if not keep else stem[:MAX_NAME - len(keep) - 1] + "." + keep
+        base = base[:MAX_NAME] if not keep else stem[: MAX_NAME - len(keep) - 1] + "." + keep
     return base
 
 
@@ -117,7 +123,9 @@ def detect_kind(name: str, data: bytes, allowed: tuple[str, ...]) -> str:
             return kind_name
         break
     allowed_ext = ", ".join(sorted({e for k in allowed for e in KINDS[k].extensions}))
-    raise UploadError(_("This type of file is not accepted. Allowed: %(types)s.", types=allowed_ext))
+    raise UploadError(
+        _("This type of file is not accepted. Allowed: %(types)s.", types=allowed_ext)
+    )
 
 
 def check_zip_container(data: bytes, kind: str, max_unzipped: int = MAX_UNZIPPED_BYTES) -> None:
@@ -125,7 +133,9 @@ def check_zip_container(data: bytes, kind: str, max_unzipped: int = MAX_UNZIPPED
 
     Reads only the central directory and the first bytes of each member.
     """
-    damaged = UploadError(_("The file is damaged or is not a real %(type)s file.", type=kind.upper()))
+    damaged = UploadError(
+        _("The file is damaged or is not a real %(type)s file.", type=kind.upper())
+    )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -159,8 +169,15 @@ def check_zip_container(data: bytes, kind: str, max_unzipped: int = MAX_UNZIPPED
                 raise UploadError(_("Files with an archive inside are not accepted."))
 
 
-def save_upload(upload: FileStorage, *, allowed: tuple[str, ...], max_bytes: int,
-                owner_type: str, owner_id: int | None, uploaded_by_id: int | None) -> StoredFile:
+def save_upload(
+    upload: FileStorage,
+    *,
+    allowed: tuple[str, ...],
+    max_bytes: int,
+    owner_type: str,
+    owner_id: int | None,
+    uploaded_by_id: int | None,
+) -> StoredFile:
     """Check and store one upload; adds a ``StoredFile`` row (the caller commits).
 
     The file is removed again if the transaction does not commit.
@@ -181,9 +198,13 @@ def save_upload(upload: FileStorage, *, allowed: tuple[str, ...], max_bytes: int
     (folder / key).write_bytes(data)
     db.session().info.setdefault("yk_uncommitted_files", []).append(folder / key)
     stored = StoredFile(
-        key=key, original_name=safe_name(upload.filename),
-        content_type=KINDS[kind].content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), owner_type=owner_type, owner_id=owner_id,
+        key=key,
+        original_name=safe_name(upload.filename),
+        content_type=KINDS[kind].content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        owner_type=owner_type,
+        owner_id=owner_id,
         uploaded_by_id=uploaded_by_id,
     )
     db.session.add(stored)
@@ -194,8 +215,13 @@ def save_upload(upload: FileStorage, *, allowed: tuple[str, ...], max_bytes: int
 def send_stored_file(stored: StoredFile, inline: bool = False):
     """Serve a file the caller already checked the user may see."""
     path = firm_folder() / stored.key
-    response = send_file(path, mimetype=stored.content_type, as_attachment=not inline,
-                         download_name=safe_name(stored.original_name) or stored.key, max_age=0)
+    response = send_file(
+        path,
+        mimetype=stored.content_type,
+        as_attachment=not inline,
+        download_name=safe_name(stored.original_name) or stored.key,
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -8,5 +8,10 @@ def init_app(app) -> None:
     from yk_saas.notifications.services import register_events
 
     register_events(*events.EVENT_TYPES)
-    app.context_processor(lambda: {"figure_labels": FIGURE_LABELS, "tax_labels": TAX_LABELS,
-                                   "filing_labels": FILING_LABELS})
+    app.context_processor(
+        lambda: {
+            "figure_labels": FIGURE_LABELS,
+            "tax_labels": TAX_LABELS,
+            "filing_labels": FILING_LABELS,
+        }
+    )

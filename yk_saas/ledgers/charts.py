@@ -40,8 +40,15 @@ def nice_step(span: int) -> int:
     return 10 * magnitude
 
 
-def month_chart(title, labels: list[str], bar_values: list[int | None], bar_label,
-                line_values: list[int | None] | None = None, line_label=None, unit: int = 100) -> Chart:
+def month_chart(
+    title,
+    labels: list[str],
+    bar_values: list[int | None],
+    bar_label,
+    line_values: list[int | None] | None = None,
+    line_label=None,
+    unit: int = 100,
+) -> Chart:
     """A bar (+ line) chart of minor-unit values per month; ``unit`` minor units per label unit."""
     chart = Chart(title, bar_label, line_label)
     known = [v for v in bar_values + (line_values or []) if v is not None]
@@ -66,17 +73,32 @@ def month_chart(title, labels: list[str], bar_values: list[int | None], bar_labe
         if value is not None:
             top, bottom = sorted((y(value), y(0)))
             width = min(48, max(2, slot * 3 // 5))
-            chart.bars.append({"x": x + (slot - width) // 2, "y": top, "w": width,
-                               "h": max(1, bottom - top), "neg": value < 0,
-                               "title": f"{label}: {value // unit:,}"})
+            chart.bars.append(
+                {
+                    "x": x + (slot - width) // 2,
+                    "y": top,
+                    "w": width,
+                    "h": max(1, bottom - top),
+                    "neg": value < 0,
+                    "title": f"{label}: {value // unit:,}",
+                }
+            )
         if line_values and line_values[i] is not None:
             points.append(f"{x + slot // 2},{y(line_values[i])}")
-            chart.dots.append({"x": x + slot // 2, "y": y(line_values[i]),
-                               "title": f"{label}: {line_values[i] // unit:,}"})
+            chart.dots.append(
+                {
+                    "x": x + slot // 2,
+                    "y": y(line_values[i]),
+                    "title": f"{label}: {line_values[i] // unit:,}",
+                }
+            )
     chart.line_points = " ".join(points)
     every = max(1, len(labels) // 12)
-    chart.labels = [{"x": LEFT + i * slot + slot // 2, "text": lab[2:] if len(labels) > 12 else lab}
-                    for i, lab in enumerate(labels) if i % every == 0]
+    chart.labels = [
+        {"x": LEFT + i * slot + slot // 2, "text": lab[2:] if len(labels) > 12 else lab}
+        for i, lab in enumerate(labels)
+        if i % every == 0
+    ]
     return chart
 
 
@@ -87,12 +109,22 @@ def ledger_charts(periods, gettext) -> list[Chart]:
     def series(name):
         return [getattr(p, name) for p in periods]
 
-    taxes = [None if p.vat is None and p.income_tax is None else (p.vat or 0) + (p.income_tax or 0)
-             for p in periods]
+    taxes = [
+        None if p.vat is None and p.income_tax is None else (p.vat or 0) + (p.income_tax or 0)
+        for p in periods
+    ]
     return [
-        month_chart(gettext("Revenue and profit"), labels, series("revenue"), gettext("Revenue"),
-                    series("profit"), gettext("Profit")),
+        month_chart(
+            gettext("Revenue and profit"),
+            labels,
+            series("revenue"),
+            gettext("Revenue"),
+            series("profit"),
+            gettext("Profit"),
+        ),
         month_chart(gettext("Costs"), labels, series("costs"), gettext("Costs")),
         month_chart(gettext("Taxes (VAT + income tax)"), labels, taxes, gettext("Taxes")),
-        month_chart(gettext("Cash balance"), labels, series("cash_balance"), gettext("Cash balance")),
+        month_chart(
+            gettext("Cash balance"), labels, series("cash_balance"), gettext("Cash balance")
+        ),
     ]

@@ -5,11 +5,21 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from yk_saas.forms import DateWindow, Form
 
-FIGURE_LABELS = {"revenue": _l("Revenue"), "costs": _l("Costs"), "profit": _l("Profit"),
-                 "vat": _l("VAT"), "income_tax": _l("Income tax"), "cash_balance": _l("Cash balance")}
-TAX_LABELS = {"vat": _l("VAT"), "income_tax": _l("Corporate income tax"),
-              "individual_tax": _l("Individual income tax (withheld)"),
-              "surcharges": _l("Surcharges"), "stamp_duty": _l("Stamp duty")}
+FIGURE_LABELS = {
+    "revenue": _l("Revenue"),
+    "costs": _l("Costs"),
+    "profit": _l("Profit"),
+    "vat": _l("VAT"),
+    "income_tax": _l("Income tax"),
+    "cash_balance": _l("Cash balance"),
+}
+TAX_LABELS = {
+    "vat": _l("VAT"),
+    "income_tax": _l("Corporate income tax"),
+    "individual_tax": _l("Individual income tax (withheld)"),
+    "surcharges": _l("Surcharges"),
+    "stamp_duty": _l("Stamp duty"),
+}
 FILING_LABELS = {"not_filed": _l("Not filed"), "filed": _l("Filed"), "paid": _l("Paid")}
 
 

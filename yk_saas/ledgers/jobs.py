@@ -34,10 +34,16 @@ def remind_missing_books(period: str) -> int:
     """One notification per accountant with missing books for ``period``; never twice. Commits."""
     link = f"/desk/ledgers/?period={period}"
     sent = 0
-    for accountant in db.session.scalars(select(User).where(User.role == "accountant", User.is_active.is_(True))):
-        already = db.session.scalar(select(Notification.id).where(
-            Notification.user_id == accountant.id, Notification.event == "ledger_missing",
-            Notification.link == link))
+    for accountant in db.session.scalars(
+        select(User).where(User.role == "accountant", User.is_active.is_(True))
+    ):
+        already = db.session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == accountant.id,
+                Notification.event == "ledger_missing",
+                Notification.link == link,
+            )
+        )
         missing = services.missing_books(accountant, period) if not already else []
         if missing:
             notify("ledger_missing", [accountant.id], link=link, count=len(missing), period=period)

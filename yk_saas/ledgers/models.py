@@ -19,7 +19,9 @@ class LedgerPeriod(TenantModel):
     """One client's books for one month ("YYYY-MM")."""
 
     __tablename__ = "ledger_periods"
-    __table_args__ = tenant_args(UniqueConstraint("company_id", "period", name="uq_ledger_periods_company_period"))
+    __table_args__ = tenant_args(
+        UniqueConstraint("company_id", "period", name="uq_ledger_periods_company_period")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(
@@ -47,7 +49,9 @@ class TaxFiling(TenantModel):
     """The filing status of one tax for one period: not filed, filed, paid (with dates)."""
 
     __tablename__ = "tax_filings"
-    __table_args__ = tenant_args(UniqueConstraint("period_id", "tax", name="uq_tax_filings_period_tax"))
+    __table_args__ = tenant_args(
+        UniqueConstraint("period_id", "tax", name="uq_tax_filings_period_tax")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(

@@ -18,17 +18,25 @@ bp.before_request(require_firm_host)
 def index():
     company = get_visible_company(current_user, current_user.client_company_id or 0)
     periods = services.periods_of(company.id)
-    return render_template("ledgers/portal_index.html", company=company, periods=periods,
-                           files=services.file_counts(p.id for p in periods),
-                           charts=company_charts(company.id))
+    return render_template(
+        "ledgers/portal_index.html",
+        company=company,
+        periods=periods,
+        files=services.file_counts(p.id for p in periods),
+        charts=company_charts(company.id),
+    )
 
 
 @bp.route("/<int:period_id>")
 @roles(CLIENT)
 def period_detail(period_id):
     period = services.get_visible_period(current_user, period_id)
-    return render_template("ledgers/portal_period.html", period=period,
-                           filings=services.filings_of(period.id), files=services.files_of(period.id))
+    return render_template(
+        "ledgers/portal_period.html",
+        period=period,
+        filings=services.filings_of(period.id),
+        files=services.files_of(period.id),
+    )
 
 
 @bp.route("/files/<key>")

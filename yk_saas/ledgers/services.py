@@ -71,8 +71,13 @@ def get_visible_period(user: User, period_id: int) -> LedgerPeriod:
 def visible_file(user: User, key: str) -> StoredFile:
     """A ledger file by its key if ``user`` may see its period, else 404."""
     periods = visible_periods_query(user).with_only_columns(LedgerPeriod.id)
-    stored = db.session.scalar(select(StoredFile).where(
-        StoredFile.key == key, StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id.in_(periods)))
+    stored = db.session.scalar(
+        select(StoredFile).where(
+            StoredFile.key == key,
+            StoredFile.owner_type == FILE_OWNER,
+            StoredFile.owner_id.in_(periods),
+        )
+    )
     if stored is None:
         abort(404)
     return stored
@@ -82,8 +87,11 @@ def open_period(company_id: int, period: str) -> LedgerPeriod:
     """The company's ledger for ``period``, created if new (the caller commits)."""
     if not valid_period(period):
         raise LedgerError(_("Give the month as YYYY-MM."))
-    row = db.session.scalar(select(LedgerPeriod).where(
-        LedgerPeriod.company_id == company_id, LedgerPeriod.period == period))
+    row = db.session.scalar(
+        select(LedgerPeriod).where(
+            LedgerPeriod.company_id == company_id, LedgerPeriod.period == period
+        )
+    )
     if row is None:
         row = LedgerPeriod(company_id=company_id, period=period, currency=current_tenant().currency)
         db.session.add(row)
@@ -98,7 +106,7 @@ def save_figures(period: LedgerPeriod, texts: dict, by: User) -> None:
         try:
             values[key] = parse_signed_amount(texts.get(key), period.currency)
         except AmountError as exc:
-            raise LedgerError(_("\"%(value)s\" is not an amount.", value=texts.get(key))) from exc
+            raise LedgerError(_('"%(value)s" is not an amount.', value=texts.get(key))) from exc
     for key, value in values.items():
         setattr(period, key, value)
     period.note = (texts.get("note") or "").strip() or None
@@ -107,7 +115,10 @@ def save_figures(period: LedgerPeriod, texts: dict, by: User) -> None:
 
 
 def filings_of(period_id: int) -> dict[str, TaxFiling]:
-    return {f.tax: f for f in db.session.scalars(select(TaxFiling).where(TaxFiling.period_id == period_id))}
+    return {
+        f.tax: f
+        for f in db.session.scalars(select(TaxFiling).where(TaxFiling.period_id == period_id))
+    }
 
 
 def set_filing(period: LedgerPeriod, tax: str, status: str, on: date | None) -> TaxFiling:
@@ -128,8 +139,14 @@ def set_filing(period: LedgerPeriod, tax: str, status: str, on: date | None) -> 
 
 def attach_file(period: LedgerPeriod, upload, by: User) -> StoredFile:
     """Store a PDF, XLSX or image of the period's books; the first one delivers them. Commits."""
-    stored = save_upload(upload, allowed=DOCUMENTS, max_bytes=MAX_FILE, owner_type=FILE_OWNER,
-                         owner_id=period.id, uploaded_by_id=by.id)
+    stored = save_upload(
+        upload,
+        allowed=DOCUMENTS,
+        max_bytes=MAX_FILE,
+        owner_type=FILE_OWNER,
+        owner_id=period.id,
+        uploaded_by_id=by.id,
+    )
     if period.delivered_at is None:
         period.delivered_at = utcnow()
         notify_books_ready(period)
@@ -145,15 +162,23 @@ def notify_books_ready(period: LedgerPeriod) -> None:
 
 
 def files_of(period_id: int):
-    return db.session.scalars(select(StoredFile).where(
-        StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id == period_id).order_by(StoredFile.id)).all()
+    return db.session.scalars(
+        select(StoredFile)
+        .where(StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id == period_id)
+        .order_by(StoredFile.id)
+    ).all()
 
 
 def remove_file(period: LedgerPeriod, key: str) -> None:
     from yk_saas.files.services import delete_stored_file
 
-    stored = db.session.scalar(select(StoredFile).where(
-        StoredFile.key == key, StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id == period.id))
+    stored = db.session.scalar(
+        select(StoredFile).where(
+            StoredFile.key == key,
+            StoredFile.owner_type == FILE_OWNER,
+            StoredFile.owner_id == period.id,
+        )
+    )
     if stored is not None:
         delete_stored_file(stored)
         db.session.flush()
@@ -164,30 +189,42 @@ def remove_file(period: LedgerPeriod, key: str) -> None:
 
 def periods_of(company_id: int, limit: int = 36) -> list[LedgerPeriod]:
     """The company's periods, newest first."""
-    return db.session.scalars(select(LedgerPeriod).where(LedgerPeriod.company_id == company_id)
-                              .order_by(LedgerPeriod.period.desc()).limit(limit)).all()
+    return db.session.scalars(
+        select(LedgerPeriod)
+        .where(LedgerPeriod.company_id == company_id)
+        .order_by(LedgerPeriod.period.desc())
+        .limit(limit)
+    ).all()
 
 
 def file_counts(period_ids) -> dict[int, int]:
-    return dict(db.session.execute(
-        select(StoredFile.owner_id, func.count(StoredFile.id))
-        .where(StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id.in_(list(period_ids)))
-        .group_by(StoredFile.owner_id)).all())
+    return dict(
+        db.session.execute(
+            select(StoredFile.owner_id, func.count(StoredFile.id))
+            .where(StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id.in_(list(period_ids)))
+            .group_by(StoredFile.owner_id)
+        ).all()
+    )
 
 
 def missing_books(user: User, period: str):
     """Active companies ``user`` may see whose books for ``period`` are not delivered yet."""
     delivered = select(LedgerPeriod.company_id).where(
-        LedgerPeriod.period == period, LedgerPeriod.delivered_at.is_not(None))
+        LedgerPeriod.period == period, LedgerPeriod.delivered_at.is_not(None)
+    )
     return db.session.scalars(
-        visible_companies_query(user).where(ClientCompany.status == "active",
-                                            ClientCompany.id.not_in(delivered))
-        .order_by(ClientCompany.name)).all()
+        visible_companies_query(user)
+        .where(ClientCompany.status == "active", ClientCompany.id.not_in(delivered))
+        .order_by(ClientCompany.name)
+    ).all()
 
 
 def delivered_count(user: User, period: str) -> int:
     companies = visible_companies_query(user).with_only_columns(ClientCompany.id)
-    return db.session.scalar(select(func.count(LedgerPeriod.id)).where(
-        LedgerPeriod.period == period, LedgerPeriod.delivered_at.is_not(None),
-        LedgerPeriod.company_id.in_(companies)))
-
+    return db.session.scalar(
+        select(func.count(LedgerPeriod.id)).where(
+            LedgerPeriod.period == period,
+            LedgerPeriod.delivered_at.is_not(None),
+            LedgerPeriod.company_id.in_(companies),
+        )
+    )

@@ -22,15 +22,19 @@ bp = Blueprint("ledgers", __name__, url_prefix="/desk/ledgers")
 bp.before_request(require_firm_host)
 
 
-
 @bp.route("/")
 @roles(*STAFF)
 def board():
     period = services.valid_period(request.args.get("period")) or services.previous_period()
     missing = services.missing_books(current_user, period)
-    return render_template("ledgers/board.html", period=period, missing=missing,
-                           delivered=services.delivered_count(current_user, period),
-                           previous=services.shift_period(period, -1), next=services.shift_period(period, 1))
+    return render_template(
+        "ledgers/board.html",
+        period=period,
+        missing=missing,
+        delivered=services.delivered_count(current_user, period),
+        previous=services.shift_period(period, -1),
+        next=services.shift_period(period, 1),
+    )
 
 
 def company_charts(company_id: int, months: int = 24):
@@ -53,19 +57,33 @@ def company(company_id):
             db.session.commit()
             return redirect(url_for("ledgers.period", period_id=period.id))
     periods = services.periods_of(company.id)
-    return render_template("ledgers/company.html", company=company, periods=periods, form=form,
-                           files=services.file_counts(p.id for p in periods),
-                           charts=company_charts(company.id)), 422 if form.errors else 200
+    return render_template(
+        "ledgers/company.html",
+        company=company,
+        periods=periods,
+        form=form,
+        files=services.file_counts(p.id for p in periods),
+        charts=company_charts(company.id),
+    ), 422 if form.errors else 200
 
 
 def period_page(period, figures_form=None, filing_form=None, file_form=None, status=200):
     company = get_visible_company(current_user, period.company_id)
     figures_form = figures_form or FiguresForm(
-        data={**{k: amount_input(getattr(period, k), period.currency) for k in FIGURES}, "note": period.note})
+        data={
+            **{k: amount_input(getattr(period, k), period.currency) for k in FIGURES},
+            "note": period.note,
+        }
+    )
     return render_template(
-        "ledgers/period.html", period=period, company=company, figures_form=figures_form,
-        filing_form=filing_form or FilingForm(), file_form=file_form or FileForm(),
-        filings=services.filings_of(period.id), files=services.files_of(period.id),
+        "ledgers/period.html",
+        period=period,
+        company=company,
+        figures_form=figures_form,
+        filing_form=filing_form or FilingForm(),
+        file_form=file_form or FileForm(),
+        filings=services.filings_of(period.id),
+        files=services.files_of(period.id),
     ), status
 
 
@@ -133,4 +151,3 @@ def remove_file(period_id, key):
 @roles(*STAFF)
 def download(key):
     return send_stored_file(services.visible_file(current_user, key))
-

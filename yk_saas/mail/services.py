@@ -23,8 +23,9 @@ def mask_link(url: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + MASK
 
 
-def queue_email(to_address: str, kind: str, template: str, secret: dict | None = None,
-                **context) -> OutboxEmail:
+def queue_email(
+    to_address: str, kind: str, template: str, secret: dict | None = None, **context
+) -> OutboxEmail:
     """Render ``emails/<template>`` into an outbox row; the caller commits, then enqueues.
 
     ``secret`` holds the context values only the recipient may read (links with a
@@ -35,8 +36,14 @@ def queue_email(to_address: str, kind: str, template: str, secret: dict | None =
     subject = render_template(f"emails/{template}.subject.txt", **context).strip()
     masked = {key: mask_link(value) for key, value in (secret or {}).items()}
     text, html = _render_bodies(template, {**context, **masked})
-    message = OutboxEmail(to_address=to_address, subject=subject, body_text=text, body_html=html,
-                          kind=kind, status=QUEUED)
+    message = OutboxEmail(
+        to_address=to_address,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        kind=kind,
+        status=QUEUED,
+    )
     if secret:
         message.secret_text, message.secret_html = _render_bodies(template, {**context, **secret})
     db.session.add(message)
@@ -45,8 +52,10 @@ def queue_email(to_address: str, kind: str, template: str, secret: dict | None =
 
 
 def _render_bodies(template: str, context: dict) -> tuple[str, str]:
-    return (render_template(f"emails/{template}.txt", **context),
-            render_template(f"emails/{template}.html", **context))
+    return (
+        render_template(f"emails/{template}.txt", **context),
+        render_template(f"emails/{template}.html", **context),
+    )
 
 
 def readable_body(email: OutboxEmail, reader) -> str:
@@ -127,10 +136,15 @@ def send_over_smtp(message: EmailMessage) -> None:
 def stuck_email_ids(older_than_minutes: int = 2) -> list[int]:
     """Messages that should have been sent by now: queued long ago, or failed with tries left."""
     cutoff = utcnow() - timedelta(minutes=older_than_minutes)
-    return list(db.session.scalars(
-        select(OutboxEmail.id).where(
-            OutboxEmail.created_at < cutoff,
-            OutboxEmail.status.in_([QUEUED, FAILED]),
-            OutboxEmail.attempts < MAX_ATTEMPTS,
-        ).order_by(OutboxEmail.id).limit(500)
-    ))
+    return list(
+        db.session.scalars(
+            select(OutboxEmail.id)
+            .where(
+                OutboxEmail.created_at < cutoff,
+                OutboxEmail.status.in_([QUEUED, FAILED]),
+                OutboxEmail.attempts < MAX_ATTEMPTS,
+            )
+            .order_by(OutboxEmail.id)
+            .limit(500)
+        )
+    )

@@ -33,7 +33,9 @@ class NotificationPreference(TenantModel):
 
     __tablename__ = "notification_preferences"
     __table_args__ = tenant_args(
-        UniqueConstraint("user_id", "event", "channel", name="uq_notification_preferences_user_event_channel"),
+        UniqueConstraint(
+            "user_id", "event", "channel", name="uq_notification_preferences_user_event_channel"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

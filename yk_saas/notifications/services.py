@@ -47,8 +47,13 @@ def render_title(event: str, params: dict) -> str:
     event_type = EVENTS.get(event)
     if event_type is None:
         return event
-    worded = {**params, **{name: str(labels.get(params.get(name), params.get(name)))
-                           for name, labels in (event_type.labels or {}).items()}}
+    worded = {
+        **params,
+        **{
+            name: str(labels.get(params.get(name), params.get(name)))
+            for name, labels in (event_type.labels or {}).items()
+        },
+    }
     try:
         return str(event_type.title) % worded
     except (KeyError, TypeError, ValueError):
@@ -66,37 +71,56 @@ def default_enabled(event: str, channel: str) -> bool:
 
 def channel_enabled(user: User, event: str, channel: str) -> bool:
     """Whether ``user`` wants ``event`` on ``channel``: their saved choice, else the default."""
-    saved = db.session.scalar(select(NotificationPreference.enabled).where(
-        NotificationPreference.user_id == user.id, NotificationPreference.event == event,
-        NotificationPreference.channel == channel))
+    saved = db.session.scalar(
+        select(NotificationPreference.enabled).where(
+            NotificationPreference.user_id == user.id,
+            NotificationPreference.event == event,
+            NotificationPreference.channel == channel,
+        )
+    )
     return default_enabled(event, channel) if saved is None else saved
 
 
 def preference_grid(user_id: int) -> dict[tuple[str, str], bool]:
     """(event, channel) → on/off for every registered event, defaults filled in."""
-    saved = {(p.event, p.channel): p.enabled for p in db.session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    saved = {
+        (p.event, p.channel): p.enabled
+        for p in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user_id)
+        )
+    }
     return {(e, c): saved.get((e, c), default_enabled(e, c)) for e in EVENTS for c in CHANNELS}
 
 
 def save_preferences(user_id: int, chosen: set[tuple[str, str]]) -> None:
     """Store the user's choices for every registered event and channel (the caller commits)."""
-    existing = {(p.event, p.channel): p for p in db.session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    existing = {
+        (p.event, p.channel): p
+        for p in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user_id)
+        )
+    }
     for event in EVENTS:
         for channel in CHANNELS:
             enabled = (event, channel) in chosen
             row = existing.get((event, channel))
             if row is None:
-                db.session.add(NotificationPreference(user_id=user_id, event=event,
-                                                      channel=channel, enabled=enabled))
+                db.session.add(
+                    NotificationPreference(
+                        user_id=user_id, event=event, channel=channel, enabled=enabled
+                    )
+                )
             else:
                 row.enabled = enabled
 
 
 def active_webhook() -> NotificationWebhook | None:
-    return db.session.scalar(select(NotificationWebhook).where(NotificationWebhook.enabled.is_(True))
-                             .order_by(NotificationWebhook.id.desc()).limit(1))
+    return db.session.scalar(
+        select(NotificationWebhook)
+        .where(NotificationWebhook.enabled.is_(True))
+        .order_by(NotificationWebhook.id.desc())
+        .limit(1)
+    )
 
 
 def notify(event: str, user_ids: Iterable[int], link: str | None = None, **params) -> list[int]:
@@ -120,9 +144,15 @@ def notify(event: str, user_ids: Iterable[int], link: str | None = None, **param
             enqueue_after_commit("high", send_notification_email, slug, note.id)
         for channel in WEBHOOK_CHANNELS if has_gateway else ():
             if channel_enabled(user, event, channel):
-                enqueue_after_commit("high", send_notification_webhook, slug, note.id, channel,
-                                     job_id=f"hook-{slug}-{note.id}-{channel}",
-                                     retry=Retry(max=4, interval=[10, 60, 300, 900]))
+                enqueue_after_commit(
+                    "high",
+                    send_notification_webhook,
+                    slug,
+                    note.id,
+                    channel,
+                    job_id=f"hook-{slug}-{note.id}-{channel}",
+                    retry=Retry(max=4, interval=[10, 60, 300, 900]),
+                )
     return created
 
 
@@ -136,14 +166,18 @@ def unread_count(user_id: int) -> int:
 
 def recent_notifications(user_id: int, limit: int = 50):
     return db.session.scalars(
-        select(Notification).where(Notification.user_id == user_id)
-        .order_by(Notification.id.desc()).limit(limit)
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
     ).all()
 
 
 def mark_read(user_id: int, notification_id: int | None = None) -> int:
     """Mark one (or every) unread notification of the user as read."""
-    query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    query = update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     count = db.session.execute(query.values(read_at=utcnow())).rowcount
@@ -170,9 +204,18 @@ def email_notification(notification_id: int) -> int | None:
     locale = user.locale or current_tenant().locale
     with force_locale(locale):
         title = render_title(note.event, note.params)
-        link = (firm_base_url() + note.link) if note.link and note.link.startswith("/") else note.link
-        email = queue_email(user.email, kind, email_template(note.event),
-                            title=title, user=user, link=link, params=note.params)
+        link = (
+            (firm_base_url() + note.link) if note.link and note.link.startswith("/") else note.link
+        )
+        email = queue_email(
+            user.email,
+            kind,
+            email_template(note.event),
+            title=title,
+            user=user,
+            link=link,
+            params=note.params,
+        )
     return email.id
 
 
@@ -198,10 +241,16 @@ def webhook_payload(note: Notification, channel: str) -> dict:
     with force_locale(user.locale or firm.locale):
         title = render_title(note.event, note.params)
     link = (firm_base_url() + note.link) if note.link and note.link.startswith("/") else note.link
-    return {"id": f"{firm.slug}:{note.id}:{channel}", "channel": channel, "event": note.event,
-            "firm": {"slug": firm.slug, "name": firm.name}, "title": title, "link": link,
-            "to": {"user_id": user.id, "name": user.name, "phone": user.phone, "email": user.email},
-            "created_at": note.created_at.isoformat()}
+    return {
+        "id": f"{firm.slug}:{note.id}:{channel}",
+        "channel": channel,
+        "event": note.event,
+        "firm": {"slug": firm.slug, "name": firm.name},
+        "title": title,
+        "link": link,
+        "to": {"user_id": user.id, "name": user.name, "phone": user.phone, "email": user.email},
+        "created_at": note.created_at.isoformat(),
+    }
 
 
 def deliver_webhook(notification_id: int, channel: str) -> str:
@@ -222,8 +271,12 @@ def deliver_webhook(notification_id: int, channel: str) -> str:
     try:
         post_signed(hook.url, hook.secret, payload)
     except OutboundRefused as exc:
-        log.warning("firm %s: gateway URL refused, notification %s not sent: %s",
-                    current_tenant().slug, notification_id, exc)
+        log.warning(
+            "firm %s: gateway URL refused, notification %s not sent: %s",
+            current_tenant().slug,
+            notification_id,
+            exc,
+        )
         hook.last_error = f"refused: {exc}"[:500]
         db.session.commit()
         return "refused"

@@ -33,7 +33,9 @@ def public_https_url(_form, field):
 
 
 class GatewayForm(Form):
-    url = URLField(_l("Gateway URL"), validators=[InputRequired(), Length(max=500), public_https_url])
+    url = URLField(
+        _l("Gateway URL"), validators=[InputRequired(), Length(max=500), public_https_url]
+    )
     enabled = BooleanField(_l("Send SMS and WeChat messages through this gateway"))
     new_secret = BooleanField(_l("Generate a new signing secret"))
 
@@ -42,14 +44,18 @@ class GatewayForm(Form):
 @roles(*ROLES)
 def index():
     items = services.recent_notifications(current_user.id)
-    return render_template("notifications/index.html", items=items, render_title=services.render_title)
+    return render_template(
+        "notifications/index.html", items=items, render_title=services.render_title
+    )
 
 
 @bp.route("/badge")
 @roles(*ROLES)
 def badge():
     """HTMX: the unread count, polled and refreshed on ``notifications-changed``."""
-    return render_template("notifications/_badge.html", unread=services.unread_count(current_user.id))
+    return render_template(
+        "notifications/_badge.html", unread=services.unread_count(current_user.id)
+    )
 
 
 @bp.route("/read", methods=["POST"])
@@ -63,8 +69,11 @@ def mark_all_read():
 @roles(*ROLES)
 def open_one(notification_id):
     """Mark one notification read and go where it points (only within this site)."""
-    note = db.first_or_404(db.select(Notification).where(
-        Notification.id == notification_id, Notification.user_id == current_user.id))
+    note = db.first_or_404(
+        db.select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == current_user.id
+        )
+    )
     services.mark_read(current_user.id, note.id)
     from flask import redirect
 
@@ -74,9 +83,13 @@ def open_one(notification_id):
 def _after_change():
     items = services.recent_notifications(current_user.id)
     if htmx:
-        response = render_template("notifications/_list.html", items=items, render_title=services.render_title)
+        response = render_template(
+            "notifications/_list.html", items=items, render_title=services.render_title
+        )
         return response, 200, {"HX-Trigger": "notifications-changed"}
-    return render_template("notifications/index.html", items=items, render_title=services.render_title)
+    return render_template(
+        "notifications/index.html", items=items, render_title=services.render_title
+    )
 
 
 def event_label(event_type) -> str:
@@ -97,12 +110,18 @@ def preferences():
         db.session.commit()
         flash(_("Preferences saved."), "success")
         return redirect(url_for("notifications.preferences"), 303)
-    events = sorted(({"name": e.name, "label": event_label(e)} for e in services.EVENTS.values()),
-                    key=lambda e: e["label"])
-    return render_template("notifications/preferences.html", events=events,
-                           channels=services.CHANNELS, channel_labels=CHANNEL_LABELS,
-                           grid=services.preference_grid(current_user.id),
-                           gateway=services.active_webhook() is not None)
+    events = sorted(
+        ({"name": e.name, "label": event_label(e)} for e in services.EVENTS.values()),
+        key=lambda e: e["label"],
+    )
+    return render_template(
+        "notifications/preferences.html",
+        events=events,
+        channels=services.CHANNELS,
+        channel_labels=CHANNEL_LABELS,
+        grid=services.preference_grid(current_user.id),
+        gateway=services.active_webhook() is not None,
+    )
 
 
 @bp.route("/gateway", methods=["GET", "POST"])
@@ -110,7 +129,9 @@ def preferences():
 def gateway():
     """The firm's SMS/WeChat gateway URL and the secret its requests are signed with."""
     hook = db.session.scalar(db.select(NotificationWebhook).order_by(NotificationWebhook.id.desc()))
-    form = GatewayForm(data={"url": hook.url if hook else "", "enabled": hook.enabled if hook else True})
+    form = GatewayForm(
+        data={"url": hook.url if hook else "", "enabled": hook.enabled if hook else True}
+    )
     if form.validate_on_submit():
         if hook is None:
             hook = NotificationWebhook(secret=new_secret())
@@ -118,10 +139,17 @@ def gateway():
         if form.new_secret.data:
             hook.secret = new_secret()
         hook.url, hook.enabled = form.url.data.strip(), form.enabled.data
-        record_audit("notification_gateway_changed", "notification_webhook", None, url=hook.url,
-                     enabled=hook.enabled, new_secret=bool(form.new_secret.data))
+        record_audit(
+            "notification_gateway_changed",
+            "notification_webhook",
+            None,
+            url=hook.url,
+            enabled=hook.enabled,
+            new_secret=bool(form.new_secret.data),
+        )
         db.session.commit()
         flash(_("Gateway saved."), "success")
         return redirect(url_for("notifications.gateway"), 303)
-    return render_template("notifications/gateway.html", form=form, hook=hook), \
-        422 if form.errors else 200
+    return render_template(
+        "notifications/gateway.html", form=form, hook=hook
+    ), 422 if form.errors else 200

@@ -33,14 +33,17 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def verify_signature(secret: str, timestamp: str, body: bytes, signature: str,
-                     now: float | None = None) -> bool:
+def verify_signature(
+    secret: str, timestamp: str, body: bytes, signature: str, now: float | None = None
+) -> bool:
     """What a receiver runs: the signature matches and the timestamp is fresh."""
     try:
         age = abs((now or time.time()) - int(timestamp))
     except (TypeError, ValueError):
         return False
-    return age <= TOLERANCE_SECONDS and hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+    return age <= TOLERANCE_SECONDS and hmac.compare_digest(
+        sign(secret, timestamp, body), signature or ""
+    )
 
 
 def post_signed(url: str, secret: str, payload: dict) -> int:
@@ -50,8 +53,11 @@ def post_signed(url: str, secret: str, payload: dict) -> int:
     """
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    headers = {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body),
-               "User-Agent": "YK-Notifications/1"}
+    headers = {
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        "User-Agent": "YK-Notifications/1",
+    }
     try:
         return post_json(url, body, headers, timeout=TIMEOUT_SECONDS)
     except OutboundError as exc:

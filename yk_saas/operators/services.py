@@ -24,25 +24,36 @@ class OperatorError(ValueError):
         self.code = code
 
 
-def create_operator(email: str, password: str, name: str = "", with_totp: bool = False) -> PlatformOperator:
+def create_operator(
+    email: str, password: str, name: str = "", with_totp: bool = False
+) -> PlatformOperator:
     """Add an operator (the caller commits); with ``with_totp`` a TOTP secret is set."""
     email = email.strip().lower()
     if db.session.scalar(select(PlatformOperator.id).where(PlatformOperator.email == email)):
         raise OperatorError("exists")
-    operator = PlatformOperator(email=email, name=name, password_hash=hash_password(password),
-                                totp_secret=pyotp.random_base32() if with_totp else None)
+    operator = PlatformOperator(
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        totp_secret=pyotp.random_base32() if with_totp else None,
+    )
     db.session.add(operator)
     return operator
 
 
 def authenticate(email: str, password: str, code: str = "") -> PlatformOperator | None:
     """The operator these credentials (and TOTP code, if the operator has one) prove."""
-    operator = db.session.scalar(select(PlatformOperator).where(
-        PlatformOperator.email == (email or "").strip().lower(), PlatformOperator.is_active.is_(True)))
+    operator = db.session.scalar(
+        select(PlatformOperator).where(
+            PlatformOperator.email == (email or "").strip().lower(),
+            PlatformOperator.is_active.is_(True),
+        )
+    )
     if operator is None or not verify_password(operator.password_hash, password or ""):
         return None
-    if operator.totp_secret and not pyotp.TOTP(operator.totp_secret).verify((code or "").strip(),
-                                                                           valid_window=1):
+    if operator.totp_secret and not pyotp.TOTP(operator.totp_secret).verify(
+        (code or "").strip(), valid_window=1
+    ):
         return None
     operator.last_login_at = utcnow()
     return operator
@@ -66,11 +77,13 @@ def firm_figures(schema: str) -> tuple[int, int | None, int, datetime | None]:
     s = quote_schema(schema)
     has_items = db.session.scalar(text("SELECT to_regclass(:t)"), {"t": f"{s}.work_items"})
     items = f"(SELECT count(*) FROM {s}.work_items)" if has_items else "NULL"
-    row = db.session.execute(text(
-        f"SELECT (SELECT count(*) FROM {s}.users), {items}, "
-        f"(SELECT coalesce(sum(size), 0) FROM {s}.stored_files), "
-        f"greatest((SELECT max(last_login_at) FROM {s}.users), (SELECT max(at) FROM {s}.audit_entries))"
-    )).one()
+    row = db.session.execute(
+        text(
+            f"SELECT (SELECT count(*) FROM {s}.users), {items}, "
+            f"(SELECT coalesce(sum(size), 0) FROM {s}.stored_files), "
+            f"greatest((SELECT max(last_login_at) FROM {s}.users), (SELECT max(at) FROM {s}.audit_entries))"
+        )
+    ).one()
     return int(row[0]), row[1], int(row[2]), row[3]
 
 
@@ -78,8 +91,19 @@ def firms_overview() -> list[FirmRow]:
     rows = []
     for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)):
         users, items, storage, last = firm_figures(tenant.schema_name)
-        rows.append(FirmRow(tenant.slug, tenant.name, tenant.plan, tenant.status, users, items,
-                            storage, last, bool((tenant.branding or {}).get("support_consent"))))
+        rows.append(
+            FirmRow(
+                tenant.slug,
+                tenant.name,
+                tenant.plan,
+                tenant.status,
+                users,
+                items,
+                storage,
+                last,
+                bool((tenant.branding or {}).get("support_consent")),
+            )
+        )
     return rows
 
 
@@ -101,8 +125,9 @@ def set_status(slug: str, status: str, operator: PlatformOperator) -> None:
     db.session.commit()
     resolver.invalidate()
     with tenant_context(slug):
-        record_audit("firm_suspended" if status == "suspended" else "firm_resumed", "firm", None,
-                     actor=actor)
+        record_audit(
+            "firm_suspended" if status == "suspended" else "firm_resumed", "firm", None, actor=actor
+        )
         db.session.commit()
 
 
@@ -160,8 +185,12 @@ def support_sign_in(slug: str, operator: PlatformOperator) -> tuple:
     info = tenant.info()
     actor = _operator_actor(operator)  # the firm binding below starts a new session
     with tenant_context(info):
-        owner = db.session.scalar(select(User).where(User.role == "owner", User.is_active.is_(True))
-                                  .order_by(User.id).limit(1))
+        owner = db.session.scalar(
+            select(User)
+            .where(User.role == "owner", User.is_active.is_(True))
+            .order_by(User.id)
+            .limit(1)
+        )
         if owner is None:
             raise OperatorError("missing")
         record_audit("support_sign_in", "user", owner.id, actor=actor, operator=actor.email)
@@ -179,19 +208,31 @@ def health() -> dict:
     queues = []
     for name in QUEUE_NAMES:
         q = queue(name)
-        queues.append({"name": name, "waiting": q.count,
-                       "started": StartedJobRegistry(queue=q).count,
-                       "scheduled": ScheduledJobRegistry(queue=q).count,
-                       "failed": FailedJobRegistry(queue=q).count})
+        queues.append(
+            {
+                "name": name,
+                "waiting": q.count,
+                "started": StartedJobRegistry(queue=q).count,
+                "scheduled": ScheduledJobRegistry(queue=q).count,
+                "failed": FailedJobRegistry(queue=q).count,
+            }
+        )
     now = datetime.now(UTC)
     workers = []
     for worker in Worker.all(connection=redis_conn()):
         beat = worker.last_heartbeat
         if beat is not None and beat.tzinfo is None:
             beat = beat.replace(tzinfo=UTC)
-        workers.append({"name": worker.name, "state": worker.get_state(), "last_heartbeat": beat,
-                        "age_seconds": int((now - beat).total_seconds()) if beat else None})
-    schemas = db.session.scalar(text(
-        "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'"))
+        workers.append(
+            {
+                "name": worker.name,
+                "state": worker.get_state(),
+                "last_heartbeat": beat,
+                "age_seconds": int((now - beat).total_seconds()) if beat else None,
+            }
+        )
+    schemas = db.session.scalar(
+        text("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 't\\_%'")
+    )
     firms = db.session.scalar(select(func.count(Tenant.id)))
     return {"queues": queues, "workers": workers, "schemas": schemas, "firms": firms}

@@ -23,7 +23,9 @@ def operators_only(view):
     @functools.wraps(view)
     def guarded(*args, **kwargs):
         operator_id = services.session_operator_id(session.get(SESSION_TOKEN))
-        operator = db.session.get(PlatformOperator, operator_id) if operator_id is not None else None
+        operator = (
+            db.session.get(PlatformOperator, operator_id) if operator_id is not None else None
+        )
         if operator is None or not operator.is_active:
             return redirect(url_for("operators.login"))
         g.operator = operator
@@ -40,8 +42,11 @@ def login():
     if request.method == "POST" and any(has_control_characters(value) for value in typed):
         error = _("Wrong e-mail, password or code.")
     elif request.method == "POST":
-        operator = services.authenticate(request.form.get("email", ""), request.form.get("password", ""),
-                                         request.form.get("code", ""))
+        operator = services.authenticate(
+            request.form.get("email", ""),
+            request.form.get("password", ""),
+            request.form.get("code", ""),
+        )
         if operator is not None:
             db.session.commit()
             session.clear()
@@ -74,8 +79,12 @@ def set_status(slug, action):
         services.set_status(slug, "suspended" if action == "suspend" else "active", g.operator)
     except services.OperatorError:
         abort(404)
-    flash(_("%(firm)s is suspended.", firm=slug) if action == "suspend"
-          else _("%(firm)s is active again.", firm=slug), "success")
+    flash(
+        _("%(firm)s is suspended.", firm=slug)
+        if action == "suspend"
+        else _("%(firm)s is active again.", firm=slug),
+        "success",
+    )
     return redirect(url_for("operators.index"), 303)
 
 
@@ -88,8 +97,12 @@ def support(slug):
     except services.OperatorError as exc:
         if exc.code == "missing":
             abort(404)
-        flash(_("The firm's owner has not allowed support sign-in.") if exc.code == "consent"
-              else _("The firm is suspended."), "error")
+        flash(
+            _("The firm's owner has not allowed support sign-in.")
+            if exc.code == "consent"
+            else _("The firm is suspended."),
+            "error",
+        )
         return redirect(url_for("operators.index"), 303)
     return redirect(f"{firm_base_url(firm)}/auth/handoff?token={token}", 303)
 

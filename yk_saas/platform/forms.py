@@ -11,4 +11,6 @@ class SignupForm(Form):
     owner_name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=128)])
-    locale = SelectField(_l("Language of your site"), choices=[("zh_CN", "简体中文"), ("en", "English")])
+    locale = SelectField(
+        _l("Language of your site"), choices=[("zh_CN", "简体中文"), ("en", "English")]
+    )

@@ -70,16 +70,26 @@ def signup_firm(form: FirmSignup) -> tuple[TenantInfo, int]:
     owner_ids = []
 
     def seed(session: Session, firm: TenantInfo) -> None:
-        owner = User(email=form.email.strip(), name=form.owner_name.strip(), role=OWNER,
-                     password_hash=hash_password(form.password), locale=None)
+        owner = User(
+            email=form.email.strip(),
+            name=form.owner_name.strip(),
+            role=OWNER,
+            password_hash=hash_password(form.password),
+            locale=None,
+        )
         session.add(owner)
         session.flush()
         owner_ids.append(owner.id)
         seed_new_firm(session, firm)
 
     try:
-        firm = provision_tenant(form.slug, form.firm_name.strip(), host=firm_host(form.slug),
-                                seed=seed, locale=form.locale)
+        firm = provision_tenant(
+            form.slug,
+            form.firm_name.strip(),
+            host=firm_host(form.slug),
+            seed=seed,
+            locale=form.locale,
+        )
     except SlugTaken as exc:
         raise ValueError(_("This subdomain is taken.")) from exc
     return firm, owner_ids[0]

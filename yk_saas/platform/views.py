@@ -27,9 +27,12 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         data = services.FirmSignup(
-            firm_name=form.firm_name.data, slug=(form.slug.data or "").strip().lower(),
-            owner_name=form.owner_name.data, email=form.email.data,
-            password=form.password.data, locale=form.locale.data,
+            firm_name=form.firm_name.data,
+            slug=(form.slug.data or "").strip().lower(),
+            owner_name=form.owner_name.data,
+            email=form.email.data,
+            password=form.password.data,
+            locale=form.locale.data,
         )
         problems = services.signup_problems(data)
         if not problems:
@@ -43,8 +46,9 @@ def signup():
         for field, message in problems.items():
             getattr(form, field).errors.append(message)
     status = 422 if request.method == "POST" else 200
-    return render_template("platform/signup.html", form=form,
-                           platform_domain=current_app.config["PLATFORM_DOMAIN"]), status
+    return render_template(
+        "platform/signup.html", form=form, platform_domain=current_app.config["PLATFORM_DOMAIN"]
+    ), status
 
 
 @bp.route("/signup/subdomain")
@@ -54,6 +58,10 @@ def check_subdomain():
     slug = request.args.get("slug", "").strip().lower()
     problem = services.subdomain_problem(slug) if slug else None
     db.session.rollback()
-    return render_template("platform/_subdomain_check.html", slug=slug, problem=problem,
-                           checked=bool(slug) and htmx is not None,
-                           platform_domain=current_app.config["PLATFORM_DOMAIN"])
+    return render_template(
+        "platform/_subdomain_check.html",
+        slug=slug,
+        problem=problem,
+        checked=bool(slug) and htmx is not None,
+        platform_domain=current_app.config["PLATFORM_DOMAIN"],
+    )

@@ -15,5 +15,9 @@ bp.before_request(require_firm_host)
 @roles(CLIENT)
 def home():
     company = current_user.client_company
-    return render_template("portal/home.html", company=company, card=accountant_card(company),
-                           surveys=open_surveys(current_user))
+    return render_template(
+        "portal/home.html",
+        company=company,
+        card=accountant_card(company),
+        surveys=open_surveys(current_user),
+    )

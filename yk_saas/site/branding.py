@@ -24,7 +24,7 @@ def _channel(value: int) -> float:
 
 def luminance(hex_colour: str) -> float:
     """WCAG relative luminance of ``#rrggbb``."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
 
@@ -36,7 +36,9 @@ def contrast(a: str, b: str) -> float:
 
 def ink_for(background: str) -> str:
     """White or dark text, whichever reads better on ``background``."""
-    return LIGHT_INK if contrast(background, LIGHT_INK) >= contrast(background, DARK_INK) else DARK_INK
+    return (
+        LIGHT_INK if contrast(background, LIGHT_INK) >= contrast(background, DARK_INK) else DARK_INK
+    )
 
 
 def colour_problem(primary: str, accent: str) -> str | None:
@@ -87,8 +89,13 @@ def branding_globals():
     return {"brand_css_url": brand_css_url, "site_media_url": media_url}
 
 
-def save_branding(primary: str, accent: str, support_consent: bool,
-                  logo_key: str | None = None, favicon_key: str | None = None) -> None:
+def save_branding(
+    primary: str,
+    accent: str,
+    support_consent: bool,
+    logo_key: str | None = None,
+    favicon_key: str | None = None,
+) -> None:
     """Store the firm's colours, images and support consent (the caller commits)."""
     from sqlalchemy import update
 
@@ -99,11 +106,19 @@ def save_branding(primary: str, accent: str, support_consent: bool,
     firm = current_tenant()
     tenant = db.session.get(Tenant, firm.id)
     data = dict(tenant.branding or {})
-    data.update(primary=primary.lower(), accent=accent.lower(), support_consent=bool(support_consent))
+    data.update(
+        primary=primary.lower(), accent=accent.lower(), support_consent=bool(support_consent)
+    )
     if logo_key:
         data["logo_key"] = logo_key
     if favicon_key:
         data["favicon_key"] = favicon_key
     db.session.execute(update(Tenant).where(Tenant.id == firm.id).values(branding=data))
-    record_audit("branding_changed", "firm", firm.id, primary=data["primary"], accent=data["accent"],
-                 support_consent=data["support_consent"])
+    record_audit(
+        "branding_changed",
+        "firm",
+        firm.id,
+        primary=data["primary"],
+        accent=data["accent"],
+        support_consent=data["support_consent"],
+    )

@@ -25,8 +25,14 @@ def upload_image(field, kind: str, allowed: tuple[str, ...]) -> str | None:
     if upload is None or not upload.filename:
         return None
     try:
-        return save_upload(upload, allowed=allowed, max_bytes=2 * MB, owner_type=kind,
-                           owner_id=g.tenant.id, uploaded_by_id=current_user.id).key
+        return save_upload(
+            upload,
+            allowed=allowed,
+            max_bytes=2 * MB,
+            owner_type=kind,
+            owner_id=g.tenant.id,
+            uploaded_by_id=current_user.id,
+        ).key
     except UploadError as exc:
         field.errors = [str(exc)]
         return None
@@ -35,8 +41,10 @@ def upload_image(field, kind: str, allowed: tuple[str, ...]) -> str | None:
 @bp.route("/", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def edit():
-    current = {**branding.colours(g.tenant.branding),
-               "support_consent": bool(g.tenant.branding.get("support_consent"))}
+    current = {
+        **branding.colours(g.tenant.branding),
+        "support_consent": bool(g.tenant.branding.get("support_consent")),
+    }
     form = forms.BrandingForm(data=current)
     if form.validate_on_submit():
         problem = branding.colour_problem(form.primary.data, form.accent.data)
@@ -46,8 +54,9 @@ def edit():
             logo = upload_image(form.logo, "site_logo", ("png", "jpeg", "webp"))
             favicon = upload_image(form.favicon, "site_favicon", ("png",))
             if not (form.logo.errors or form.favicon.errors):
-                branding.save_branding(form.primary.data, form.accent.data,
-                                       form.support_consent.data, logo, favicon)
+                branding.save_branding(
+                    form.primary.data, form.accent.data, form.support_consent.data, logo, favicon
+                )
                 db.session.commit()
                 resolver.invalidate()
                 services.cache.clear()

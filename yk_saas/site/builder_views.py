@@ -15,9 +15,15 @@ from yk_saas.site.models import SiteMenuItem, SitePage, SiteSection
 bp = Blueprint("site_builder", __name__, url_prefix="/desk/site")
 bp.before_request(require_firm_host)
 
-SECTION_LABELS = {"announcements": _l("Announcements"), "about": _l("About us"),
-                  "contact": _l("Contact"), "recommended": _l("Recommended services"),
-                  "categories": _l("Service categories"), "pages": _l("Pages"), "rich_text": _l("Custom text")}
+SECTION_LABELS = {
+    "announcements": _l("Announcements"),
+    "about": _l("About us"),
+    "contact": _l("Contact"),
+    "recommended": _l("Recommended services"),
+    "categories": _l("Service categories"),
+    "pages": _l("Pages"),
+    "rich_text": _l("Custom text"),
+}
 
 
 def section_form(**kw):
@@ -37,15 +43,20 @@ def editor_context(**given):
     """Everything the editor panel shows; forms given (with errors) replace blank ones."""
     menu = services.ordered(SiteMenuItem)
     context = {
-        "slide_form": forms.SlideForm(formdata=None), "menu_form": menu_form(formdata=None),
-        "section_form": section_form(formdata=None), "page_form": forms.PageForm(formdata=None),
+        "slide_form": forms.SlideForm(formdata=None),
+        "menu_form": menu_form(formdata=None),
+        "section_form": section_form(formdata=None),
+        "page_form": forms.PageForm(formdata=None),
         "announcement_form": forms.AnnouncementForm(formdata=None),
-        "slides": services.ordered(services.SiteSlide), "menu": menu,
+        "slides": services.ordered(services.SiteSlide),
+        "menu": menu,
         "sections": services.ordered(SiteSection),
         "pages": db.session.scalars(db.select(SitePage).order_by(SitePage.title)).all(),
-        "announcements": db.session.scalars(db.select(services.Announcement)
-                                            .order_by(services.Announcement.publish_at.desc())).all(),
-        "section_labels": SECTION_LABELS, "unpublished": services.has_unpublished_changes(),
+        "announcements": db.session.scalars(
+            db.select(services.Announcement).order_by(services.Announcement.publish_at.desc())
+        ).all(),
+        "section_labels": SECTION_LABELS,
+        "unpublished": services.has_unpublished_changes(),
     }
     context.update(given)
     return context
@@ -76,9 +87,12 @@ def index():
 def preview():
     """HTMX: the draft rendered as visitors would see it."""
     snapshot = services.draft_snapshot()
-    return render_template("site/builder/_preview.html", snapshot=snapshot,
-                           slides=services.current_slides(snapshot),
-                           announcements=services.live_announcements())
+    return render_template(
+        "site/builder/_preview.html",
+        snapshot=snapshot,
+        slides=services.current_slides(snapshot),
+        announcements=services.live_announcements(),
+    )
 
 
 @bp.route("/publish", methods=["POST"])
@@ -97,13 +111,25 @@ def add_slide():
     form = forms.SlideForm()
     if form.validate_on_submit():
         try:
-            image = save_upload(request.files.get("image"), allowed=IMAGES, max_bytes=5 * MB,
-                                owner_type="site_slide", owner_id=None, uploaded_by_id=current_user.id)
+            image = save_upload(
+                request.files.get("image"),
+                allowed=IMAGES,
+                max_bytes=5 * MB,
+                owner_type="site_slide",
+                owner_id=None,
+                uploaded_by_id=current_user.id,
+            )
         except UploadError as exc:
             form.image.errors = [str(exc)]
         else:
-            services.add_slide(image, form.title.data or "", form.subtitle.data or "",
-                               form.link.data or "", local(form.starts_at.data), local(form.ends_at.data))
+            services.add_slide(
+                image,
+                form.title.data or "",
+                form.subtitle.data or "",
+                form.link.data or "",
+                local(form.starts_at.data),
+                local(form.ends_at.data),
+            )
             db.session.commit()
             return editor_response()
     return editor_response(422, slide_form=form)
@@ -145,11 +171,14 @@ def edit_section(section_id):
     if request.method == "POST":
         form.kind.data = section.kind
         if form.validate_on_submit():
-            services.save_section(section, section.kind, form.title.data or "", form.body.data or "")
+            services.save_section(
+                section, section.kind, form.title.data or "", form.body.data or ""
+            )
             db.session.commit()
             return redirect(url_for("site_builder.index"), 303)
-    return render_template("site/builder/edit.html", form=form, heading=SECTION_LABELS[section.kind]), \
-        422 if form.errors else 200
+    return render_template(
+        "site/builder/edit.html", form=form, heading=SECTION_LABELS[section.kind]
+    ), 422 if form.errors else 200
 
 
 @bp.route("/pages", methods=["POST"])
@@ -172,16 +201,18 @@ def edit_page(page_id):
     page = db.get_or_404(SitePage, page_id)
     form = forms.PageForm(obj=page, data={"body": page.body_html})
     if form.validate_on_submit():
-        clash = db.session.scalar(db.select(SitePage.id).where(
-            SitePage.slug == form.slug.data, SitePage.id != page.id))
+        clash = db.session.scalar(
+            db.select(SitePage.id).where(SitePage.slug == form.slug.data, SitePage.id != page.id)
+        )
         if clash:
             form.slug.errors = [_("A page already has this address.")]
         else:
             services.save_page(page, form.slug.data, form.title.data, form.body.data or "")
             db.session.commit()
             return redirect(url_for("site_builder.index"), 303)
-    return render_template("site/builder/edit.html", form=form, heading=_("Page")), \
-        422 if form.errors else 200
+    return render_template(
+        "site/builder/edit.html", form=form, heading=_("Page")
+    ), 422 if form.errors else 200
 
 
 @bp.route("/announcements", methods=["POST"])
@@ -189,8 +220,12 @@ def edit_page(page_id):
 def add_announcement():
     form = forms.AnnouncementForm()
     if form.validate_on_submit():
-        services.add_announcement(form.title.data, form.body.data or "", local(form.publish_at.data),
-                                  local(form.expires_at.data))
+        services.add_announcement(
+            form.title.data,
+            form.body.data or "",
+            local(form.publish_at.data),
+            local(form.expires_at.data),
+        )
         db.session.commit()
         services.after_site_change()
         return editor_response()
@@ -201,8 +236,11 @@ def add_announcement():
 @roles(*MANAGERS)
 def move(kind, item_id, direction):
     # A missing id (another firm's, say) is a 404, not a reordering of this firm's items.
-    if (kind not in services.ORDERED or direction not in ("up", "down")
-            or db.session.get(services.ORDERED[kind], item_id) is None):
+    if (
+        kind not in services.ORDERED
+        or direction not in ("up", "down")
+        or db.session.get(services.ORDERED[kind], item_id) is None
+    ):
         abort(404)
     services.move(kind, item_id, -1 if direction == "up" else 1)
     db.session.commit()

@@ -8,7 +8,9 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 from yk_saas.forms import Form
 from yk_saas.site.sanitize import safe_link
 
-SLUG = Regexp(r"^[a-z0-9][a-z0-9-]{0,58}$", message=_l("Use lower-case letters, digits and hyphens."))
+SLUG = Regexp(
+    r"^[a-z0-9][a-z0-9-]{0,58}$", message=_l("Use lower-case letters, digits and hyphens.")
+)
 COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use a colour like #1d5fd1."))
 
 
@@ -44,18 +46,24 @@ class MenuItemForm(Form):
 class SectionForm(Form):
     kind = SelectField(_l("Section"))
     title = StringField(_l("Heading"), validators=[Optional(), Length(max=120)])
-    body = TextAreaField(_l("Text (simple HTML allowed)"), validators=[Optional(), Length(max=20000)])
+    body = TextAreaField(
+        _l("Text (simple HTML allowed)"), validators=[Optional(), Length(max=20000)]
+    )
 
 
 class PageForm(Form):
     slug = StringField(_l("Address (after /p/)"), validators=[InputRequired(), SLUG])
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=120)])
-    body = TextAreaField(_l("Text (simple HTML allowed)"), validators=[Optional(), Length(max=50000)])
+    body = TextAreaField(
+        _l("Text (simple HTML allowed)"), validators=[Optional(), Length(max=50000)]
+    )
 
 
 class AnnouncementForm(Form):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=160)])
-    body = TextAreaField(_l("Text (simple HTML allowed)"), validators=[Optional(), Length(max=10000)])
+    body = TextAreaField(
+        _l("Text (simple HTML allowed)"), validators=[Optional(), Length(max=10000)]
+    )
     publish_at = DateTimeLocalField(_l("Publish at"), validators=[Optional()])
     expires_at = DateTimeLocalField(_l("Expires at"), validators=[Optional()])
 

@@ -21,7 +21,8 @@ class SiteSlide(TenantModel):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     image_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("tenant.stored_files.id", ondelete="RESTRICT"))
+        Integer, ForeignKey("tenant.stored_files.id", ondelete="RESTRICT")
+    )
     title: Mapped[str] = mapped_column(String(120), default="")
     subtitle: Mapped[str] = mapped_column(String(240), default="")
     link: Mapped[str] = mapped_column(String(500), default="")
@@ -43,7 +44,8 @@ class SiteMenuItem(TenantModel):
     #: A site path ("/p/about", "/login") or an http(s) URL.
     url: Mapped[str] = mapped_column(String(500))
     parent_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("tenant.site_menu_items.id", ondelete="CASCADE"))
+        Integer, ForeignKey("tenant.site_menu_items.id", ondelete="CASCADE")
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -94,5 +96,6 @@ class SitePublication(TenantModel):
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot: Mapped[dict] = mapped_column(JSON)
     published_by_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL"))
+        Integer, ForeignKey("tenant.users.id", ondelete="SET NULL")
+    )
     published_at: Mapped[datetime] = created_at_column()

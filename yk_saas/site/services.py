@@ -22,11 +22,24 @@ from yk_saas.site.models import (
 )
 from yk_saas.site.sanitize import clean_html
 
-SECTION_KINDS = ("announcements", "recommended", "categories", "about", "contact", "pages", "rich_text")
+SECTION_KINDS = (
+    "announcements",
+    "recommended",
+    "categories",
+    "about",
+    "contact",
+    "pages",
+    "rich_text",
+)
 RICH_SECTIONS = ("about", "rich_text")
 ORDERED = {"slide": SiteSlide, "menu": SiteMenuItem, "section": SiteSection}
-DELETABLE = {"slide": SiteSlide, "menu": SiteMenuItem, "section": SiteSection,
-             "page": SitePage, "announcement": Announcement}
+DELETABLE = {
+    "slide": SiteSlide,
+    "menu": SiteMenuItem,
+    "section": SiteSection,
+    "page": SitePage,
+    "announcement": Announcement,
+}
 
 #: Rendered home pages live this long in a process (announcements and slide dates).
 CACHE_SECONDS = 60.0
@@ -81,6 +94,7 @@ def after_site_change() -> None:
 
 # --- the draft -------------------------------------------------------------
 
+
 def ordered(model):
     return db.session.scalars(select(model).order_by(model.position, model.id)).all()
 
@@ -90,10 +104,23 @@ def next_position(model) -> int:
     return (last or 0) + 1
 
 
-def add_slide(image, title: str, subtitle: str, link: str,
-              starts_at: datetime | None, ends_at: datetime | None) -> SiteSlide:
-    slide = SiteSlide(image=image, title=title.strip(), subtitle=subtitle.strip(), link=link,
-                      starts_at=starts_at, ends_at=ends_at, position=next_position(SiteSlide))
+def add_slide(
+    image,
+    title: str,
+    subtitle: str,
+    link: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+) -> SiteSlide:
+    slide = SiteSlide(
+        image=image,
+        title=title.strip(),
+        subtitle=subtitle.strip(),
+        link=link,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        position=next_position(SiteSlide),
+    )
     db.session.add(slide)
     db.session.flush()
     image.owner_id = slide.id
@@ -106,8 +133,9 @@ def add_menu_item(label: str, url: str, parent_id: int | None) -> SiteMenuItem:
         parent = db.session.get(SiteMenuItem, parent_id)
         if parent is None or parent.parent_id is not None:
             raise ValueError("parent")
-    item = SiteMenuItem(label=label.strip(), url=url, parent_id=parent_id,
-                        position=next_position(SiteMenuItem))
+    item = SiteMenuItem(
+        label=label.strip(), url=url, parent_id=parent_id, position=next_position(SiteMenuItem)
+    )
     db.session.add(item)
     return item
 
@@ -129,11 +157,16 @@ def save_page(page: SitePage | None, slug: str, title: str, body: str) -> SitePa
     return page
 
 
-def add_announcement(title: str, body: str, publish_at: datetime | None,
-                     expires_at: datetime | None) -> Announcement:
+def add_announcement(
+    title: str, body: str, publish_at: datetime | None, expires_at: datetime | None
+) -> Announcement:
     """Announcements go live by their dates, without a publish step."""
-    note = Announcement(title=title.strip(), body_html=clean_html(body),
-                        publish_at=publish_at or utcnow(), expires_at=expires_at)
+    note = Announcement(
+        title=title.strip(),
+        body_html=clean_html(body),
+        publish_at=publish_at or utcnow(),
+        expires_at=expires_at,
+    )
     db.session.add(note)
     bump_site_version()
     return note
@@ -165,13 +198,18 @@ def delete(kind: str, item_id: int) -> bool:
         return False
     if kind == "announcement":
         bump_site_version()
-    record_audit("site_item_deleted", kind, item_id,
-                 label=getattr(item, "title", None) or getattr(item, "label", None) or "")
+    record_audit(
+        "site_item_deleted",
+        kind,
+        item_id,
+        label=getattr(item, "title", None) or getattr(item, "label", None) or "",
+    )
     db.session.delete(item)
     return True
 
 
 # --- snapshots and publishing ------------------------------------------------
+
 
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
@@ -181,16 +219,35 @@ def draft_snapshot() -> dict:
     """What the site would look like if published now."""
     menu = ordered(SiteMenuItem)
     return {
-        "slides": [{"image": s.image.key, "title": s.title, "subtitle": s.subtitle,
-                    "link": s.link, "starts_at": _iso(s.starts_at), "ends_at": _iso(s.ends_at)}
-                   for s in ordered(SiteSlide)],
-        "menu": [{"label": m.label, "url": m.url,
-                  "children": [{"label": c.label, "url": c.url} for c in menu if c.parent_id == m.id]}
-                 for m in menu if m.parent_id is None],
-        "sections": [{"kind": s.kind, "title": s.title, "body_html": s.body_html}
-                     for s in ordered(SiteSection) if s.enabled],
-        "pages": {p.slug: {"title": p.title, "body_html": p.body_html}
-                  for p in db.session.scalars(select(SitePage).order_by(SitePage.title))},
+        "slides": [
+            {
+                "image": s.image.key,
+                "title": s.title,
+                "subtitle": s.subtitle,
+                "link": s.link,
+                "starts_at": _iso(s.starts_at),
+                "ends_at": _iso(s.ends_at),
+            }
+            for s in ordered(SiteSlide)
+        ],
+        "menu": [
+            {
+                "label": m.label,
+                "url": m.url,
+                "children": [{"label": c.label, "url": c.url} for c in menu if c.parent_id == m.id],
+            }
+            for m in menu
+            if m.parent_id is None
+        ],
+        "sections": [
+            {"kind": s.kind, "title": s.title, "body_html": s.body_html}
+            for s in ordered(SiteSection)
+            if s.enabled
+        ],
+        "pages": {
+            p.slug: {"title": p.title, "body_html": p.body_html}
+            for p in db.session.scalars(select(SitePage).order_by(SitePage.title))
+        },
     }
 
 
@@ -227,9 +284,11 @@ def published_snapshot(firm=None) -> dict | None:
 def live_announcements(now: datetime | None = None) -> list[dict]:
     now = now or utcnow()
     rows = db.session.scalars(
-        select(Announcement).where(Announcement.publish_at <= now)
+        select(Announcement)
+        .where(Announcement.publish_at <= now)
         .where((Announcement.expires_at.is_(None)) | (Announcement.expires_at > now))
-        .order_by(Announcement.publish_at.desc()).limit(10)
+        .order_by(Announcement.publish_at.desc())
+        .limit(10)
     )
     return [{"title": a.title, "body_html": a.body_html, "publish_at": a.publish_at} for a in rows]
 
@@ -237,9 +296,12 @@ def live_announcements(now: datetime | None = None) -> list[dict]:
 def current_slides(snapshot: dict, now: datetime | None = None) -> list[dict]:
     """Slides whose schedule includes now."""
     now_iso = (now or utcnow()).astimezone(UTC).isoformat()
-    return [s for s in snapshot.get("slides", [])
-            if (not s["starts_at"] or s["starts_at"] <= now_iso)
-            and (not s["ends_at"] or s["ends_at"] > now_iso)]
+    return [
+        s
+        for s in snapshot.get("slides", [])
+        if (not s["starts_at"] or s["starts_at"] <= now_iso)
+        and (not s["ends_at"] or s["ends_at"] > now_iso)
+    ]
 
 
 @catalog_changed.connect

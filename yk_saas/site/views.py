@@ -34,14 +34,24 @@ def firm_home_page():
     too, with a placeholder where each visitor's own CSRF token goes.
     """
     firm = g.tenant
-    anonymous = (not current_user.is_authenticated and not request.query_string
-                 and not session.get("_flashes"))
+    anonymous = (
+        not current_user.is_authenticated
+        and not request.query_string
+        and not session.get("_flashes")
+    )
     if anonymous:
-        page_key = ("page", firm.id, str(get_locale()), firm.name,
-                    json.dumps(firm.branding, sort_keys=True, default=str))
+        page_key = (
+            "page",
+            firm.id,
+            str(get_locale()),
+            firm.name,
+            json.dumps(firm.branding, sort_keys=True, default=str),
+        )
         cached = services.cache.get(page_key)
         if cached is None:
-            cached = services.cache.put(page_key, render_home(firm, csrf_token=lambda: CSRF_PLACEHOLDER))
+            cached = services.cache.put(
+                page_key, render_home(firm, csrf_token=lambda: CSRF_PLACEHOLDER)
+            )
         return cached.replace(CSRF_PLACEHOLDER, generate_csrf())
     return render_home(firm)
 
@@ -53,9 +63,16 @@ def render_home(firm, **context) -> str:
     key = ("home", firm.id, services.site_version(firm), str(get_locale()))
     main = services.cache.get(key)
     if main is None:
-        main = services.cache.put(key, render_template(
-            "site/_main.html", snapshot=snapshot, slides=services.current_slides(snapshot),
-            announcements=services.live_announcements(), **catalog_context(snapshot)))
+        main = services.cache.put(
+            key,
+            render_template(
+                "site/_main.html",
+                snapshot=snapshot,
+                slides=services.current_slides(snapshot),
+                announcements=services.live_announcements(),
+                **catalog_context(snapshot),
+            ),
+        )
     return render_template("site/home.html", main=Markup(main), menu=snapshot["menu"], **context)
 
 
@@ -97,8 +114,11 @@ def brand_stylesheet():
 @anyone
 def media(key):
     """Images the owner put on the public site (slides, logo, favicon), nothing else."""
-    stored = db.session.scalar(select(StoredFile).where(
-        StoredFile.key == key, StoredFile.owner_type.in_(PUBLIC_FILE_KINDS)))
+    stored = db.session.scalar(
+        select(StoredFile).where(
+            StoredFile.key == key, StoredFile.owner_type.in_(PUBLIC_FILE_KINDS)
+        )
+    )
     if stored is None:
         abort(404)
     response = send_file(firm_folder() / stored.key, mimetype=stored.content_type, max_age=YEAR)

@@ -1,6 +1,5 @@
 """Staff directory (S1) and performance figures (S2) from the report registry."""
 
-
 from sqlalchemy import func, select
 
 from tenants import db
@@ -27,28 +26,47 @@ def staff_members(only: User | None = None) -> list[User]:
 def directory() -> list[dict]:
     """Every active member of staff with profile, number of clients, duty and capacity."""
     profiles = {p.user_id: p for p in db.session.scalars(select(StaffProfile))}
-    clients = dict(db.session.execute(
-        select(ClientCompany.dedicated_accountant_id, func.count(ClientCompany.id))
-        .where(ClientCompany.status == "active").group_by(ClientCompany.dedicated_accountant_id)).all())
+    clients = dict(
+        db.session.execute(
+            select(ClientCompany.dedicated_accountant_id, func.count(ClientCompany.id))
+            .where(ClientCompany.status == "active")
+            .group_by(ClientCompany.dedicated_accountant_id)
+        ).all()
+    )
     members = staff_members()
     availability = work_services.availability_of([user.id for user in members])
     rows = []
     for user in members:
         on_duty, capacity = availability[user.id]
-        rows.append({"user": user, "profile": profiles.get(user.id), "clients": clients.get(user.id, 0),
-                     "on_duty": on_duty, "capacity": capacity})
+        rows.append(
+            {
+                "user": user,
+                "profile": profiles.get(user.id),
+                "clients": clients.get(user.id, 0),
+                "on_duty": on_duty,
+                "capacity": capacity,
+            }
+        )
     return rows
 
 
-def save_profile(user: User, phone: str | None, title: str | None, wechat: str | None, photo=None) -> None:
+def save_profile(
+    user: User, phone: str | None, title: str | None, wechat: str | None, photo=None
+) -> None:
     """Update what clients see on the accountant's card. Commits."""
     profile = db.session.get(StaffProfile, user.id) or StaffProfile(user_id=user.id)
     db.session.add(profile)
     user.phone = (phone or "").strip() or None
     profile.title, profile.wechat = (title or "").strip() or None, (wechat or "").strip() or None
     if photo is not None and photo.filename:
-        stored = save_upload(photo, allowed=IMAGES, max_bytes=2 * MB, owner_type=PHOTO_OWNER,
-                             owner_id=user.id, uploaded_by_id=user.id)
+        stored = save_upload(
+            photo,
+            allowed=IMAGES,
+            max_bytes=2 * MB,
+            owner_type=PHOTO_OWNER,
+            owner_id=user.id,
+            uploaded_by_id=user.id,
+        )
         old = profile.photo_file_id
         profile.photo_file_id = stored.id
         db.session.flush()
@@ -83,7 +101,9 @@ def trend(user: User, months: int = 12) -> tuple[list, list[str], dict[str, list
 
 def performance_csv(period: ReportPeriod, only: User | None = None) -> bytes:
     metrics, people, figures = performance(period, only)
-    rows = [[period.key, person.id, person.name, person.role]
-            + [metric_number(figures[person.id].get(m.key), m.kind) for m in metrics]
-            for person in people]
+    rows = [
+        [period.key, person.id, person.name, person.role]
+        + [metric_number(figures[person.id].get(m.key), m.kind) for m in metrics]
+        for person in people
+    ]
     return csv_bytes([["period", "user_id", "name", "role"] + [m.key for m in metrics], *rows])

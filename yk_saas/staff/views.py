@@ -36,26 +36,40 @@ class ProfileForm(Form):
 @bp.route("/")
 @roles(*STAFF)
 def directory():
-    return render_template("staff/directory.html", rows=services.directory(),
-                           shows_duty=services.work_services is not None)
+    return render_template(
+        "staff/directory.html",
+        rows=services.directory(),
+        shows_duty=services.work_services is not None,
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 @roles(*STAFF)
 def profile():
     current = db.session.get(StaffProfile, current_user.id)
-    form = ProfileForm(obj=current, phone=current_user.phone) if request.method == "GET" else ProfileForm()
+    form = (
+        ProfileForm(obj=current, phone=current_user.phone)
+        if request.method == "GET"
+        else ProfileForm()
+    )
     if form.validate_on_submit():
         try:
-            services.save_profile(current_user, form.phone.data, form.title.data, form.wechat.data,
-                                  request.files.get("photo"))
+            services.save_profile(
+                current_user,
+                form.phone.data,
+                form.title.data,
+                form.wechat.data,
+                request.files.get("photo"),
+            )
         except UploadError as exc:
             db.session.rollback()
             form.photo.errors = [str(exc)]
         else:
             flash(_("Profile saved."), "success")
             return redirect(url_for("staff.profile"))
-    return render_template("staff/profile.html", form=form, profile=current), 422 if form.errors else 200
+    return render_template(
+        "staff/profile.html", form=form, profile=current
+    ), 422 if form.errors else 200
 
 
 @bp.route("/photo/<int:user_id>")
@@ -66,7 +80,11 @@ def photo(user_id):
         if company is None or company.dedicated_accountant_id != user_id:
             abort(404)
     profile = db.session.get(StaffProfile, user_id)
-    stored = db.session.get(StoredFile, profile.photo_file_id) if profile and profile.photo_file_id else None
+    stored = (
+        db.session.get(StoredFile, profile.photo_file_id)
+        if profile and profile.photo_file_id
+        else None
+    )
     if stored is None or stored.owner_type != services.PHOTO_OWNER:
         abort(404)
     return send_stored_file(stored, inline=True)
@@ -82,18 +100,31 @@ def scope():
 def performance():
     period = parse_period(request.args.get("period"))
     metrics, people, figures = services.performance(period, scope())
-    maxima = {m.key: max([int(figures[p.id].get(m.key) or 0) for p in people] or [0]) for m in metrics}
-    return render_template("staff/performance.html", period=period, metrics=metrics, people=people,
-                           figures=figures, maxima=maxima)
+    maxima = {
+        m.key: max([int(figures[p.id].get(m.key) or 0) for p in people] or [0]) for m in metrics
+    }
+    return render_template(
+        "staff/performance.html",
+        period=period,
+        metrics=metrics,
+        people=people,
+        figures=figures,
+        maxima=maxima,
+    )
 
 
 @bp.route("/performance.csv")
 @roles(*STAFF)
 def performance_csv():
     period = parse_period(request.args.get("period"))
-    return Response(services.performance_csv(period, scope()), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=performance-{period.key}.csv",
-        "Cache-Control": "private, no-store"})
+    return Response(
+        services.performance_csv(period, scope()),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=performance-{period.key}.csv",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.route("/performance/<int:user_id>")
@@ -105,10 +136,24 @@ def person(user_id):
     if user is None or user.role not in STAFF:
         abort(404)
     metrics, labels, series = services.trend(user)
-    charts = [month_chart(m.label, labels, [scaled(v, m.kind) for v in series[m.key]], m.label,
-                          unit=CHART_UNITS.get(m.kind, 1)) for m in metrics]
-    return render_template("staff/person.html", person=user, metrics=metrics, labels=labels,
-                           series=series, charts=charts)
+    charts = [
+        month_chart(
+            m.label,
+            labels,
+            [scaled(v, m.kind) for v in series[m.key]],
+            m.label,
+            unit=CHART_UNITS.get(m.kind, 1),
+        )
+        for m in metrics
+    ]
+    return render_template(
+        "staff/person.html",
+        person=user,
+        metrics=metrics,
+        labels=labels,
+        series=series,
+        charts=charts,
+    )
 
 
 def scaled(value, kind):

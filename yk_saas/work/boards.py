@@ -32,23 +32,36 @@ class BoardFilters:
         def number(name):
             return parse_int(args.get(name), 1)
 
-        return cls(state=args.get("state", "") if args.get("state") in STATES else "",
-                   kind=args.get("kind", "") if args.get("kind") in KINDS else "",
-                   urgency=args.get("urgency", "") if args.get("urgency") in URGENCIES else "",
-                   assignee_id=number("assignee_id"), company_id=number("company_id"),
-                   overdue=args.get("overdue") == "1", page=number("page") or 1)
+        return cls(
+            state=args.get("state", "") if args.get("state") in STATES else "",
+            kind=args.get("kind", "") if args.get("kind") in KINDS else "",
+            urgency=args.get("urgency", "") if args.get("urgency") in URGENCIES else "",
+            assignee_id=number("assignee_id"),
+            company_id=number("company_id"),
+            overdue=args.get("overdue") == "1",
+            page=number("page") or 1,
+        )
 
     def args(self, **override) -> dict:
-        values = {"state": self.state, "kind": self.kind, "urgency": self.urgency,
-                  "assignee_id": self.assignee_id, "company_id": self.company_id,
-                  "overdue": "1" if self.overdue else "", "page": self.page, **override}
+        values = {
+            "state": self.state,
+            "kind": self.kind,
+            "urgency": self.urgency,
+            "assignee_id": self.assignee_id,
+            "company_id": self.company_id,
+            "overdue": "1" if self.overdue else "",
+            "page": self.page,
+            **override,
+        }
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
 def overdue_condition(now):
     """Unclaimed past the deadline, or escalated for lack of progress."""
-    return or_((pool_condition() & (WorkItem.claim_deadline < now)),
-               WorkItem.stale_escalated_at.isnot(None) & WorkItem.state.in_(OPEN_STATES))
+    return or_(
+        (pool_condition() & (WorkItem.claim_deadline < now)),
+        WorkItem.stale_escalated_at.isnot(None) & WorkItem.state.in_(OPEN_STATES),
+    )
 
 
 def with_people(query):
@@ -62,10 +75,13 @@ def paginate(query, page: int):
 def board_page(filters: BoardFilters):
     """One page of every item, filtered, newest first."""
     query = select(WorkItem)
-    for column, value in ((WorkItem.state, filters.state), (WorkItem.kind, filters.kind),
-                          (WorkItem.urgency, filters.urgency),
-                          (WorkItem.assignee_id, filters.assignee_id),
-                          (WorkItem.client_company_id, filters.company_id)):
+    for column, value in (
+        (WorkItem.state, filters.state),
+        (WorkItem.kind, filters.kind),
+        (WorkItem.urgency, filters.urgency),
+        (WorkItem.assignee_id, filters.assignee_id),
+        (WorkItem.client_company_id, filters.company_id),
+    ):
         if value:
             query = query.where(column == value)
     if filters.overdue:
@@ -74,9 +90,11 @@ def board_page(filters: BoardFilters):
 
 
 def pending_approvals():
-    return db.session.scalars(with_people(select(WorkItem).where(WorkItem.approval == "pending",
-                                                                 WorkItem.state == "new"))
-                              .order_by(WorkItem.id)).all()
+    return db.session.scalars(
+        with_people(
+            select(WorkItem).where(WorkItem.approval == "pending", WorkItem.state == "new")
+        ).order_by(WorkItem.id)
+    ).all()
 
 
 def pool_page(user, page: int = 1):
@@ -103,5 +121,7 @@ def client_page(user, page: int = 1, state: str = ""):
 
 def is_overdue(item: WorkItem, now=None) -> bool:
     now = now or utcnow()
-    return bool((item.in_pool and item.claim_deadline and item.claim_deadline < now)
-                or (item.stale_escalated_at and item.is_open))
+    return bool(
+        (item.in_pool and item.claim_deadline and item.claim_deadline < now)
+        or (item.stale_escalated_at and item.is_open)
+    )

@@ -39,8 +39,10 @@ def on_duty_accountant_ids() -> list[int]:
 
 def lock_person(user_id: int) -> None:
     """Serialize one person's claims in this firm, so capacity is never overrun."""
-    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:schema), :uid)"),
-                       {"schema": current_tenant().schema_name, "uid": user_id})
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:schema), :uid)"),
+        {"schema": current_tenant().schema_name, "uid": user_id},
+    )
 
 
 def take_if_unclaimed(item_id: int, user_id: int, now, due_only: bool = False) -> bool:
@@ -50,7 +52,8 @@ def take_if_unclaimed(item_id: int, user_id: int, now, due_only: bool = False) -
         query = query.where(WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None))
     won = db.session.execute(
         query.values(state="assigned", assignee_id=user_id, claimed_at=now, last_progress_at=now)
-        .returning(WorkItem.id).execution_options(synchronize_session=False)
+        .returning(WorkItem.id)
+        .execution_options(synchronize_session=False)
     ).first()
     return won is not None
 
@@ -66,11 +69,15 @@ def claim_item(item_id: int, user, now=None) -> WorkItem:
         raise WorkError(_("You are off duty. Go on duty to claim work."))
     limit = capacity_of(user.id)
     if open_count(user.id) >= limit:
-        raise WorkError(_("You already hold %(n)d open items, your limit. Finish one first.", n=limit))
+        raise WorkError(
+            _("You already hold %(n)d open items, your limit. Finish one first.", n=limit)
+        )
     if not take_if_unclaimed(item_id, user.id, now):
         raise WorkError(_("Someone else claimed this item first."))
     item = db.session.get(WorkItem, item_id, populate_existing=True)
-    add_entry(item, "event", event="claimed", author_id=user.id, from_state="new", to_state="assigned")
+    add_entry(
+        item, "event", event="claimed", author_id=user.id, from_state="new", to_state="assigned"
+    )
     events.notify_client("work_claimed", item, name=user.name)
     db.session.commit()
     return item
@@ -88,21 +95,37 @@ def assign_items(item_ids, assignee_id: int, by, now=None) -> int:
     """A manager assigns or reassigns open items (bulk); returns how many changed hands."""
     now = now or utcnow()
     assignee = assignable_user(assignee_id)
-    items = db.session.scalars(select(WorkItem).where(WorkItem.id.in_(list(item_ids)))
-                               .with_for_update().order_by(WorkItem.id)).all()
+    items = db.session.scalars(
+        select(WorkItem)
+        .where(WorkItem.id.in_(list(item_ids)))
+        .with_for_update()
+        .order_by(WorkItem.id)
+    ).all()
     changed = 0
     for item in items:
-        if not item.is_open or item.approval in ("pending", "rejected") or item.assignee_id == assignee.id:
+        if (
+            not item.is_open
+            or item.approval in ("pending", "rejected")
+            or item.assignee_id == assignee.id
+        ):
             continue
         previous = item.assignee_id
-        add_entry(item, "event", event="reassigned" if previous else "assigned", author_id=by.id,
-                  from_state=item.state, to_state="assigned" if item.state == "new" else item.state,
-                  details={"from": previous, "to": assignee.id})
+        add_entry(
+            item,
+            "event",
+            event="reassigned" if previous else "assigned",
+            author_id=by.id,
+            from_state=item.state,
+            to_state="assigned" if item.state == "new" else item.state,
+            details={"from": previous, "to": assignee.id},
+        )
         item.assignee_id = assignee.id
         if item.state == "new":
             item.state, item.claimed_at = "assigned", now
         item.last_progress_at, item.reminded_at, item.stale_escalated_at = now, None, None
-        record_audit("work_assigned", "work_item", item.id, actor=by, to=assignee.id, previous=previous)
+        record_audit(
+            "work_assigned", "work_item", item.id, actor=by, to=assignee.id, previous=previous
+        )
         events.notify_staff("work_assigned", [assignee.id], item)
         events.notify_client("work_claimed", item, name=assignee.name)
         changed += 1
@@ -119,10 +142,21 @@ def decide_approval(item: WorkItem, approve: bool, by, now=None) -> WorkItem:
     lock_item(item)
     if item.approval != "pending":
         raise WorkError(_("This order does not wait for approval."))
-    record_audit("order_approved" if approve else "order_rejected", "work_item", item.id, actor=by,
-                 amount_cents=item.price_cents, currency=item.currency)
-    add_entry(item, "event", event="approved" if approve else "rejected", author_id=by.id,
-              to_state=None if approve else "cancelled")
+    record_audit(
+        "order_approved" if approve else "order_rejected",
+        "work_item",
+        item.id,
+        actor=by,
+        amount_cents=item.price_cents,
+        currency=item.currency,
+    )
+    add_entry(
+        item,
+        "event",
+        event="approved" if approve else "rejected",
+        author_id=by.id,
+        to_state=None if approve else "cancelled",
+    )
     if approve:
         item.approval = "approved"
         open_for_claims(item, now)
@@ -146,10 +180,21 @@ def change_dedicated_accountant(company_id: int, accountant_id: int | None, by) 
         return company
     company.dedicated_accountant_id = accountant_id
     db.session.flush()
-    signals.dedicated_accountant_changed.send(current_app._get_current_object(), company_id=company.id,
-                                              old_id=old_id, new_id=accountant_id, by_id=by.id)
-    record_audit("dedicated_accountant_changed", "client_company", company.id, actor=by,
-                 old_id=old_id, new_id=accountant_id)
+    signals.dedicated_accountant_changed.send(
+        current_app._get_current_object(),
+        company_id=company.id,
+        old_id=old_id,
+        new_id=accountant_id,
+        by_id=by.id,
+    )
+    record_audit(
+        "dedicated_accountant_changed",
+        "client_company",
+        company.id,
+        actor=by,
+        old_id=old_id,
+        new_id=accountant_id,
+    )
     db.session.commit()
     return company
 
@@ -159,10 +204,16 @@ def change_dedicated_accountant(company_id: int, accountant_id: int | None, by) 
 
 def due_item_ids(now, limit: int = 500) -> list[int]:
     """Pool items past their deadline that no timeout has handled yet."""
-    return list(db.session.scalars(
-        select(WorkItem.id).where(pool_condition(), WorkItem.claim_deadline <= now,
-                                  WorkItem.escalated_at.is_(None))
-        .order_by(WorkItem.claim_deadline).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(WorkItem.id)
+            .where(
+                pool_condition(), WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None)
+            )
+            .order_by(WorkItem.claim_deadline)
+            .limit(limit)
+        )
+    )
 
 
 def candidates_for(item: WorkItem, settings) -> list[dict]:
@@ -173,7 +224,9 @@ def candidates_for(item: WorkItem, settings) -> list[dict]:
     if settings.timeout_policy == "round_robin":
         last = settings.round_robin_last_id or 0
         ordered = sorted(eligible, key=lambda s: s["user"].id)
-        return [s for s in ordered if s["user"].id > last] + [s for s in ordered if s["user"].id <= last]
+        return [s for s in ordered if s["user"].id > last] + [
+            s for s in ordered if s["user"].id <= last
+        ]
     if settings.timeout_policy == "dedicated_first":
         dedicated = item.company.dedicated_accountant_id
         return sorted(eligible, key=lambda s: s["user"].id != dedicated)  # stable: keeps load order
@@ -203,8 +256,14 @@ def apply_timeout(item_id: int, now=None) -> str | None:
             db.session.rollback()
             return None
         db.session.refresh(item)
-        add_entry(item, "event", event="auto_assigned", from_state="new", to_state="assigned",
-                  details={"to": user.id, "policy": settings.timeout_policy})
+        add_entry(
+            item,
+            "event",
+            event="auto_assigned",
+            from_state="new",
+            to_state="assigned",
+            details={"to": user.id, "policy": settings.timeout_policy},
+        )
         if settings.timeout_policy == "round_robin":
             settings.round_robin_last_id = user.id
         events.notify_staff("work_assigned", [user.id], item)
@@ -216,10 +275,17 @@ def apply_timeout(item_id: int, now=None) -> str | None:
 
 def escalate_unclaimed(item: WorkItem, now) -> str | None:
     marked = db.session.execute(
-        update(WorkItem).where(WorkItem.id == item.id, pool_condition(),
-                               WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None))
-        .values(escalated_at=now).returning(WorkItem.id)
-        .execution_options(synchronize_session=False)).first()
+        update(WorkItem)
+        .where(
+            WorkItem.id == item.id,
+            pool_condition(),
+            WorkItem.claim_deadline <= now,
+            WorkItem.escalated_at.is_(None),
+        )
+        .values(escalated_at=now)
+        .returning(WorkItem.id)
+        .execution_options(synchronize_session=False)
+    ).first()
     if marked is None:
         db.session.rollback()
         return None
@@ -234,8 +300,11 @@ def stale_items(now, hours: int, limit: int = 500):
     cutoff = now - timedelta(hours=hours)
     working = (WorkItem.state.in_(("assigned", "in_progress")), WorkItem.last_progress_at <= cutoff)
     remind = select(WorkItem.id).where(*working, WorkItem.reminded_at.is_(None)).limit(limit)
-    escalate = select(WorkItem.id).where(*working, WorkItem.reminded_at <= cutoff,
-                                         WorkItem.stale_escalated_at.is_(None)).limit(limit)
+    escalate = (
+        select(WorkItem.id)
+        .where(*working, WorkItem.reminded_at <= cutoff, WorkItem.stale_escalated_at.is_(None))
+        .limit(limit)
+    )
     return list(db.session.scalars(remind)), list(db.session.scalars(escalate))
 
 
@@ -244,19 +313,28 @@ def handle_stale(item_id: int, column: str, cutoff, now) -> bool:
     """Remind the assignee (column reminded_at) or escalate (stale_escalated_at), once."""
     col = getattr(WorkItem, column)
     marked = db.session.execute(
-        update(WorkItem).where(WorkItem.id == item_id, col.is_(None),
-                               WorkItem.state.in_(("assigned", "in_progress")),
-                               WorkItem.last_progress_at <= cutoff)
-        .values({column: now}).returning(WorkItem.id)
-        .execution_options(synchronize_session=False)).first()
+        update(WorkItem)
+        .where(
+            WorkItem.id == item_id,
+            col.is_(None),
+            WorkItem.state.in_(("assigned", "in_progress")),
+            WorkItem.last_progress_at <= cutoff,
+        )
+        .values({column: now})
+        .returning(WorkItem.id)
+        .execution_options(synchronize_session=False)
+    ).first()
     if marked is None:
         db.session.rollback()
         return False
     item = db.session.get(WorkItem, item_id, populate_existing=True)
     reminder = column == "reminded_at"
     add_entry(item, "event", event="reminded" if reminder else "stale_escalated", internal=True)
-    events.notify_staff("work_reminder" if reminder else "work_stale",
-                        [item.assignee_id] if reminder else events.manager_ids(), item)
+    events.notify_staff(
+        "work_reminder" if reminder else "work_stale",
+        [item.assignee_id] if reminder else events.manager_ids(),
+        item,
+    )
     db.session.commit()
     return True
 
@@ -276,7 +354,8 @@ def sweep(now=None) -> dict[str, int]:
     to_remind, to_escalate = stale_items(now, hours)
     cutoff = now - timedelta(hours=hours)
     counts["reminded"] = sum(handle_stale(i, "reminded_at", cutoff, now) for i in to_remind)
-    counts["stale_escalated"] = sum(handle_stale(i, "stale_escalated_at", cutoff, now)
-                                    for i in to_escalate)
+    counts["stale_escalated"] = sum(
+        handle_stale(i, "stale_escalated_at", cutoff, now) for i in to_escalate
+    )
     db.session.commit()
     return counts

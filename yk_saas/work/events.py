@@ -12,13 +12,13 @@ EVENT_TYPES = (
     EventType("work_new", _l("New work in the pool: %(title)s")),
     EventType("work_claimed", _l("%(name)s is now working on: %(title)s")),
     EventType("work_assigned", _l("You were assigned: %(title)s")),
-    EventType("work_escalated", _l("Nobody claimed \"%(title)s\" in time: please assign it")),
+    EventType("work_escalated", _l('Nobody claimed "%(title)s" in time: please assign it')),
     EventType("work_approval", _l("An order waits for your approval: %(title)s")),
     EventType("work_rejected", _l("Your order was not accepted: %(title)s")),
     EventType("work_progress", _l("Progress on: %(title)s")),
     EventType("work_reply", _l("The client replied on: %(title)s")),
     EventType("work_reminder", _l("No progress yet on: %(title)s")),
-    EventType("work_stale", _l("No progress on \"%(title)s\" after a reminder")),
+    EventType("work_stale", _l('No progress on "%(title)s" after a reminder')),
     EventType("work_done", _l("Done: %(title)s. How did we do?")),
     EventType("work_rated", _l("A client rated: %(title)s")),
 )
@@ -33,13 +33,17 @@ def portal_link(item_id: int) -> str:
 
 
 def manager_ids() -> list[int]:
-    return list(db.session.scalars(
-        select(User.id).where(User.role.in_(MANAGERS), User.is_active.is_(True))))
+    return list(
+        db.session.scalars(select(User.id).where(User.role.in_(MANAGERS), User.is_active.is_(True)))
+    )
 
 
 def company_user_ids(company_id: int) -> list[int]:
-    return list(db.session.scalars(select(User.id).where(
-        User.client_company_id == company_id, User.is_active.is_(True))))
+    return list(
+        db.session.scalars(
+            select(User.id).where(User.client_company_id == company_id, User.is_active.is_(True))
+        )
+    )
 
 
 POOL_LINK = "/desk/work/pool"
@@ -54,5 +58,10 @@ def notify_staff(event: str, user_ids, item) -> None:
 
 def notify_client(event: str, item, **params) -> None:
     """Tell the people of the item's company (they all follow their company's work)."""
-    notify(event, company_user_ids(item.client_company_id), link=portal_link(item.id),
-           title=item.title, **params)
+    notify(
+        event,
+        company_user_ids(item.client_company_id),
+        link=portal_link(item.id),
+        title=item.title,
+        **params,
+    )

@@ -23,8 +23,13 @@ class RequestForm(Form):
     request_type = SelectField(_l("Type"), choices=[], validate_choice=False)
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     urgency = SelectField(_l("Urgency"), choices=URGENCY_CHOICES, default="normal")
-    service_id = SelectField(_l("Related paid service (optional)"), coerce=int, choices=[],
-                             validate_choice=False, default=0)
+    service_id = SelectField(
+        _l("Related paid service (optional)"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        default=0,
+    )
     files = MultipleFileField(_l("Attachments (PDF, images, Excel, Word; 10 MB each)"))
 
 
@@ -41,7 +46,8 @@ class ProgressForm(Form):
 
     def set_states(self, current: str, allowed) -> None:
         self.new_state.choices = [("", _l("Keep: %(state)s", state=STATE_LABELS[current]))] + [
-            (s, STATE_LABELS[s]) for s in STATE_LABELS if s in allowed and s != "assigned"]
+            (s, STATE_LABELS[s]) for s in STATE_LABELS if s in allowed and s != "assigned"
+        ]
 
 
 class ReplyForm(Form):
@@ -50,11 +56,16 @@ class ReplyForm(Form):
 
 
 class RatingForm(Form):
-    overall = RadioField(_l("Overall"), choices=list(OVERALL_LABELS.items()),
-                         validators=[InputRequired()])
-    attitude = RadioField(_l("Attitude"), choices=SCORE_CHOICES, coerce=int, validators=[InputRequired()])
+    overall = RadioField(
+        _l("Overall"), choices=list(OVERALL_LABELS.items()), validators=[InputRequired()]
+    )
+    attitude = RadioField(
+        _l("Attitude"), choices=SCORE_CHOICES, coerce=int, validators=[InputRequired()]
+    )
     speed = RadioField(_l("Speed"), choices=SCORE_CHOICES, coerce=int, validators=[InputRequired()])
-    quality = RadioField(_l("Quality"), choices=SCORE_CHOICES, coerce=int, validators=[InputRequired()])
+    quality = RadioField(
+        _l("Quality"), choices=SCORE_CHOICES, coerce=int, validators=[InputRequired()]
+    )
     comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
 
 
@@ -63,21 +74,33 @@ class AssignForm(Form):
 
 
 class WorkSettingsForm(Form):
-    approval_threshold = StringField(_l("Orders above this amount need admin approval (empty: none)"),
-                                     validators=[Optional(), Length(max=20)])
-    timeout_policy = SelectField(_l("When nobody claims in time"), choices=list(POLICY_LABELS.items()))
-    timeout_urgent_minutes = IntegerField(_l("Claim timeout, urgent (minutes)"),
-                                          validators=[InputRequired(), NumberRange(1, 100000)])
-    timeout_normal_minutes = IntegerField(_l("Claim timeout, normal (minutes)"),
-                                          validators=[InputRequired(), NumberRange(1, 100000)])
-    timeout_low_minutes = IntegerField(_l("Claim timeout, low (minutes)"),
-                                       validators=[InputRequired(), NumberRange(1, 100000)])
-    stale_after_hours = IntegerField(_l("Remind when assigned work shows no progress for (hours)"),
-                                     validators=[InputRequired(), NumberRange(1, 10000)])
-    default_capacity = IntegerField(_l("Open items an accountant may hold (firm default)"),
-                                    validators=[InputRequired(), NumberRange(0, 10000)])
-    request_types = TextAreaField(_l("Request types (one per line)"),
-                                  validators=[InputRequired(), Length(max=2000)])
+    approval_threshold = StringField(
+        _l("Orders above this amount need admin approval (empty: none)"),
+        validators=[Optional(), Length(max=20)],
+    )
+    timeout_policy = SelectField(
+        _l("When nobody claims in time"), choices=list(POLICY_LABELS.items())
+    )
+    timeout_urgent_minutes = IntegerField(
+        _l("Claim timeout, urgent (minutes)"), validators=[InputRequired(), NumberRange(1, 100000)]
+    )
+    timeout_normal_minutes = IntegerField(
+        _l("Claim timeout, normal (minutes)"), validators=[InputRequired(), NumberRange(1, 100000)]
+    )
+    timeout_low_minutes = IntegerField(
+        _l("Claim timeout, low (minutes)"), validators=[InputRequired(), NumberRange(1, 100000)]
+    )
+    stale_after_hours = IntegerField(
+        _l("Remind when assigned work shows no progress for (hours)"),
+        validators=[InputRequired(), NumberRange(1, 10000)],
+    )
+    default_capacity = IntegerField(
+        _l("Open items an accountant may hold (firm default)"),
+        validators=[InputRequired(), NumberRange(0, 10000)],
+    )
+    request_types = TextAreaField(
+        _l("Request types (one per line)"), validators=[InputRequired(), Length(max=2000)]
+    )
 
 
 class CapacityForm(Form):

@@ -36,8 +36,11 @@ def check_transition(current: str, new: str) -> None:
 
 
 def pool_condition():
-    return (WorkItem.state == "new") & WorkItem.assignee_id.is_(None) & \
-        WorkItem.approval.in_(("auto", "approved"))
+    return (
+        (WorkItem.state == "new")
+        & WorkItem.assignee_id.is_(None)
+        & WorkItem.approval.in_(("auto", "approved"))
+    )
 
 
 def visible_condition(user):
@@ -47,13 +50,18 @@ def visible_condition(user):
     if user.role == CLIENT:
         return WorkItem.client_company_id == user.client_company_id
     own_clients = select(ClientCompany.id).where(ClientCompany.dedicated_accountant_id == user.id)
-    return or_(pool_condition(), WorkItem.assignee_id == user.id,
-               WorkItem.client_company_id.in_(own_clients))
+    return or_(
+        pool_condition(),
+        WorkItem.assignee_id == user.id,
+        WorkItem.client_company_id.in_(own_clients),
+    )
 
 
 def get_visible_item(user, item_id: int) -> WorkItem | None:
     """The item if ``user`` may see it, else None (the view answers 404)."""
-    return db.session.scalar(select(WorkItem).where(WorkItem.id == item_id, visible_condition(user)))
+    return db.session.scalar(
+        select(WorkItem).where(WorkItem.id == item_id, visible_condition(user))
+    )
 
 
 def lock_item(item: WorkItem) -> WorkItem:
@@ -86,17 +94,33 @@ def published_service(service_id: int | None) -> ServiceItem:
 
 
 @rolls_back
-def create_request(user, title, request_type, description="", urgency="normal", uploads=(),
-                   service_id=None, now=None) -> WorkItem:
+def create_request(
+    user,
+    title,
+    request_type,
+    description="",
+    urgency="normal",
+    uploads=(),
+    service_id=None,
+    now=None,
+) -> WorkItem:
     """A client files a business request (free, or priced through a linked service)."""
     settings = get_settings()
     if request_type not in (settings.request_types or []):
         raise WorkError(_("Choose a type from the list."))
-    item = WorkItem(kind="request", title=clean_title(title), request_type=request_type,
-                    description=(description or "").strip())
+    item = WorkItem(
+        kind="request",
+        title=clean_title(title),
+        request_type=request_type,
+        description=(description or "").strip(),
+    )
     if service_id:
         service = published_service(service_id)
-        item.service_id, item.price_cents, item.currency = service.id, service.price_cents, service.currency
+        item.service_id, item.price_cents, item.currency = (
+            service.id,
+            service.price_cents,
+            service.currency,
+        )
     return file_item(user, item, urgency, uploads, now)
 
 
@@ -104,9 +128,14 @@ def create_request(user, title, request_type, description="", urgency="normal", 
 def create_order(user, service_id, note="", urgency="normal", uploads=(), now=None) -> WorkItem:
     """A client orders a published catalog service at its current price."""
     service = published_service(service_id)
-    item = WorkItem(kind="order", title=service.name, service_id=service.id,
-                    price_cents=service.price_cents, currency=service.currency,
-                    description=(note or "").strip())
+    item = WorkItem(
+        kind="order",
+        title=service.name,
+        service_id=service.id,
+        price_cents=service.price_cents,
+        currency=service.currency,
+        description=(note or "").strip(),
+    )
     return file_item(user, item, urgency, uploads, now)
 
 
@@ -122,7 +151,11 @@ def file_item(user, item: WorkItem, urgency: str, uploads, now=None) -> WorkItem
     if len(uploads) > MAX_FILES:
         raise WorkError(_("Attach at most %(n)d files.", n=MAX_FILES))
     now = now or utcnow()
-    item.urgency, item.client_company_id, item.created_by_id = urgency, user.client_company_id, user.id
+    item.urgency, item.client_company_id, item.created_by_id = (
+        urgency,
+        user.client_company_id,
+        user.id,
+    )
     item.state, item.created_at = "new", now
     db.session.add(item)
     db.session.flush()
@@ -148,9 +181,13 @@ def open_for_claims(item: WorkItem, now) -> None:
     db.session.flush()
     events.notify_staff("work_new", claims.on_duty_accountant_ids(), item)
     if item.price_cents:
-        signals.order_placed.send(current_app._get_current_object(), item_id=item.id,
-                                  client_company_id=item.client_company_id,
-                                  amount_cents=item.price_cents, currency=item.currency)
+        signals.order_placed.send(
+            current_app._get_current_object(),
+            item_id=item.id,
+            client_company_id=item.client_company_id,
+            amount_cents=item.price_cents,
+            currency=item.currency,
+        )
     jobs.schedule_timeout_after_commit(item.id, item.claim_deadline)
 
 
@@ -159,8 +196,16 @@ def attach_files(uploads, owner_type: str, owner_id: int, user_id: int) -> list[
     saved = []
     try:
         for upload in uploads:
-            saved.append(save_upload(upload, allowed=DOCUMENTS, max_bytes=MAX_UPLOAD_BYTES,
-                                     owner_type=owner_type, owner_id=owner_id, uploaded_by_id=user_id))
+            saved.append(
+                save_upload(
+                    upload,
+                    allowed=DOCUMENTS,
+                    max_bytes=MAX_UPLOAD_BYTES,
+                    owner_type=owner_type,
+                    owner_id=owner_id,
+                    uploaded_by_id=user_id,
+                )
+            )
     except UploadError as exc:
         for stored in saved:
             delete_stored_file(stored)
@@ -176,8 +221,9 @@ def add_entry(item: WorkItem, kind: str, **values) -> WorkEntry:
 
 
 @rolls_back
-def post_progress(item: WorkItem, user, body: str, new_state: str | None = None,
-                  uploads=(), now=None) -> WorkEntry:
+def post_progress(
+    item: WorkItem, user, body: str, new_state: str | None = None, uploads=(), now=None
+) -> WorkEntry:
     """The assignee (or a manager) adds a timeline entry, optionally moving the state."""
     lock_item(item)
     if not can_work_on(user, item):
@@ -193,8 +239,14 @@ def post_progress(item: WorkItem, user, body: str, new_state: str | None = None,
     if not body and not new_state and not uploads:
         raise WorkError(_("Write a note, attach a file or choose a new state."))
     now = now or utcnow()
-    entry = add_entry(item, "progress", author_id=user.id, body=body,
-                      from_state=item.state if new_state else None, to_state=new_state)
+    entry = add_entry(
+        item,
+        "progress",
+        author_id=user.id,
+        body=body,
+        from_state=item.state if new_state else None,
+        to_state=new_state,
+    )
     attach_files(uploads, "work_entry", entry.id, user.id)
     item.last_progress_at, item.reminded_at, item.stale_escalated_at = now, None, None
     if new_state:
@@ -223,8 +275,9 @@ def post_reply(item: WorkItem, user, body: str, uploads=(), now=None) -> WorkEnt
     uploads = [u for u in uploads if u and u.filename]
     if not body and not uploads:
         raise WorkError(_("Write a reply or attach a file."))
-    entry = add_entry(item, "reply", author_id=user.id, body=body,
-                      from_state=item.state, to_state="in_progress")
+    entry = add_entry(
+        item, "reply", author_id=user.id, body=body, from_state=item.state, to_state="in_progress"
+    )
     attach_files(uploads, "work_entry", entry.id, user.id)
     item.state = "in_progress"
     if item.assignee_id:
@@ -239,9 +292,16 @@ def timeline(item: WorkItem, for_client: bool) -> list[tuple[WorkEntry, list[Sto
     if for_client:
         query = query.where(WorkEntry.internal.is_(False))
     entries = db.session.scalars(query).all()
-    files = db.session.scalars(select(StoredFile).where(
-        StoredFile.owner_type == "work_entry",
-        StoredFile.owner_id.in_([e.id for e in entries]))).all() if entries else []
+    files = (
+        db.session.scalars(
+            select(StoredFile).where(
+                StoredFile.owner_type == "work_entry",
+                StoredFile.owner_id.in_([e.id for e in entries]),
+            )
+        ).all()
+        if entries
+        else []
+    )
     by_entry = {}
     for stored in files:
         by_entry.setdefault(stored.owner_id, []).append(stored)
@@ -249,8 +309,13 @@ def timeline(item: WorkItem, for_client: bool) -> list[tuple[WorkEntry, list[Sto
 
 
 def item_files(item: WorkItem) -> list[StoredFile]:
-    return list(db.session.scalars(select(StoredFile).where(
-        StoredFile.owner_type == "work_item", StoredFile.owner_id == item.id).order_by(StoredFile.id)))
+    return list(
+        db.session.scalars(
+            select(StoredFile)
+            .where(StoredFile.owner_type == "work_item", StoredFile.owner_id == item.id)
+            .order_by(StoredFile.id)
+        )
+    )
 
 
 def visible_file(user, file_id: int) -> StoredFile | None:

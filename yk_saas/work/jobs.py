@@ -35,5 +35,11 @@ def schedule_timeout_after_commit(item_id: int, deadline) -> None:
     If scheduling fails, the minute sweep still finds the item by its deadline column.
     """
     slug = current_tenant().slug
-    enqueue_after_commit("high", claim_deadline_reached, slug, item_id, at=deadline,
-                         job_id=f"claim-timeout-{slug}-{item_id}")
+    enqueue_after_commit(
+        "high",
+        claim_deadline_reached,
+        slug,
+        item_id,
+        at=deadline,
+        job_id=f"claim-timeout-{slug}-{item_id}",
+    )

@@ -117,7 +117,11 @@ class WorkItem(TenantModel):
 
     @property
     def in_pool(self) -> bool:
-        return self.state == "new" and self.assignee_id is None and self.approval in ("auto", "approved")
+        return (
+            self.state == "new"
+            and self.assignee_id is None
+            and self.approval in ("auto", "approved")
+        )
 
     @property
     def is_open(self) -> bool:
@@ -155,8 +159,10 @@ class Rating(TenantModel):
 
     __tablename__ = "work_ratings"
     __table_args__ = tenant_args(
-        CheckConstraint("attitude BETWEEN 1 AND 5 AND speed BETWEEN 1 AND 5 "
-                        "AND quality BETWEEN 1 AND 5", name="scores_in_range"),
+        CheckConstraint(
+            "attitude BETWEEN 1 AND 5 AND speed BETWEEN 1 AND 5 AND quality BETWEEN 1 AND 5",
+            name="scores_in_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,8 +25,9 @@ bp.context_processor(label_globals)
 def index():
     state = request.args.get("state", "")
     page = boards.client_page(current_user, arg_page(), state)
-    return render_page_or_fragment("work/portal_index.html", "work/_portal_list.html",
-                                   results=page, state=state)
+    return render_page_or_fragment(
+        "work/portal_index.html", "work/_portal_list.html", results=page, state=state
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -36,13 +37,19 @@ def new():
     form.request_type.choices = [(t, t) for t in services.get_settings().request_types or []]
     form.service_id.choices = [(0, _("None: a free request"))] + [
         (s.id, f"{s.name} · {format_money(s.price_cents, s.currency, str(get_locale()))}")
-        for s in published_services()]
+        for s in published_services()
+    ]
     if form.validate_on_submit():
         try:
-            item = services.create_request(current_user, form.title.data, form.request_type.data,
-                                           form.description.data, form.urgency.data,
-                                           request.files.getlist("files"),
-                                           service_id=form.service_id.data or None)
+            item = services.create_request(
+                current_user,
+                form.title.data,
+                form.request_type.data,
+                form.description.data,
+                form.urgency.data,
+                request.files.getlist("files"),
+                service_id=form.service_id.data or None,
+            )
         except services.WorkError as exc:
             form.files.errors = [str(exc)]
         else:
@@ -59,9 +66,13 @@ def own_or_404(item_id):
 
 
 def detail_context(item, reply_form=None):
-    return {"item": item, "entries": services.timeline(item, for_client=True),
-            "files": services.item_files(item), "reply_form": reply_form or ReplyForm(),
-            "rating": services.rating_of(item.id)}
+    return {
+        "item": item,
+        "entries": services.timeline(item, for_client=True),
+        "files": services.item_files(item),
+        "reply_form": reply_form or ReplyForm(),
+        "rating": services.rating_of(item.id),
+    }
 
 
 @bp.route("/<int:item_id>")
@@ -106,15 +117,27 @@ def rate(item_id):
         abort(404)
     if form.validate_on_submit():
         try:
-            services.rate_item(item, current_user, form.overall.data, form.attitude.data,
-                               form.speed.data, form.quality.data, form.comment.data)
+            services.rate_item(
+                item,
+                current_user,
+                form.overall.data,
+                form.attitude.data,
+                form.speed.data,
+                form.quality.data,
+                form.comment.data,
+            )
         except services.WorkError as exc:
             form.comment.errors = [str(exc)]
         else:
             flash(_("Thank you for your rating."), "success")
             return redirect(url_for("requests.detail", item_id=item_id), 303)
-    return render_template("work/portal_rate.html", item=item, form=form, rating=rating,
-                           editable=services.can_edit(rating)), 422 if form.errors else 200
+    return render_template(
+        "work/portal_rate.html",
+        item=item,
+        form=form,
+        rating=rating,
+        editable=services.can_edit(rating),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/files/<int:file_id>")

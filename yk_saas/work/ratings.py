@@ -33,8 +33,16 @@ def check_scores(overall: str, scores: dict) -> None:
 
 
 @rolls_back
-def rate_item(item: WorkItem, user, overall: str, attitude: int, speed: int, quality: int,
-              comment: str = "", now=None) -> Rating:
+def rate_item(
+    item: WorkItem,
+    user,
+    overall: str,
+    attitude: int,
+    speed: int,
+    quality: int,
+    comment: str = "",
+    now=None,
+) -> Rating:
     """Record (or, within seven days, change) the client's rating of a finished item."""
     now = now or utcnow()
     if user.role != CLIENT or item.client_company_id != user.client_company_id:
@@ -43,7 +51,9 @@ def rate_item(item: WorkItem, user, overall: str, attitude: int, speed: int, qua
         raise WorkError(_("Work can be rated once it is done."))
     scores = {"attitude": attitude, "speed": speed, "quality": quality}
     check_scores(overall, scores)
-    rating = db.session.scalar(select(Rating).where(Rating.work_item_id == item.id).with_for_update())
+    rating = db.session.scalar(
+        select(Rating).where(Rating.work_item_id == item.id).with_for_update()
+    )
     first = rating is None
     if first:
         rating = Rating(work_item_id=item.id, created_at=now)

@@ -35,34 +35,55 @@ def seconds(delta) -> int:
 def staff_work_figures(start, end) -> dict[int, dict[str, object]]:
     """Per accountant: items claimed and finished in [start, end), medians and ratings."""
     figures: dict[int, dict[str, object]] = {}
-    claimed = db.session.execute(select(WorkItem.assignee_id, WorkItem.created_at, WorkItem.claimed_at)
-                                 .where(WorkItem.claimed_at >= start, WorkItem.claimed_at < end,
-                                        WorkItem.assignee_id.isnot(None))).all()
+    claimed = db.session.execute(
+        select(WorkItem.assignee_id, WorkItem.created_at, WorkItem.claimed_at).where(
+            WorkItem.claimed_at >= start,
+            WorkItem.claimed_at < end,
+            WorkItem.assignee_id.isnot(None),
+        )
+    ).all()
     for user_id, created, taken in claimed:
         row = figures.setdefault(user_id, {"work_claimed": 0, "_claim": []})
         row["work_claimed"] += 1
         row["_claim"].append(seconds(taken - created))
-    done = db.session.execute(select(WorkItem.assignee_id, WorkItem.claimed_at, WorkItem.completed_at)
-                              .where(WorkItem.completed_at >= start, WorkItem.completed_at < end,
-                                     WorkItem.assignee_id.isnot(None))).all()
+    done = db.session.execute(
+        select(WorkItem.assignee_id, WorkItem.claimed_at, WorkItem.completed_at).where(
+            WorkItem.completed_at >= start,
+            WorkItem.completed_at < end,
+            WorkItem.assignee_id.isnot(None),
+        )
+    ).all()
     for user_id, taken, finished in done:
         row = figures.setdefault(user_id, {})
         row["work_completed"] = row.get("work_completed", 0) + 1
         row.setdefault("_finish", []).append(seconds(finished - (taken or finished)))
     for row in figures.values():
-        row["work_median_claim_seconds"] = int(median(row.pop("_claim"))) if row.get("_claim") else None
-        row["work_median_finish_seconds"] = int(median(row.pop("_finish"))) if row.get("_finish") else None
+        row["work_median_claim_seconds"] = (
+            int(median(row.pop("_claim"))) if row.get("_claim") else None
+        )
+        row["work_median_finish_seconds"] = (
+            int(median(row.pop("_finish"))) if row.get("_finish") else None
+        )
     add_rating_figures(figures, start, end)
     return figures
 
 
 def add_rating_figures(figures, start, end) -> None:
     rows = db.session.execute(
-        select(WorkItem.assignee_id, Rating.overall, func.count(Rating.id), func.avg(Rating.attitude),
-               func.avg(Rating.speed), func.avg(Rating.quality))
+        select(
+            WorkItem.assignee_id,
+            Rating.overall,
+            func.count(Rating.id),
+            func.avg(Rating.attitude),
+            func.avg(Rating.speed),
+            func.avg(Rating.quality),
+        )
         .join(WorkItem, WorkItem.id == Rating.work_item_id)
-        .where(Rating.created_at >= start, Rating.created_at < end, WorkItem.assignee_id.isnot(None))
-        .group_by(WorkItem.assignee_id, Rating.overall)).all()
+        .where(
+            Rating.created_at >= start, Rating.created_at < end, WorkItem.assignee_id.isnot(None)
+        )
+        .group_by(WorkItem.assignee_id, Rating.overall)
+    ).all()
     totals: dict[int, list] = {}
     for user_id, overall, count, attitude, speed, quality in rows:
         figures.setdefault(user_id, {})[f"rating_{overall}"] = count
@@ -71,24 +92,30 @@ def add_rating_figures(figures, start, end) -> None:
             acc[i] += value * count
         acc[3] += count
     for user_id, (attitude, speed, quality, count) in totals.items():
-        figures[user_id].update({"rating_attitude": round(float(attitude / count), 1),
-                                 "rating_speed": round(float(speed / count), 1),
-                                 "rating_quality": round(float(quality / count), 1)})
+        figures[user_id].update(
+            {
+                "rating_attitude": round(float(attitude / count), 1),
+                "rating_speed": round(float(speed / count), 1),
+                "rating_quality": round(float(quality / count), 1),
+            }
+        )
 
 
 def client_work_figures(start, end) -> dict[int, dict[str, object]]:
     """Per client company: items filed in the period, last filing, bad ratings."""
     figures: dict[int, dict[str, object]] = {}
     for company_id, count, last in db.session.execute(
-            select(WorkItem.client_company_id, func.count(WorkItem.id), func.max(WorkItem.created_at))
-            .where(WorkItem.created_at >= start, WorkItem.created_at < end)
-            .group_by(WorkItem.client_company_id)).all():
+        select(WorkItem.client_company_id, func.count(WorkItem.id), func.max(WorkItem.created_at))
+        .where(WorkItem.created_at >= start, WorkItem.created_at < end)
+        .group_by(WorkItem.client_company_id)
+    ).all():
         figures[company_id] = {"work_items": count, "work_since_last_activity": seconds(end - last)}
     for company_id, bad in db.session.execute(
-            select(WorkItem.client_company_id, func.count(Rating.id))
-            .join(WorkItem, WorkItem.id == Rating.work_item_id)
-            .where(Rating.overall == "bad", Rating.created_at >= start, Rating.created_at < end)
-            .group_by(WorkItem.client_company_id)).all():
+        select(WorkItem.client_company_id, func.count(Rating.id))
+        .join(WorkItem, WorkItem.id == Rating.work_item_id)
+        .where(Rating.overall == "bad", Rating.created_at >= start, Rating.created_at < end)
+        .group_by(WorkItem.client_company_id)
+    ).all():
         figures.setdefault(company_id, {})["work_bad_ratings"] = bad
     return figures
 
@@ -100,15 +127,24 @@ CARDS = (
 
 
 def items_by_state() -> dict[str, int]:
-    counts = dict(db.session.execute(select(WorkItem.state, func.count(WorkItem.id))
-                                     .group_by(WorkItem.state)).all())
+    counts = dict(
+        db.session.execute(
+            select(WorkItem.state, func.count(WorkItem.id)).group_by(WorkItem.state)
+        ).all()
+    )
     return {state: counts.get(state, 0) for state in STATES}
 
 
 def claim_time_summary(start, end) -> dict[str, int | None]:
     """Median and slowest time from filing to claim for items claimed in the period."""
-    rows = db.session.scalars(select(WorkItem.claimed_at - WorkItem.created_at).where(
-        WorkItem.claimed_at >= start, WorkItem.claimed_at < end)).all()
+    rows = db.session.scalars(
+        select(WorkItem.claimed_at - WorkItem.created_at).where(
+            WorkItem.claimed_at >= start, WorkItem.claimed_at < end
+        )
+    ).all()
     values = sorted(seconds(r) for r in rows)
-    return {"count": len(values), "median": int(median(values)) if values else None,
-            "slowest": values[-1] if values else None}
+    return {
+        "count": len(values),
+        "median": int(median(values)) if values else None,
+        "slowest": values[-1] if values else None,
+    }

@@ -49,7 +49,9 @@ def get_settings(lock: bool = False) -> WorkSettings:
     query = select(WorkSettings).order_by(WorkSettings.id).limit(1)
     row = db.session.scalar(query.with_for_update() if lock else query)
     if row is None:
-        row = WorkSettings(timeout_policy="escalate", request_types=list(DEFAULT_REQUEST_TYPES["en"]))
+        row = WorkSettings(
+            timeout_policy="escalate", request_types=list(DEFAULT_REQUEST_TYPES["en"])
+        )
         db.session.add(row)
         db.session.flush()
     return row
@@ -57,8 +59,11 @@ def get_settings(lock: bool = False) -> WorkSettings:
 
 def timeout_for(settings: WorkSettings, urgency: str) -> timedelta:
     """How long an item of this urgency may wait in the pool."""
-    minutes = {"urgent": settings.timeout_urgent_minutes, "normal": settings.timeout_normal_minutes,
-               "low": settings.timeout_low_minutes}.get(urgency, settings.timeout_normal_minutes)
+    minutes = {
+        "urgent": settings.timeout_urgent_minutes,
+        "normal": settings.timeout_normal_minutes,
+        "low": settings.timeout_low_minutes,
+    }.get(urgency, settings.timeout_normal_minutes)
     return timedelta(minutes=minutes)
 
 
@@ -69,8 +74,12 @@ def update_settings(values: dict) -> WorkSettings:
         raise WorkError(_("Unknown timeout policy."))
     for key, value in values.items():
         setattr(settings, key, value)
-    record_audit("work_settings_changed", "work_settings", settings.id,
-                 **{k: v for k, v in values.items() if k != "request_types"})
+    record_audit(
+        "work_settings_changed",
+        "work_settings",
+        settings.id,
+        **{k: v for k, v in values.items() if k != "request_types"},
+    )
     db.session.commit()
     return settings
 
@@ -88,11 +97,17 @@ def is_on_duty(user_id: int) -> bool:
 def availability_of(user_ids) -> dict[int, tuple[bool, int]]:
     """(on duty, capacity) for each of these people, in one query."""
     default = get_settings().default_capacity
-    rows = {row.user_id: row for row in db.session.scalars(
-        select(StaffAvailability).where(StaffAvailability.user_id.in_(list(user_ids))))}
+    rows = {
+        row.user_id: row
+        for row in db.session.scalars(
+            select(StaffAvailability).where(StaffAvailability.user_id.in_(list(user_ids)))
+        )
+    }
     return {
-        uid: (rows[uid].on_duty if uid in rows else True,
-              rows[uid].capacity if uid in rows and rows[uid].capacity is not None else default)
+        uid: (
+            rows[uid].on_duty if uid in rows else True,
+            rows[uid].capacity if uid in rows and rows[uid].capacity is not None else default,
+        )
         for uid in user_ids
     }
 
@@ -129,30 +144,46 @@ def set_capacity(user_id: int, capacity: int | None) -> None:
 
 def open_count(user_id: int) -> int:
     """Items the person holds that are not finished."""
-    return db.session.scalar(select(func.count(WorkItem.id)).where(
-        WorkItem.assignee_id == user_id, WorkItem.state.in_(OPEN_STATES)))
+    return db.session.scalar(
+        select(func.count(WorkItem.id)).where(
+            WorkItem.assignee_id == user_id, WorkItem.state.in_(OPEN_STATES)
+        )
+    )
 
 
 def staff_load(settings: WorkSettings | None = None) -> list[dict]:
     """Every active accountant with duty, capacity and open items, in one query."""
     settings = settings or get_settings()
-    load = (select(WorkItem.assignee_id, func.count(WorkItem.id).label("n"))
-            .where(WorkItem.state.in_(OPEN_STATES)).group_by(WorkItem.assignee_id).subquery())
+    load = (
+        select(WorkItem.assignee_id, func.count(WorkItem.id).label("n"))
+        .where(WorkItem.state.in_(OPEN_STATES))
+        .group_by(WorkItem.assignee_id)
+        .subquery()
+    )
     rows = db.session.execute(
         select(User, StaffAvailability, func.coalesce(load.c.n, 0))
         .outerjoin(StaffAvailability, StaffAvailability.user_id == User.id)
         .outerjoin(load, load.c.assignee_id == User.id)
-        .where(User.role == ACCOUNTANT, User.is_active.is_(True)).order_by(User.id)
+        .where(User.role == ACCOUNTANT, User.is_active.is_(True))
+        .order_by(User.id)
     ).all()
-    return [{
-        "user": user, "on_duty": avail.on_duty if avail else True,
-        "capacity": avail.capacity if avail and avail.capacity is not None
-        else settings.default_capacity,
-        "own_capacity": avail.capacity if avail else None, "open": n,
-    } for user, avail, n in rows]
+    return [
+        {
+            "user": user,
+            "on_duty": avail.on_duty if avail else True,
+            "capacity": avail.capacity
+            if avail and avail.capacity is not None
+            else settings.default_capacity,
+            "own_capacity": avail.capacity if avail else None,
+            "open": n,
+        }
+        for user, avail, n in rows
+    ]
 
 
 def eligible_staff(settings: WorkSettings | None = None) -> list[dict]:
     """Accountants who are on duty and below their capacity, least loaded first."""
-    return sorted((s for s in staff_load(settings) if s["on_duty"] and s["open"] < s["capacity"]),
-                  key=lambda s: (s["open"], s["user"].id))
+    return sorted(
+        (s for s in staff_load(settings) if s["on_duty"] and s["open"] < s["capacity"]),
+        key=lambda s: (s["open"], s["user"].id),
+    )

@@ -9,8 +9,14 @@ from yk_saas.work import services
 from yk_saas.work.forms import WorkSettingsForm
 from yk_saas.work.views import bp
 
-FIELDS = ("timeout_policy", "timeout_urgent_minutes", "timeout_normal_minutes",
-          "timeout_low_minutes", "stale_after_hours", "default_capacity")
+FIELDS = (
+    "timeout_policy",
+    "timeout_urgent_minutes",
+    "timeout_normal_minutes",
+    "timeout_low_minutes",
+    "stale_after_hours",
+    "default_capacity",
+)
 
 
 def form_from_settings(settings) -> WorkSettingsForm:
@@ -25,7 +31,9 @@ def values_from(form: WorkSettingsForm) -> dict | None:
     values = {key: getattr(form, key).data for key in FIELDS}
     threshold = (form.approval_threshold.data or "").strip()
     try:
-        values["approval_threshold_cents"] = parse_amount(threshold, g.tenant.currency) if threshold else None
+        values["approval_threshold_cents"] = (
+            parse_amount(threshold, g.tenant.currency) if threshold else None
+        )
     except AmountError:
         form.approval_threshold.errors = [_("Enter an amount such as 5000 or 5000.00.")]
         return None

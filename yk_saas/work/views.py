@@ -34,8 +34,12 @@ def staff_choices():
 def pool():
     """Unclaimed work, refreshing itself every few seconds."""
     page = boards.pool_page(current_user, arg_page())
-    return render_page_or_fragment("work/pool.html", "work/_pool.html", results=page,
-                                   on_duty=services.is_on_duty(current_user.id))
+    return render_page_or_fragment(
+        "work/pool.html",
+        "work/_pool.html",
+        results=page,
+        on_duty=services.is_on_duty(current_user.id),
+    )
 
 
 @bp.route("/<int:item_id>/claim", methods=["POST"])
@@ -67,7 +71,9 @@ def duty():
 def mine():
     finished = request.args.get("finished") == "1"
     page = boards.my_work_page(current_user, arg_page(), finished)
-    return render_page_or_fragment("work/mine.html", "work/_mine.html", results=page, finished=finished)
+    return render_page_or_fragment(
+        "work/mine.html", "work/_mine.html", results=page, finished=finished
+    )
 
 
 @bp.route("/board")
@@ -75,10 +81,15 @@ def mine():
 def board():
     """Every item with filters; the table is an HTMX partial."""
     filters = boards.BoardFilters.from_args(request.args)
-    context = {"results": boards.board_page(filters), "filters": filters, "staff": staff_choices(),
-               "companies": db.session.execute(select(ClientCompany.id, ClientCompany.name)
-                                               .order_by(ClientCompany.name)).all(),
-               "pending": boards.pending_approvals()}
+    context = {
+        "results": boards.board_page(filters),
+        "filters": filters,
+        "staff": staff_choices(),
+        "companies": db.session.execute(
+            select(ClientCompany.id, ClientCompany.name).order_by(ClientCompany.name)
+        ).all(),
+        "pending": boards.pending_approvals(),
+    }
     return render_page_or_fragment("work/board.html", "work/_board.html", **context)
 
 
@@ -136,10 +147,15 @@ def detail_context(item, progress_form=None):
     progress_form.set_states(item.state, services.TRANSITIONS[item.state])
     assign_form = AssignForm(assignee_id=item.assignee_id)
     assign_form.assignee_id.choices = staff_choices()
-    return {"item": item, "entries": services.timeline(item, for_client=False),
-            "files": services.item_files(item), "progress_form": progress_form,
-            "assign_form": assign_form, "rating": services.rating_of(item.id),
-            "can_work": services.can_work_on(current_user, item)}
+    return {
+        "item": item,
+        "entries": services.timeline(item, for_client=False),
+        "files": services.item_files(item),
+        "progress_form": progress_form,
+        "assign_form": assign_form,
+        "rating": services.rating_of(item.id),
+        "can_work": services.can_work_on(current_user, item),
+    }
 
 
 @bp.route("/<int:item_id>")
@@ -153,8 +169,12 @@ def detail(item_id):
 @roles(*STAFF)
 def timeline(item_id):
     item = visible_or_404(item_id)
-    return render_template("work/_timeline.html", item=item,
-                           entries=services.timeline(item, for_client=False), area="desk")
+    return render_template(
+        "work/_timeline.html",
+        item=item,
+        entries=services.timeline(item, for_client=False),
+        area="desk",
+    )
 
 
 @bp.route("/<int:item_id>/progress", methods=["POST"])
@@ -165,8 +185,13 @@ def progress(item_id):
     form.set_states(item.state, services.TRANSITIONS[item.state])
     if form.validate_on_submit():
         try:
-            services.post_progress(item, current_user, form.body.data, form.new_state.data or None,
-                                   request.files.getlist("files"))
+            services.post_progress(
+                item,
+                current_user,
+                form.body.data,
+                form.new_state.data or None,
+                request.files.getlist("files"),
+            )
         except services.WorkError as exc:
             form.body.errors = [str(exc)]
         else:
@@ -204,8 +229,12 @@ def approval(item_id):
     except services.WorkError as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Order approved: it is in the claim pool now.") if decision == "approve"
-              else _("Order rejected."), "success")
+        flash(
+            _("Order approved: it is in the claim pool now.")
+            if decision == "approve"
+            else _("Order rejected."),
+            "success",
+        )
     return redirect(url_for("work.detail", item_id=item_id), 303)
 
 
@@ -238,8 +267,11 @@ def card_claim_time():
 @roles(*MANAGERS)
 def staff():
     """Who is on duty, with their load and limits."""
-    return render_template("work/staff.html", rows=services.staff_load(),
-                           default=services.get_settings().default_capacity)
+    return render_template(
+        "work/staff.html",
+        rows=services.staff_load(),
+        default=services.get_settings().default_capacity,
+    )
 
 
 @bp.route("/staff/<int:user_id>", methods=["POST"])
@@ -252,7 +284,9 @@ def staff_update(user_id):
     capacity = form_int("capacity", 0, 10_000)
     try:
         if value and capacity is None:
-            raise services.WorkError(_("Enter a whole number, or leave it empty for the firm default."))
+            raise services.WorkError(
+                _("Enter a whole number, or leave it empty for the firm default.")
+            )
         services.set_capacity(person.id, capacity)
         services.set_on_duty(person.id, request.form.get("on_duty") == "1")
         db.session.commit()

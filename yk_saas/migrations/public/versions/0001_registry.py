@@ -44,8 +44,12 @@ def upgrade(**kw):
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_domains"),
         sa.UniqueConstraint("host", name="uq_domains_host"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["public.tenants.id"], ondelete="CASCADE",
-                                name="fk_domains_tenant_id_tenants"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["public.tenants.id"],
+            ondelete="CASCADE",
+            name="fk_domains_tenant_id_tenants",
+        ),
         schema="public",
     )
     op.create_index("ix_domains_tenant_id", "domains", ["tenant_id"], schema="public")

@@ -23,10 +23,18 @@ def upgrade(**kw):
         sa.Column("tenant_id", sa.Integer, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_provider_accounts"),
-        sa.UniqueConstraint("provider", "account_id", name="uq_provider_accounts_provider_account_id"),
-        sa.UniqueConstraint("provider", "tenant_id", name="uq_provider_accounts_provider_tenant_id"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["public.tenants.id"], ondelete="CASCADE",
-                                name="fk_provider_accounts_tenant_id_tenants"),
+        sa.UniqueConstraint(
+            "provider", "account_id", name="uq_provider_accounts_provider_account_id"
+        ),
+        sa.UniqueConstraint(
+            "provider", "tenant_id", name="uq_provider_accounts_provider_tenant_id"
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["public.tenants.id"],
+            ondelete="CASCADE",
+            name="fk_provider_accounts_tenant_id_tenants",
+        ),
         schema="public",
     )
     op.create_table(
@@ -38,11 +46,20 @@ def upgrade(**kw):
         sa.Column("tenant_id", sa.Integer, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_platform_provider_objects"),
-        sa.UniqueConstraint("provider", "object_id",
-                            name="uq_platform_provider_objects_provider_object_id"),
-        sa.ForeignKeyConstraint(["tenant_id"], ["public.tenants.id"], ondelete="CASCADE",
-                                name="fk_platform_provider_objects_tenant_id_tenants"),
+        sa.UniqueConstraint(
+            "provider", "object_id", name="uq_platform_provider_objects_provider_object_id"
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["public.tenants.id"],
+            ondelete="CASCADE",
+            name="fk_platform_provider_objects_tenant_id_tenants",
+        ),
         schema="public",
     )
-    op.create_index("ix_platform_provider_objects_tenant_id", "platform_provider_objects",
-                    ["tenant_id"], schema="public")
+    op.create_index(
+        "ix_platform_provider_objects_tenant_id",
+        "platform_provider_objects",
+        ["tenant_id"],
+        schema="public",
+    )

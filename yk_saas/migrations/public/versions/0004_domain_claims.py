@@ -16,8 +16,15 @@ depends_on = None
 
 def upgrade(**kw):
     op.drop_constraint("uq_domains_host", "domains", schema="public", type_="unique")
-    op.create_index("uq_domains_host_verified", "domains", ["host"], unique=True, schema="public",
-                    postgresql_where=sa.text("verified"))
-    op.create_unique_constraint("uq_domains_tenant_id_host", "domains", ["tenant_id", "host"],
-                                schema="public")
+    op.create_index(
+        "uq_domains_host_verified",
+        "domains",
+        ["host"],
+        unique=True,
+        schema="public",
+        postgresql_where=sa.text("verified"),
+    )
+    op.create_unique_constraint(
+        "uq_domains_tenant_id_host", "domains", ["tenant_id", "host"], schema="public"
+    )
     op.create_index("ix_domains_host", "domains", ["host"], schema="public")

@@ -30,8 +30,12 @@ def upgrade(schema: str, **kw):
         sa.Column("last_seen_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_user_sessions"),
         sa.UniqueConstraint("token_hash", name="uq_user_sessions_token_hash"),
-        sa.ForeignKeyConstraint(["user_id"], [f"{schema}.users.id"], ondelete="CASCADE",
-                                name="fk_user_sessions_user_id_users"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            [f"{schema}.users.id"],
+            ondelete="CASCADE",
+            name="fk_user_sessions_user_id_users",
+        ),
         schema=schema,
     )
     op.create_index("ix_user_sessions_user_id", "user_sessions", ["user_id"], schema=schema)
@@ -40,9 +44,11 @@ def upgrade(schema: str, **kw):
     op.drop_column("users", "failed_logins", schema=schema)
     op.drop_column("users", "locked_until", schema=schema)
     # Links already sat in clear in the outbox: keep them for the recipient only.
-    op.execute(sa.text(
-        f'UPDATE "{schema}".outbox_emails SET secret_text = body_text, secret_html = body_html, '
-        "body_text = regexp_replace(body_text, :pattern, :masked, 'g'), "
-        "body_html = regexp_replace(body_html, :pattern, :masked, 'g') "
-        "WHERE kind IN ('invitation', 'password_reset') AND secret_text IS NULL"
-    ).bindparams(pattern=r"(/invitation/|/password/reset/)[A-Za-z0-9_-]+", masked="\\1••••••"))
+    op.execute(
+        sa.text(
+            f'UPDATE "{schema}".outbox_emails SET secret_text = body_text, secret_html = body_html, '
+            "body_text = regexp_replace(body_text, :pattern, :masked, 'g'), "
+            "body_html = regexp_replace(body_html, :pattern, :masked, 'g') "
+            "WHERE kind IN ('invitation', 'password_reset') AND secret_text IS NULL"
+        ).bindparams(pattern=r"(/invitation/|/password/reset/)[A-Za-z0-9_-]+", masked="\\1••••••")
+    )

@@ -16,9 +16,14 @@ depends_on = None
 
 
 def upgrade(schema: str, **kw):
-    op.add_column("billing_settings", sa.Column("backfill_periods", sa.Integer(), nullable=False,
-                                                server_default="3"), schema=schema)
-    op.add_column("billing_contracts", sa.Column("bill_from", sa.Date(), nullable=True), schema=schema)
+    op.add_column(
+        "billing_settings",
+        sa.Column("backfill_periods", sa.Integer(), nullable=False, server_default="3"),
+        schema=schema,
+    )
+    op.add_column(
+        "billing_contracts", sa.Column("bill_from", sa.Date(), nullable=True), schema=schema
+    )
 
 
 def downgrade(schema: str, **kw):

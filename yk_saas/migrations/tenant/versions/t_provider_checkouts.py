@@ -34,31 +34,48 @@ def upgrade(schema: str, **kw):
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_billing_provider_checkouts"),
-        sa.UniqueConstraint("provider", "session_id",
-                            name="uq_billing_provider_checkouts_provider_session_id"),
-        sa.ForeignKeyConstraint(["invoice_id"], [f"{schema}.billing_invoices.id"],
-                                ondelete="RESTRICT",
-                                name="fk_billing_provider_checkouts_invoice_id_billing_invoices"),
+        sa.UniqueConstraint(
+            "provider", "session_id", name="uq_billing_provider_checkouts_provider_session_id"
+        ),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            [f"{schema}.billing_invoices.id"],
+            ondelete="RESTRICT",
+            name="fk_billing_provider_checkouts_invoice_id_billing_invoices",
+        ),
         schema=schema,
     )
-    op.create_index("ix_billing_provider_checkouts_invoice_id", "billing_provider_checkouts",
-                    ["invoice_id"], schema=schema)
+    op.create_index(
+        "ix_billing_provider_checkouts_invoice_id",
+        "billing_provider_checkouts",
+        ["invoice_id"],
+        schema=schema,
+    )
     bind_existing(schema)
 
 
 def bind_existing(schema: str) -> None:
     """Bind what the firm already had: its connected account, platform customer and subscription."""
     conn = op.get_bind()
-    conn.execute(sa.text(
-        "INSERT INTO public.provider_accounts (provider, account_id, tenant_id, created_at) "
-        f"SELECT 'stripe', stripe_account_id, {FIRM}, now() FROM \"{schema}\".billing_settings "
-        "WHERE stripe_account_id IS NOT NULL ORDER BY id LIMIT 1 ON CONFLICT DO NOTHING"),
-        {"schema": schema})
-    for kind, column in (("customer", "stripe_customer_id"),
-                         ("subscription", "stripe_subscription_id")):
-        conn.execute(sa.text(
-            "INSERT INTO public.platform_provider_objects "
-            "(provider, kind, object_id, tenant_id, created_at) "
-            f"SELECT 'stripe', '{kind}', {column}, {FIRM}, now() "
-            f"FROM \"{schema}\".billing_platform_subscription WHERE {column} IS NOT NULL "
-            "ON CONFLICT DO NOTHING"), {"schema": schema})
+    conn.execute(
+        sa.text(
+            "INSERT INTO public.provider_accounts (provider, account_id, tenant_id, created_at) "
+            f"SELECT 'stripe', stripe_account_id, {FIRM}, now() FROM \"{schema}\".billing_settings "
+            "WHERE stripe_account_id IS NOT NULL ORDER BY id LIMIT 1 ON CONFLICT DO NOTHING"
+        ),
+        {"schema": schema},
+    )
+    for kind, column in (
+        ("customer", "stripe_customer_id"),
+        ("subscription", "stripe_subscription_id"),
+    ):
+        conn.execute(
+            sa.text(
+                "INSERT INTO public.platform_provider_objects "
+                "(provider, kind, object_id, tenant_id, created_at) "
+                f"SELECT 'stripe', '{kind}', {column}, {FIRM}, now() "
+                f'FROM "{schema}".billing_platform_subscription WHERE {column} IS NOT NULL '
+                "ON CONFLICT DO NOTHING"
+            ),
+            {"schema": schema},
+        )

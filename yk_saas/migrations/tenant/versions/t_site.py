@@ -23,32 +23,44 @@ def _id():
 
 def upgrade(schema: str, **kw):
     op.create_table(
-        "site_slides", _id(),
+        "site_slides",
+        _id(),
         sa.Column("image_id", sa.Integer, nullable=False),
         sa.Column("title", sa.String(120), nullable=False),
         sa.Column("subtitle", sa.String(240), nullable=False),
         sa.Column("link", sa.String(500), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
-        sa.Column("starts_at", TS), sa.Column("ends_at", TS),
+        sa.Column("starts_at", TS),
+        sa.Column("ends_at", TS),
         sa.Column("created_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_site_slides"),
-        sa.ForeignKeyConstraint(["image_id"], [f"{schema}.stored_files.id"], ondelete="RESTRICT",
-                                name="fk_site_slides_image_id_stored_files"),
+        sa.ForeignKeyConstraint(
+            ["image_id"],
+            [f"{schema}.stored_files.id"],
+            ondelete="RESTRICT",
+            name="fk_site_slides_image_id_stored_files",
+        ),
         schema=schema,
     )
     op.create_table(
-        "site_menu_items", _id(),
+        "site_menu_items",
+        _id(),
         sa.Column("label", sa.String(60), nullable=False),
         sa.Column("url", sa.String(500), nullable=False),
         sa.Column("parent_id", sa.Integer),
         sa.Column("position", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_site_menu_items"),
-        sa.ForeignKeyConstraint(["parent_id"], [f"{schema}.site_menu_items.id"], ondelete="CASCADE",
-                                name="fk_site_menu_items_parent_id_site_menu_items"),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            [f"{schema}.site_menu_items.id"],
+            ondelete="CASCADE",
+            name="fk_site_menu_items_parent_id_site_menu_items",
+        ),
         schema=schema,
     )
     op.create_table(
-        "site_sections", _id(),
+        "site_sections",
+        _id(),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("title", sa.String(120), nullable=False),
         sa.Column("body_html", sa.Text, nullable=False),
@@ -58,7 +70,8 @@ def upgrade(schema: str, **kw):
         schema=schema,
     )
     op.create_table(
-        "site_pages", _id(),
+        "site_pages",
+        _id(),
         sa.Column("slug", sa.String(60), nullable=False),
         sa.Column("title", sa.String(120), nullable=False),
         sa.Column("body_html", sa.Text, nullable=False),
@@ -67,7 +80,8 @@ def upgrade(schema: str, **kw):
         schema=schema,
     )
     op.create_table(
-        "site_announcements", _id(),
+        "site_announcements",
+        _id(),
         sa.Column("title", sa.String(160), nullable=False),
         sa.Column("body_html", sa.Text, nullable=False),
         sa.Column("publish_at", TS, nullable=False),
@@ -77,30 +91,42 @@ def upgrade(schema: str, **kw):
         schema=schema,
     )
     op.create_table(
-        "site_publications", _id(),
+        "site_publications",
+        _id(),
         sa.Column("snapshot", sa.JSON, nullable=False),
         sa.Column("published_by_id", sa.Integer),
         sa.Column("published_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_site_publications"),
-        sa.ForeignKeyConstraint(["published_by_id"], [f"{schema}.users.id"], ondelete="SET NULL",
-                                name="fk_site_publications_published_by_id_users"),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"],
+            [f"{schema}.users.id"],
+            ondelete="SET NULL",
+            name="fk_site_publications_published_by_id_users",
+        ),
         schema=schema,
     )
     op.create_table(
-        "notification_preferences", _id(),
+        "notification_preferences",
+        _id(),
         sa.Column("user_id", sa.Integer, nullable=False),
         sa.Column("event", sa.String(60), nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("enabled", sa.Boolean, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_notification_preferences"),
-        sa.UniqueConstraint("user_id", "event", "channel",
-                            name="uq_notification_preferences_user_event_channel"),
-        sa.ForeignKeyConstraint(["user_id"], [f"{schema}.users.id"], ondelete="CASCADE",
-                                name="fk_notification_preferences_user_id_users"),
+        sa.UniqueConstraint(
+            "user_id", "event", "channel", name="uq_notification_preferences_user_event_channel"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            [f"{schema}.users.id"],
+            ondelete="CASCADE",
+            name="fk_notification_preferences_user_id_users",
+        ),
         schema=schema,
     )
     op.create_table(
-        "notification_webhooks", _id(),
+        "notification_webhooks",
+        _id(),
         sa.Column("url", sa.String(500), nullable=False),
         sa.Column("secret", sa.String(64), nullable=False),
         sa.Column("enabled", sa.Boolean, nullable=False),
