@@ -97,9 +97,9 @@ def test_a_contract_older_than_the_backfill_needs_confirmation_and_bills_only_th
     assert in_alpha(app, starts_of) == [services.add_months(starts, n) for n in (7, 8, 9)]
 
 
-def test_one_run_creates_at_most_the_backfill_per_contract(alpha):
-    """A contract stored before the window existed (or by an import) is caught up a few periods
-    per run, never thousands at once."""
+def test_a_contract_from_year_one_is_billed_only_its_latest_periods(alpha):
+    """A contract stored before the window existed (or written around the form) gets the latest
+    few periods billed, once; no run ever back-fills thousands of periods."""
     company_id = new_company()
     contract = Contract(
         company_id=company_id,
@@ -114,9 +114,18 @@ def test_one_run_creates_at_most_the_backfill_per_contract(alpha):
     )
     db.session.add(contract)
     db.session.commit()
-    created = services.bill_contract(contract, services.firm_today())
+    today = services.firm_today()
+    created = services.bill_contract(contract, today)
     db.session.commit()
     assert len(created) == services.billing_settings().backfill_periods == 3
+    assert services.bill_contract(contract, today) == [], "a second run adds nothing"
+    latest = [start for start, _end in services.contract_periods(contract, today)][-3:]
+    billed = db.session.scalars(
+        select(Invoice.period_start)
+        .where(Invoice.contract_id == contract.id)
+        .order_by(Invoice.period_start)
+    ).all()
+    assert billed == latest
     contract.is_active = False
     db.session.commit()
 

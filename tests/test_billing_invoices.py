@@ -37,14 +37,16 @@ def invoices_of(contract_id):
 def test_billing_run_twice_creates_each_period_once(alpha):
     contract_id = contract_for(new_company())
     first = services.run_billing(date(2030, 3, 15))
-    again = services.run_billing(date(2030, 3, 15))
     invoices = invoices_of(contract_id)
+    # Other tests' contracts in the shared firm may still be catching up: count this one's.
+    services.run_billing(date(2030, 3, 15))
+    assert [i.id for i in invoices_of(contract_id)] == [i.id for i in invoices]
     assert [i.period_start for i in invoices] == [
         date(2030, 1, 1),
         date(2030, 2, 1),
         date(2030, 3, 1),
     ]
-    assert first >= 3 and again == 0
+    assert first >= 3
     assert all(i.amount_cents == 30000 and i.currency == "CNY" for i in invoices)
     assert re.fullmatch(r"INV-2030-\d{5}", invoices[0].number)
 

@@ -93,6 +93,7 @@ def form_settings(account: str) -> dict:
         "quiet_start_hour": "21",
         "quiet_end_hour": "9",
         "stripe_account_id": account,
+        "backfill_periods": "3",
     }
 
 

@@ -6,12 +6,13 @@ so the row lock serialises concurrent takers and a rollback gives the number
 back. A billing run creates each contract period's invoice once: a unique
 key (source, source_key) per invoice makes a second or concurrent run a no-op.
 
-Back-fill is bounded: a run creates at most ``backfill_periods`` (a billing
-setting, 3 by default) invoices per contract, oldest first, and the next run goes
-on. A contract entered with more periods already begun than that needs the
-manager's confirmation; it then bills only the latest ``backfill_periods`` of
-them (``bill_from``) and the earlier periods are never billed by the run — the
-firm invoices them by hand if it wants to.
+Back-fill is bounded by ``backfill_periods`` (a billing setting, 3 by default):
+a run creates at most that many invoices per contract, oldest first. A contract
+entered with more periods already begun than that needs the manager's
+confirmation; it then bills only the latest ``backfill_periods`` of them
+(``bill_from``). A contract without ``bill_from`` (older, or written around the
+form) is billed only for its latest ``backfill_periods`` periods. Earlier periods
+are never billed by a run — the firm invoices them by hand if it wants to.
 """
 
 import secrets
@@ -239,11 +240,17 @@ def backfill_start(contract: Contract, today: date, confirmed: bool) -> date | N
     return begun[-cap]
 
 
-def billable_periods(contract: Contract, today: date):
-    """The periods a run may bill: begun by ``today`` and not before ``bill_from``."""
-    for start, end in contract_periods(contract, today):
-        if contract.bill_from is None or start >= contract.bill_from:
-            yield start, end
+def billable_periods(contract: Contract, today: date, cap: int):
+    """The periods a run may bill: begun by ``today`` and not before ``bill_from``.
+
+    A contract without ``bill_from`` (from before the back-fill rule, or written around
+    the form) is billed only for its latest ``cap`` periods: however far back it starts,
+    runs never create more than that for it in all.
+    """
+    begun = list(contract_periods(contract, today))
+    if contract.bill_from is None:
+        return begun[-cap:]
+    return [(start, end) for start, end in begun if start >= contract.bill_from]
 
 
 def bill_contract(
@@ -269,7 +276,7 @@ def bill_contract(
             )
         )
     created = []
-    for start, end in billable_periods(contract, today):
+    for start, end in billable_periods(contract, today, limit):
         key = f"{contract.id}:{start.isoformat()}"
         if key in existing:
             continue

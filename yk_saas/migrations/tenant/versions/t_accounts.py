@@ -18,7 +18,26 @@ TS = sa.DateTime(timezone=True)
 
 
 def upgrade(schema: str, **kw):
-    """Create ``user_sessions``, add the outbox's secret bodies, drop the lockout columns."""
+    """Create ``user_sessions``, add the outbox's secret bodies, drop the lockout columns.
+
+    Each step checks what is there first, so a schema that already has part of it (one
+    replayed from an older revision) still arrives at the same shape.
+    """
+    inspector = sa.inspect(op.get_bind())
+    if not inspector.has_table("user_sessions", schema=schema):
+        create_user_sessions(schema)
+    outbox = {c["name"] for c in inspector.get_columns("outbox_emails", schema=schema)}
+    for column in ("secret_text", "secret_html"):
+        if column not in outbox:
+            op.add_column("outbox_emails", sa.Column(column, sa.Text), schema=schema)
+    users = {c["name"] for c in inspector.get_columns("users", schema=schema)}
+    for column in ("failed_logins", "locked_until"):
+        if column in users:
+            op.drop_column("users", column, schema=schema)
+    mask_secret_links(schema)
+
+
+def create_user_sessions(schema: str) -> None:
     op.create_table(
         "user_sessions",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -39,10 +58,9 @@ def upgrade(schema: str, **kw):
         schema=schema,
     )
     op.create_index("ix_user_sessions_user_id", "user_sessions", ["user_id"], schema=schema)
-    op.add_column("outbox_emails", sa.Column("secret_text", sa.Text), schema=schema)
-    op.add_column("outbox_emails", sa.Column("secret_html", sa.Text), schema=schema)
-    op.drop_column("users", "failed_logins", schema=schema)
-    op.drop_column("users", "locked_until", schema=schema)
+
+
+def mask_secret_links(schema: str) -> None:
     # Links already sat in clear in the outbox: keep them for the recipient only.
     op.execute(
         sa.text(
