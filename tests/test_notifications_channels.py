@@ -30,12 +30,10 @@ notifications.register_events(
 def captured(monkeypatch):
     """Jobs ``notify`` would enqueue after commit, as (function name, args, kwargs)."""
     jobs = []
-    import yk_saas.jobs
-
     monkeypatch.setattr(
-        yk_saas.jobs,
+        notifications,
         "enqueue_after_commit",
-        lambda q, fn, *a, **kw: jobs.append((fn.__name__, a, kw)),
+        lambda q, path, *a, **kw: jobs.append((path.rsplit(".", 1)[-1], a, kw)),
     )
     return jobs
 
@@ -179,3 +177,21 @@ def test_only_managers_configure_the_gateway(app, firm_a, signed_in):
     assert signed_in(firm_a, "accountant").get("/notifications/gateway").status_code == 403
     owner = signed_in(firm_a, "owner")
     assert owner.post("/notifications/gateway", {"url": "javascript:alert(1)"}).status_code == 422
+
+
+def test_a_page_beyond_the_first_shows_the_rest(app, firm_a, signed_in, captured):
+    """The centre shows 50 a page: the older notifications are on page 2, none lost or repeated."""
+    with app.app_context(), tenant_context("alpha"):
+        db.session.execute(delete(Notification).where(Notification.user_id == 4))
+        db.session.commit()
+    for n in range(53):
+        with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
+            notifications.notify("test_channel_ping", [4], link="/desk/", what=f"n{n:02d}")
+            db.session.commit()
+    client = signed_in(firm_a, "accountant2")
+    first = client.get("/notifications/").get_data(as_text=True)
+    second = client.get("/notifications/?page=2").get_data(as_text=True)
+    shown = [f"n{n:02d}" for n in range(53)]
+    assert [w for w in shown if f"Ping {w}" in first] == shown[3:]
+    assert [w for w in shown if f"Ping {w}" in second] == shown[:3]
+    assert "/notifications/?page=2" in first

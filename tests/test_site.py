@@ -346,8 +346,10 @@ def test_recommended_services_section_follows_the_catalog_without_a_new_publish(
     }
     with app.test_request_context(), tenant_context(site_firm["slug"]):
         service_id = catalog.save_service(values).id
+        db.session.commit()
     assert "Bookkeeping Deluxe" not in visitor.get("/").get_data(as_text=True)
     with app.test_request_context(), tenant_context(site_firm["slug"]):
         catalog.set_flag(service_id, "recommended", True)
+        db.session.commit()
     home = visitor.get("/").get_data(as_text=True)
     assert "Bookkeeping Deluxe" in home and f"/portal/services/{service_id}" in home

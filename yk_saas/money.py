@@ -10,13 +10,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 
+from yk_saas.errors import UserError
+
 MINOR_UNITS = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "JPY": 0}
 #: Largest amount accepted, in minor units (10 trillion yuan): far inside a ``bigint`` column.
 MAX_MINOR = 10**15
 PLAIN_NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)")
 
 
-class AmountError(ValueError):
+class AmountError(UserError):
     """Text that is not an amount of money."""
 
 

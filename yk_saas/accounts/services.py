@@ -14,6 +14,7 @@ from yk_saas.accounts.models import Invitation, PasswordReset, User, UserSession
 from yk_saas.accounts.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
 from yk_saas.accounts.tokens import hash_token, new_token
 from yk_saas.audit.services import record_audit
+from yk_saas.errors import UserError
 from yk_saas.mail.services import queue_email
 from yk_saas.models_base import utcnow
 from yk_saas.urls import firm_url
@@ -22,7 +23,7 @@ INVITATION_DAYS = 7
 RESET_MINUTES = 60
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """Something the user can fix; the message is shown as it is."""
 
 

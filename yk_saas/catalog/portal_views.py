@@ -1,10 +1,10 @@
 """The catalog as clients see it: browse, search, open a service, order it."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from yk_saas.access import CLIENT, ROLES, require_firm_host, roles
+from yk_saas.access import CLIENT, ROLES, or_404, require_firm_host, roles
 from yk_saas.bounded import arg_int
 from yk_saas.catalog import services
 from yk_saas.files.services import send_stored_file
@@ -35,9 +35,7 @@ def index():
 @bp.route("/<int:service_id>")
 @roles(CLIENT)
 def detail(service_id):
-    service = services.visible_service(service_id, staff=False)
-    if service is None:
-        abort(404)
+    service = or_404(services.get_visible_service(current_user, service_id))
     return render_template("catalog/shop_detail.html", service=service, form=OrderForm())
 
 
@@ -45,9 +43,7 @@ def detail(service_id):
 @roles(CLIENT)
 def order(service_id):
     """Place an order; an unpublished or unknown service is refused like a missing page."""
-    service = services.visible_service(service_id, staff=False)
-    if service is None:
-        abort(404)
+    service = or_404(services.get_visible_service(current_user, service_id))
     form = OrderForm()
     if form.validate_on_submit():
         try:
@@ -74,7 +70,5 @@ def order(service_id):
 @bp.route("/<int:service_id>/image")
 @roles(*ROLES)
 def image(service_id):
-    stored = services.service_image(service_id, staff=current_user.is_staff)
-    if stored is None:
-        abort(404)
+    stored = or_404(services.service_image(current_user, service_id))
     return send_stored_file(stored, inline=True)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, or_, select, update
 from tenants import db
 from yk_saas.audit.services import record_audit
 from yk_saas.catalog.models import BILLING_CYCLES, ServiceCategory, ServiceItem
+from yk_saas.errors import UserError
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import IMAGES, MB, UploadError, save_upload
 from yk_saas.signals import catalog_changed
@@ -31,7 +32,7 @@ ALLOWED_TAGS = {
 }
 
 
-class CatalogError(ValueError):
+class CatalogError(UserError):
     """A catalog change the user has to correct."""
 
 
@@ -70,7 +71,7 @@ def save_category(
         raise CatalogError(_("No such category."))
     category.name, category.sort_order = clean_name(name, 100), sort_order or 0
     db.session.add(category)
-    db.session.commit()
+    db.session.flush()
     catalog_changed.send(current_app._get_current_object())
     return category
 
@@ -82,7 +83,6 @@ def delete_category(category_id: int) -> None:
     )
     db.session.execute(delete(ServiceCategory).where(ServiceCategory.id == category_id))
     record_audit("catalog_category_deleted", "catalog_category", category_id)
-    db.session.commit()
     catalog_changed.send(current_app._get_current_object())
 
 
@@ -124,10 +124,8 @@ def save_service(
                 uploaded_by_id=user_id,
             )
         except UploadError as exc:
-            db.session.rollback()
-            raise CatalogError(str(exc)) from exc
+            raise CatalogError(str(exc), field="image") from exc
         service.image_file_id = stored.id
-    db.session.commit()
     catalog_changed.send(current_app._get_current_object())
     return service
 
@@ -140,7 +138,6 @@ def set_flag(service_id: int, flag: str, value: bool) -> ServiceItem:
     if service is None:
         raise CatalogError(_("No such service."))
     setattr(service, flag, value)
-    db.session.commit()
     catalog_changed.send(current_app._get_current_object())
     return service
 
@@ -169,16 +166,20 @@ def published_services(category_id: int | None = None, search: str = ""):
     ).all()
 
 
-def visible_service(service_id: int, staff: bool) -> ServiceItem | None:
-    """A service as the reader may see it: staff see all, clients published ones only."""
-    service = db.session.get(ServiceItem, service_id)
-    if service is None or (not staff and not service.published):
-        return None
-    return service
+def visible_services_query(user):
+    """The services ``user`` may see: staff all, clients the published ones."""
+    query = select(ServiceItem)
+    return query if user.is_staff else query.where(ServiceItem.published.is_(True))
 
 
-def service_image(service_id: int, staff: bool) -> StoredFile | None:
-    service = visible_service(service_id, staff)
+def get_visible_service(user, service_id: int) -> ServiceItem | None:
+    """One service ``user`` may see, or None."""
+    return db.session.scalar(visible_services_query(user).where(ServiceItem.id == service_id))
+
+
+def service_image(user, service_id: int) -> StoredFile | None:
+    """The image of a service ``user`` may see, or None."""
+    service = get_visible_service(user, service_id)
     if service is None or service.image_file_id is None:
         return None
     return db.session.get(StoredFile, service.image_file_id)

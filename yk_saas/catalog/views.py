@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tenants import db
-from yk_saas.access import MANAGERS, require_firm_host, roles
+from yk_saas.access import MANAGERS, or_404, require_firm_host, roles
 from yk_saas.catalog import services
 from yk_saas.catalog.forms import CategoryForm, ServiceForm
 from yk_saas.catalog.models import ServiceCategory, ServiceItem
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.extensions import htmx
 from yk_saas.money import AmountError, amount_input, parse_amount
 
@@ -21,11 +22,9 @@ bp.before_request(require_firm_host)
 def index():
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "name") as outcome:
             services.save_category(form.name.data, form.sort_order.data or 0)
-        except services.CatalogError as exc:
-            form.name.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Category added."), "success")
             return redirect(url_for("catalog.index"), 303)
     return render_template(
@@ -33,7 +32,7 @@ def index():
         form=form,
         categories=services.categories(),
         services=services.all_services(),
-    ), 422 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -47,10 +46,8 @@ def category(category_id):
             "catalog/_category_row.html", category=category, form=form, editing=True
         )
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "name"):
             services.save_category(form.name.data, form.sort_order.data or 0, category.id)
-        except services.CatalogError as exc:
-            form.name.errors = [str(exc)]
     if form.errors:
         return render_template(
             "catalog/_category_row.html", category=category, form=form, editing=True
@@ -108,18 +105,16 @@ def values_from(form: ServiceForm) -> dict | None:
 def edit_service(service: ServiceItem | None):
     form = service_form(service)
     if form.validate_on_submit() and (values := values_from(form)) is not None:
-        try:
+        with user_errors_on(form, "image") as outcome:
             saved = services.save_service(
                 values, request.files.get("image"), service.id if service else None, current_user.id
             )
-        except services.CatalogError as exc:
-            form.image.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Service saved."), "success")
             return redirect(url_for("catalog.service", service_id=saved.id), 303)
-    return render_template(
-        "catalog/service_form.html", form=form, service=service
-    ), 422 if form.errors else 200
+    return render_template("catalog/service_form.html", form=form, service=service), form_status(
+        form
+    )
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
@@ -131,14 +126,14 @@ def new_service():
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def service(service_id):
-    return edit_service(db.get_or_404(ServiceItem, service_id))
+    return edit_service(or_404(services.get_visible_service(current_user, service_id)))
 
 
 @bp.route("/services/<int:service_id>/toggle", methods=["POST"])
 @roles(*MANAGERS)
 def toggle(service_id):
     """HTMX: publish/unpublish or (un)recommend in the list."""
-    service = db.get_or_404(ServiceItem, service_id)
+    service = or_404(services.get_visible_service(current_user, service_id))
     flag = request.form.get("flag", "")
     if flag not in ("published", "recommended"):
         abort(400)

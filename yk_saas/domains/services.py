@@ -23,13 +23,14 @@ from tenants import current_tenant, db
 from tenants.models import Domain
 from tenants.resolve import normalize_host, resolver
 from yk_saas.audit.services import record_audit
+from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
 
 TXT_PREFIX = "_yk-verify"
 _HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-class DomainError(ValueError):
+class DomainError(UserError):
     """A domain that cannot be added; ``code`` says why."""
 
     def __init__(self, code: str):

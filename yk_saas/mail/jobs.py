@@ -4,8 +4,7 @@ from rq import Retry
 
 from tenants import current_tenant
 from tenants.jobs import platform_job, tenant_job
-from yk_saas.extensions import queue
-from yk_saas.jobs import for_each_firm
+from yk_saas.jobs import enqueue_after_commit, for_each_firm
 from yk_saas.mail import services
 
 
@@ -16,8 +15,9 @@ def deliver_email(email_id: int) -> str:
 
 
 def enqueue_delivery(email_id: int) -> None:
-    """Queue delivery of a committed message, retried with backoff if SMTP fails."""
-    queue("high").enqueue(
+    """Queue delivery of the message once it is committed, retried with backoff if SMTP fails."""
+    enqueue_after_commit(
+        "high",
         deliver_email,
         current_tenant().slug,
         email_id,

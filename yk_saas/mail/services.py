@@ -107,19 +107,18 @@ def deliver_email(email_id: int) -> str:
         return "skipped"
     if not smtp_configured():
         email.status = OUTBOX
-        db.session.commit()
         return OUTBOX
     try:
         send_over_smtp(build_message(email))
     except (OSError, smtplib.SMTPException) as exc:
         email.status = FAILED
         email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        # Kept although the job fails: the attempt counts and the outbox shows the error.
         db.session.commit()
         raise
     email.status, email.sent_at, email.last_error = SENT, utcnow(), None
     # Delivered: the recipient has the link; nobody needs our copy of it.
     email.secret_text = email.secret_html = None
-    db.session.commit()
     return SENT
 
 

@@ -1,6 +1,5 @@
 """Notification jobs: e-mail a notification once; send it to the firm's SMS/WeChat gateway."""
 
-from tenants import db
 from tenants.jobs import tenant_job
 from yk_saas.mail.jobs import enqueue_delivery
 from yk_saas.notifications import services
@@ -10,7 +9,6 @@ from yk_saas.notifications import services
 def send_notification_email(notification_id: int) -> int | None:
     """Queue and deliver the e-mail of one notification; a second run sends nothing."""
     email_id = services.email_notification(notification_id)
-    db.session.commit()
     if email_id is not None:
         enqueue_delivery(email_id)
     return email_id

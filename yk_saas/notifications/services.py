@@ -13,14 +13,22 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+from rq import Retry
 from sqlalchemy import func, select, update
 
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
+from yk_saas.jobs import enqueue_after_commit
 from yk_saas.mail.models import OutboxEmail
+from yk_saas.mail.services import queue_email
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.models import Notification, NotificationPreference, NotificationWebhook
+from yk_saas.notifications.webhook import WebhookError, post_signed
+from yk_saas.outbound import OutboundRefused
+from yk_saas.urls import firm_base_url
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +131,13 @@ def active_webhook() -> NotificationWebhook | None:
     )
 
 
+# The jobs by dotted path: ``jobs.py`` builds on this module, so it is not imported here.
+EMAIL_JOB = "yk_saas.notifications.jobs.send_notification_email"
+WEBHOOK_JOB = "yk_saas.notifications.jobs.send_notification_webhook"
+
+
 def notify(event: str, user_ids: Iterable[int], link: str | None = None, **params) -> list[int]:
     """Record ``event`` for each user and queue its e-mails; the caller commits."""
-    from rq import Retry
-
-    from yk_saas.jobs import enqueue_after_commit
-    from yk_saas.notifications.jobs import send_notification_email, send_notification_webhook
-
     ids = sorted(set(user_ids))
     users = db.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True))).all()
     slug = current_tenant().slug
@@ -141,12 +149,12 @@ def notify(event: str, user_ids: Iterable[int], link: str | None = None, **param
         db.session.flush()
         created.append(note.id)
         if channel_enabled(user, event, "email"):
-            enqueue_after_commit("high", send_notification_email, slug, note.id)
+            enqueue_after_commit("high", EMAIL_JOB, slug, note.id)
         for channel in WEBHOOK_CHANNELS if has_gateway else ():
             if channel_enabled(user, event, channel):
                 enqueue_after_commit(
                     "high",
-                    send_notification_webhook,
+                    WEBHOOK_JOB,
                     slug,
                     note.id,
                     channel,
@@ -164,13 +172,18 @@ def unread_count(user_id: int) -> int:
     )
 
 
-def recent_notifications(user_id: int, limit: int = 50):
-    return db.session.scalars(
-        select(Notification)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.id.desc())
-        .limit(limit)
-    ).all()
+def visible_notifications_query(user: User):
+    """The notifications ``user`` may see (their own), newest first."""
+    return (
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
+    )
+
+
+def get_visible_notification(user: User, notification_id: int) -> Notification | None:
+    """One of ``user``'s notifications, or None if there is no such notification of theirs."""
+    return db.session.scalar(
+        visible_notifications_query(user).where(Notification.id == notification_id)
+    )
 
 
 def mark_read(user_id: int, notification_id: int | None = None) -> int:
@@ -180,9 +193,7 @@ def mark_read(user_id: int, notification_id: int | None = None) -> int:
     )
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
-    count = db.session.execute(query.values(read_at=utcnow())).rowcount
-    db.session.commit()
-    return count
+    return db.session.execute(query.values(read_at=utcnow())).rowcount
 
 
 def email_notification(notification_id: int) -> int | None:
@@ -190,9 +201,6 @@ def email_notification(notification_id: int) -> int | None:
 
     Returns the new message's id, or None if there is nothing (more) to send.
     """
-    from yk_saas.mail.services import queue_email
-    from yk_saas.urls import firm_base_url
-
     # The row lock makes a second run of the same job wait, then find the e-mail.
     note = db.session.scalar(
         select(Notification).where(Notification.id == notification_id).with_for_update()
@@ -221,9 +229,6 @@ def email_notification(notification_id: int) -> int | None:
 
 def email_template(event: str) -> str:
     """``emails/notification_<event>.*`` when a feature wrote one, else the generic one."""
-    from flask import current_app
-    from jinja2 import TemplateNotFound
-
     name = f"notification_{event}"
     try:
         current_app.jinja_env.get_template(f"emails/{name}.html")
@@ -234,8 +239,6 @@ def email_template(event: str) -> str:
 
 def webhook_payload(note: Notification, channel: str) -> dict:
     """What the gateway receives: enough to text or message the person."""
-    from yk_saas.urls import firm_base_url
-
     user = db.session.get(User, note.user_id)
     firm = current_tenant()
     with force_locale(user.locale or firm.locale):
@@ -260,9 +263,6 @@ def deliver_webhook(notification_id: int, channel: str) -> str:
     that now resolves to a private address) sends nothing: the refusal is
     recorded on the gateway and logged, and the job ends without a retry.
     """
-    from yk_saas.notifications.webhook import WebhookError, post_signed
-    from yk_saas.outbound import OutboundRefused
-
     note = db.session.get(Notification, notification_id)
     hook = active_webhook()
     if note is None or hook is None:
@@ -278,12 +278,11 @@ def deliver_webhook(notification_id: int, channel: str) -> str:
             exc,
         )
         hook.last_error = f"refused: {exc}"[:500]
-        db.session.commit()
         return "refused"
     except WebhookError as exc:
         hook.last_error = str(exc)[:500]
+        # Kept although the job fails: the gateway page shows why it is being retried.
         db.session.commit()
         raise
     hook.last_error, hook.last_success_at = None, utcnow()
-    db.session.commit()
     return "sent"

@@ -10,18 +10,21 @@ from wtforms import BooleanField, URLField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from tenants import db
-from yk_saas.access import MANAGERS, ROLES, require_firm_host, roles
+from yk_saas.access import MANAGERS, ROLES, or_404, require_firm_host, roles
 from yk_saas.audit.services import record_audit
+from yk_saas.errors import form_status
 from yk_saas.extensions import htmx
 from yk_saas.forms import Form
 from yk_saas.notifications import services
-from yk_saas.notifications.models import Notification, NotificationWebhook
+from yk_saas.notifications.models import NotificationWebhook
 from yk_saas.notifications.webhook import new_secret
 from yk_saas.outbound import OutboundRefused, check_public_url
+from yk_saas.paging import page_of
 from yk_saas.urls import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 bp.before_request(require_firm_host)
+PAGE_SIZE = 50
 
 
 def public_https_url(_form, field):
@@ -43,10 +46,14 @@ class GatewayForm(Form):
 @bp.route("/")
 @roles(*ROLES)
 def index():
-    items = services.recent_notifications(current_user.id)
     return render_template(
-        "notifications/index.html", items=items, render_title=services.render_title
+        "notifications/index.html", page=_page(), render_title=services.render_title
     )
+
+
+def _page():
+    """The page of the user's notifications the ``page`` argument asks for."""
+    return page_of(services.visible_notifications_query(current_user), PAGE_SIZE)
 
 
 @bp.route("/badge")
@@ -69,26 +76,20 @@ def mark_all_read():
 @roles(*ROLES)
 def open_one(notification_id):
     """Mark one notification read and go where it points (only within this site)."""
-    note = db.first_or_404(
-        db.select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == current_user.id
-        )
-    )
+    note = or_404(services.get_visible_notification(current_user, notification_id))
     services.mark_read(current_user.id, note.id)
-    from flask import redirect
-
     return redirect(safe_next(note.link, request.url_root), 303)
 
 
 def _after_change():
-    items = services.recent_notifications(current_user.id)
+    page = _page()
     if htmx:
         response = render_template(
-            "notifications/_list.html", items=items, render_title=services.render_title
+            "notifications/_list.html", page=page, render_title=services.render_title
         )
         return response, 200, {"HX-Trigger": "notifications-changed"}
     return render_template(
-        "notifications/index.html", items=items, render_title=services.render_title
+        "notifications/index.html", page=page, render_title=services.render_title
     )
 
 
@@ -107,7 +108,6 @@ def preferences():
     if request.method == "POST":
         chosen = {tuple(key.split(":", 2)[1:]) for key in request.form if key.startswith("pref:")}
         services.save_preferences(current_user.id, {c for c in chosen if len(c) == 2})
-        db.session.commit()
         flash(_("Preferences saved."), "success")
         return redirect(url_for("notifications.preferences"), 303)
     events = sorted(
@@ -147,9 +147,6 @@ def gateway():
             enabled=hook.enabled,
             new_secret=bool(form.new_secret.data),
         )
-        db.session.commit()
         flash(_("Gateway saved."), "success")
         return redirect(url_for("notifications.gateway"), 303)
-    return render_template(
-        "notifications/gateway.html", form=form, hook=hook
-    ), 422 if form.errors else 200
+    return render_template("notifications/gateway.html", form=form, hook=hook), form_status(form)

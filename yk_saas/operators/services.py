@@ -12,11 +12,12 @@ from tenants.models import Tenant
 from tenants.naming import quote_schema
 from tenants.resolve import resolver
 from yk_saas.accounts.passwords import hash_password, verify_password
+from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
 from yk_saas.operators.models import PlatformOperator
 
 
-class OperatorError(ValueError):
+class OperatorError(UserError):
     """An operator action refused; ``code`` says why."""
 
     def __init__(self, code: str):

@@ -4,7 +4,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from tenants import current_tenant, db
 from tenants.models import Tenant
@@ -90,6 +90,11 @@ def after_site_change() -> None:
     """After a commit that changed what visitors see: drop caches in this process."""
     resolver.invalidate()
     cache.clear()
+
+
+def clear_caches_after_commit() -> None:
+    """Run ``after_site_change`` once the change is committed (before, a reader re-caches the old)."""
+    event.listen(db.session(), "after_commit", lambda _session: after_site_change(), once=True)
 
 
 # --- the draft -------------------------------------------------------------
@@ -308,5 +313,4 @@ def current_slides(snapshot: dict, now: datetime | None = None) -> list[dict]:
 def _catalog_changed(_sender, **_kw):
     """Services shown on the home page changed: make cached copies stale."""
     bump_site_version()
-    db.session.commit()
-    after_site_change()
+    clear_caches_after_commit()
