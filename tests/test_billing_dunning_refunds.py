@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.billing_helpers import new_company, new_invoice
+from tests.support.billing import new_company, new_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import credit, dunning, refunds, services
 from yk_saas.billing.models import Invoice, RefundRequest, ReminderSent
@@ -36,8 +36,8 @@ def steps_of(invoice_id):
 
 
 def client_user(company_id: int) -> User:
-    from tests.billing_helpers import unique
-    from tests.conftest import PASSWORD
+    from tests.support import PASSWORD
+    from tests.support.billing import unique
     from yk_saas.accounts.services import create_user
 
     email = unique("payer").replace(" ", "-") + "@money.example.com"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import db, tenant_context
-from tests.billing_helpers import in_firm, new_company, new_invoice
+from tests.support.billing import in_firm, new_company, new_invoice
 from yk_saas import signals
 from yk_saas.billing import services
 from yk_saas.billing.models import Invoice, NumberCounter, Payment

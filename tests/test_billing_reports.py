@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tenants import db, tenant_context
-from tests.billing_helpers import new_company, new_invoice
+from tests.support.billing import new_company, new_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import reports, services
 from yk_saas.reports.registry import (

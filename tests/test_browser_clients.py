@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from tenants import db, tenant_context
-from tests.browser import chromium, live_server, require_chromium, screenshot
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
+from tests.support.browser import chromium, live_server, require_chromium, screenshot
 from yk_saas.clients.models import ClientCompany
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tests.browser import chromium, live_server, require_chromium, screenshot
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
+from tests.support.browser import chromium, live_server, require_chromium, screenshot
 
 pytestmark = pytest.mark.browser
 

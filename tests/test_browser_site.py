@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tenants import db, tenant_context
-from tests.browser import chromium, live_server, require_chromium, screenshot
-from tests.conftest import PASSWORD, provision_firm
+from tests.support import PASSWORD
+from tests.support.browser import chromium, live_server, require_chromium, screenshot
+from tests.support.firms import provision_firm
 
 pytestmark = pytest.mark.browser
 

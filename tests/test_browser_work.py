@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, live_server, require_chromium, screenshot
-from tests.conftest import PASSWORD
-from tests.work_factories import firm, person, reset_staff
+from tests.support import PASSWORD
+from tests.support.browser import chromium, live_server, require_chromium, screenshot
+from tests.support.work import firm, person, reset_staff
 
 pytestmark = pytest.mark.browser
 SERVICE = "Payroll set-up Deluxe"

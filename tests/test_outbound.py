@@ -21,7 +21,7 @@ from rq import Queue
 from sqlalchemy import delete, func, select
 
 from tenants import db, tenant_context
-from tests.test_worker import run_worker_burst
+from tests.support.worker import run_worker_burst
 from yk_saas.config import refuse_unsafe_production
 from yk_saas.notifications import services as notifications
 from yk_saas.notifications.jobs import send_notification_webhook
