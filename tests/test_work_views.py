@@ -16,15 +16,9 @@ PDF = b"%PDF-1.4\n% test\n"
 
 
 @pytest.fixture
-def signed_in(signed_in):
-    """Signed in and reading English, whatever the firm's language."""
-
-    def sign_in(firm_info, who):
-        client = signed_in(firm_info, who)
-        client.post("/lang", {"locale": "en", "next": "/"})
-        return client
-
-    return sign_in
+def signed_in(signed_in_en):
+    """Signed in and reading English, whatever the firm's language (put back at teardown)."""
+    return signed_in_en
 
 
 @pytest.fixture
