@@ -6,15 +6,20 @@ is flushed. Without them, the embedded servers start under a temporary folder.
 """
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
 import pytest
 from redis import Redis
 
-from tenants import tenant_context
+from tenants import db, tenant_context
 from tenants.migrate import upgrade_public
+from tests.support import PLATFORM
+from tests.support import billing as billing_factories
+from tests.support import work as work_factories
+from tests.support.browser import chromium, live_server, require_chromium
+from tests.support.firms import provision_firm, unique_slug
+from tests.support.http import HostClient
 from yk_saas import create_app
 from yk_saas.embedded import (
     database_url_on,
@@ -26,8 +31,6 @@ from yk_saas.embedded import (
 )
 from yk_saas.i18n_compile import compile_catalogs
 
-PLATFORM = "yk.test"
-PASSWORD = "Correct-horse-9"
 TEST_DB = os.environ.get("YK_TEST_DB", "yk_test")
 TEST_REDIS_DB = os.environ.get("YK_TEST_REDIS_DB", "9")
 
@@ -90,112 +93,10 @@ def redis(app):
     return Redis.from_url(app.config["REDIS_URL"])
 
 
-class HostClient:
-    """A test client that talks to one host and sends the CSRF token like a browser."""
-
-    def __init__(self, app, host: str):
-        self.app, self.host = app, host
-        self.client = app.test_client()
-        self._csrf = None
-
-    @property
-    def base_url(self):
-        return f"http://{self.host}"
-
-    def get(self, path, **kw):
-        return self.client.get(path, base_url=self.base_url, **kw)
-
-    def csrf_token(self) -> str:
-        if self._csrf is None:
-            html = self.get("/").get_data(as_text=True)
-            self._csrf = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
-        return self._csrf
-
-    def post(self, path, data=None, csrf=True, headers=None, **kw):
-        headers = dict(headers or {})
-        if csrf:
-            headers["X-CSRFToken"] = self.csrf_token()
-        return self.client.post(
-            path, base_url=self.base_url, data=data or {}, headers=headers, **kw
-        )
-
-    def login(self, email, password=PASSWORD):
-        self._csrf = None
-        response = self.post("/login", {"email": email, "password": password})
-        self._csrf = None
-        return response
-
-    def cookie(self, name="yk_session"):
-        cookie = self.client.get_cookie(name, domain=self.host)
-        return cookie.value if cookie else None
-
-    def set_cookie(self, value, name="yk_session"):
-        self.client.set_cookie(name, value, domain=self.host)
-        self._csrf = None
-
-
 @pytest.fixture
 def host_client(app):
     """``host_client("alpha.yk.test")`` → a fresh HostClient for that host."""
     return lambda host: HostClient(app, host)
-
-
-def provision_firm(app, slug, marker):
-    """A firm with the same people and companies (same ids) as every other test firm.
-
-    ``marker`` is written into every name so a page leaking this firm's data is easy to spot.
-    """
-    from tenants import db
-    from yk_saas.accounts.services import create_user
-    from yk_saas.clients.models import ClientCompany
-    from yk_saas.platform.services import FirmSignup, signup_firm
-
-    with app.app_context():
-        signup_firm(
-            FirmSignup(
-                firm_name=f"{slug.title()} Firm",
-                slug=slug,
-                owner_name=f"{marker} Owner",
-                email=f"owner@{slug}.example.com",
-                password=PASSWORD,
-            )
-        )
-        with tenant_context(slug):
-            create_user(f"admin@{slug}.example.com", f"{marker} Admin", "admin", PASSWORD)
-            create_user(f"acc@{slug}.example.com", f"{marker} Accountant", "accountant", PASSWORD)
-            create_user(
-                f"acc2@{slug}.example.com", f"{marker} Accountant Two", "accountant", PASSWORD
-            )
-            x = ClientCompany(name=f"{marker} Company X")
-            y = ClientCompany(name=f"{marker} Company Y")
-            db.session.add_all([x, y])
-            db.session.flush()
-            create_user(
-                f"x@{slug}.example.com",
-                f"{marker} Client X",
-                "client",
-                PASSWORD,
-                client_company_id=x.id,
-            )
-            create_user(
-                f"y@{slug}.example.com",
-                f"{marker} Client Y",
-                "client",
-                PASSWORD,
-                client_company_id=y.id,
-            )
-            db.session.commit()
-    return {
-        "slug": slug,
-        "host": f"{slug}.{PLATFORM}",
-        "marker": marker,
-        "owner": f"owner@{slug}.example.com",
-        "admin": f"admin@{slug}.example.com",
-        "accountant": f"acc@{slug}.example.com",
-        "accountant2": f"acc2@{slug}.example.com",
-        "client_x": f"x@{slug}.example.com",
-        "client_y": f"y@{slug}.example.com",
-    }
 
 
 @pytest.fixture(scope="session")
@@ -222,12 +123,93 @@ def signed_in(host_client):
 
 
 @pytest.fixture
-def signed_in_en(signed_in):
-    """Like ``signed_in``, with the interface switched to English for that person (as a user would)."""
+def signed_in_en(signed_in, app):
+    """Like ``signed_in``, with the interface switched to English for that person (as a user would).
+
+    The person's language is put back at teardown: the session firms are shared by every test.
+    """
+    switched = []
 
     def sign_in_in_english(firm, who):
         client = signed_in(firm, who)
+        switched.append((firm["slug"], firm[who], _locale_of(app, firm["slug"], firm[who])))
         client.post("/lang", {"locale": "en", "next": "/"})
         return client
 
-    return sign_in_in_english
+    yield sign_in_in_english
+    for slug, email, locale in reversed(switched):
+        _set_locale(app, slug, email, locale)
+
+
+def _locale_of(app, slug, email):
+    from yk_saas.accounts.services import find_user_by_email
+
+    with app.app_context(), tenant_context(slug):
+        return find_user_by_email(email).locale
+
+
+def _set_locale(app, slug, email, locale):
+    from yk_saas.accounts.services import find_user_by_email
+
+    with app.app_context(), tenant_context(slug):
+        find_user_by_email(email).locale = locale
+        db.session.commit()
+
+
+@pytest.fixture
+def fresh_firm(app):
+    """A newly provisioned firm of this test alone (unique slug), for tests that change its settings.
+
+    Same people and companies as ``firm_a``; the marker is the slug in capitals.
+    """
+    slug = unique_slug()
+    return provision_firm(app, slug, slug.upper())
+
+
+@pytest.fixture
+def make_company(app):
+    """``make_company(firm, accountant_id=None)`` → the id of a new client company of that firm."""
+
+    def make(firm, accountant_id=None):
+        with app.app_context(), tenant_context(firm["slug"]):
+            return billing_factories.new_company(accountant_id)
+
+    return make
+
+
+@pytest.fixture
+def make_invoice(app):
+    """``make_invoice(firm, company_id, amount=50000, ...)`` → the id of a new issued invoice."""
+
+    def make(firm, company_id, **fields):
+        with app.app_context(), tenant_context(firm["slug"]):
+            return billing_factories.new_invoice(company_id, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_work_item(app):
+    """``make_work_item(firm, who="client_x", title=..., now=...)`` → the id of a filed request."""
+
+    def make(firm, who="client_x", **fields):
+        with work_factories.firm(app, firm["slug"]):
+            return work_factories.new_request(firm[who], **fields)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def server(app):
+    """The port of a live server thread serving the app (browser tests)."""
+    require_chromium()
+    with live_server(app) as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (``/usr/bin/chromium``) where the platform's hosts reach loopback."""
+    require_chromium()
+    with chromium(PLATFORM) as browser:
+        yield browser

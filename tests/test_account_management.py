@@ -10,7 +10,8 @@ from rq.job import Job
 from sqlalchemy import select, text
 
 from tenants import db, tenant_context
-from tests.conftest import HostClient, provision_firm
+from tests.support.firms import provision_firm
+from tests.support.http import HostClient
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import Invitation, PasswordReset, User, UserSession
 from yk_saas.accounts.tokens import new_token

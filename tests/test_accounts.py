@@ -6,7 +6,7 @@ import pyotp
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 from yk_saas.accounts.models import User
 from yk_saas.mail.models import OutboxEmail
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import db, tenant_context
-from tests.billing_helpers import new_company
+from tests.support.billing import new_company
 from yk_saas.billing import services
 from yk_saas.billing.models import Contract, Invoice
 

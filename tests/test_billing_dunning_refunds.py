@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.billing_helpers import new_company, new_invoice
+from tests.support.billing import new_company, new_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import credit, dunning, refunds, services
 from yk_saas.billing.models import Invoice, RefundRequest, ReminderSent
@@ -36,8 +36,8 @@ def steps_of(invoice_id):
 
 
 def client_user(company_id: int) -> User:
-    from tests.billing_helpers import unique
-    from tests.conftest import PASSWORD
+    from tests.support import PASSWORD
+    from tests.support.billing import unique
     from yk_saas.accounts.services import create_user
 
     email = unique("payer").replace(" ", "-") + "@money.example.com"
@@ -66,7 +66,12 @@ def test_each_step_is_sent_once_and_never_after_payment(alpha):
     ).all()
     assert len(emails) == 3 and all(db.session.get(Invoice, invoice_id).number in s for s in emails)
     services.record_offline_payment(
-        invoice_id, 20000, "cash", "", date(2031, 3, 15), db.session.get(User, 2)
+        invoice_id,
+        20000,
+        "cash",
+        "",
+        date(2031, 3, 15),
+        db.session.get(User, alpha["ids"]["admin"]),
     )
     db.session.commit()
     for day in (date(2031, 3, 17), date(2031, 3, 25), date(2031, 5, 1)):
@@ -120,7 +125,7 @@ def test_reminder_uses_the_firms_wording_with_variables(alpha):
 
 def test_send_reminder_now_has_a_cooldown(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 1000)
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 1000)
     admin = signed_in(firm_a, "admin")
     admin.post(f"/desk/billing/invoices/{invoice_id}/remind")
     page = admin.get(f"/desk/billing/invoices/{invoice_id}").get_data(as_text=True)
@@ -146,13 +151,13 @@ def test_a_refund_above_what_was_paid_is_refused_with_a_clear_message(alpha):
     refund = refunds.request_refund(invoice, "Booked twice", client)
     db.session.commit()
     with pytest.raises(services.BillingError, match="退款不能超过已付金额"):
-        refunds.move(refund, "propose", db.session.get(User, 2), None, 30001)
+        refunds.move(refund, "propose", db.session.get(User, alpha["ids"]["admin"]), None, 30001)
     db.session.rollback()
 
 
 def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
     invoice, client = paid_invoice(30000)
-    admin = db.session.get(User, 2)
+    admin = db.session.get(User, alpha["ids"]["admin"])
     refund = refunds.request_refund(invoice, "Wrong tax filing", client)
     refunds.move(refund, "ask_info", admin, "Which month?")
     refunds.move(refund, "add_info", client, "October")
@@ -183,7 +188,7 @@ def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
 
 
 def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
-    company_id = new_company(accountant_id=3)
+    company_id = new_company(accountant_id=alpha["ids"]["accountant"])
     credit.set_credit_limit(company_id, 50000, "CNY")
     db.session.commit()
 
@@ -192,7 +197,7 @@ def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
             db.session.scalars(
                 select(Notification).where(
                     Notification.event == "billing.credit_limit",
-                    Notification.user_id == 3,
+                    Notification.user_id == alpha["ids"]["accountant"],
                     Notification.params["amount"].as_integer() > 0,
                     Notification.link == f"/desk/billing/clients/{company_id}",
                 )
@@ -210,7 +215,7 @@ def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
     db.session.commit()
     assert warnings() == 1
     services.record_offline_payment(
-        first, 40000, "cash", "", date(2026, 11, 5), db.session.get(User, 2)
+        first, 40000, "cash", "", date(2026, 11, 5), db.session.get(User, alpha["ids"]["admin"])
     )
     db.session.commit()
     new_invoice(company_id, 40000)
@@ -221,9 +226,14 @@ def test_crossing_the_credit_limit_warns_once_per_crossing(alpha):
 
 def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 8000)
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 8000)
         services.record_offline_payment(
-            invoice_id, 8000, "cash", "", date(2026, 11, 2), db.session.get(User, 2)
+            invoice_id,
+            8000,
+            "cash",
+            "",
+            date(2026, 11, 2),
+            db.session.get(User, firm_a["ids"]["admin"]),
         )
         db.session.commit()
     client = signed_in(firm_a, "client_x")

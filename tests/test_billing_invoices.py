@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import db, tenant_context
-from tests.billing_helpers import in_firm, new_company, new_invoice
+from tests.support.billing import in_firm, new_company, new_invoice
 from yk_saas import signals
 from yk_saas.billing import services
 from yk_saas.billing.models import Invoice, NumberCounter, Payment
@@ -130,7 +130,7 @@ def test_a_rolled_back_invoice_gives_its_number_back(alpha):
 def test_partial_then_full_offline_payment_settles_the_balance(alpha):
     from yk_saas.accounts.models import User
 
-    admin = db.session.get(User, 2)
+    admin = db.session.get(User, alpha["ids"]["admin"])
     company_id = new_company()
     invoice_id = new_invoice(company_id, 50000)
     services.record_offline_payment(invoice_id, 20000, "cash", "", date(2026, 11, 3), admin)
@@ -152,7 +152,9 @@ def test_a_credit_note_lowers_what_is_owed(alpha):
     from yk_saas.accounts.models import User
 
     invoice_id = new_invoice(new_company(), 40000)
-    note = services.issue_credit_note(invoice_id, 10000, "Fee reduced", db.session.get(User, 2))
+    note = services.issue_credit_note(
+        invoice_id, 10000, "Fee reduced", db.session.get(User, alpha["ids"]["admin"])
+    )
     db.session.commit()
     assert note.number.startswith("CN-")
     assert db.session.get(Invoice, invoice_id).balance_cents == 30000
@@ -205,7 +207,7 @@ def test_every_amount_column_has_a_currency_beside_it():
 
 def test_staff_records_a_payment_and_the_client_sees_a_zero_balance(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 12345)
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 12345)
         number = db.session.get(Invoice, invoice_id).number
     admin = signed_in(firm_a, "admin")
     response = admin.post(
@@ -226,7 +228,7 @@ def test_staff_records_a_payment_and_the_client_sees_a_zero_balance(app, firm_a,
 
 def test_a_too_large_payment_is_refused_with_a_message(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 1000)
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 1000)
     response = signed_in(firm_a, "admin").post(
         f"/desk/billing/invoices/{invoice_id}/payments",
         {"amount": "10.01", "method": "cash", "received_on": "2026-11-20"},
@@ -237,7 +239,7 @@ def test_a_too_large_payment_is_refused_with_a_message(app, firm_a, signed_in):
 
 def test_client_y_invoices_are_not_found_for_client_x(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(2, 1000)
+        invoice_id = new_invoice(firm_a["ids"]["company_y"], 1000)
     client = signed_in(firm_a, "client_x")
     assert client.get(f"/portal/billing/invoices/{invoice_id}").status_code == 404
     assert client.get(f"/portal/billing/invoices/{invoice_id}/pdf").status_code == 404
@@ -245,8 +247,8 @@ def test_client_y_invoices_are_not_found_for_client_x(app, firm_a, signed_in):
 
 def test_accountants_see_only_their_clients_invoices_read_only(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        mine = new_invoice(new_company(accountant_id=3), 1000)
-        other = new_invoice(new_company(accountant_id=4), 1000)
+        mine = new_invoice(new_company(accountant_id=firm_a["ids"]["accountant"]), 1000)
+        other = new_invoice(new_company(accountant_id=firm_a["ids"]["accountant2"]), 1000)
     accountant = signed_in(firm_a, "accountant")
     assert accountant.get(f"/desk/billing/invoices/{mine}").status_code == 200
     assert accountant.get(f"/desk/billing/invoices/{other}").status_code == 404

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tenants import db, tenant_context
-from tests.billing_helpers import new_company, new_invoice
+from tests.support.billing import new_company, new_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import reports, services
 from yk_saas.reports.registry import (
@@ -23,7 +23,7 @@ def alpha(app, firm_a):
 
 
 def test_ageing_puts_each_balance_in_its_bucket(alpha):
-    company_id = new_company(accountant_id=4)
+    company_id = new_company(accountant_id=alpha["ids"]["accountant2"])
     today = date(2035, 6, 30)
     for days_late, amount in ((-5, 100), (10, 200), (45, 300), (75, 400), (200, 500)):
         new_invoice(
@@ -39,15 +39,15 @@ def test_ageing_puts_each_balance_in_its_bucket(alpha):
     )
     assert row["total"] == 1500 and row["currency"] == "CNY"
     per_accountant = reports.ageing_by_accountant([row])
-    assert per_accountant[(4, "CNY")]["total"] == 1500
+    assert per_accountant[(alpha["ids"]["accountant2"], "CNY")]["total"] == 1500
 
 
 def test_staff_and_client_figures_come_from_paid_and_open_invoices(alpha):
-    company_id = new_company(accountant_id=3)
+    company_id = new_company(accountant_id=alpha["ids"]["accountant"])
     paid = new_invoice(company_id, 7000, due=date(2026, 1, 1), issued=date(2025, 12, 1))
     new_invoice(company_id, 3000)
     services.record_offline_payment(
-        paid, 7000, "cash", "", date(2026, 1, 5), db.session.get(User, 2)
+        paid, 7000, "cash", "", date(2026, 1, 5), db.session.get(User, alpha["ids"]["admin"])
     )
     db.session.commit()
     start = datetime.now(UTC) - timedelta(hours=1)
@@ -98,7 +98,7 @@ def embedded_fonts(pdf: bytes) -> str:
 
 def test_invoice_pdf_is_a_pdf_with_the_chinese_font_embedded(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 99900)
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 99900)
     client = signed_in(firm_a, "client_x")
     response = client.get(f"/portal/billing/invoices/{invoice_id}/pdf")
     body = response.get_data()
@@ -166,7 +166,12 @@ def test_receipts_download_as_pdf_only_for_the_payers_company(app, firm_a, signe
         for company_id in (1, 2):
             invoice_id = new_invoice(company_id, 4200)
             services.record_offline_payment(
-                invoice_id, 4200, "cash", "", day(2026, 11, 2), db.session.get(User, 2)
+                invoice_id,
+                4200,
+                "cash",
+                "",
+                day(2026, 11, 2),
+                db.session.get(User, firm_a["ids"]["admin"]),
             )
             db.session.commit()
             ids.append(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tenants import db, tenant_context
 from tenants.models import Tenant
-from tests.billing_helpers import (
+from tests.support.billing import (
     WEBHOOK_SECRET,
     RecordingHTTPClient,
     new_company,
@@ -183,7 +183,7 @@ def test_subscription_events_out_of_order_keep_the_newest_status(
                 == "read_only"
             )
         # The site is read-only for staff, with a banner; clients still see their invoices.
-        from tests.conftest import HostClient
+        from tests.support.http import HostClient
 
         admin = HostClient(app, firm_a["host"])
         admin.login(firm_a["admin"])

@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tenants import db, tenant_context
-from tests.browser import chromium, live_server, require_chromium, screenshot
-from tests.conftest import PASSWORD, provision_firm
+from tests.support import PASSWORD
+from tests.support.browser import screenshot
+from tests.support.firms import provision_firm
 
 pytestmark = pytest.mark.browser
 
@@ -19,77 +20,67 @@ PNG = (
 )
 
 
-@pytest.fixture(scope="module")
-def server(app):
-    require_chromium()
-    with live_server(app) as port:
-        yield port
-
-
 def section_titles(page, scope):
     return page.eval_on_selector_all(
         f"{scope} .site-section h2", "els => els.map(e => e.textContent)"
     )
 
 
-def test_owner_builds_previews_and_publishes_the_home_page(app, server):
+def test_owner_builds_previews_and_publishes_the_home_page(app, server, browser):
     firm = provision_firm(app, "browsersite", "BROWSERSITE")
     base = f"http://{firm['host']}:{server}"
-    with chromium("yk.test") as browser:
-        owner = browser.new_context(locale="en-US").new_page()
-        owner.goto(f"{base}/login")
-        owner.fill("#email", firm["owner"])
-        owner.fill("#password", PASSWORD)
-        owner.click("button[type=submit]")
-        owner.wait_for_url(re.compile(r".*/desk/$"))
-        owner.click(".sidenav a[href='/desk/site/']")
-        owner.wait_for_selector("#site-editor")
+    owner = browser.new_context(locale="en-US").new_page()
+    owner.goto(f"{base}/login")
+    owner.fill("#email", firm["owner"])
+    owner.fill("#password", PASSWORD)
+    owner.click("button[type=submit]")
+    owner.wait_for_url(re.compile(r".*/desk/$"))
+    owner.click(".sidenav a[href='/desk/site/']")
+    owner.wait_for_selector("#site-editor")
 
-        for title in ("Why choose us", "Our promise"):
-            owner.select_option("#builder-sections select[name=kind]", "rich_text")
-            owner.fill("#builder-sections input[name=title]", title)
-            owner.click("#builder-sections form button.button")
-            owner.wait_for_selector(
-                f"#site-preview h2:text-is('{title}')"
-            )  # preview refreshed by HTMX
+    for title in ("Why choose us", "Our promise"):
+        owner.select_option("#builder-sections select[name=kind]", "rich_text")
+        owner.fill("#builder-sections input[name=title]", title)
+        owner.click("#builder-sections form button.button")
+        owner.wait_for_selector(f"#site-preview h2:text-is('{title}')")  # preview refreshed by HTMX
 
-        owner.set_input_files(
-            "#builder-slides input[name=image]",
-            {"name": "spring.png", "mimeType": "image/png", "buffer": PNG},
-        )
-        owner.fill("#builder-slides input[name=title]", "Spring tax season")
-        owner.click("#builder-slides form button.button")
-        owner.wait_for_selector("#site-preview figcaption:has-text('Spring tax season')")
+    owner.set_input_files(
+        "#builder-slides input[name=image]",
+        {"name": "spring.png", "mimeType": "image/png", "buffer": PNG},
+    )
+    owner.fill("#builder-slides input[name=title]", "Spring tax season")
+    owner.click("#builder-slides form button.button")
+    owner.wait_for_selector("#site-preview figcaption:has-text('Spring tax season')")
 
-        owner.click("#builder-sections li:nth-child(2) [data-move=up]")
-        expect(owner.locator("#site-preview .site-section h2")).to_have_text(
-            ["Our promise", "Why choose us"]
-        )
-        assert owner.locator("#publish-state.notice").count() == 1  # unpublished changes
-        screenshot(owner, "site-builder")
+    owner.click("#builder-sections li:nth-child(2) [data-move=up]")
+    expect(owner.locator("#site-preview .site-section h2")).to_have_text(
+        ["Our promise", "Why choose us"]
+    )
+    assert owner.locator("#publish-state.notice").count() == 1  # unpublished changes
+    screenshot(owner, "site-builder")
 
-        visitor = browser.new_context(locale="en-US").new_page()
-        visitor.goto(f"{base}/")
-        assert "Spring tax season" not in visitor.inner_text("main")
+    visitor = browser.new_context(locale="en-US").new_page()
+    visitor.goto(f"{base}/")
+    assert "Spring tax season" not in visitor.inner_text("main")
 
-        owner.click("#publish")
-        owner.wait_for_selector("#publish-state.muted")  # visitors see this version
-        visitor.reload()
-        assert section_titles(visitor, "main") == ["Our promise", "Why choose us"]
-        assert "Spring tax season" in visitor.inner_text(".carousel")
-        assert visitor.evaluate("document.querySelector('.carousel img').naturalWidth") == 1
-        screenshot(visitor, "site-published")
+    owner.click("#publish")
+    owner.wait_for_selector("#publish-state.muted")  # visitors see this version
+    visitor.reload()
+    assert section_titles(visitor, "main") == ["Our promise", "Why choose us"]
+    assert "Spring tax season" in visitor.inner_text(".carousel")
+    assert visitor.evaluate("document.querySelector('.carousel img').naturalWidth") == 1
+    screenshot(visitor, "site-published")
 
-        owner.goto(f"{base}/desk/")
-        owner.wait_for_selector("#notification-badge")
-        assert owner.locator("#notification-badge .count").count() == 0
-        from flask_babel import lazy_gettext
+    owner.goto(f"{base}/desk/")
+    owner.wait_for_selector("#notification-badge")
+    assert owner.locator("#notification-badge .count").count() == 0
+    from flask_babel import lazy_gettext
 
-        from yk_saas.notifications.services import EventType, notify, register_events
+    from yk_saas.notifications.services import EventType, notify, register_events
 
-        register_events(EventType("browser_ping", lazy_gettext("Ping")))
-        with app.test_request_context(), tenant_context("browsersite"):
-            notify("browser_ping", [1], link="/desk/")
-            db.session.commit()
-        owner.wait_for_selector("#notification-badge .count", timeout=25_000)  # no reload
-        assert owner.inner_text("#notification-badge .count") == "1"
+    register_events(EventType("browser_ping", lazy_gettext("Ping")))
+    with app.test_request_context(), tenant_context("browsersite"):
+        notify("browser_ping", [1], link="/desk/")
+        db.session.commit()
+    owner.wait_for_selector("#notification-badge .count", timeout=25_000)  # no reload
+    assert owner.inner_text("#notification-badge .count") == "1"

@@ -5,19 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import chromium, live_server, require_chromium, screenshot
-from tests.conftest import PASSWORD
-from tests.work_factories import firm, person, reset_staff
+from tests.support import PASSWORD
+from tests.support.browser import screenshot
+from tests.support.work import firm, person, reset_staff
 
 pytestmark = pytest.mark.browser
 SERVICE = "Payroll set-up Deluxe"
-
-
-@pytest.fixture(scope="module")
-def server(app):
-    require_chromium()
-    with live_server(app) as port:
-        yield port
 
 
 def sign_in(browser, base, email):
@@ -30,58 +23,57 @@ def sign_in(browser, base, email):
     return page
 
 
-def test_from_published_service_to_rating_without_reloading(app, firm_a, server):
+def test_from_published_service_to_rating_without_reloading(app, firm_a, server, browser):
     with firm(app, "alpha"):
         reset_staff(person(firm_a["accountant"]).id, capacity=500)
     base = f"http://{firm_a['host']}:{server}"
-    with chromium("yk.test") as browser:
-        admin = sign_in(browser, base, firm_a["admin"])
-        admin.goto(f"{base}/desk/catalog/services/new")
-        admin.fill("#name", SERVICE)
-        admin.fill("#price", "880.00")
-        admin.check("#published")
-        admin.click("main form button[type=submit]")
-        admin.wait_for_url(re.compile(r".*/desk/catalog/services/\d+$"))
+    admin = sign_in(browser, base, firm_a["admin"])
+    admin.goto(f"{base}/desk/catalog/services/new")
+    admin.fill("#name", SERVICE)
+    admin.fill("#price", "880.00")
+    admin.check("#published")
+    admin.click("main form button[type=submit]")
+    admin.wait_for_url(re.compile(r".*/desk/catalog/services/\d+$"))
 
-        client = sign_in(browser, base, firm_a["client_x"])
-        client.goto(f"{base}/portal/services/")
-        client.fill("#shop-q", "Deluxe")  # HTMX search swaps the list in
-        # Locator waits, not wait_for_function: a string predicate is eval'd, which the CSP forbids.
-        expect(client.locator("#shop-list article")).to_have_count(1)
-        client.click(f"#shop-list a:text-is('{SERVICE}')")
-        client.click("#order-form button[type=submit]")
-        client.wait_for_url(re.compile(r".*/portal/work/\d+$"))
-        item_id = int(client.url.rsplit("/", 1)[1])
+    client = sign_in(browser, base, firm_a["client_x"])
+    client.goto(f"{base}/portal/services/")
+    client.fill("#shop-q", "Deluxe")  # HTMX search swaps the list in
+    # Locator waits, not wait_for_function: a string predicate is eval'd, which the CSP forbids.
+    expect(client.locator("#shop-list article")).to_have_count(1)
+    client.click(f"#shop-list a:text-is('{SERVICE}')")
+    client.click("#order-form button[type=submit]")
+    client.wait_for_url(re.compile(r".*/portal/work/\d+$"))
+    item_id = int(client.url.rsplit("/", 1)[1])
 
-        accountant = sign_in(browser, base, firm_a["accountant"])
-        accountant.goto(f"{base}/desk/work/pool")
-        row = accountant.locator("#work-pool tr", has_text=f"#{item_id} {SERVICE}")
-        row.locator("button.claim-button").click()
-        accountant.wait_for_selector("#work-pool .flash-success")
-        accountant.goto(f"{base}/desk/work/{item_id}")
-        accountant.fill("#body", "Collecting your employee list")
-        accountant.select_option("#new_state", "in_progress")
-        accountant.click("#progress-form button[type=submit]")
-        accountant.wait_for_selector("#work-timeline >> text=Collecting your employee list")
+    accountant = sign_in(browser, base, firm_a["accountant"])
+    accountant.goto(f"{base}/desk/work/pool")
+    row = accountant.locator("#work-pool tr", has_text=f"#{item_id} {SERVICE}")
+    row.locator("button.claim-button").click()
+    accountant.wait_for_selector("#work-pool .flash-success")
+    accountant.goto(f"{base}/desk/work/{item_id}")
+    accountant.fill("#body", "Collecting your employee list")
+    accountant.select_option("#new_state", "in_progress")
+    accountant.click("#progress-form button[type=submit]")
+    accountant.wait_for_selector("#work-timeline >> text=Collecting your employee list")
 
-        # The client's page was never reloaded: the timeline polls itself.
-        client.wait_for_selector(
-            "#client-timeline >> text=Collecting your employee list", timeout=15000
-        )
-        assert "ALPHASECRET Accountant" in client.inner_text("#work-assignee")
-        screenshot(client, "work-client-live")
+    # The client's page was never reloaded: the timeline polls itself.
+    client.wait_for_selector(
+        "#client-timeline >> text=Collecting your employee list", timeout=15000
+    )
+    assert "ALPHASECRET Accountant" in client.inner_text("#work-assignee")
+    screenshot(client, "work-client-live")
 
-        accountant.fill("#body", "Payroll is live")
-        accountant.select_option("#new_state", "done")
-        accountant.click("#progress-form button[type=submit]")
-        client.wait_for_selector("#rate-link", timeout=15000)
-        client.click("#rate-link")
-        for name in ("overall", "attitude", "speed", "quality"):
-            client.check(f"#{name}-0")
-        client.fill("#comment", "Quick and clear")
-        client.click("main form button[type=submit]")
-        client.wait_for_url(re.compile(rf".*/portal/work/{item_id}$"))
-        assert client.locator("#rate-link").count() == 1
-        accountant.goto(f"{base}/desk/work/{item_id}")
-        assert "Quick and clear" in accountant.inner_text("#work-rating + p, #work-summary")
-        screenshot(accountant, "work-desk-rated")
+    accountant.fill("#body", "Payroll is live")
+    accountant.select_option("#new_state", "done")
+    accountant.click("#progress-form button[type=submit]")
+    client.wait_for_selector("#rate-link", timeout=15000)
+    client.click("#rate-link")
+    for name in ("overall", "attitude", "speed", "quality"):
+        client.check(f"#{name}-0")
+    client.fill("#comment", "Quick and clear")
+    client.click("main form button[type=submit]")
+    client.wait_for_url(re.compile(rf".*/portal/work/{item_id}$"))
+    assert client.locator("#rate-link").count() == 1
+    accountant.goto(f"{base}/desk/work/{item_id}")
+    assert "Quick and clear" in accountant.inner_text("#work-rating + p, #work-summary")
+    screenshot(accountant, "work-desk-rated")

@@ -9,7 +9,8 @@ from rq.job import Job
 from sqlalchemy import select, text
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD, provision_firm
+from tests.support import PASSWORD
+from tests.support.firms import provision_firm
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
@@ -107,7 +108,7 @@ def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(
     every stored file comes back the same, and its people can sign in and work."""
     from dataclasses import replace
 
-    from tests.test_isolation import fingerprint
+    from tests.support.fingerprints import fingerprint
     from yk_saas.demo import DEMO_FIRMS, DEMO_PASSWORD, create_demo_firm
 
     demo = replace(DEMO_FIRMS[0], slug="drill")

@@ -19,9 +19,9 @@ from rq import Queue
 from sqlalchemy import func, select, update
 
 from tenants import db
-from tests.test_isolation import fingerprint
-from tests.test_worker import ROOT, run_worker_burst
-from tests.work_factories import close_open_items, configure, entries, firm, new_firm, new_request
+from tests.support.fingerprints import fingerprint
+from tests.support.work import close_open_items, configure, entries, firm, new_firm, new_request
+from tests.support.worker import ROOT, run_worker_burst
 from yk_saas.models_base import utcnow
 
 

@@ -40,9 +40,9 @@ from wtforms import (
 from wtforms.validators import NumberRange
 
 from tenants import db
-from tests.conftest import PASSWORD, PLATFORM
-from tests.test_isolation import fingerprint
-from tests.test_security_sweep import access_of, allowed_roles, swept_rules
+from tests.support import PASSWORD, PLATFORM
+from tests.support.fingerprints import fingerprint
+from tests.support.routes import access_of, allowed_roles, swept_rules
 
 SLUG = "hostile"
 SCHEMA = f"t_{SLUG}"
@@ -151,7 +151,7 @@ class Sessions:
 
 @pytest.fixture(scope="module")
 def sessions(app, hostile_firm):
-    from tests.conftest import HostClient
+    from tests.support.http import HostClient
 
     return Sessions(lambda host: HostClient(app, host), hostile_firm)
 
@@ -530,7 +530,7 @@ def test_signed_but_malformed_webhook_events_are_400_and_change_nothing(
     import json
 
     from tenants import tenant_context
-    from tests.billing_helpers import WEBHOOK_SECRET, new_company, new_invoice, sign
+    from tests.support.billing import WEBHOOK_SECRET, new_company, new_invoice, sign
 
     monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
     with app.app_context(), tenant_context("alpha"):

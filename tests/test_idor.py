@@ -33,9 +33,10 @@ from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD, HostClient
-from tests.test_isolation import fingerprint
-from tests.test_security_sweep import access_of, allowed_roles
+from tests.support import PASSWORD
+from tests.support.fingerprints import fingerprint
+from tests.support.http import HostClient
+from tests.support.routes import access_of, allowed_roles
 
 ALPHA_ROLES = ("owner", "admin", "accountant", "accountant2", "client_x", "client_y")
 ROLE_OF = {

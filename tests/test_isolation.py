@@ -6,20 +6,11 @@ marker in their names differs.
 """
 
 import pytest
-from sqlalchemy import text
 
-from tenants import db
+from tests.support.fingerprints import fingerprint
+from tests.support.routes import fill
 
 ROLES = ("owner", "admin", "accountant", "client_x")
-
-
-def fill(rule, value):
-    """A concrete URL for a rule, with every argument set to ``value``."""
-    args = {}
-    for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        args[name] = value if converter in ("IntegerConverter",) else str(value)
-    return rule.build(args, append_unknown=False)[1] if args else rule.rule
 
 
 def firm_routes(app):
@@ -34,34 +25,6 @@ def firm_routes(app):
                 if method in rule.methods:
                     routes.append((method, path))
     return sorted(set(routes))
-
-
-#: Columns a signed-in request refreshes by itself (a session's last activity, every few minutes).
-BOOKKEEPING = {"user_sessions": "last_seen_at"}
-
-
-def fingerprint(app, schema):
-    """A checksum of every row of every table in a firm schema."""
-    with app.app_context():
-        tables = db.session.scalars(
-            text(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = :s ORDER BY 1"
-            ),
-            {"s": schema},
-        ).all()
-        sums = {}
-        for table in tables:
-            row = (
-                "t::text"
-                if table not in BOOKKEEPING
-                else f"(to_jsonb(t) - '{BOOKKEEPING[table]}')::text"
-            )
-            sums[table] = db.session.scalar(
-                text(
-                    f"SELECT md5(coalesce(string_agg({row}, ',' ORDER BY {row}), '')) FROM \"{schema}\".\"{table}\" t"
-                )
-            )
-        return sums
 
 
 def text_of(response) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from bench import load_morning
 from tenants import db
-from tests.work_factories import firm, new_firm, new_request, person
+from tests.support.work import firm, new_firm, new_request, person
 
 SECONDS = 20
 

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db
-from tests.conftest import PASSWORD, PLATFORM
-from tests.test_isolation import fill
-from tests.test_security_sweep import PLATFORM_BLUEPRINTS, blueprint_of, swept_rules
+from tests.support import PASSWORD, PLATFORM
+from tests.support.routes import PLATFORM_BLUEPRINTS, blueprint_of, fill, swept_rules
 
 OPERATOR = "cache-ops@platform.example.com"
 

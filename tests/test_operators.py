@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD, PLATFORM
+from tests.support import PASSWORD, PLATFORM
 from yk_saas.audit.models import AuditEntry
 from yk_saas.operators.services import create_operator
 
@@ -69,7 +69,7 @@ def test_firms_list_shows_plan_status_users_and_storage(app, firm_a, console):
 
 
 def test_suspend_and_resume_a_firm(app, console, host_client):
-    from tests.conftest import provision_firm
+    from tests.support.firms import provision_firm
 
     firm = provision_firm(app, "opsuspend", "OPSUSPEND")
     assert console.post("/operator/firms/opsuspend/suspend").status_code == 303
@@ -86,7 +86,7 @@ def test_suspend_and_resume_a_firm(app, console, host_client):
 def test_support_sign_in_needs_the_owners_consent_and_is_audited(
     app, console, signed_in, host_client
 ):
-    from tests.conftest import provision_firm
+    from tests.support.firms import provision_firm
 
     firm = provision_firm(app, "opsupport", "OPSUPPORT")
     refused = console.post("/operator/firms/opsupport/support")

@@ -21,7 +21,7 @@ from rq import Queue
 from sqlalchemy import delete, func, select
 
 from tenants import db, tenant_context
-from tests.test_worker import run_worker_burst
+from tests.support.worker import run_worker_burst
 from yk_saas.config import refuse_unsafe_production
 from yk_saas.notifications import services as notifications
 from yk_saas.notifications.jobs import send_notification_webhook
@@ -341,10 +341,10 @@ def test_dns_rebinding_between_check_and_connect_cannot_reach_the_listener(
 
 @pytest.mark.parametrize("locale", ["en", "zh"])
 def test_the_gateway_form_refuses_non_public_urls_and_stores_nothing(
-    app, firm_a, signed_in, listener, clean_gateways, locale
+    app, fresh_firm, signed_in, listener, locale
 ):
     server = listener()
-    owner = signed_in(firm_a, "owner")
+    owner = signed_in(fresh_firm, "owner")
     owner.post("/lang", {"locale": "en" if locale == "en" else "zh_CN", "next": "/"})
     expected = {
         "en": {"https": "Use an https:// address.", "private": "private or local network"},
@@ -363,7 +363,7 @@ def test_the_gateway_form_refuses_non_public_urls_and_stores_nothing(
         assert page.status_code == 422, url
         code = "https" if url.startswith("http://") else "private"
         assert expected[code] in text, (url, text[-2000:])
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(fresh_firm["slug"]):
         assert db.session.scalar(select(func.count(NotificationWebhook.id))) == 0
     assert (
         owner.post(
@@ -371,7 +371,7 @@ def test_the_gateway_form_refuses_non_public_urls_and_stores_nothing(
         ).status_code
         == 303
     )
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(fresh_firm["slug"]):
         assert db.session.scalar(select(NotificationWebhook.url)) == "https://8.8.8.8/hook"
     assert server.connections == []
 

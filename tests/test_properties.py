@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tenants import db
-from tests.work_factories import firm, item, new_request, person
+from tests.support.work import firm, item, new_request, person
 
 PROPERTY_SETTINGS = settings(
     max_examples=25,
@@ -115,7 +115,7 @@ def ledger_of(invoice_id):
 @PROPERTY_SETTINGS
 @given(steps=st.lists(money_step, min_size=1, max_size=8))
 def test_payments_and_refunds_keep_the_invoice_balanced(app, firm_a, steps):
-    from tests.billing_helpers import new_company, new_invoice
+    from tests.support.billing import new_company, new_invoice
     from yk_saas.billing import services
     from yk_saas.billing.models import Invoice
     from yk_saas.billing.services import BillingError

@@ -22,7 +22,7 @@ from bench import load_morning
 from tenants import db, tenant_context
 from tenants.provision import drop_tenant
 from tenants.resolve import CHECK_SECONDS, HostResolver
-from tests.conftest import PASSWORD, PLATFORM
+from tests.support import PASSWORD, PLATFORM
 from yk_saas.domains import services as domains
 from yk_saas.operators.services import set_status
 from yk_saas.platform.services import FirmSignup, signup_firm

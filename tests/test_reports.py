@@ -13,7 +13,7 @@ from yk_saas.reports import registry
 
 
 @pytest.fixture
-def fake_registry():
+def fake_registry(firm_a):
     """Register a fake provider and card for one test, then put the registry back as it was."""
     saved = (
         dict(registry.STAFF_METRICS),
@@ -24,10 +24,16 @@ def fake_registry():
     )
 
     def fake_staff(start, end):
-        return {3: {"fake_claimed": 17, "fake_claim_time": 5400, "fake_revenue": 1234500}}
+        return {
+            firm_a["ids"]["accountant"]: {
+                "fake_claimed": 17,
+                "fake_claim_time": 5400,
+                "fake_revenue": 1234500,
+            }
+        }
 
     def fake_client(start, end):
-        return {1: {"fake_late": 4}}
+        return {firm_a["ids"]["company_x"]: {"fake_late": 4}}
 
     registry.add_staff_provider(
         fake_staff,
@@ -90,16 +96,18 @@ def at(day, hour=10):
 @pytest.fixture(scope="module")
 def fixed_data(app, firm_a):
     """May 2021: a small, known set of complaints, follow-ups and survey answers."""
-    with app.app_context(), tenant_context("alpha"):
-        a = ClientCompany(name="Perf Alpha Co", dedicated_accountant_id=3)
-        b = ClientCompany(name="Perf Beta Co", dedicated_accountant_id=4)
+    ids = firm_a["ids"]
+    acc, acc2 = ids["accountant"], ids["accountant2"]
+    with app.app_context(), tenant_context(firm_a["slug"]):
+        a = ClientCompany(name="Perf Alpha Co", dedicated_accountant_id=acc)
+        b = ClientCompany(name="Perf Beta Co", dedicated_accountant_id=acc2)
         db.session.add_all([a, b])
         db.session.flush()
         complaint = {"title": "t", "description": "d", "state": "new"}
         db.session.add_all(
             [
                 Complaint(company_id=a.id, created_at=at(3), **complaint),
-                Complaint(company_id=a.id, about_accountant_id=4, created_at=at(4), **complaint),
+                Complaint(company_id=a.id, about_accountant_id=acc2, created_at=at(4), **complaint),
                 Complaint(company_id=b.id, created_at=at(5), **complaint),
                 Complaint(
                     company_id=b.id, created_at=datetime(2021, 6, 2, tzinfo=UTC), **complaint
@@ -109,22 +117,24 @@ def fixed_data(app, firm_a):
         done = {"scheduled_for": at(1).date(), "outcome": "ok"}
         db.session.add_all(
             [
-                FollowUp(company_id=a.id, accountant_id=3, done_at=at(6), satisfaction=5, **done),
-                FollowUp(company_id=a.id, accountant_id=3, done_at=at(7), satisfaction=4, **done),
+                FollowUp(company_id=a.id, accountant_id=acc, done_at=at(6), satisfaction=5, **done),
+                FollowUp(company_id=a.id, accountant_id=acc, done_at=at(7), satisfaction=4, **done),
                 FollowUp(
-                    company_id=a.id, accountant_id=3, done_at=at(8), satisfaction=None, **done
+                    company_id=a.id, accountant_id=acc, done_at=at(8), satisfaction=None, **done
                 ),
-                FollowUp(company_id=b.id, accountant_id=4, done_at=at(9), satisfaction=2, **done),
+                FollowUp(
+                    company_id=b.id, accountant_id=acc2, done_at=at(9), satisfaction=2, **done
+                ),
             ]
         )
         for user_offset, (company, accountant, score) in enumerate(
-            [(a, 3, 10), (a, 3, 9), (a, 3, 6), (b, 4, 7)]
+            [(a, acc, 10), (a, acc, 9), (a, acc, 6), (b, acc2, 7)]
         ):
             db.session.add(
                 SurveyResponse(
                     round=f"P{user_offset}",
                     company_id=company.id,
-                    user_id=5,
+                    user_id=ids["client_x"],
                     accountant_id=accountant,
                     score=score,
                     answered_at=at(10),
@@ -147,7 +157,7 @@ def test_real_providers_on_a_fixed_data_set_equal_hand_computed_values(
         clients = client_feedback(
             datetime(2021, 5, 1, tzinfo=UTC), datetime(2021, 6, 1, tzinfo=UTC)
         )
-    assert staff[3] == {
+    assert staff[firm_a["ids"]["accountant"]] == {
         "complaints": 1,
         "followups_done": 3,
         "followup_satisfaction": Decimal("4.5"),
@@ -155,7 +165,7 @@ def test_real_providers_on_a_fixed_data_set_equal_hand_computed_values(
         "survey_score": Decimal("8.3"),
         "survey_nps": 33,
     }
-    assert staff[4] == {
+    assert staff[firm_a["ids"]["accountant2"]] == {
         "complaints": 2,
         "followups_done": 1,
         "followup_satisfaction": Decimal("2.0"),

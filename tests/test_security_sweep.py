@@ -10,35 +10,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PLATFORM
-from tests.test_isolation import fill, fingerprint
+from tests.support import PLATFORM
+from tests.support.fingerprints import fingerprint
+from tests.support.routes import (
+    PLATFORM_BLUEPRINTS,
+    access_of,
+    allowed_roles,
+    blueprint_of,
+    fill,
+    swept_rules,
+)
 
 ROLE_OF = {"owner": "owner", "admin": "admin", "accountant": "accountant", "client_x": "client"}
-PLATFORM_BLUEPRINTS = {"platform", "operators", "stripe_webhook"}
 ALLOWED_DENIALS = (403, 404)
-
-
-def access_of(app, rule):
-    return app.view_functions[rule.endpoint]._yk_access
-
-
-def blueprint_of(rule):
-    return rule.endpoint.rsplit(".", 1)[0] if "." in rule.endpoint else ""
-
-
-def swept_rules(app):
-    return sorted(
-        (r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule
-    )
-
-
-def allowed_roles(access):
-    """The firm roles a declaration lets in; ``None`` means anyone."""
-    if access == "anyone":
-        return None
-    if access.startswith("roles:"):
-        return set(access[len("roles:") :].split(","))
-    return set()  # platform operators: no firm role at all
 
 
 def is_login_redirect(response):

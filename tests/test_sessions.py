@@ -9,7 +9,7 @@ import pyotp
 from sqlalchemy import select, update
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 from yk_saas.accounts.models import User, UserSession
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.models_base import utcnow
@@ -191,7 +191,7 @@ def test_last_seen_is_written_at_most_every_few_minutes_and_idle_sessions_expire
 
 
 def test_an_operator_cookie_saved_before_logout_opens_nothing_after_it(app, host_client):
-    from tests.conftest import PLATFORM
+    from tests.support import PLATFORM
     from yk_saas.operators.models import PlatformOperator
     from yk_saas.operators.services import create_operator
 

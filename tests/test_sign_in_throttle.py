@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 from yk_saas.mail.models import OutboxEmail
 
 _seq = itertools.count()

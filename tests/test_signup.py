@@ -5,7 +5,7 @@ from sqlalchemy import func, select, text
 
 from tenants import db
 from tenants.models import Tenant
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 GOOD = {
     "firm_name": "Sunrise Accounting",

@@ -74,7 +74,7 @@ def site_firm(app, host_client):
     """A firm of its own, so publishing does not change the shared firms' home pages."""
     import secrets
 
-    from tests.conftest import provision_firm
+    from tests.support.firms import provision_firm
 
     slug = "site" + secrets.token_hex(3)
     return provision_firm(app, slug, "SITEFIRM")
@@ -82,7 +82,7 @@ def site_firm(app, host_client):
 
 @pytest.fixture(scope="module")
 def xss_firm(app):
-    from tests.conftest import provision_firm
+    from tests.support.firms import provision_firm
 
     return provision_firm(app, "xssfirm", "XSSFIRM")
 

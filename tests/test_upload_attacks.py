@@ -664,7 +664,7 @@ def ledger_period(app, client):
 
 
 def paid_invoice(app):
-    from tests.billing_helpers import new_invoice
+    from tests.support.billing import new_invoice
     from yk_saas.accounts.models import User
     from yk_saas.billing import services
 

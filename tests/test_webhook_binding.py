@@ -24,7 +24,7 @@ from sqlalchemy import select, text, update
 
 from tenants import db, tenant_context
 from tenants.models import Tenant
-from tests.billing_helpers import (
+from tests.support.billing import (
     WEBHOOK_SECRET,
     RecordingHTTPClient,
     new_company,
@@ -33,8 +33,8 @@ from tests.billing_helpers import (
     stripe_event,
     stripe_id,
 )
-from tests.conftest import HostClient
-from tests.test_isolation import fingerprint
+from tests.support.fingerprints import fingerprint
+from tests.support.http import HostClient
 from yk_saas.billing.bindings import PlatformObject
 from yk_saas.billing.models import Invoice, PlatformSubscription
 from yk_saas.billing.providers import StripeProvider

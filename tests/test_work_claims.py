@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from tenants import db
-from tests.work_factories import (
+from tests.support.work import (
     T0,
     add_accountants,
     close_open_items,

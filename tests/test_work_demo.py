@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from tenants import db
-from tests.work_factories import firm
+from tests.support.work import firm
 
 
 def test_demo_firms_have_a_catalog_and_work_in_several_states(app):

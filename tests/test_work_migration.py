@@ -5,7 +5,7 @@ from sqlalchemy import text, update
 from tenants import db
 from tenants.migrate import migrate_tenants, tenant_script
 from tenants.models import Tenant
-from tests.work_factories import new_firm
+from tests.support.work import new_firm
 
 TABLES = (
     "catalog_categories",

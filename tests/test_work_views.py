@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants import db
-from tests.work_factories import firm, person, reset_staff
+from tests.support.work import firm, person, reset_staff
 from yk_saas import signals
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -16,15 +16,9 @@ PDF = b"%PDF-1.4\n% test\n"
 
 
 @pytest.fixture
-def signed_in(signed_in):
-    """Signed in and reading English, whatever the firm's language."""
-
-    def sign_in(firm_info, who):
-        client = signed_in(firm_info, who)
-        client.post("/lang", {"locale": "en", "next": "/"})
-        return client
-
-    return sign_in
+def signed_in(signed_in_en):
+    """Signed in and reading English, whatever the firm's language (put back at teardown)."""
+    return signed_in_en
 
 
 @pytest.fixture
@@ -32,7 +26,7 @@ def roomy(app, firm_a):
     """Firm A's accountants on duty with room for plenty of work."""
     with firm(app, "alpha"):
         reset_staff(person(firm_a["accountant"]).id, person(firm_a["accountant2"]).id, capacity=500)
-        from tests.work_factories import configure
+        from tests.support.work import configure
 
         configure(
             approval_threshold_cents=None,
@@ -136,7 +130,7 @@ def test_unpublished_or_unknown_services_cannot_be_seen_or_ordered(app, roomy, s
 
 
 def test_orders_above_the_approval_amount_wait_for_an_admin(app, roomy, signed_in):
-    from tests.work_factories import configure
+    from tests.support.work import configure
     from yk_saas.work.models import WorkItem
 
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
@@ -331,7 +325,7 @@ def test_the_whole_life_of_a_request_with_files_progress_reply_and_rating(app, r
 def test_a_rating_can_be_changed_for_seven_days_only(app, roomy):
     from datetime import timedelta
 
-    from tests.work_factories import item, new_request
+    from tests.support.work import item, new_request
     from yk_saas.models_base import utcnow
     from yk_saas.work.services import WorkError, claim_item, post_progress, rate_item
 

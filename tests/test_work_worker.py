@@ -7,8 +7,7 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import update
 
 from tenants import db
-from tests.test_worker import run_worker_burst
-from tests.work_factories import (
+from tests.support.work import (
     close_open_items,
     configure,
     entries,
@@ -19,6 +18,7 @@ from tests.work_factories import (
     person,
     reset_staff,
 )
+from tests.support.worker import run_worker_burst
 from yk_saas.models_base import utcnow
 
 SLUG = "wworker"

@@ -2,11 +2,6 @@
 
 import email
 import email.policy
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,10 +10,9 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
 from tenants import db, tenant_context
+from tests.support.worker import free_port, run_worker_burst
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.mail.services import queue_email
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class Inbox:
@@ -42,36 +36,6 @@ def smtp_server():
 def plain_body(raw: bytes) -> str:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     return message.get_body(("plain",)).get_content()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run_worker_burst(app, **env):
-    """Run ``python worker.py`` in burst mode against the test database and Redis."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "PLATFORM_DOMAIN": app.config["PLATFORM_DOMAIN"],
-        "RQ_BURST": "1",
-        "SMTP_HOST": "",
-        **env,
-    }
-    done = subprocess.run(
-        [sys.executable, "worker.py"],
-        check=False,
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done
 
 
 def queue_message(app, slug, to, subject_marker):

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 PAYLOADS = (
     "<script>alert('xss')</script>",

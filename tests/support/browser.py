@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD, provision_firm
+from tests.support import PASSWORD
+from tests.support.firms import provision_firm
 from yk_saas.work import services as _work_services  # noqa: F401  (firm tables known)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
