@@ -35,7 +35,9 @@ from yk_saas.outbound import (
     post_json,
 )
 
-notifications.register_event("test_channel_ping", lazy_gettext("Ping %(what)s"))
+notifications.register_events(
+    notifications.EventType("test_channel_ping", lazy_gettext("Ping %(what)s"))
+)
 
 REFUSED_ADDRESSES = [
     "127.0.0.1",
