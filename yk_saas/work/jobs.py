@@ -7,6 +7,7 @@ changes nothing the second time.
 
 from tenants import current_tenant
 from tenants.jobs import platform_job, tenant_job
+from yk_saas.extensions import DEADLINES_QUEUE
 from yk_saas.jobs import enqueue_after_commit, for_each_firm
 from yk_saas.work import claims
 
@@ -36,7 +37,7 @@ def schedule_timeout_after_commit(item_id: int, deadline) -> None:
     """
     slug = current_tenant().slug
     enqueue_after_commit(
-        "high",
+        DEADLINES_QUEUE,
         claim_deadline_reached,
         slug,
         item_id,
