@@ -128,7 +128,11 @@ def notify(event: str, user_ids: Iterable[int], link: str | None = None, **param
     from rq import Retry
 
     from yk_saas.jobs import enqueue_after_commit
-    from yk_saas.notifications.jobs import send_notification_email, send_notification_webhook
+    from yk_saas.notifications.jobs import (
+        EMAIL_RETRY,
+        send_notification_email,
+        send_notification_webhook,
+    )
 
     ids = sorted(set(user_ids))
     users = db.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True))).all()
@@ -141,7 +145,14 @@ def notify(event: str, user_ids: Iterable[int], link: str | None = None, **param
         db.session.flush()
         created.append(note.id)
         if channel_enabled(user, event, "email"):
-            enqueue_after_commit("high", send_notification_email, slug, note.id)
+            enqueue_after_commit(
+                "high",
+                send_notification_email,
+                slug,
+                note.id,
+                job_id=f"note-mail-{slug}-{note.id}",
+                retry=EMAIL_RETRY,
+            )
         for channel in WEBHOOK_CHANNELS if has_gateway else ():
             if channel_enabled(user, event, channel):
                 enqueue_after_commit(
@@ -217,6 +228,12 @@ def email_notification(notification_id: int) -> int | None:
             params=note.params,
         )
     return email.id
+
+
+def notification_email_id(notification_id: int) -> int | None:
+    """The stored e-mail of a notification, if there is one."""
+    kind = f"notification:{notification_id}"
+    return db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.kind == kind))
 
 
 def email_template(event: str) -> str:
