@@ -75,3 +75,29 @@ def snapshot(threshold_seconds: float) -> dict:
         "lateness_warning": lateness["max"] > threshold_seconds,
         "threshold": threshold_seconds,
     }
+
+
+def prometheus_text(threshold_seconds: float) -> tuple[bytes, str]:
+    """The snapshot in Prometheus' text format, from a registry built per scrape."""
+    from prometheus_client import CollectorRegistry, Gauge, generate_latest
+    from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+    beat = snapshot(threshold_seconds)
+    registry = CollectorRegistry()
+    depth = Gauge("yk_queue_depth", "Jobs waiting", ["queue"], registry=registry)
+    age = Gauge(
+        "yk_queue_oldest_job_seconds", "Age of the oldest waiting job", ["queue"], registry=registry
+    )
+    for q in beat["queues"]:
+        depth.labels(q["name"]).set(q["depth"])
+        age.labels(q["name"]).set(q["oldest_age"])
+    for name, key in (("email_delay", "email_delay"), ("claim_lateness", "claim_lateness")):
+        gauge = Gauge(
+            f"yk_{name}_seconds", f"Recent {name.replace('_', ' ')}", ["stat"], registry=registry
+        )
+        for stat in ("p95", "max", "count"):
+            gauge.labels(stat).set(beat[key][stat])
+    Gauge(
+        "yk_claim_lateness_warning", "1 when lateness passed the threshold", registry=registry
+    ).set(int(beat["lateness_warning"]))
+    return generate_latest(registry), CONTENT_TYPE_LATEST
