@@ -148,23 +148,32 @@ def free_port():
 def test_smtp_down_is_retried_and_the_in_app_record_stays(app, firm_a, redis):
     from rq import Queue
 
-    from yk_saas.mail.jobs import deliver_email
-
+    with app.app_context():
+        Queue("high", connection=redis).empty()
     (note_id,) = notify(app, [3])
     with app.app_context():
-        email_id = send_notification_email("alpha", note_id)
-        job = Queue("high", connection=redis).fetch_job(f"mail-alpha-{email_id}")
+        # One job renders, stores and sends; it is the job that is retried.
+        job = Queue("high", connection=redis).fetch_job(f"note-mail-alpha-{note_id}")
         assert job is not None and job.retries_left == 4
         old = dict(app.config)
         app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
         try:
             with pytest.raises(OSError):
-                deliver_email("alpha", email_id)
+                send_notification_email("alpha", note_id)
         finally:
             app.config.update(SMTP_HOST=old["SMTP_HOST"], SMTP_PORT=old["SMTP_PORT"])
         with tenant_context("alpha"):
-            assert db.session.get(OutboxEmail, email_id).status == FAILED
+            email = db.session.scalar(
+                select(OutboxEmail).where(OutboxEmail.kind == f"notification:{note_id}")
+            )
+            assert email.status == FAILED and email.attempts == 1
             assert db.session.get(Notification, note_id).read_at is None
+        # The retry sends the stored message (kept in the outbox without SMTP), once.
+        assert send_notification_email("alpha", note_id) == email.id
+        assert send_notification_email("alpha", note_id) == email.id
+        with tenant_context("alpha"):
+            assert db.session.get(OutboxEmail, email.id).status == "outbox"
+            assert db.session.get(OutboxEmail, email.id).attempts == 2
 
 
 def test_per_event_email_template_is_used_when_present(app, firm_a):

@@ -141,3 +141,36 @@ def test_cli_creates_an_operator(app):
     )
     assert result.exit_code == 0, result.output
     assert "created operator" in result.output
+
+
+def test_health_page_and_metrics_show_the_heartbeat(app, console, host_client, redis):
+    from yk_saas import heartbeat
+
+    with app.app_context():
+        redis.delete(heartbeat.CLAIM_LATENESS, heartbeat.EMAIL_DELAY)
+        heartbeat.record(heartbeat.EMAIL_DELAY, "alpha-1", 4.0)
+        heartbeat.record(heartbeat.CLAIM_LATENESS, "alpha-7", 2.0)
+    page = console.get("/operator/health").get_data(as_text=True)
+    assert 'id="heartbeat"' in page and "deadlines" in page
+    assert 'id="lateness-warning"' not in page
+    with app.app_context():
+        heartbeat.record(heartbeat.CLAIM_LATENESS, "alpha-8", 95.0)  # threshold is 30 s
+    page = console.get("/operator/health").get_data(as_text=True)
+    assert 'id="lateness-warning"' in page
+    # The metrics: an operator session, or the bearer token; nobody else.
+    metrics = console.get("/operator/metrics").get_data(as_text=True)
+    assert 'yk_queue_depth{queue="deadlines"}' in metrics
+    assert 'yk_claim_lateness_seconds{stat="max"} 95.0' in metrics
+    assert "yk_claim_lateness_warning 1.0" in metrics
+    stranger = host_client(PLATFORM)
+    assert stranger.get("/operator/metrics").status_code == 401
+    app.config["METRICS_TOKEN"] = "s3cret-token"
+    try:
+        headers = {"Authorization": "Bearer s3cret-token"}
+        assert stranger.get("/operator/metrics", headers=headers).status_code == 200
+        wrong = {"Authorization": "Bearer guess"}
+        assert stranger.get("/operator/metrics", headers=wrong).status_code == 401
+    finally:
+        app.config["METRICS_TOKEN"] = ""
+    with app.app_context():
+        redis.delete(heartbeat.CLAIM_LATENESS, heartbeat.EMAIL_DELAY)

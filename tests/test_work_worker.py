@@ -43,7 +43,7 @@ def test_worker_stopped_past_deadlines_catches_up_once(app, redis):
             .values(claim_deadline=utcnow() - timedelta(hours=1))
         )
         db.session.commit()
-    scheduled = ScheduledJobRegistry(queue=Queue("high", connection=redis))
+    scheduled = ScheduledJobRegistry(queue=Queue("deadlines", connection=redis))
     assert scheduled.count == 8  # one job at each deadline, as filed
     with app.app_context():
         Queue("high", connection=redis).enqueue(sweep_claim_timeouts, SLUG)

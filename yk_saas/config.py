@@ -60,6 +60,10 @@ def from_environment() -> dict:
         "DOMAIN_CLAIM_DAYS": int(os.environ.get("DOMAIN_CLAIM_DAYS", "7")),
         # Off for a worker that should only drain its queues (one extra worker, tests).
         "PERIODIC_JOBS": env_bool("YK_PERIODIC_JOBS", True),
+        # The health page warns when a claim deadline was handled later than this.
+        "CLAIM_LATENESS_WARN_SECONDS": float(os.environ.get("CLAIM_LATENESS_WARN_SECONDS", "30")),
+        # Bearer token for /operator/metrics (empty: signed-in operators only).
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "SESSION_COOKIE_NAME": "yk_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -17,7 +17,9 @@ csrf = CSRFProtect()
 htmx = HTMX()
 login_manager = LoginManager()
 
-QUEUE_NAMES = ("high", "default", "low")
+#: In order of priority. ``deadlines`` holds claim deadlines only, so mail never delays them.
+QUEUE_NAMES = ("deadlines", "high", "default", "low")
+DEADLINES_QUEUE = "deadlines"
 
 
 def redis_conn() -> Redis:

@@ -1,16 +1,29 @@
 """Notification jobs: e-mail a notification once; send it to the firm's SMS/WeChat gateway."""
 
+from tenants import current_tenant, db
 from tenants.jobs import tenant_job
-from yk_saas.mail.jobs import enqueue_delivery
+from yk_saas import heartbeat
+from yk_saas.mail import services as mail
 from yk_saas.notifications import services
+from yk_saas.notifications.models import Notification
 
 
 @tenant_job
 def send_notification_email(notification_id: int) -> int | None:
-    """Queue and deliver the e-mail of one notification; a second run sends nothing."""
+    """Render, store and send the e-mail of one notification in one job.
+
+    Idempotent per notification: a second run (or a retry after an SMTP
+    failure) finds the stored message and sends it only if it is not handled.
+    """
     email_id = services.email_notification(notification_id)
-    if email_id is not None:
-        enqueue_delivery(email_id)
+    if email_id is None:
+        email_id = services.notification_email_id(notification_id)
+    # Stored before sending: an SMTP failure keeps the message for the retry.
+    db.session.commit()
+    if email_id is not None and mail.deliver_email(email_id) in (mail.SENT, mail.OUTBOX):
+        note = db.session.get(Notification, notification_id)
+        sample = f"{current_tenant().slug}-{notification_id}"
+        heartbeat.record_since(heartbeat.EMAIL_DELAY, sample, note.created_at)
     return email_id
 
 

@@ -23,7 +23,7 @@ from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.jobs import enqueue_after_commit
 from yk_saas.mail.models import OutboxEmail
-from yk_saas.mail.services import queue_email
+from yk_saas.mail.services import MAX_ATTEMPTS, queue_email
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.models import Notification, NotificationPreference, NotificationWebhook
 from yk_saas.notifications.webhook import WebhookError, post_signed
@@ -134,6 +134,8 @@ def active_webhook() -> NotificationWebhook | None:
 # The jobs by dotted path: ``jobs.py`` builds on this module, so it is not imported here.
 EMAIL_JOB = "yk_saas.notifications.jobs.send_notification_email"
 WEBHOOK_JOB = "yk_saas.notifications.jobs.send_notification_webhook"
+#: Backoff of the notification e-mail job when SMTP fails (the message stays stored).
+EMAIL_RETRY = Retry(max=MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
 
 
 def notify(event: str, user_ids: Iterable[int], link: str | None = None, **params) -> list[int]:
@@ -149,7 +151,14 @@ def notify(event: str, user_ids: Iterable[int], link: str | None = None, **param
         db.session.flush()
         created.append(note.id)
         if channel_enabled(user, event, "email"):
-            enqueue_after_commit("high", EMAIL_JOB, slug, note.id)
+            enqueue_after_commit(
+                "high",
+                EMAIL_JOB,
+                slug,
+                note.id,
+                job_id=f"note-mail-{slug}-{note.id}",
+                retry=EMAIL_RETRY,
+            )
         for channel in WEBHOOK_CHANNELS if has_gateway else ():
             if channel_enabled(user, event, channel):
                 enqueue_after_commit(
@@ -225,6 +234,12 @@ def email_notification(notification_id: int) -> int | None:
             params=note.params,
         )
     return email.id
+
+
+def notification_email_id(notification_id: int) -> int | None:
+    """The stored e-mail of a notification, if there is one."""
+    kind = f"notification:{notification_id}"
+    return db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.kind == kind))
 
 
 def email_template(event: str) -> str:

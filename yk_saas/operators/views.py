@@ -1,11 +1,25 @@
 """The operator console on the platform domain. Firm users can never reach it."""
 
 import functools
+import hmac
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from tenants import db
+from yk_saas import heartbeat
 from yk_saas.access import _declare, anyone, require_platform_host
 from yk_saas.bounded import has_control_characters
 from yk_saas.operators import services
@@ -110,4 +124,21 @@ def support(slug):
 @bp.route("/health")
 @operators_only
 def health():
-    return render_template("operators/health.html", health=services.health())
+    beat = heartbeat.snapshot(current_app.config["CLAIM_LATENESS_WARN_SECONDS"])
+    return render_template("operators/health.html", health=services.health(), beat=beat)
+
+
+@bp.route("/metrics")
+@anyone  # an operator session or the bearer token, checked here
+def metrics():
+    token = current_app.config["METRICS_TOKEN"]
+    offered = request.headers.get("Authorization", "")
+    if not (token and hmac.compare_digest(offered, f"Bearer {token}")):
+        operator_id = services.session_operator_id(session.get(SESSION_TOKEN))
+        operator = db.session.get(PlatformOperator, operator_id) if operator_id else None
+        if operator is None or not operator.is_active:
+            abort(401)
+    body, content_type = heartbeat.prometheus_text(
+        current_app.config["CLAIM_LATENESS_WARN_SECONDS"]
+    )
+    return Response(body, content_type=content_type)

@@ -5,16 +5,26 @@ updates of ``claims``, so a job that runs twice, late, or after the sweep
 changes nothing the second time.
 """
 
-from tenants import current_tenant
+from sqlalchemy import select
+
+from tenants import current_tenant, db
 from tenants.jobs import platform_job, tenant_job
+from yk_saas import heartbeat
+from yk_saas.extensions import DEADLINES_QUEUE
 from yk_saas.jobs import enqueue_after_commit, for_each_firm
 from yk_saas.work import claims
+from yk_saas.work.models import WorkItem
 
 
 @tenant_job
 def claim_deadline_reached(item_id: int) -> str | None:
     """At an item's deadline: assign it by policy or escalate it (if still unclaimed)."""
-    return claims.apply_timeout(item_id)
+    deadline = db.session.scalar(select(WorkItem.claim_deadline).where(WorkItem.id == item_id))
+    outcome = claims.apply_timeout(item_id)
+    if outcome is not None and deadline is not None:
+        sample = f"{current_tenant().slug}-{item_id}"
+        heartbeat.record_since(heartbeat.CLAIM_LATENESS, sample, deadline)
+    return outcome
 
 
 @tenant_job
@@ -36,7 +46,7 @@ def schedule_timeout_after_commit(item_id: int, deadline) -> None:
     """
     slug = current_tenant().slug
     enqueue_after_commit(
-        "high",
+        DEADLINES_QUEUE,
         claim_deadline_reached,
         slug,
         item_id,
