@@ -5,6 +5,7 @@ import json
 import re
 import zipfile
 
+import pytest
 from rq.job import Job
 from sqlalchemy import select, text
 
@@ -13,6 +14,16 @@ from tests.support import PASSWORD
 from tests.support.firms import provision_firm
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+@pytest.fixture
+def backup_key(monkeypatch):
+    """A fresh BACKUP_KEY in the environment, as an operator sets it for ``tenants export``."""
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("BACKUP_KEY", key)
+    return key
 
 
 def test_owner_exports_the_firm_as_a_zip_with_progress(app, firm_a, signed_in, redis):
@@ -34,7 +45,9 @@ def test_owner_exports_the_firm_as_a_zip_with_progress(app, firm_a, signed_in, r
     assert signed_in(firm_a, "admin").get(f"/desk/export/{token}/download").status_code == 403
 
 
-def test_cli_dump_and_restore_gives_a_working_firm(app, signed_in, host_client, tmp_path):
+def test_cli_dump_and_restore_gives_a_working_firm(
+    app, signed_in, host_client, tmp_path, backup_key
+):
     source = provision_firm(app, "exportsrc", "EXPORTSRC")
     owner = signed_in(source, "owner")
     owner.post(
@@ -102,7 +115,7 @@ def firm_files(app, schema):
 
 
 def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(
-    app, host_client, tmp_path
+    app, host_client, tmp_path, backup_key
 ):
     """A firm full of demo data is dumped, dropped and restored: every row of every table and
     every stored file comes back the same, and its people can sign in and work."""

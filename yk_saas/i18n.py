@@ -13,6 +13,18 @@ def select_locale() -> Locale:
     return _PARSED[_select_locale_code()]
 
 
+def page_locale() -> str:
+    """The code of the language this page is in, one of SUPPORTED_LOCALES.
+
+    ``str()`` of Babel's Chinese locale is ``zh_Hans_CN``, so templates must not compare it to
+    ``zh_CN``: the switch then offered Chinese on Chinese pages and pages said ``lang="en"``.
+    """
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
+
+
 def _select_locale_code() -> str:
     if not has_request_context():
         return "zh_CN"

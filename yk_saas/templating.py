@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from yk_saas.access import MANAGERS, STAFF
+from yk_saas.i18n import page_locale
 from yk_saas.money import format_money
 
 # Menu groups of the staff desk: (group label, [(endpoint, label, roles that see it)]).
@@ -116,7 +117,7 @@ def template_globals():
         "firm": g.get("tenant"),
         "desk_nav": lambda: nav_for(DESK_NAV),
         "portal_nav": lambda: nav_for(PORTAL_NAV),
-        "current_locale": str(get_locale()),
+        "current_locale": page_locale(),
         "role_labels": ROLE_LABELS,
         "mail_status_labels": MAIL_STATUS_LABELS,
     }

@@ -93,7 +93,11 @@ def two_factor():
             return redirect(url_for("account.two_factor"))
     uri = services.totp_uri(current_user, secret, g.tenant.name)
     return render_template(
-        "accounts/two_factor.html", enable_form=enable_form, secret=secret, uri=uri
+        "accounts/two_factor.html",
+        enable_form=enable_form,
+        secret=secret,
+        uri=uri,
+        qr=services.totp_qr_image(uri),
     )
 
 

@@ -35,20 +35,47 @@ def _json_default(value):
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
-#: Secrets meant for one person (links in mail) stay out of the owner's export, and
-#: signed-in sessions belong to this server, not to a copy of the firm.
+#: Secrets meant for one person (links in mail) stay out of every export, and signed-in
+#: sessions belong to this server, not to a copy of the firm.
 WITHHELD = {"outbox_emails": ("secret_text", "secret_html")}
 NOT_EXPORTED = {"user_sessions"}
+#: Credentials that only the operator's encrypted backup carries: an owner must not be able
+#: to hand out staff passwords, second factors, live reset links or the gateway's signing key.
+CREDENTIALS = {
+    "users": ("password_hash", "totp_secret"),
+    "notification_webhooks": ("secret",),
+}
+CREDENTIAL_TABLES = {"password_resets"}
+#: Never a valid argon2 hash: an account restored from an owner's export has no password
+#: until its person uses "forgot password".
+NO_PASSWORD = "!"
 
 
-def withhold(table: str, row: dict) -> dict:
+def withhold(table: str, row: dict, with_secrets: bool = False) -> dict:
     for column in WITHHELD.get(table, ()):
         row[column] = None
+    if not with_secrets:
+        for column in CREDENTIALS.get(table, ()):
+            row[column] = None
     return row
 
 
-def export_firm(path: Path, progress: Progress | None = None) -> dict:
-    """Write the bound firm's data and files to the zip at ``path``; returns the manifest."""
+def _exported_rows(table, with_secrets: bool) -> list[dict]:
+    if table.name in NOT_EXPORTED or (table.name in CREDENTIAL_TABLES and not with_secrets):
+        return []
+    order = [table.c.id] if "id" in table.c else []
+    return [
+        withhold(table.name, dict(r), with_secrets)
+        for r in db.session.execute(select(table).order_by(*order)).mappings()
+    ]
+
+
+def export_firm(path: Path, progress: Progress | None = None, with_secrets: bool = False) -> dict:
+    """Write the bound firm's data and files to the zip at ``path``; returns the manifest.
+
+    Without ``with_secrets`` (the owner's export) password hashes, TOTP secrets, reset links
+    and the gateway secret are left out; only the operator's backup asks for them.
+    """
     from tenants.models import Tenant
     from yk_saas.files.models import StoredFile
     from yk_saas.files.services import firm_folder
@@ -66,6 +93,7 @@ def export_firm(path: Path, progress: Progress | None = None) -> dict:
         "settings": {k: getattr(tenant, k) for k in SETTINGS},
         "schema_version": tenant.schema_version,
         "exported_at": utcnow().isoformat(),
+        "secrets": with_secrets,
         "tables": [t.name for t in tables],
         "rows": {},
         "files": [],
@@ -73,12 +101,7 @@ def export_firm(path: Path, progress: Progress | None = None) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in tables:
-            order = [table.c.id] if "id" in table.c else []
-            rows = [
-                withhold(table.name, dict(r))
-                for r in db.session.execute(select(table).order_by(*order)).mappings()
-            ]
-            rows = [] if table.name in NOT_EXPORTED else rows
+            rows = _exported_rows(table, with_secrets)
             archive.writestr(
                 f"tables/{table.name}.json",
                 json.dumps(rows, ensure_ascii=False, default=_json_default),
@@ -111,8 +134,20 @@ def read_manifest(path: Path) -> dict:
     return manifest
 
 
+def _fill_withheld(table_name: str, row: dict) -> dict:
+    """Stand-ins for credentials an owner's export left out (the columns are NOT NULL)."""
+    if table_name == "users" and row.get("password_hash") is None:
+        row["password_hash"] = NO_PASSWORD
+    if table_name == "notification_webhooks" and row.get("secret") is None:
+        from yk_saas.notifications.webhook import new_secret
+
+        row["secret"] = new_secret()
+    return row
+
+
 def _revive(table, row: dict) -> dict:
     """Row values back to Python types where JSON could not carry them."""
+    row = _fill_withheld(table.name, row)
     out = {}
     for name, value in row.items():
         if name not in table.c:
