@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.browser import chromium, live_server, require_chromium
+from tests.support.browser import chromium, live_server, require_chromium
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

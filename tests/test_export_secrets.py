@@ -12,7 +12,8 @@ from rq.job import Job
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD, provision_firm
+from tests.support import PASSWORD
+from tests.support.firms import provision_firm
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 HOOK_SECRET = "f" * 64

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.conftest import PASSWORD, PLATFORM
+from tests.support import PASSWORD, PLATFORM
 
 HOME = {"owner": "/desk/", "admin": "/desk/", "accountant": "/desk/", "client_x": "/portal/"}
 
