@@ -25,7 +25,7 @@ SLUG = "wworker"
 
 
 def test_worker_stopped_past_deadlines_catches_up_once(app, redis):
-    from yk_saas.work.jobs import sweep_claim_timeouts
+    from yk_saas.work.jobs import sweep_claim_timeouts_and_stale_work
     from yk_saas.work.models import WorkItem
 
     info = new_firm(app, SLUG)
@@ -46,8 +46,8 @@ def test_worker_stopped_past_deadlines_catches_up_once(app, redis):
     scheduled = ScheduledJobRegistry(queue=Queue("high", connection=redis))
     assert scheduled.count == 8  # one job at each deadline, as filed
     with app.app_context():
-        Queue("high", connection=redis).enqueue(sweep_claim_timeouts, SLUG)
-        Queue("high", connection=redis).enqueue(sweep_claim_timeouts, SLUG)
+        Queue("high", connection=redis).enqueue(sweep_claim_timeouts_and_stale_work, SLUG)
+        Queue("high", connection=redis).enqueue(sweep_claim_timeouts_and_stale_work, SLUG)
     run_worker_burst(app)
     with firm(app, SLUG):
         rows = [item(i) for i in ids]
