@@ -1089,8 +1089,7 @@ def reconcile(
     from yk_saas.mail.models import OUTBOX, SENT, OutboxEmail
     from yk_saas.notifications.models import Notification
     from yk_saas.notifications.services import default_enabled
-    from yk_saas.work.items import TRANSITIONS
-    from yk_saas.work.models import WorkEntry, WorkItem
+    from yk_saas.work.models import TRANSITIONS, WorkEntry, WorkItem
 
     by_slug = defaultdict(lambda: defaultdict(list))
     for kind, rows in records.items():

@@ -48,7 +48,7 @@ def start_worker():
 
 
 def sweep_one(slug, app=None):
-    from yk_saas.work.jobs import sweep_claim_timeouts
+    from yk_saas.work.jobs import sweep_claim_timeouts_and_stale_work as sweep_claim_timeouts
 
     with (app or _worker_app).app_context():
         return sweep_claim_timeouts(slug)

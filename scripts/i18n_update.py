@@ -38,8 +38,11 @@ def catalogue_paths() -> dict[str, Path]:
 
 def owner_of(filename: str, owners) -> str:
     parts = Path(filename).parts
-    if len(parts) > 2 and parts[0] in ("yk_saas", "templates") and parts[1] in owners:
-        return parts[1]
+    if len(parts) > 2 and parts[0] in ("yk_saas", "templates"):
+        # templates/<feature>_admin and <feature>_portal belong to their feature's catalogue
+        feature = parts[1].removesuffix("_admin").removesuffix("_portal")
+        if feature in owners:
+            return feature
     return ""
 
 

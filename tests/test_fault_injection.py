@@ -151,14 +151,14 @@ def escalated_count(app, slug, ids):
 
 
 def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
-    from yk_saas.work.jobs import sweep_claim_timeouts
+    from yk_saas.work.jobs import sweep_claim_timeouts_and_stale_work
 
     info = new_firm(app, "faultsweep")
     ids = overdue_items(app, info, 100)
     Queue(
         "high", connection=redis
     ).empty()  # the new items' staff mail is not under test here either
-    Queue("high", connection=redis).enqueue(sweep_claim_timeouts, info["slug"])
+    Queue("high", connection=redis).enqueue(sweep_claim_timeouts_and_stale_work, info["slug"])
     worker = start_worker(app)
     at_kill = kill_when(worker, lambda: escalated_count(app, info["slug"], ids) >= 10)
     assert at_kill
@@ -166,7 +166,7 @@ def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
         "the worker was killed in the middle of the sweep"
     )
     Queue("high", connection=redis).enqueue(
-        sweep_claim_timeouts, info["slug"]
+        sweep_claim_timeouts_and_stale_work, info["slug"]
     )  # the next minute's tick
     run_worker_burst(app)
     assert escalated_count(app, info["slug"], ids) == len(ids)
@@ -175,7 +175,7 @@ def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
 
 
 def test_after_redis_is_flushed_the_sweep_finds_every_due_item_in_the_database(app, redis):
-    from yk_saas.work.jobs import sweep_claim_timeouts
+    from yk_saas.work.jobs import sweep_claim_timeouts_and_stale_work
     from yk_saas.work.models import WorkItem
 
     info = new_firm(app, "faultflush")
@@ -184,14 +184,14 @@ def test_after_redis_is_flushed_the_sweep_finds_every_due_item_in_the_database(a
         later = new_request(info["client_x"], title="Not due yet", now=utcnow())
     redis.flushdb()  # every scheduled deadline job is gone
     with app.app_context():
-        outcome = sweep_claim_timeouts(info["slug"])
+        outcome = sweep_claim_timeouts_and_stale_work(info["slug"])
     assert outcome["escalated"] == len(ids)
     assert escalated_count(app, info["slug"], ids) == len(ids)
     with firm(app, info["slug"]):
         assert db.session.get(WorkItem, later).escalated_at is None
         assert all(len(entries(i, "escalated")) == 1 for i in ids)
     with app.app_context():
-        assert sweep_claim_timeouts(info["slug"])["escalated"] == 0
+        assert sweep_claim_timeouts_and_stale_work(info["slug"])["escalated"] == 0
 
 
 def open_invoices_for_dunning(app, slug, companies, per_company):

@@ -107,7 +107,7 @@ def test_client_and_manager_cannot_claim_from_the_pool(app, clean):
 
 
 def test_escalate_policy_escalates_once_at_the_deadline(app, clean):
-    from yk_saas.work.services import apply_timeout, sweep
+    from yk_saas.work.services import apply_timeout, sweep_timeouts_and_stale_work
 
     with firm(app, SLUG):
         item_id = new_request(clean["client_x"], urgency="urgent")  # 15 minutes
@@ -115,7 +115,7 @@ def test_escalate_policy_escalates_once_at_the_deadline(app, clean):
         assert item(item_id).escalated_at is None
         assert apply_timeout(item_id, now=later(15)) == "escalated"
         assert apply_timeout(item_id, now=later(16)) is None
-        assert sweep(now=later(30))["escalated"] == 0
+        assert sweep_timeouts_and_stale_work(now=later(30))["escalated"] == 0
         row = item(item_id)
         assert row.state == "new" and row.assignee_id is None and row.escalated_at is not None
         assert len(entries(item_id, "escalated")) == 1
@@ -244,22 +244,22 @@ def test_a_claim_racing_the_timeout_has_one_outcome(app, clean, policy):
 
 
 def test_no_progress_reminds_then_escalates(app, clean):
-    from yk_saas.work.services import claim_item, post_progress, sweep
+    from yk_saas.work.services import claim_item, post_progress, sweep_timeouts_and_stale_work
 
     with firm(app, SLUG):
         configure(stale_after_hours=4)
         item_id = new_request(clean["client_x"], now=T0)
         claim_item(item_id, person(clean["accountant"]), now=T0)
-        assert sweep(now=later(3 * 60))["reminded"] == 0
-        assert sweep(now=later(4 * 60))["reminded"] == 1
-        assert sweep(now=later(5 * 60)) == {
+        assert sweep_timeouts_and_stale_work(now=later(3 * 60))["reminded"] == 0
+        assert sweep_timeouts_and_stale_work(now=later(4 * 60))["reminded"] == 1
+        assert sweep_timeouts_and_stale_work(now=later(5 * 60)) == {
             "assigned": 0,
             "escalated": 0,
             "reminded": 0,
             "stale_escalated": 0,
         }
-        assert sweep(now=later(8 * 60))["stale_escalated"] == 1
-        assert sweep(now=later(9 * 60))["stale_escalated"] == 0
+        assert sweep_timeouts_and_stale_work(now=later(8 * 60))["stale_escalated"] == 1
+        assert sweep_timeouts_and_stale_work(now=later(9 * 60))["stale_escalated"] == 0
         post_progress(
             item(item_id),
             person(clean["accountant"]),

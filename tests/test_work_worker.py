@@ -25,7 +25,7 @@ SLUG = "wworker"
 
 
 def test_worker_stopped_past_deadlines_catches_up_once(app, redis):
-    from yk_saas.work.jobs import sweep_claim_timeouts
+    from yk_saas.work.jobs import sweep_claim_timeouts_and_stale_work
     from yk_saas.work.models import WorkItem
 
     info = new_firm(app, SLUG)
@@ -46,8 +46,8 @@ def test_worker_stopped_past_deadlines_catches_up_once(app, redis):
     scheduled = ScheduledJobRegistry(queue=Queue("deadlines", connection=redis))
     assert scheduled.count == 8  # one job at each deadline, as filed
     with app.app_context():
-        Queue("high", connection=redis).enqueue(sweep_claim_timeouts, SLUG)
-        Queue("high", connection=redis).enqueue(sweep_claim_timeouts, SLUG)
+        Queue("high", connection=redis).enqueue(sweep_claim_timeouts_and_stale_work, SLUG)
+        Queue("high", connection=redis).enqueue(sweep_claim_timeouts_and_stale_work, SLUG)
     run_worker_burst(app)
     with firm(app, SLUG):
         rows = [item(i) for i in ids]
@@ -62,3 +62,28 @@ def test_worker_stopped_past_deadlines_catches_up_once(app, redis):
     with firm(app, SLUG):
         assert [item(i).assignee_id for i in ids] == assignees
         assert all(len(entries(i, "auto_assigned") + entries(i, "escalated")) == 1 for i in ids)
+
+
+def test_jobs_queued_under_earlier_names_and_the_deadline_job_path_still_run(app, redis):
+    """A deploy may find sweeps queued under the old names; the deadline job is named by path."""
+    from rq.job import Job
+
+    from yk_saas.work.claims import CLAIM_DEADLINE_JOB
+
+    new_firm(app, "wrename")
+    redis.flushdb()
+    with app.app_context():
+        queue = Queue("high", connection=redis)
+        old = queue.enqueue("yk_saas.work.jobs.sweep_claim_timeouts", "wrename")
+        everywhere = queue.enqueue("yk_saas.work.jobs.sweep_claim_timeouts_everywhere")
+        deadline = queue.enqueue(CLAIM_DEADLINE_JOB, "wrename", 0)
+    run_worker_burst(app)
+    for job in (old, everywhere, deadline):
+        job = Job.fetch(job.id, connection=redis)
+        assert job.get_status() == "finished", job.exc_info
+    assert set(Job.fetch(old.id, connection=redis).return_value()) == {
+        "assigned",
+        "escalated",
+        "reminded",
+        "stale_escalated",
+    }

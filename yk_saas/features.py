@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = [
     "yk_saas.catalog.portal_views",
     "yk_saas.work.views",
     "yk_saas.work.portal_views",
+    "yk_saas.work.admin_views",
     "yk_saas.site.builder_views",
     "yk_saas.site.branding_views",
     "yk_saas.audit.views",

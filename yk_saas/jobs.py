@@ -42,7 +42,10 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("satisfaction-surveys", 86400, "yk_saas.feedback.jobs.surveys_everywhere"),
     PeriodicJob("ledger-reminders", 86400, "yk_saas.ledgers.jobs.ledger_reminders_everywhere"),
     PeriodicJob(
-        "work-claim-timeouts", 60, "yk_saas.work.jobs.sweep_claim_timeouts_everywhere", queue="high"
+        "work-claim-timeouts",
+        60,
+        "yk_saas.work.jobs.sweep_claim_timeouts_and_stale_work_everywhere",
+        queue="high",
     ),
 ]
 

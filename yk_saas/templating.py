@@ -58,7 +58,7 @@ DESK_NAV = [
         _l("Firm"),
         [
             ("desk.settings", _l("Settings"), MANAGERS),
-            ("work.settings", _l("Work settings"), MANAGERS),
+            ("work_admin.settings", _l("Work settings"), MANAGERS),
             ("billing_admin.settings", _l("Money settings"), MANAGERS),
             ("site_builder.index", _l("Home page"), MANAGERS),
             ("domains.index", _l("Domains"), ("owner",)),

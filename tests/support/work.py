@@ -15,11 +15,15 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 @contextmanager
 def firm(app, slug):
-    """App context with the firm bound, like a job or a CLI command (messages in English)."""
+    """App context with the firm bound, like a job or a CLI command (messages in English):
+    what the block wrote is committed when it ends, rolled back when it raises."""
     from flask_babel import force_locale
 
     with app.app_context(), tenant_context(slug), force_locale("en"):
         yield
+        session = db.session()
+        session.expire_on_commit = False  # the block's objects stay readable after it ends
+        session.commit()
 
 
 def new_firm(app, slug):
@@ -50,6 +54,7 @@ def new_request(client_email, title="Renew business licence", urgency="normal", 
 
     kind = get_settings().request_types[-1]
     item = create_request(person(client_email), title, kind, "Please help", urgency, now=now, **kw)
+    db.session.commit()  # filed as a request would be: visible to other sessions at once
     return item.id
 
 

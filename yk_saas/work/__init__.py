@@ -2,12 +2,12 @@
 
 
 def init_app(app) -> None:
-    """Work's notifications, settings seeder, demo data, figures, cards and template helpers."""
+    """Work's notifications, settings seeder, demo data, figures and dashboard cards."""
     from yk_saas.demo import add_demo_populator
     from yk_saas.notifications.services import register_events
     from yk_saas.reports import registry
     from yk_saas.seeding import add_firm_seeder
-    from yk_saas.work import boards, demo, events, reports, settings
+    from yk_saas.work import demo, events, reports, settings
 
     register_events(*events.EVENT_TYPES)
     add_firm_seeder(settings.seed_work_settings)
@@ -16,4 +16,3 @@ def init_app(app) -> None:
     registry.add_client_provider(reports.client_work_figures, *reports.CLIENT)
     for card in reports.CARDS:
         registry.add_dashboard_card(card)
-    app.context_processor(lambda: {"is_overdue": boards.is_overdue})

@@ -9,7 +9,7 @@ from tenants import db
 from yk_saas.bounded import parse_int
 from yk_saas.models_base import utcnow
 from yk_saas.paging import page_of
-from yk_saas.work.items import pool_condition, visible_condition
+from yk_saas.work.items import visible_condition
 from yk_saas.work.models import KINDS, OPEN_STATES, STATES, URGENCIES, WorkItem
 
 PER_PAGE = 25
@@ -59,7 +59,7 @@ class BoardFilters:
 def overdue_condition(now):
     """Unclaimed past the deadline, or escalated for lack of progress."""
     return or_(
-        (pool_condition() & (WorkItem.claim_deadline < now)),
+        (WorkItem.in_pool & (WorkItem.claim_deadline < now)),
         WorkItem.stale_escalated_at.isnot(None) & WorkItem.state.in_(OPEN_STATES),
     )
 
@@ -99,7 +99,7 @@ def pending_approvals():
 
 def pool_page(user, page: int = 1):
     """Pool items the user may see, most urgent deadline first."""
-    query = select(WorkItem).where(pool_condition(), visible_condition(user))
+    query = select(WorkItem).where(WorkItem.in_pool, visible_condition(user))
     return paginate(query.order_by(WorkItem.claim_deadline, WorkItem.id), page)
 
 
@@ -117,11 +117,3 @@ def client_page(user, page: int = 1, state: str = ""):
     if state in STATES:
         query = query.where(WorkItem.state == state)
     return paginate(query.order_by(WorkItem.id.desc()), page)
-
-
-def is_overdue(item: WorkItem, now=None) -> bool:
-    now = now or utcnow()
-    return bool(
-        (item.in_pool and item.claim_deadline and item.claim_deadline < now)
-        or (item.stale_escalated_at and item.is_open)
-    )

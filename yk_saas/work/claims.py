@@ -1,8 +1,11 @@
-"""The claim pool: atomic claims, manual assignment, approvals and claim timeouts.
+"""The claim pool from entry to exit: opening an item for claims, atomic claims,
+manual assignment, approvals, claim timeouts and the sweep.
 
 The deadline in the database is the truth. Every change of hands is one
 conditional UPDATE on the item's row, so a claim racing a timeout (or another
-claim) finds the row already taken and loses cleanly.
+claim) finds the row already taken and loses cleanly. Services here flush and
+leave the commit to the request or job, except where a row or person lock is
+held: those commit at once so the lock is held for one item only.
 """
 
 from datetime import timedelta
@@ -17,24 +20,60 @@ from yk_saas.access import ACCOUNTANT, MANAGERS
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.clients.models import ClientCompany
+from yk_saas.extensions import DEADLINES_QUEUE
+from yk_saas.jobs import enqueue_after_commit
 from yk_saas.models_base import utcnow
 from yk_saas.work import events
-from yk_saas.work.items import add_entry, lock_item, open_for_claims, pool_condition
+from yk_saas.work.errors import WorkError
 from yk_saas.work.models import WorkItem
 from yk_saas.work.settings import (
-    WorkError,
     capacity_of,
     eligible_staff,
     get_settings,
     is_on_duty,
     open_count,
-    rolls_back,
     staff_load,
+    timeout_for,
 )
+
+#: The job run at an item's deadline, named by its path: the jobs module calls into this one.
+CLAIM_DEADLINE_JOB = "yk_saas.work.jobs.claim_deadline_reached"
 
 
 def on_duty_accountant_ids() -> list[int]:
     return [s["user"].id for s in staff_load() if s["on_duty"]]
+
+
+def open_for_claims(item: WorkItem, now) -> None:
+    """Put an approved item in the pool: deadline, notices, order placed, timeout job."""
+    item.claim_deadline = now + timeout_for(get_settings(), item.urgency)
+    db.session.flush()
+    events.notify_staff("work_new", on_duty_accountant_ids(), item)
+    if item.price_cents:
+        signals.order_placed.send(
+            current_app._get_current_object(),
+            item_id=item.id,
+            client_company_id=item.client_company_id,
+            amount_cents=item.price_cents,
+            currency=item.currency,
+        )
+    schedule_timeout_after_commit(item.id, item.claim_deadline)
+
+
+def schedule_timeout_after_commit(item_id: int, deadline) -> None:
+    """Schedule the deadline job at ``deadline`` once this transaction commits.
+
+    If scheduling fails, the minute sweep still finds the item by its deadline column.
+    """
+    slug = current_tenant().slug
+    enqueue_after_commit(
+        DEADLINES_QUEUE,
+        CLAIM_DEADLINE_JOB,
+        slug,
+        item_id,
+        at=deadline,
+        job_id=f"claim-timeout-{slug}-{item_id}",
+    )
 
 
 def lock_person(user_id: int) -> None:
@@ -47,7 +86,7 @@ def lock_person(user_id: int) -> None:
 
 def take_if_unclaimed(item_id: int, user_id: int, now, due_only: bool = False) -> bool:
     """The one conditional UPDATE that hands a pool item to someone; True if it won."""
-    query = update(WorkItem).where(WorkItem.id == item_id, pool_condition())
+    query = update(WorkItem).where(WorkItem.id == item_id, WorkItem.in_pool)
     if due_only:
         query = query.where(WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None))
     won = db.session.execute(
@@ -58,7 +97,6 @@ def take_if_unclaimed(item_id: int, user_id: int, now, due_only: bool = False) -
     return won is not None
 
 
-@rolls_back
 def claim_item(item_id: int, user, now=None) -> WorkItem:
     """An on-duty accountant below capacity takes a pool item; exactly one claimer wins."""
     now = now or utcnow()
@@ -75,11 +113,11 @@ def claim_item(item_id: int, user, now=None) -> WorkItem:
     if not take_if_unclaimed(item_id, user.id, now):
         raise WorkError(_("Someone else claimed this item first."))
     item = db.session.get(WorkItem, item_id, populate_existing=True)
-    add_entry(
-        item, "event", event="claimed", author_id=user.id, from_state="new", to_state="assigned"
+    item.add_entry(
+        "event", event="claimed", author_id=user.id, from_state="new", to_state="assigned"
     )
     events.notify_client("work_claimed", item, name=user.name)
-    db.session.commit()
+    db.session.commit()  # ends the person lock and the item's change of hands now, one claim each
     return item
 
 
@@ -90,7 +128,6 @@ def assignable_user(user_id: int) -> User:
     return user
 
 
-@rolls_back
 def assign_items(item_ids, assignee_id: int, by, now=None) -> int:
     """A manager assigns or reassigns open items (bulk); returns how many changed hands."""
     now = now or utcnow()
@@ -110,8 +147,7 @@ def assign_items(item_ids, assignee_id: int, by, now=None) -> int:
         ):
             continue
         previous = item.assignee_id
-        add_entry(
-            item,
+        item.add_entry(
             "event",
             event="reassigned" if previous else "assigned",
             author_id=by.id,
@@ -131,15 +167,13 @@ def assign_items(item_ids, assignee_id: int, by, now=None) -> int:
         changed += 1
     if not items:
         raise WorkError(_("No such items."))
-    db.session.commit()
     return changed
 
 
-@rolls_back
 def decide_approval(item: WorkItem, approve: bool, by, now=None) -> WorkItem:
     """A manager approves a large order (it enters the pool) or rejects it (cancelled)."""
     now = now or utcnow()
-    lock_item(item)
+    item.lock()
     if item.approval != "pending":
         raise WorkError(_("This order does not wait for approval."))
     record_audit(
@@ -150,8 +184,7 @@ def decide_approval(item: WorkItem, approve: bool, by, now=None) -> WorkItem:
         amount_cents=item.price_cents,
         currency=item.currency,
     )
-    add_entry(
-        item,
+    item.add_entry(
         "event",
         event="approved" if approve else "rejected",
         author_id=by.id,
@@ -163,11 +196,9 @@ def decide_approval(item: WorkItem, approve: bool, by, now=None) -> WorkItem:
     else:
         item.approval, item.state = "rejected", "cancelled"
         events.notify_client("work_rejected", item)
-    db.session.commit()
     return item
 
 
-@rolls_back
 def change_dedicated_accountant(company_id: int, accountant_id: int | None, by) -> ClientCompany:
     """Set a client's dedicated accountant, announce it and audit it."""
     company = db.session.get(ClientCompany, company_id)
@@ -195,7 +226,6 @@ def change_dedicated_accountant(company_id: int, accountant_id: int | None, by) 
         old_id=old_id,
         new_id=accountant_id,
     )
-    db.session.commit()
     return company
 
 
@@ -208,7 +238,7 @@ def due_item_ids(now, limit: int = 500) -> list[int]:
         db.session.scalars(
             select(WorkItem.id)
             .where(
-                pool_condition(), WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None)
+                WorkItem.in_pool, WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None)
             )
             .order_by(WorkItem.claim_deadline)
             .limit(limit)
@@ -233,7 +263,6 @@ def candidates_for(item: WorkItem, settings) -> list[dict]:
     return eligible
 
 
-@rolls_back
 def apply_timeout(item_id: int, now=None) -> str | None:
     """Handle one item at its deadline: assign by the firm's policy, else escalate.
 
@@ -256,8 +285,7 @@ def apply_timeout(item_id: int, now=None) -> str | None:
             db.session.rollback()
             return None
         db.session.refresh(item)
-        add_entry(
-            item,
+        item.add_entry(
             "event",
             event="auto_assigned",
             from_state="new",
@@ -268,17 +296,18 @@ def apply_timeout(item_id: int, now=None) -> str | None:
             settings.round_robin_last_id = user.id
         events.notify_staff("work_assigned", [user.id], item)
         events.notify_client("work_claimed", item, name=user.name)
-        db.session.commit()
+        db.session.commit()  # one item per transaction: the person and settings locks end here
         return "assigned"
     return escalate_unclaimed(item, now)
 
 
 def escalate_unclaimed(item: WorkItem, now) -> str | None:
+    """Mark an unclaimed item escalated (once) and tell the managers; commits that one item."""
     marked = db.session.execute(
         update(WorkItem)
         .where(
             WorkItem.id == item.id,
-            pool_condition(),
+            WorkItem.in_pool,
             WorkItem.claim_deadline <= now,
             WorkItem.escalated_at.is_(None),
         )
@@ -289,9 +318,9 @@ def escalate_unclaimed(item: WorkItem, now) -> str | None:
     if marked is None:
         db.session.rollback()
         return None
-    add_entry(item, "event", event="escalated", internal=True)
+    item.add_entry("event", event="escalated", internal=True)
     events.notify_staff("work_escalated", events.manager_ids(), item)
-    db.session.commit()
+    db.session.commit()  # one item per transaction, like apply_timeout
     return "escalated"
 
 
@@ -308,7 +337,6 @@ def stale_items(now, hours: int, limit: int = 500):
     return list(db.session.scalars(remind)), list(db.session.scalars(escalate))
 
 
-@rolls_back
 def handle_stale(item_id: int, column: str, cutoff, now) -> bool:
     """Remind the assignee (column reminded_at) or escalate (stale_escalated_at), once."""
     col = getattr(WorkItem, column)
@@ -329,18 +357,19 @@ def handle_stale(item_id: int, column: str, cutoff, now) -> bool:
         return False
     item = db.session.get(WorkItem, item_id, populate_existing=True)
     reminder = column == "reminded_at"
-    add_entry(item, "event", event="reminded" if reminder else "stale_escalated", internal=True)
+    item.add_entry("event", event="reminded" if reminder else "stale_escalated", internal=True)
     events.notify_staff(
         "work_reminder" if reminder else "work_stale",
         [item.assignee_id] if reminder else events.manager_ids(),
         item,
     )
-    db.session.commit()
+    db.session.commit()  # one item per transaction: the sweep holds no row lock across items
     return True
 
 
-def sweep(now=None) -> dict[str, int]:
-    """Handle every overdue item of the bound firm; safe to run again at any time."""
+def sweep_timeouts_and_stale_work(now=None) -> dict[str, int]:
+    """Handle every pool item past its claim deadline, then remind or escalate assigned items
+    without progress, in the bound firm; one transaction per item, safe to run again."""
     now = now or utcnow()
     counts = {"assigned": 0, "escalated": 0, "reminded": 0, "stale_escalated": 0}
     while ids := due_item_ids(now):
@@ -357,5 +386,4 @@ def sweep(now=None) -> dict[str, int]:
     counts["stale_escalated"] = sum(
         handle_stale(i, "stale_escalated_at", cutoff, now) for i in to_escalate
     )
-    db.session.commit()
     return counts

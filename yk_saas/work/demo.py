@@ -174,3 +174,4 @@ def populate_work(demo) -> None:
     for title, kind in requests[1:]:
         services.create_request(clients[-1], title, kind, "", "normal")
     services.create_order(clients[-1], service_ids[0], urgency="low")
+    db.session.commit()  # a demo populator commits its own work (yk_saas.demo)

@@ -1,74 +1,53 @@
-"""Filing orders and requests, who may see what, progress and the state machine."""
+"""Filing orders and requests, who may see what, progress and the state machine.
+
+Services flush and never commit: the request, the job or the command commits.
+"""
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from tenants import current_tenant, db
+from tenants import db
 from yk_saas import signals
 from yk_saas.access import ACCOUNTANT, CLIENT, MANAGERS
 from yk_saas.catalog.models import ServiceItem
-from yk_saas.clients.models import ClientCompany
+from yk_saas.clients.services import visible_company_ids
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import DOCUMENTS, MB, UploadError, delete_stored_file, save_upload
 from yk_saas.models_base import utcnow
 from yk_saas.work import events
+from yk_saas.work.claims import open_for_claims
+from yk_saas.work.errors import WorkError
 from yk_saas.work.models import URGENCIES, WorkEntry, WorkItem
-from yk_saas.work.settings import WorkError, get_settings, rolls_back, timeout_for
+from yk_saas.work.settings import get_settings
 
 MAX_UPLOAD_BYTES = 10 * MB
 MAX_FILES = 5
-#: The one place that says which state may follow which.
-TRANSITIONS = {
-    "new": {"assigned", "cancelled"},
-    "assigned": {"in_progress", "waiting_on_client", "done", "cancelled"},
-    "in_progress": {"waiting_on_client", "done", "cancelled"},
-    "waiting_on_client": {"in_progress", "done", "cancelled"},
-    "done": set(),
-    "cancelled": set(),
-}
 
 
-def check_transition(current: str, new: str) -> None:
-    """Raise unless ``current`` → ``new`` is an allowed step."""
-    if new not in TRANSITIONS.get(current, set()):
+def check_transition(item: WorkItem, new: str) -> None:
+    """Raise unless the item may go from its state to ``new``."""
+    if not item.may_move_to(new):
         raise WorkError(_("An item cannot go from this state to the one chosen."))
 
 
-def pool_condition():
-    return (
-        (WorkItem.state == "new")
-        & WorkItem.assignee_id.is_(None)
-        & WorkItem.approval.in_(("auto", "approved"))
-    )
-
-
 def visible_condition(user):
-    """SQL condition of the items ``user`` may see."""
-    if user.role in MANAGERS:
-        return WorkItem.id.isnot(None)
-    if user.role == CLIENT:
-        return WorkItem.client_company_id == user.client_company_id
-    own_clients = select(ClientCompany.id).where(ClientCompany.dedicated_accountant_id == user.id)
-    return or_(
-        pool_condition(),
-        WorkItem.assignee_id == user.id,
-        WorkItem.client_company_id.in_(own_clients),
-    )
+    """SQL condition of the items ``user`` may see: their companies' (``visible_company_ids``),
+    and for an accountant also the pool and what they were assigned."""
+    own_companies = WorkItem.client_company_id.in_(visible_company_ids(user))
+    if user.role != ACCOUNTANT:
+        return own_companies
+    return or_(own_companies, WorkItem.in_pool, WorkItem.assignee_id == user.id)
+
+
+def visible_items_query(user):
+    """Items ``user`` may see (``visible_condition``)."""
+    return select(WorkItem).where(visible_condition(user))
 
 
 def get_visible_item(user, item_id: int) -> WorkItem | None:
     """The item if ``user`` may see it, else None (the view answers 404)."""
-    return db.session.scalar(
-        select(WorkItem).where(WorkItem.id == item_id, visible_condition(user))
-    )
-
-
-def lock_item(item: WorkItem) -> WorkItem:
-    """Take the item's row lock and reread it: steps that check its state and change it go one
-    after the other (a client's reply and the accountant's "done" cannot both pass the check)."""
-    db.session.refresh(item, with_for_update=True)
-    return item
+    return db.session.scalar(visible_items_query(user).where(WorkItem.id == item_id))
 
 
 def can_work_on(user, item: WorkItem) -> bool:
@@ -93,7 +72,6 @@ def published_service(service_id: int | None) -> ServiceItem:
     return service
 
 
-@rolls_back
 def create_request(
     user,
     title,
@@ -124,7 +102,6 @@ def create_request(
     return file_item(user, item, urgency, uploads, now)
 
 
-@rolls_back
 def create_order(user, service_id, note="", urgency="normal", uploads=(), now=None) -> WorkItem:
     """A client orders a published catalog service at its current price."""
     service = published_service(service_id)
@@ -140,7 +117,7 @@ def create_order(user, service_id, note="", urgency="normal", uploads=(), now=No
 
 
 def file_item(user, item: WorkItem, urgency: str, uploads, now=None) -> WorkItem:
-    """Save a new item with its attachments, route it (pool or approval) and commit."""
+    """Save a new item with its attachments and route it (pool or approval)."""
     if user.role != CLIENT or not user.client_company_id:
         raise WorkError(_("Only a client can file work."))
     if urgency not in URGENCIES:
@@ -160,7 +137,7 @@ def file_item(user, item: WorkItem, urgency: str, uploads, now=None) -> WorkItem
     db.session.add(item)
     db.session.flush()
     attach_files(uploads, "work_item", item.id, user.id)
-    add_entry(item, "event", event="filed", author_id=user.id, to_state="new")
+    item.add_entry("event", event="filed", author_id=user.id, to_state="new")
     settings = get_settings()
     threshold = settings.approval_threshold_cents
     if threshold is not None and (item.price_cents or 0) > threshold:  # paid orders and requests
@@ -169,26 +146,7 @@ def file_item(user, item: WorkItem, urgency: str, uploads, now=None) -> WorkItem
     else:
         open_for_claims(item, now)
     signals.work_item_created.send(current_app._get_current_object(), item_id=item.id)
-    db.session.commit()
     return item
-
-
-def open_for_claims(item: WorkItem, now) -> None:
-    """Put an approved item in the pool: deadline, notices, order placed, timeout job."""
-    from yk_saas.work import claims, jobs
-
-    item.claim_deadline = now + timeout_for(get_settings(), item.urgency)
-    db.session.flush()
-    events.notify_staff("work_new", claims.on_duty_accountant_ids(), item)
-    if item.price_cents:
-        signals.order_placed.send(
-            current_app._get_current_object(),
-            item_id=item.id,
-            client_company_id=item.client_company_id,
-            amount_cents=item.price_cents,
-            currency=item.currency,
-        )
-    jobs.schedule_timeout_after_commit(item.id, item.claim_deadline)
 
 
 def attach_files(uploads, owner_type: str, owner_id: int, user_id: int) -> list[StoredFile]:
@@ -213,19 +171,11 @@ def attach_files(uploads, owner_type: str, owner_id: int, user_id: int) -> list[
     return saved
 
 
-def add_entry(item: WorkItem, kind: str, **values) -> WorkEntry:
-    entry = WorkEntry(work_item_id=item.id, kind=kind, **values)
-    db.session.add(entry)
-    db.session.flush()
-    return entry
-
-
-@rolls_back
 def post_progress(
     item: WorkItem, user, body: str, new_state: str | None = None, uploads=(), now=None
 ) -> WorkEntry:
     """The assignee (or a manager) adds a timeline entry, optionally moving the state."""
-    lock_item(item)
+    item.lock()
     if not can_work_on(user, item):
         raise WorkError(_("Only the assigned accountant or an admin can post progress."))
     body = (body or "").strip()
@@ -233,14 +183,13 @@ def post_progress(
     if new_state == item.state:
         new_state = None
     if new_state:
-        check_transition(item.state, new_state)
+        check_transition(item, new_state)
     elif item.state in ("new", "done", "cancelled"):
         raise WorkError(_("This item takes no progress in its current state."))
     if not body and not new_state and not uploads:
         raise WorkError(_("Write a note, attach a file or choose a new state."))
     now = now or utcnow()
-    entry = add_entry(
-        item,
+    entry = item.add_entry(
         "progress",
         author_id=user.id,
         body=body,
@@ -252,7 +201,6 @@ def post_progress(
     if new_state:
         apply_state(item, new_state, now)
     events.notify_client("work_done" if new_state == "done" else "work_progress", item)
-    db.session.commit()
     return entry
 
 
@@ -263,10 +211,9 @@ def apply_state(item: WorkItem, new_state: str, now) -> None:
         signals.work_item_completed.send(current_app._get_current_object(), item_id=item.id)
 
 
-@rolls_back
 def post_reply(item: WorkItem, user, body: str, uploads=(), now=None) -> WorkEntry:
     """The client answers when the accountant waits on them; the item goes back to work."""
-    lock_item(item)
+    item.lock()
     if user.role != CLIENT or item.client_company_id != user.client_company_id:
         raise WorkError(_("Only the client can reply here."))
     if item.state != "waiting_on_client":
@@ -275,14 +222,13 @@ def post_reply(item: WorkItem, user, body: str, uploads=(), now=None) -> WorkEnt
     uploads = [u for u in uploads if u and u.filename]
     if not body and not uploads:
         raise WorkError(_("Write a reply or attach a file."))
-    entry = add_entry(
-        item, "reply", author_id=user.id, body=body, from_state=item.state, to_state="in_progress"
+    entry = item.add_entry(
+        "reply", author_id=user.id, body=body, from_state=item.state, to_state="in_progress"
     )
     attach_files(uploads, "work_entry", entry.id, user.id)
     item.state = "in_progress"
     if item.assignee_id:
         events.notify_staff("work_reply", [item.assignee_id], item)
-    db.session.commit()
     return entry
 
 
@@ -318,7 +264,7 @@ def item_files(item: WorkItem) -> list[StoredFile]:
     )
 
 
-def visible_file(user, file_id: int) -> StoredFile | None:
+def get_visible_file(user, file_id: int) -> StoredFile | None:
     """A work attachment the user may download: only through an item they can see."""
     stored = db.session.get(StoredFile, file_id)
     if stored is None or stored.owner_type not in ("work_item", "work_entry"):
@@ -330,7 +276,3 @@ def visible_file(user, file_id: int) -> StoredFile | None:
             return None
         item_id = entry.work_item_id
     return stored if get_visible_item(user, item_id) else None
-
-
-def firm_slug() -> str:
-    return current_tenant().slug

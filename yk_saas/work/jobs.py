@@ -2,7 +2,8 @@
 
 The jobs only read the deadline from the database and run the conditional
 updates of ``claims``, so a job that runs twice, late, or after the sweep
-changes nothing the second time.
+changes nothing the second time. ``claims.open_for_claims`` schedules
+``claim_deadline_reached`` by its path (``claims.CLAIM_DEADLINE_JOB``).
 """
 
 from sqlalchemy import select
@@ -10,8 +11,7 @@ from sqlalchemy import select
 from tenants import current_tenant, db
 from tenants.jobs import platform_job, tenant_job
 from yk_saas import heartbeat
-from yk_saas.extensions import DEADLINES_QUEUE
-from yk_saas.jobs import enqueue_after_commit, for_each_firm
+from yk_saas.jobs import for_each_firm
 from yk_saas.work import claims
 from yk_saas.work.models import WorkItem
 
@@ -28,28 +28,18 @@ def claim_deadline_reached(item_id: int) -> str | None:
 
 
 @tenant_job
-def sweep_claim_timeouts() -> dict:
-    """Every overdue item of one firm, whatever jobs were lost or late."""
-    return claims.sweep()
+def sweep_claim_timeouts_and_stale_work() -> dict:
+    """One firm: every item past its claim deadline (whatever jobs were lost or late), then
+    the "no progress" reminders and escalations of assigned items."""
+    return claims.sweep_timeouts_and_stale_work()
 
 
 @platform_job
-def sweep_claim_timeouts_everywhere() -> int:
+def sweep_claim_timeouts_and_stale_work_everywhere() -> int:
     """Periodic: one sweep job per active firm."""
-    return for_each_firm(sweep_claim_timeouts, queue_name="high")
+    return for_each_firm(sweep_claim_timeouts_and_stale_work, queue_name="high")
 
 
-def schedule_timeout_after_commit(item_id: int, deadline) -> None:
-    """Schedule ``claim_deadline_reached`` at ``deadline`` once this transaction commits.
-
-    If scheduling fails, the minute sweep still finds the item by its deadline column.
-    """
-    slug = current_tenant().slug
-    enqueue_after_commit(
-        DEADLINES_QUEUE,
-        claim_deadline_reached,
-        slug,
-        item_id,
-        at=deadline,
-        job_id=f"claim-timeout-{slug}-{item_id}",
-    )
+# The names of earlier releases, for jobs already queued in Redis under them during a deploy.
+sweep_claim_timeouts = sweep_claim_timeouts_and_stale_work
+sweep_claim_timeouts_everywhere = sweep_claim_timeouts_and_stale_work_everywhere

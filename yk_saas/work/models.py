@@ -13,9 +13,10 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tenants import TenantModel
+from tenants import TenantModel, db
 from tenants.db import tenant_args
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
@@ -29,6 +30,15 @@ URGENCIES = ("urgent", "normal", "low")
 APPROVALS = ("auto", "pending", "approved", "rejected")
 POLICIES = ("escalate", "dedicated_first", "round_robin", "least_loaded")
 OVERALL = ("good", "neutral", "bad")
+#: The one place that says which state may follow which.
+TRANSITIONS = {
+    "new": {"assigned", "cancelled"},
+    "assigned": {"in_progress", "waiting_on_client", "done", "cancelled"},
+    "in_progress": {"waiting_on_client", "done", "cancelled"},
+    "waiting_on_client": {"in_progress", "done", "cancelled"},
+    "done": set(),
+    "cancelled": set(),
+}
 DEFAULT_REQUEST_TYPES = {
     "en": ["Business licence", "Tax invoices", "Tax filing", "Other"],
     "zh_CN": ["营业执照", "税务发票", "纳税申报", "其他"],
@@ -115,17 +125,52 @@ class WorkItem(TenantModel):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
-    @property
+    @hybrid_property
     def in_pool(self) -> bool:
+        """New, unassigned and needing nobody's approval: open to claims (also a SQL condition)."""
         return (
             self.state == "new"
             and self.assignee_id is None
             and self.approval in ("auto", "approved")
         )
 
+    @in_pool.inplace.expression
+    @classmethod
+    def _in_pool_expression(cls):
+        return (
+            (cls.state == "new")
+            & cls.assignee_id.is_(None)
+            & cls.approval.in_(("auto", "approved"))
+        )
+
     @property
     def is_open(self) -> bool:
         return self.state not in ("done", "cancelled")
+
+    def may_move_to(self, new_state: str) -> bool:
+        """Whether ``new_state`` may follow the item's state (``TRANSITIONS``)."""
+        return new_state in TRANSITIONS.get(self.state, set())
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Unclaimed past its deadline, or escalated for lack of progress and still open."""
+        now = now or utcnow()
+        return bool(
+            (self.in_pool and self.claim_deadline and self.claim_deadline < now)
+            or (self.stale_escalated_at and self.is_open)
+        )
+
+    def lock(self) -> "WorkItem":
+        """Take the row lock and reread the item: steps that check its state and change it go
+        one after the other (a client's reply and the accountant's "done" cannot both pass)."""
+        db.session.refresh(self, with_for_update=True)
+        return self
+
+    def add_entry(self, kind: str, **values) -> "WorkEntry":
+        """Append a line to the item's timeline (flushed, so it has its id)."""
+        entry = WorkEntry(work_item_id=self.id, kind=kind, **values)
+        db.session.add(entry)
+        db.session.flush()
+        return entry
 
 
 class WorkEntry(TenantModel):

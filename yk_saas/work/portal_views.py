@@ -5,9 +5,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.access import CLIENT, or_404, require_firm_host, roles
 from yk_saas.bounded import arg_page
 from yk_saas.catalog.services import published_services
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.files.services import send_stored_file
 from yk_saas.money import format_money
 from yk_saas.templating import render_page_or_fragment
@@ -40,7 +41,7 @@ def new():
         for s in published_services()
     ]
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "files") as outcome:
             item = services.create_request(
                 current_user,
                 form.title.data,
@@ -50,19 +51,14 @@ def new():
                 request.files.getlist("files"),
                 service_id=form.service_id.data or None,
             )
-        except services.WorkError as exc:
-            form.files.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Your request is filed. We will let you know who takes it on."), "success")
             return redirect(url_for("requests.detail", item_id=item.id), 303)
-    return render_template("work/portal_new.html", form=form), 422 if form.errors else 200
+    return render_template("work/portal_new.html", form=form), form_status(form)
 
 
-def own_or_404(item_id):
-    item = services.get_visible_item(current_user, item_id)
-    if item is None:
-        abort(404)
-    return item
+def own_item(item_id: int):
+    return or_404(services.get_visible_item(current_user, item_id))
 
 
 def detail_context(item, reply_form=None):
@@ -78,7 +74,7 @@ def detail_context(item, reply_form=None):
 @bp.route("/<int:item_id>")
 @roles(CLIENT)
 def detail(item_id):
-    item = own_or_404(item_id)
+    item = own_item(item_id)
     return render_template("work/portal_detail.html", **detail_context(item))
 
 
@@ -86,37 +82,37 @@ def detail(item_id):
 @roles(CLIENT)
 def timeline(item_id):
     """HTMX: the timeline and state, polled so progress shows without a reload."""
-    item = own_or_404(item_id)
+    item = own_item(item_id)
     return render_template("work/_portal_live.html", **detail_context(item))
 
 
 @bp.route("/<int:item_id>/reply", methods=["POST"])
 @roles(CLIENT)
 def reply(item_id):
-    item = own_or_404(item_id)
+    item = own_item(item_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "body") as outcome:
             services.post_reply(item, current_user, form.body.data, request.files.getlist("files"))
-        except services.WorkError as exc:
-            form.body.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Reply sent."), "success")
             return redirect(url_for("requests.detail", item_id=item_id), 303)
-    item = own_or_404(item_id)
-    return render_template("work/portal_detail.html", **detail_context(item, form)), 422
+    item = own_item(item_id)  # reread after a refusal rolled back
+    return render_template("work/portal_detail.html", **detail_context(item, form)), form_status(
+        form
+    )
 
 
 @bp.route("/<int:item_id>/rate", methods=["GET", "POST"])
 @roles(CLIENT)
 def rate(item_id):
-    item = own_or_404(item_id)
+    item = own_item(item_id)
     rating = services.rating_of(item.id)
     form = RatingForm(obj=rating) if request.method == "GET" and rating else RatingForm()
     if item.state != "done":
         abort(404)
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "comment") as outcome:
             services.rate_item(
                 item,
                 current_user,
@@ -126,9 +122,7 @@ def rate(item_id):
                 form.quality.data,
                 form.comment.data,
             )
-        except services.WorkError as exc:
-            form.comment.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Thank you for your rating."), "success")
             return redirect(url_for("requests.detail", item_id=item_id), 303)
     return render_template(
@@ -137,13 +131,10 @@ def rate(item_id):
         form=form,
         rating=rating,
         editable=services.can_edit(rating),
-    ), 422 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.route("/files/<int:file_id>")
 @roles(CLIENT)
 def download(file_id):
-    stored = services.visible_file(current_user, file_id)
-    if stored is None:
-        abort(404)
-    return send_stored_file(stored)
+    return send_stored_file(or_404(services.get_visible_file(current_user, file_id)))

@@ -9,8 +9,8 @@ from tenants import db
 from yk_saas.access import CLIENT
 from yk_saas.models_base import utcnow
 from yk_saas.work import events
+from yk_saas.work.errors import WorkError
 from yk_saas.work.models import OVERALL, Rating, WorkItem
-from yk_saas.work.settings import WorkError, rolls_back
 
 EDIT_WINDOW = timedelta(days=7)
 
@@ -32,7 +32,6 @@ def check_scores(overall: str, scores: dict) -> None:
             raise WorkError(_("Scores go from 1 to 5."))
 
 
-@rolls_back
 def rate_item(
     item: WorkItem,
     user,
@@ -69,5 +68,4 @@ def rate_item(
     if first:
         recipients = events.manager_ids() + ([item.assignee_id] if item.assignee_id else [])
         events.notify_staff("work_rated", recipients, item)
-    db.session.commit()
     return rating

@@ -1,6 +1,5 @@
 """The firm's work settings and each staff member's duty and capacity."""
 
-import functools
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -10,6 +9,7 @@ from tenants import db
 from yk_saas.access import ACCOUNTANT
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
+from yk_saas.work.errors import WorkError
 from yk_saas.work.models import (
     DEFAULT_REQUEST_TYPES,
     OPEN_STATES,
@@ -18,24 +18,6 @@ from yk_saas.work.models import (
     WorkItem,
     WorkSettings,
 )
-
-
-class WorkError(ValueError):
-    """Something the user asked for that cannot be done; the message says why."""
-
-
-def rolls_back(fn):
-    """A service that leaves nothing behind when it refuses or fails half-way."""
-
-    @functools.wraps(fn)
-    def guarded(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return guarded
 
 
 def seed_work_settings(session, firm) -> None:
@@ -80,7 +62,7 @@ def update_settings(values: dict) -> WorkSettings:
         settings.id,
         **{k: v for k, v in values.items() if k != "request_types"},
     )
-    db.session.commit()
+    db.session.flush()
     return settings
 
 
@@ -113,7 +95,7 @@ def availability_of(user_ids) -> dict[int, tuple[bool, int]]:
 
 
 def set_on_duty(user_id: int, on_duty: bool) -> None:
-    """Switch a staff member on or off duty; the caller commits."""
+    """Switch a staff member on or off duty."""
     row = _availability(user_id)
     if row is None:
         row = StaffAvailability(user_id=user_id)
@@ -131,7 +113,7 @@ def capacity_of(user_id: int) -> int:
 
 
 def set_capacity(user_id: int, capacity: int | None) -> None:
-    """Give a person their own limit (None = firm default); the caller commits."""
+    """Give a person their own limit (None = firm default)."""
     if capacity is not None and capacity < 0:
         raise WorkError(_("Capacity cannot be negative."))
     row = _availability(user_id)

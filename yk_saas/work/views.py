@@ -2,16 +2,18 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from tenants import db
-from yk_saas.access import ACCOUNTANT, MANAGERS, STAFF, require_firm_host, roles
+from yk_saas.access import ACCOUNTANT, MANAGERS, STAFF, or_404, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.bounded import arg_page, form_int, form_ints
 from yk_saas.clients.models import ClientCompany
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.extensions import htmx
 from yk_saas.files.services import send_stored_file
 from yk_saas.models_base import utcnow
@@ -23,6 +25,15 @@ from yk_saas.work.labels import label_globals
 bp = Blueprint("work", __name__, url_prefix="/desk/work")
 bp.before_request(require_firm_host)
 bp.context_processor(label_globals)
+
+
+def posted_action() -> FlaskForm:
+    """The form of a POST made of buttons and a field or two: its errors become page messages."""
+    return FlaskForm()
+
+
+def visible_item(item_id: int):
+    return or_404(services.get_visible_item(current_user, item_id))
 
 
 def staff_choices():
@@ -45,11 +56,9 @@ def pool():
 @bp.route("/<int:item_id>/claim", methods=["POST"])
 @roles(ACCOUNTANT)
 def claim(item_id):
-    try:
+    with user_errors_on(posted_action()) as outcome:
         services.claim_item(item_id, current_user)
-    except services.WorkError as exc:
-        flash(str(exc), "error")
-    else:
+    if outcome.ok:
         flash(_("It is yours. The client has been told."), "success")
         if not htmx:
             return redirect(url_for("work.detail", item_id=item_id), 303)
@@ -62,7 +71,6 @@ def claim(item_id):
 @roles(*STAFF)
 def duty():
     services.set_on_duty(current_user.id, request.form.get("on_duty") == "1")
-    db.session.commit()
     return redirect(request.referrer or url_for("work.pool"), 303) if not htmx else pool()
 
 
@@ -97,13 +105,11 @@ def board():
 @roles(*MANAGERS)
 def bulk_assign():
     ids, assignee = form_ints("item_id"), form_int("assignee_id")
-    try:
+    with user_errors_on(posted_action()) as outcome:
         if not ids or assignee is None:
             raise services.WorkError(_("Choose items and an accountant."))
         changed = services.assign_items(ids, assignee, current_user)
-    except services.WorkError as exc:
-        flash(str(exc), "error")
-    else:
+    if outcome.ok:
         flash(_("%(n)d items assigned.", n=changed), "success")
     return redirect(url_for("work.board", **request.args), 303)
 
@@ -119,27 +125,18 @@ def clients():
 @bp.route("/clients/<int:company_id>/dedicated", methods=["POST"])
 @roles(*MANAGERS)
 def set_dedicated(company_id):
-    company = db.get_or_404(ClientCompany, company_id)
+    company = or_404(db.session.get(ClientCompany, company_id))
     chosen, accountant_id = request.form.get("accountant_id", "").strip(), form_int("accountant_id")
-    try:
+    with user_errors_on(posted_action()) as outcome:
         if chosen and accountant_id is None:  # empty means "nobody"; anything else must be an id
             raise services.WorkError(_("Choose a member of staff."))
         services.change_dedicated_accountant(company.id, accountant_id, current_user)
-    except services.WorkError as exc:
-        flash(str(exc), "error")
-    else:
+    if outcome.ok:
         flash(_("Dedicated accountant saved."), "success")
     company = db.session.get(ClientCompany, company_id)
     if htmx:
         return render_template("work/_client_row.html", company=company, staff=staff_choices())
     return redirect(url_for("work.clients"), 303)
-
-
-def visible_or_404(item_id):
-    item = services.get_visible_item(current_user, item_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 def detail_context(item, progress_form=None):
@@ -161,14 +158,14 @@ def detail_context(item, progress_form=None):
 @bp.route("/<int:item_id>")
 @roles(*STAFF)
 def detail(item_id):
-    item = visible_or_404(item_id)
+    item = visible_item(item_id)
     return render_template("work/detail.html", **detail_context(item))
 
 
 @bp.route("/<int:item_id>/timeline")
 @roles(*STAFF)
 def timeline(item_id):
-    item = visible_or_404(item_id)
+    item = visible_item(item_id)
     return render_template(
         "work/_timeline.html",
         item=item,
@@ -180,11 +177,11 @@ def timeline(item_id):
 @bp.route("/<int:item_id>/progress", methods=["POST"])
 @roles(*STAFF)
 def progress(item_id):
-    item = visible_or_404(item_id)
+    item = visible_item(item_id)
     form = ProgressForm()
     form.set_states(item.state, services.TRANSITIONS[item.state])
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "body") as outcome:
             services.post_progress(
                 item,
                 current_user,
@@ -192,27 +189,23 @@ def progress(item_id):
                 form.new_state.data or None,
                 request.files.getlist("files"),
             )
-        except services.WorkError as exc:
-            form.body.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Progress posted. The client sees it now."), "success")
             return redirect(url_for("work.detail", item_id=item_id), 303)
-    item = visible_or_404(item_id)
-    return render_template("work/detail.html", **detail_context(item, form)), 422
+    item = visible_item(item_id)  # reread after a refusal rolled back
+    return render_template("work/detail.html", **detail_context(item, form)), form_status(form)
 
 
 @bp.route("/<int:item_id>/assign", methods=["POST"])
 @roles(*MANAGERS)
 def assign(item_id):
-    item = visible_or_404(item_id)
+    item = visible_item(item_id)
     assignee = form_int("assignee_id")
-    try:
+    with user_errors_on(posted_action()) as outcome:
         if assignee is None:
             raise services.WorkError(_("Choose a member of staff."))
         services.assign_items([item.id], assignee, current_user)
-    except services.WorkError as exc:
-        flash(str(exc), "error")
-    else:
+    if outcome.ok:
         flash(_("Assigned."), "success")
     return redirect(url_for("work.detail", item_id=item_id), 303)
 
@@ -220,15 +213,13 @@ def assign(item_id):
 @bp.route("/<int:item_id>/approval", methods=["POST"])
 @roles(*MANAGERS)
 def approval(item_id):
-    item = visible_or_404(item_id)
+    item = visible_item(item_id)
     decision = request.form.get("decision")
-    try:
+    with user_errors_on(posted_action()) as outcome:
         if decision not in ("approve", "reject"):
             raise services.WorkError(_("Approve or reject the order."))
         services.decide_approval(item, decision == "approve", current_user)
-    except services.WorkError as exc:
-        flash(str(exc), "error")
-    else:
+    if outcome.ok:
         flash(
             _("Order approved: it is in the claim pool now.")
             if decision == "approve"
@@ -241,10 +232,7 @@ def approval(item_id):
 @bp.route("/files/<int:file_id>")
 @roles(*STAFF)
 def download(file_id):
-    stored = services.visible_file(current_user, file_id)
-    if stored is None:
-        abort(404)
-    return send_stored_file(stored)
+    return send_stored_file(or_404(services.get_visible_file(current_user, file_id)))
 
 
 @bp.route("/cards/states")
@@ -277,25 +265,18 @@ def staff():
 @bp.route("/staff/<int:user_id>", methods=["POST"])
 @roles(*MANAGERS)
 def staff_update(user_id):
-    person = db.session.scalar(select(User).where(User.id == user_id, User.role == ACCOUNTANT))
-    if person is None:
-        abort(404)
+    person = or_404(
+        db.session.scalar(select(User).where(User.id == user_id, User.role == ACCOUNTANT))
+    )
     value = request.form.get("capacity", "").strip()
     capacity = form_int("capacity", 0, 10_000)
-    try:
+    with user_errors_on(posted_action()) as outcome:
         if value and capacity is None:
             raise services.WorkError(
                 _("Enter a whole number, or leave it empty for the firm default.")
             )
         services.set_capacity(person.id, capacity)
         services.set_on_duty(person.id, request.form.get("on_duty") == "1")
-        db.session.commit()
-    except services.WorkError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
+    if outcome.ok:
         flash(_("Saved."), "success")
     return redirect(url_for("work.staff"), 303)
-
-
-from yk_saas.work import settings_views  # noqa: F401  (settings page routes)

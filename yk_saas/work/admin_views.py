@@ -1,13 +1,20 @@
-"""The firm's work settings page: approval amount, claim timeouts, policy, capacity, types."""
+"""Work's manager-only pages: the firm's work settings (approval amount, claim timeouts,
+policy, capacity, request types)."""
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from yk_saas.access import MANAGERS, roles
+from yk_saas.access import MANAGERS, require_firm_host, roles
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.money import AmountError, amount_input, parse_amount
 from yk_saas.work import services
 from yk_saas.work.forms import WorkSettingsForm
-from yk_saas.work.views import bp
+from yk_saas.work.labels import label_globals
+
+# The settings page has always been at /desk/work/settings; its links and bookmarks stay.
+bp = Blueprint("work_admin", __name__, url_prefix="/desk/work")
+bp.before_request(require_firm_host)
+bp.context_processor(label_globals)
 
 FIELDS = (
     "timeout_policy",
@@ -52,11 +59,9 @@ def settings():
     if form.is_submitted():
         form = WorkSettingsForm()
     if form.validate_on_submit() and (values := values_from(form)) is not None:
-        try:
+        with user_errors_on(form, "timeout_policy") as outcome:
             services.update_settings(values)
-        except services.WorkError as exc:
-            form.timeout_policy.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Work settings saved."), "success")
-            return redirect(url_for("work.settings"), 303)
-    return render_template("work/settings.html", form=form), 422 if form.errors else 200
+            return redirect(url_for("work_admin.settings"), 303)
+    return render_template("work_admin/settings.html", form=form), form_status(form)
