@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tenants import db, tenant_context
+from tenants import current_tenant, db, tenant_context
 from tests.billing_helpers import new_company
 from yk_saas.billing import services
 from yk_saas.billing.models import Contract, Invoice
@@ -74,7 +74,7 @@ def test_a_contract_older_than_the_backfill_needs_confirmation_and_bills_only_th
     app, firm_a, signed_in_en
 ):
     company_id = in_alpha(app, new_company)
-    today = in_alpha(app, services.firm_today)
+    today = in_alpha(app, lambda: current_tenant().today())
     starts = services.add_months(date(today.year, today.month, 1), -9)  # ten periods begun
     client = signed_in_en(firm_a, "owner")
     refused = client.post("/desk/billing/contracts", contract_form(company_id, starts.isoformat()))
@@ -114,7 +114,7 @@ def test_one_run_creates_at_most_the_backfill_per_contract(alpha):
     )
     db.session.add(contract)
     db.session.commit()
-    created = services.bill_contract(contract, services.firm_today())
+    created = services.bill_contract(contract, current_tenant().today())
     db.session.commit()
     assert len(created) == services.billing_settings().backfill_periods == 3
     contract.is_active = False

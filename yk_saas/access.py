@@ -68,3 +68,8 @@ def undeclared_views(app) -> list[str]:
         if not hasattr(view, ACCESS_ATTR):
             missing.append(endpoint)
     return sorted(missing)
+
+
+def or_404(obj):
+    """``obj``, or a 404 when a ``get_visible_…`` lookup found nothing this user may see."""
+    return obj if obj is not None else abort(404)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tenants import db
+from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, OWNER, STAFF, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
@@ -169,7 +169,7 @@ def accountant_names() -> dict[int, str]:
 @bp.route("/receivables")
 @roles(*MANAGERS)
 def receivables():
-    rows = reports.ageing(services.firm_today())
+    rows = reports.ageing(current_tenant().today())
     return render_template(
         "billing/receivables.html",
         rows=rows,
@@ -182,7 +182,7 @@ def receivables():
 @bp.route("/receivables.csv")
 @roles(*MANAGERS)
 def receivables_csv():
-    rows = reports.ageing(services.firm_today())
+    rows = reports.ageing(current_tenant().today())
     record_audit("receivables_exported", None, None, rows=len(rows))
     db.session.commit()
     return Response(
@@ -201,7 +201,7 @@ def card_revenue():
 @bp.route("/cards/receivables")
 @roles(*MANAGERS)
 def card_receivables():
-    rows = reports.ageing(services.firm_today())
+    rows = reports.ageing(current_tenant().today())
     totals = {
         key: sum(r[key] for r in rows if r["currency"] == g.tenant.currency)
         for key, _label in reports.BUCKETS

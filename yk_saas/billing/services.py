@@ -16,8 +16,7 @@ firm invoices them by hand if it wants to.
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -34,13 +33,14 @@ from yk_saas.billing.models import (
     NumberCounter,
     Payment,
 )
+from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
 
 INTERVAL_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PAYMENT_METHODS = ("bank_transfer", "cash", "other")
 
 
-class BillingError(ValueError):
+class BillingError(UserError):
     """A money action refused; the message tells the user why."""
 
 
@@ -58,11 +58,6 @@ class BackfillNeedsConfirmation(BillingError):
                 older=begun - cap,
             )
         )
-
-
-def firm_today() -> date:
-    """Today's date in the firm's time zone."""
-    return datetime.now(ZoneInfo(current_tenant().timezone)).date()
 
 
 def billing_settings() -> BillingSettings:
@@ -213,7 +208,7 @@ def create_contract(
         payment_terms_days=payment_terms_days,
         is_active=True,
     )
-    contract.bill_from = backfill_start(contract, today or firm_today(), bill_past)
+    contract.bill_from = backfill_start(contract, today or current_tenant().today(), bill_past)
     db.session.add(contract)
     db.session.flush()
     record_audit(
@@ -308,7 +303,7 @@ def run_billing(today: date | None = None) -> int:
     """
     from yk_saas.billing.credit import check_credit_limit, companies_with_limits
 
-    today = today or firm_today()
+    today = today or current_tenant().today()
     contracts = db.session.scalars(
         select(Contract)
         .where(Contract.is_active.is_(True), Contract.starts_on <= today)
@@ -337,7 +332,7 @@ def invoice_order(
     item_id: int, company_id: int, amount_cents: int, currency: str, description: str | None = None
 ) -> Invoice | None:
     """The one-off invoice of a paid order, created once per work item; caller commits."""
-    today = firm_today()
+    today = current_tenant().today()
     invoice = create_invoice(
         NewInvoice(
             company_id=company_id,
@@ -492,7 +487,7 @@ def issue_credit_note(invoice_id: int, amount_cents: int, reason: str, by: User)
         raise BillingError(_("This invoice is void."))
     if amount_cents <= 0 or amount_cents > invoice.balance_cents:
         raise BillingError(_("A credit note can be at most what is still owed."))
-    year = firm_today().year
+    year = current_tenant().today().year
     note = CreditNote(
         number=format_number("CN", year, next_number("CN", year)),
         invoice_id=invoice.id,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from tenants import current_tenant, db
+from yk_saas.errors import UserError
 from yk_saas.files.models import StoredFile
 
 MB = 1024 * 1024
@@ -70,7 +71,7 @@ ARCHIVE_EXTENSIONS = (".zip", ".gz", ".tgz", ".7z", ".rar", ".bz2", ".xz", ".tar
 OFFICE_EXTENSIONS = (".xlsx", ".xlsm", ".docx", ".docm", ".pptx")
 
 
-class UploadError(ValueError):
+class UploadError(UserError):
     """An upload refused; the message says why, in the user's language."""
 
 

@@ -3,7 +3,6 @@
 from yk_saas.work.claims import (  # noqa: F401
     apply_timeout,
     assign_items,
-    change_dedicated_accountant,
     claim_item,
     decide_approval,
     due_item_ids,

@@ -12,6 +12,7 @@ from yk_saas.access import ACCOUNTANT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.bounded import arg_page, form_int, form_ints
 from yk_saas.clients.models import ClientCompany
+from yk_saas.clients.services import ClientError, change_dedicated_accountant
 from yk_saas.extensions import htmx
 from yk_saas.files.services import send_stored_file
 from yk_saas.models_base import utcnow
@@ -124,8 +125,8 @@ def set_dedicated(company_id):
     try:
         if chosen and accountant_id is None:  # empty means "nobody"; anything else must be an id
             raise services.WorkError(_("Choose a member of staff."))
-        services.change_dedicated_accountant(company.id, accountant_id, current_user)
-    except services.WorkError as exc:
+        change_dedicated_accountant(company, accountant_id, current_user)
+    except (services.WorkError, ClientError) as exc:
         flash(str(exc), "error")
     else:
         flash(_("Dedicated accountant saved."), "success")
