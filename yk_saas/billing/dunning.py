@@ -73,7 +73,6 @@ def run_dunning(now: datetime | None = None) -> int:
     settings = billing_settings()
     local = now.astimezone(current_tenant().zone)
     if in_quiet_hours(local, settings.quiet_start_hour, settings.quiet_end_hour):
-        db.session.commit()
         return 0
     today = local.date()
     rows = db.session.execute(
@@ -94,7 +93,6 @@ def run_dunning(now: datetime | None = None) -> int:
     for start in range(0, len(sent_ids), 1000):
         send_reminders(sent_ids[start : start + 1000], today)
     charge_late_fees(settings, today)
-    db.session.commit()
     return len(sent_ids)
 
 

@@ -323,8 +323,8 @@ def run_billing(today: date | None = None) -> int:
             check_credit_limit(contract.company_id)
         total += len(created)
         if index % RUN_BATCH == 0:
-            db.session.commit()
-    db.session.commit()
+            db.session.commit()  # per batch: the numbering counter's row lock stays short
+    db.session.commit()  # the last batch, before the caller does anything slow
     return total
 
 
@@ -525,19 +525,16 @@ def company_outstanding(company_id: int) -> dict[str, int]:
     return {currency: int(total) for currency, total in rows}
 
 
-def visible_invoices(user: User):
-    """A select of the invoices ``user`` may see: managers all, accountants their
-    clients', clients their own company's."""
-    from yk_saas.clients.models import ClientCompany
+def visible_invoices_query(user: User):
+    """A select of the invoices of the companies ``user`` may see (``visible_company_ids``)."""
+    from yk_saas.clients.services import visible_company_ids
 
     query = select(Invoice)
-    if user.is_client:
-        return query.where(Invoice.company_id == user.client_company_id)
-    if not user.is_manager:
-        mine = select(ClientCompany.id).where(ClientCompany.dedicated_accountant_id == user.id)
-        return query.where(Invoice.company_id.in_(mine))
-    return query
+    return (
+        query if user.is_manager else query.where(Invoice.company_id.in_(visible_company_ids(user)))
+    )
 
 
 def get_visible_invoice(user: User, invoice_id: int) -> Invoice | None:
-    return db.session.scalar(visible_invoices(user).where(Invoice.id == invoice_id))
+    """The invoice if ``user`` may see its company, else None."""
+    return db.session.scalar(visible_invoices_query(user).where(Invoice.id == invoice_id))

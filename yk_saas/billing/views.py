@@ -23,7 +23,7 @@ from yk_saas.billing.models import (
     RefundRequest,
     ReminderSent,
 )
-from yk_saas.billing.refunds import visible_refunds
+from yk_saas.billing.refunds import visible_refunds_query
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import get_visible_company
 from yk_saas.errors import form_status, user_errors_on
@@ -40,7 +40,7 @@ PER_PAGE = 50
 @roles(*STAFF)
 def index():
     status = request.args.get("status", "")
-    query = services.visible_invoices(current_user)
+    query = services.visible_invoices_query(current_user)
     if status in ("open", "paid", "void"):
         query = query.where(Invoice.status == status)
     invoices = page_of(query.order_by(Invoice.id.desc()), PER_PAGE)
@@ -56,7 +56,7 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
         select(ReminderSent).where(ReminderSent.invoice_id == invoice.id).order_by(ReminderSent.id)
     ).all()
     refunds = db.session.scalars(
-        visible_refunds(current_user).where(RefundRequest.invoice_id == invoice.id)
+        visible_refunds_query(current_user).where(RefundRequest.invoice_id == invoice.id)
     ).all()
     payment_form = payment_form or PaymentForm(data={"received_on": current_tenant().today()})
     credit_form = credit_form or CreditNoteForm()

@@ -235,7 +235,7 @@ def validate_row(row: ImportRow, names: set, codes: set, staff: dict) -> None:
 
 
 def commit_import(check: ImportCheck, by: User, filename: str) -> int:
-    """Write every row of a clean check in one transaction; returns how many. Commits."""
+    """Write every row of a clean check in one transaction; returns how many."""
     if not check.ok:
         raise ValueError("refusing to import a file with errors")
     for row in check.rows:
@@ -243,7 +243,6 @@ def commit_import(check: ImportCheck, by: User, filename: str) -> int:
     record_audit(
         "clients_imported", "client_company", None, actor=by, rows=len(check.rows), file=filename
     )
-    db.session.commit()
     return len(check.rows)
 
 

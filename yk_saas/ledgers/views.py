@@ -4,11 +4,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tenants import db
 from yk_saas.access import STAFF, or_404, require_firm_host, roles
 from yk_saas.clients.services import get_visible_company
 from yk_saas.errors import form_status, user_errors_on
-from yk_saas.files.services import UploadError, send_stored_file
+from yk_saas.files.services import send_stored_file
 from yk_saas.ledgers import charts, services
 from yk_saas.ledgers.forms import (
     FiguresForm,
@@ -123,15 +122,12 @@ def upload(period_id):
     period = or_404(services.get_visible_period(current_user, period_id))
     form = FileForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "file") as outcome:
             services.attach_file(period, request.files.get("file"), current_user)
-        except UploadError as exc:
-            db.session.rollback()
-            form.file.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("File uploaded."), "success")
             return redirect(url_for("ledgers.period", period_id=period.id))
-    return period_page(period, file_form=form, status=422)
+    return period_page(period, file_form=form, status=form_status(form))
 
 
 @bp.route("/<int:period_id>/files/<key>/remove", methods=["POST"])
