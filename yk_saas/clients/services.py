@@ -168,13 +168,8 @@ def get_visible_company(user: User, company_id: int) -> ClientCompany | None:
     return db.session.scalar(visible_companies_query(user).where(ClientCompany.id == company_id))
 
 
-def filtered_companies(
-    user: User,
-    q: str = "",
-    tag: str = "",
-    accountant_id: int | None = None,
-    status: str = "",
-    limit: int | None = None,
+def filtered_companies_query(
+    user: User, q: str = "", tag: str = "", accountant_id: int | None = None, status: str = ""
 ):
     """The desk list (and export): visible companies matching the filters, by name."""
     query = visible_companies_query(user)
@@ -195,8 +190,12 @@ def filtered_companies(
         query = query.where(ClientCompany.dedicated_accountant_id == accountant_id)
     if status:
         query = query.where(ClientCompany.status == status)
-    query = query.order_by(ClientCompany.name)
-    return db.session.scalars(query.limit(limit) if limit else query).all()
+    return query.order_by(ClientCompany.name, ClientCompany.id)
+
+
+def filtered_companies(user: User, **filters) -> list[ClientCompany]:
+    """Every company of ``filtered_companies_query`` (the export takes them all)."""
+    return db.session.scalars(filtered_companies_query(user, **filters)).all()
 
 
 def user_counts(company_ids) -> dict[int, int]:

@@ -23,9 +23,12 @@ from yk_saas.clients.forms import (
 )
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.mail.jobs import enqueue_delivery
+from yk_saas.paging import page_of
 
 bp = Blueprint("clients", __name__, url_prefix="/desk/clients")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 50
 
 
 def list_filters() -> dict:
@@ -50,18 +53,19 @@ def index():
             flash(_("Client company added."), "success")
             return redirect(url_for("clients.detail", company_id=company.id))
     filters = list_filters()
-    companies = services.filtered_companies(current_user, **filters, limit=500)
-    ids = [c.id for c in companies]
+    companies = page_of(services.filtered_companies_query(current_user, **filters), PER_PAGE)
+    ids = [c.id for c in companies.items]
     return render_template(
         "clients/index.html",
         companies=companies,
         form=form,
         filters=filters,
+        pager_args={k: v for k, v in request.args.items() if k != "page"},
         user_counts=services.user_counts(ids),
         tags=crm.tags_by_company(ids),
         all_tags=crm.all_tags(),
         accountants=services.accountant_choices(),
-        staff=services.users_by_id(c.dedicated_accountant_id for c in companies),
+        staff=services.users_by_id(c.dedicated_accountant_id for c in companies.items),
     ), form_status(form)
 
 

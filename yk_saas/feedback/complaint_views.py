@@ -14,9 +14,12 @@ from yk_saas.feedback import complaints
 from yk_saas.feedback.forms import ComplaintStateForm, InternalNoteForm
 from yk_saas.feedback.models import COMPLAINT_STATES, Complaint
 from yk_saas.files.services import send_stored_file
+from yk_saas.paging import page_of
 
 bp = Blueprint("complaints", __name__, url_prefix="/desk/complaints")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 50
 
 
 @bp.route("/")
@@ -28,9 +31,12 @@ def queue():
         query = query.where(Complaint.state == state)
     elif state == "open":
         query = query.where(Complaint.state.in_(("new", "investigating")))
-    rows = db.session.scalars(query.order_by(Complaint.created_at.desc()).limit(300)).all()
+    rows = page_of(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()), PER_PAGE)
     return render_template(
-        "feedback/complaints.html", complaints=rows, state=state, companies=company_names(rows)
+        "feedback/complaints.html",
+        complaints=rows,
+        state=state,
+        companies=company_names(rows.items),
     )
 
 

@@ -14,9 +14,12 @@ from yk_saas.errors import form_status, user_errors_on
 from yk_saas.feedback import followups
 from yk_saas.feedback.forms import FollowUpForm, FollowUpLogForm
 from yk_saas.models_base import utcnow
+from yk_saas.paging import page_of
 
 bp = Blueprint("followups", __name__, url_prefix="/desk/followups")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 50
 
 
 def names(rows) -> dict[int, str]:
@@ -31,14 +34,16 @@ def names(rows) -> dict[int, str]:
 @bp.route("/")
 @roles(*STAFF)
 def index():
-    open_rows, done = followups.upcoming(current_user), followups.recent_done(current_user)
+    upcoming = page_of(followups.upcoming_query(current_user), PER_PAGE)
+    done = page_of(followups.done_query(current_user), PER_PAGE, param="done_page")
+    rows = upcoming.items + done.items
     return render_template(
         "feedback/followups.html",
-        upcoming=open_rows,
+        upcoming=upcoming,
         done=done,
         today=utcnow().date(),
-        companies=names(open_rows + done),
-        staff=users_by_id(f.accountant_id for f in open_rows + done),
+        companies=names(rows),
+        staff=users_by_id(f.accountant_id for f in rows),
     )
 
 
@@ -55,14 +60,14 @@ def company(company_id):
         if outcome.ok:
             flash(_("Follow-up planned."), "success")
             return redirect(url_for("followups.company", company_id=company.id))
-    rows = followups.followups_of(company.id)
+    rows = page_of(followups.company_followups_query(company.id), PER_PAGE)
     return render_template(
         "feedback/company_followups.html",
         company=company,
         followups=rows,
         form=form,
         log_form=FollowUpLogForm(),
-        staff=users_by_id(f.accountant_id for f in rows),
+        staff=users_by_id(f.accountant_id for f in rows.items),
     ), form_status(form)
 
 

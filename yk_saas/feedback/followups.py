@@ -62,31 +62,31 @@ def log_followup(followup: FollowUp, outcome: str, satisfaction: int | None) -> 
     followup.done_at = followup.done_at or utcnow()
 
 
-def followups_of(company_id: int):
-    return db.session.scalars(
+def company_followups_query(company_id: int):
+    """A company's follow-ups, latest planned first."""
+    return (
         select(FollowUp)
         .where(FollowUp.company_id == company_id)
         .order_by(FollowUp.scheduled_for.desc(), FollowUp.id.desc())
-    ).all()
+    )
 
 
-def upcoming(user: User, limit: int = 200):
+def upcoming_query(user: User):
     """Open follow-ups the user may see, soonest first (overdue ones on top)."""
-    return db.session.scalars(
+    return (
         visible_followups_query(user)
         .where(FollowUp.done_at.is_(None))
         .order_by(FollowUp.scheduled_for, FollowUp.id)
-        .limit(limit)
-    ).all()
+    )
 
 
-def recent_done(user: User, limit: int = 50):
-    return db.session.scalars(
+def done_query(user: User):
+    """Logged follow-ups the user may see, most recent first."""
+    return (
         visible_followups_query(user)
         .where(FollowUp.done_at.is_not(None))
-        .order_by(FollowUp.done_at.desc())
-        .limit(limit)
-    ).all()
+        .order_by(FollowUp.done_at.desc(), FollowUp.id.desc())
+    )
 
 
 def remind_due_followups(today: date | None = None) -> int:

@@ -4,16 +4,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tenants import db
 from yk_saas.access import CLIENT, or_404, require_firm_host, roles
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.feedback import complaints
 from yk_saas.feedback.forms import ComplaintForm
 from yk_saas.feedback.models import Complaint
 from yk_saas.files.services import send_stored_file
+from yk_saas.paging import page_of
 
 bp = Blueprint("portal_complaints", __name__, url_prefix="/portal/complaints")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 30
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -33,9 +35,12 @@ def index():
         if outcome.ok:
             flash(_("Your complaint was sent. We will get back to you."), "success")
             return redirect(url_for("portal_complaints.detail", complaint_id=complaint.id))
-    rows = db.session.scalars(
-        complaints.visible_complaints_query(current_user).order_by(Complaint.created_at.desc())
-    ).all()
+    rows = page_of(
+        complaints.visible_complaints_query(current_user).order_by(
+            Complaint.created_at.desc(), Complaint.id.desc()
+        ),
+        PER_PAGE,
+    )
     return render_template(
         "feedback/portal_complaints.html", complaints=rows, form=form
     ), form_status(form)

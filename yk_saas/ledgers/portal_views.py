@@ -7,7 +7,8 @@ from yk_saas.access import CLIENT, or_404, require_firm_host, roles
 from yk_saas.clients.services import get_visible_company
 from yk_saas.files.services import send_stored_file
 from yk_saas.ledgers import services
-from yk_saas.ledgers.views import company_charts
+from yk_saas.ledgers.views import PER_PAGE, company_charts
+from yk_saas.paging import page_of
 
 bp = Blueprint("portal_ledgers", __name__, url_prefix="/portal/ledgers")
 bp.before_request(require_firm_host)
@@ -17,12 +18,12 @@ bp.before_request(require_firm_host)
 @roles(CLIENT)
 def index():
     company = or_404(get_visible_company(current_user, current_user.client_company_id or 0))
-    periods = services.periods_of(company.id)
+    periods = page_of(services.periods_query(company.id), PER_PAGE)
     return render_template(
         "ledgers/portal_index.html",
         company=company,
         periods=periods,
-        files=services.file_counts(p.id for p in periods),
+        files=services.file_counts(p.id for p in periods.items),
         charts=company_charts(company.id),
     )
 

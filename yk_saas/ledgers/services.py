@@ -179,14 +179,18 @@ def remove_file(period: LedgerPeriod, key: str) -> None:
             period.delivered_at = None
 
 
-def periods_of(company_id: int, limit: int = 36) -> list[LedgerPeriod]:
+def periods_query(company_id: int):
     """The company's periods, newest first."""
-    return db.session.scalars(
+    return (
         select(LedgerPeriod)
         .where(LedgerPeriod.company_id == company_id)
         .order_by(LedgerPeriod.period.desc())
-        .limit(limit)
-    ).all()
+    )
+
+
+def periods_of(company_id: int, limit: int) -> list[LedgerPeriod]:
+    """The company's latest ``limit`` periods, newest first (for the charts)."""
+    return db.session.scalars(periods_query(company_id).limit(limit)).all()
 
 
 def file_counts(period_ids) -> dict[int, int]:

@@ -17,9 +17,13 @@ from yk_saas.ledgers.forms import (
 )
 from yk_saas.ledgers.models import FIGURES
 from yk_saas.money import amount_input
+from yk_saas.paging import page_of
 
 bp = Blueprint("ledgers", __name__, url_prefix="/desk/ledgers")
 bp.before_request(require_firm_host)
+
+#: Months of books per page of a company's ledger list.
+PER_PAGE = 24
 
 
 @bp.route("/")
@@ -52,13 +56,13 @@ def company(company_id):
             period = services.open_period(company.id, form.period.data)
         if outcome.ok:
             return redirect(url_for("ledgers.period", period_id=period.id))
-    periods = services.periods_of(company.id)
+    periods = page_of(services.periods_query(company.id), PER_PAGE)
     return render_template(
         "ledgers/company.html",
         company=company,
         periods=periods,
         form=form,
-        files=services.file_counts(p.id for p in periods),
+        files=services.file_counts(p.id for p in periods.items),
         charts=company_charts(company.id),
     ), form_status(form)
 
