@@ -5,7 +5,8 @@ rows by foreign key, so every firm's schema can be moved on its own.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -117,3 +118,19 @@ class TenantInfo:
     @property
     def is_read_only(self) -> bool:
         return self.status == "read_only"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The firm's time zone (Asia/Shanghai when the stored name is unknown)."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (KeyError, ValueError):
+            return ZoneInfo("Asia/Shanghai")
+
+    def now(self) -> datetime:
+        """The current time, aware, in the firm's time zone."""
+        return datetime.now(self.zone)
+
+    def today(self) -> date:
+        """Today's date in the firm's time zone."""
+        return self.now().date()

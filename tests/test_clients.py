@@ -213,3 +213,23 @@ def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, s
     assert signed_in_en(firm_a, "client_y").get("/desk/team/photo/3").status_code == 404
     directory = admin.get("/desk/team/").get_data(as_text=True)
     assert "Senior accountant" in directory and "acc_wechat_01" in directory
+
+
+def test_only_a_manager_changes_the_dedicated_accountant_and_to_active_staff(app, firm_a):
+    from yk_saas.accounts.models import User
+    from yk_saas.clients.services import ClientError, change_dedicated_accountant
+
+    with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
+        people = {u.email: u for u in db.session.scalars(select(User).where(User.role != "client"))}
+        accountant, admin = people[firm_a["accountant"]], people[firm_a["admin"]]
+        company = ClientCompany(name="Rank Rule Co")
+        db.session.add(company)
+        db.session.flush()
+        with pytest.raises(ClientError):
+            change_dedicated_accountant(company, accountant.id, accountant)
+        assert company.dedicated_accountant_id is None
+        assert change_dedicated_accountant(company, admin.id, admin)  # a manager may be assigned
+        client = db.session.scalar(select(User).where(User.email == firm_a["client_x"]))
+        with pytest.raises(ClientError):
+            change_dedicated_accountant(company, client.id, admin)
+        db.session.rollback()

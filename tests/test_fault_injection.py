@@ -18,7 +18,7 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select, update
 
-from tenants import db
+from tenants import current_tenant, db
 from tests.support.fingerprints import fingerprint
 from tests.support.work import close_open_items, configure, entries, firm, new_firm, new_request
 from tests.support.worker import ROOT, run_worker_burst
@@ -83,7 +83,7 @@ def test_a_billing_run_killed_half_way_invoices_every_period_once(app, redis):
     new_firm(app, slug)
     contracts, months = 500, 6
     with firm(app, slug):
-        today = services.firm_today()
+        today = current_tenant().today()
         year, month = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
         starts = date(year, month + 1, 1)  # the first of the month, ``months`` months back
         companies = [ClientCompany(name=f"Fault Co {n}") for n in range(contracts)]
@@ -204,7 +204,7 @@ def open_invoices_for_dunning(app, slug, companies, per_company):
     from yk_saas.accounts.models import User
     from yk_saas.billing.dunning import FIXED_STEPS
     from yk_saas.billing.models import Invoice
-    from yk_saas.billing.services import billing_settings, firm_today
+    from yk_saas.billing.services import billing_settings
     from yk_saas.clients.models import ClientCompany
 
     with firm(app, slug):
@@ -228,7 +228,7 @@ def open_invoices_for_dunning(app, slug, companies, per_company):
                 for cid in ids
             ],
         )
-        today = firm_today()
+        today = current_tenant().today()
         rows = [
             {
                 "number": f"INV-D-{n:06d}",

@@ -124,6 +124,7 @@ def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, s
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         first = send_surveys("2020-Q1")
         assert first >= 2 and send_surveys("2020-Q1") == 0
+        db.session.commit()  # the job's boundary commits
         survey_id = db.session.scalar(
             select(SurveyResponse.id).where(
                 SurveyResponse.round == "2020-Q1", SurveyResponse.user_id == 5

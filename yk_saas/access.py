@@ -71,5 +71,5 @@ def undeclared_views(app) -> list[str]:
 
 
 def or_404(obj):
-    """``obj``, or a 404 when the lookup found nothing the user may see."""
+    """``obj``, or a 404 when a ``get_visible_…`` lookup found nothing this user may see."""
     return obj if obj is not None else abort(404)

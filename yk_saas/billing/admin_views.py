@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tenants import db
-from yk_saas.access import MANAGERS, OWNER, STAFF, require_firm_host, roles
+from tenants import current_tenant, db
+from yk_saas.access import MANAGERS, OWNER, STAFF, or_404, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.billing import refunds, reports, services
@@ -27,6 +27,7 @@ from yk_saas.billing.models import RefundRequest, ReminderTemplate
 from yk_saas.billing.providers import stripe_configured
 from yk_saas.billing.refund_views import save_evidence
 from yk_saas.billing.sms import sms_available
+from yk_saas.errors import form_status, user_errors_on
 
 bp = Blueprint("billing_admin", __name__, url_prefix="/desk/money")
 bp.before_request(require_firm_host)
@@ -52,12 +53,9 @@ def settings():
             "backfill_periods",
         ):
             setattr(row, name, getattr(form, name).data)
-        try:
+        with user_errors_on(form, "stripe_account_id") as outcome:
             services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)
-        except services.BillingError as exc:
-            db.session.rollback()
-            form.stripe_account_id.errors = [str(exc)]
-        else:
+        if outcome.ok:
             record_audit(
                 "billing_settings_changed",
                 "firm",
@@ -66,7 +64,6 @@ def settings():
                 late_fee=row.late_fee_kind,
                 stripe_account=row.stripe_account_id,
             )
-            db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("billing_admin.settings"))
     templates = db.session.scalars(select(ReminderTemplate).order_by(ReminderTemplate.locale)).all()
@@ -77,45 +74,37 @@ def settings():
         stripe_ready=stripe_configured(),
         account=bound_account("stripe"),
         sms_ready=sms_available(),
-    ), 422 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def reminder_template(template_id):
-    template = db.get_or_404(ReminderTemplate, template_id)
+    template = or_404(db.session.get(ReminderTemplate, template_id))
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
         template.subject, template.body = form.subject.data, form.body.data
         record_audit("reminder_template_changed", "reminder_template", template.id)
-        db.session.commit()
         flash(_("Reminder wording saved."), "success")
         return redirect(url_for("billing_admin.settings"))
-    return render_template(
-        "billing/template.html", form=form, template=template
-    ), 422 if form.errors else 200
+    return render_template("billing/template.html", form=form, template=template), form_status(form)
 
 
 @bp.route("/refunds")
 @roles(*STAFF)
 def refund_list():
     rows = db.session.scalars(
-        refunds.visible_refunds(current_user).order_by(RefundRequest.id.desc())
+        refunds.visible_refunds_query(current_user).order_by(RefundRequest.id.desc())
     ).all()
     return render_template("billing/refunds.html", refunds=rows, labels=refunds.STATE_LABELS)
-
-
-def visible_refund_or_404(refund_id: int) -> RefundRequest:
-    refund = refunds.get_visible_refund(current_user, refund_id)
-    if refund is None:
-        abort(404)
-    return refund
 
 
 @bp.route("/refunds/<int:refund_id>")
 @roles(*STAFF)
 def refund(refund_id):
-    return refund_page(visible_refund_or_404(refund_id), RefundStepForm())
+    return refund_page(
+        or_404(refunds.get_visible_refund(current_user, refund_id)), RefundStepForm()
+    )
 
 
 def refund_page(refund, form, status=200):
@@ -137,13 +126,13 @@ def people_names() -> dict[int, str]:
 @bp.route("/refunds/<int:refund_id>/<action>", methods=["POST"])
 @roles(*MANAGERS)
 def refund_step(refund_id, action):
-    refund = visible_refund_or_404(refund_id)
+    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
     if action not in STAFF_REFUND_ACTIONS:
         abort(404)
     form = RefundStepForm()
     form.currency_code = refund.currency
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "note") as outcome:
             refunds.move(
                 refund,
                 action,
@@ -152,14 +141,11 @@ def refund_step(refund_id, action):
                 form.amount.minor,
                 save_evidence(form, refund),
             )
-        except (services.BillingError, ValueError) as exc:
-            db.session.rollback()
-            form.note.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Refund updated."), "success")
             return redirect(url_for("billing_admin.refund", refund_id=refund.id))
-    return refund_page(visible_refund_or_404(refund_id), form, 422)
+    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
+    return refund_page(refund, form, form_status(form))
 
 
 def accountant_names() -> dict[int, str]:
@@ -169,7 +155,7 @@ def accountant_names() -> dict[int, str]:
 @bp.route("/receivables")
 @roles(*MANAGERS)
 def receivables():
-    rows = reports.ageing(services.firm_today())
+    rows = reports.ageing(current_tenant().today())
     return render_template(
         "billing/receivables.html",
         rows=rows,
@@ -182,9 +168,8 @@ def receivables():
 @bp.route("/receivables.csv")
 @roles(*MANAGERS)
 def receivables_csv():
-    rows = reports.ageing(services.firm_today())
+    rows = reports.ageing(current_tenant().today())
     record_audit("receivables_exported", None, None, rows=len(rows))
-    db.session.commit()
     return Response(
         reports.ageing_csv(rows, accountant_names()),
         mimetype="text/csv",
@@ -201,7 +186,7 @@ def card_revenue():
 @bp.route("/cards/receivables")
 @roles(*MANAGERS)
 def card_receivables():
-    rows = reports.ageing(services.firm_today())
+    rows = reports.ageing(current_tenant().today())
     totals = {
         key: sum(r[key] for r in rows if r["currency"] == g.tenant.currency)
         for key, _label in reports.BUCKETS
@@ -215,7 +200,6 @@ def subscription():
     from yk_saas.billing.subscription import current_subscription
 
     row = current_subscription()
-    db.session.commit()
     return render_template("billing/subscription.html", sub=row, stripe_ready=stripe_configured())
 
 
@@ -230,6 +214,5 @@ def subscription_checkout():
             "error",
         )
         return redirect(url_for("billing_admin.subscription"))
-    url = start_subscription_checkout()
-    db.session.commit()  # the customer and session are recorded: their events route here
+    url = start_subscription_checkout()  # the boundary records the customer before the redirect
     return redirect(url, 303)

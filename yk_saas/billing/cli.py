@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from tenants import tenant_context
+from tenants import db, tenant_context
 
 billing_cli = AppGroup("billing", help="Money: platform plans, billing runs, dunning.")
 
@@ -43,4 +43,6 @@ def dun_command(slug):
     from yk_saas.billing.dunning import run_dunning
 
     with tenant_context(slug):
-        click.echo(f"{slug}: {run_dunning()} reminders")
+        sent = run_dunning()
+        db.session.commit()
+    click.echo(f"{slug}: {sent} reminders")

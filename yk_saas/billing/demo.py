@@ -24,7 +24,7 @@ def populate_money(demo) -> None:
     firm = current_tenant()
     plans = PLANS if demo.locale == "zh_CN" else PLANS_EN
     owner = db.session.scalar(select(User).where(User.role == "owner"))
-    today = services.firm_today()
+    today = current_tenant().today()
     start = services.add_months(date(today.year, today.month, 1), -4)
     companies = db.session.scalars(select(ClientCompany).order_by(ClientCompany.id)).all()
     services.billing_settings().backfill_periods = 6  # the demo bills its five months at once

@@ -7,7 +7,6 @@ same statement that picks who to remind, so two passes never send one step twice
 """
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import String, func, select
@@ -72,9 +71,8 @@ def run_dunning(now: datetime | None = None) -> int:
     """Send the due reminder step of every open invoice; returns how many were sent."""
     now = now or utcnow()
     settings = billing_settings()
-    local = now.astimezone(ZoneInfo(current_tenant().timezone))
+    local = now.astimezone(current_tenant().zone)
     if in_quiet_hours(local, settings.quiet_start_hour, settings.quiet_end_hour):
-        db.session.commit()
         return 0
     today = local.date()
     rows = db.session.execute(
@@ -95,7 +93,6 @@ def run_dunning(now: datetime | None = None) -> int:
     for start in range(0, len(sent_ids), 1000):
         send_reminders(sent_ids[start : start + 1000], today)
     charge_late_fees(settings, today)
-    db.session.commit()
     return len(sent_ids)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tenants import TenantModel
+from tenants import TenantModel, current_tenant
 from tenants.db import tenant_args
 from yk_saas.clients.models import ClientCompany
 from yk_saas.models_base import created_at_column, timestamp_column
@@ -109,9 +109,7 @@ class Invoice(TenantModel):
     @property
     def is_overdue(self) -> bool:
         """Open and past its due date in the firm's time zone."""
-        from yk_saas.billing.services import firm_today
-
-        return self.status == "open" and self.due_on < firm_today()
+        return self.status == "open" and self.due_on < current_tenant().today()
 
 
 class CreditNote(TenantModel):

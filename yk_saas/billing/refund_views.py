@@ -9,12 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tenants import db
-from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.access import CLIENT, or_404, require_firm_host, roles
 from yk_saas.billing import refunds, services
 from yk_saas.billing.forms import RefundRequestForm, RefundStepForm
 from yk_saas.billing.models import Invoice, Payment, RefundRequest
 from yk_saas.billing.providers import provider_for_firm
-from yk_saas.files.services import DOCUMENTS, MB, UploadError, save_upload
+from yk_saas.errors import form_status, user_errors_on
+from yk_saas.files.services import DOCUMENTS, MB, save_upload
 from yk_saas.paging import page_of
 from yk_saas.urls import firm_base_url
 
@@ -30,24 +31,14 @@ def save_evidence(form, refund: RefundRequest) -> int | None:
     upload = form.evidence.data
     if not upload or not getattr(upload, "filename", ""):
         return None
-    try:
-        return save_upload(
-            upload,
-            allowed=DOCUMENTS,
-            max_bytes=10 * MB,
-            owner_type="refund",
-            owner_id=refund.id if refund else None,
-            uploaded_by_id=current_user.id,
-        ).id
-    except UploadError as exc:
-        raise services.BillingError(str(exc)) from exc
-
-
-def own_invoice_or_404(invoice_id: int) -> Invoice:
-    invoice = services.get_visible_invoice(current_user, invoice_id)
-    if invoice is None:
-        abort(404)
-    return invoice
+    return save_upload(
+        upload,
+        allowed=DOCUMENTS,
+        max_bytes=10 * MB,
+        owner_type="refund",
+        owner_id=refund.id if refund else None,
+        uploaded_by_id=current_user.id,
+    ).id
 
 
 @bp.route("/")
@@ -55,7 +46,7 @@ def own_invoice_or_404(invoice_id: int) -> Invoice:
 def overview():
     company_id = current_user.client_company_id
     invoices = page_of(
-        services.visible_invoices(current_user).order_by(Invoice.id.desc()), PER_PAGE
+        services.visible_invoices_query(current_user).order_by(Invoice.id.desc()), PER_PAGE
     )
     payments = page_of(
         select(Payment).where(Payment.company_id == company_id).order_by(Payment.id.desc()),
@@ -63,7 +54,7 @@ def overview():
         param="payments_page",
     )
     refund_rows = page_of(
-        refunds.visible_refunds(current_user).order_by(RefundRequest.id.desc()),
+        refunds.visible_refunds_query(current_user).order_by(RefundRequest.id.desc()),
         PER_PAGE,
         param="refunds_page",
     )
@@ -88,19 +79,15 @@ def overview():
 @bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])
 @roles(CLIENT)
 def invoice(invoice_id):
-    invoice = own_invoice_or_404(invoice_id)
+    invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
     form = RefundRequestForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "reason") as outcome:
             refund = refunds.request_refund(invoice, form.reason.data, current_user)
             file_id = save_evidence(form, refund)
             if file_id:
                 refund.steps[0].file_id = file_id
-        except services.BillingError as exc:
-            db.session.rollback()
-            form.reason.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Refund requested. We will get back to you."), "success")
             return redirect(url_for("billing_portal.refund", refund_id=refund.id))
     payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)).all()
@@ -110,20 +97,19 @@ def invoice(invoice_id):
         payments=payments,
         form=form,
         online=provider_for_firm().online,
-    ), 422 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])
 @roles(CLIENT)
 def pay(invoice_id):
-    invoice = own_invoice_or_404(invoice_id)
+    invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
     provider = provider_for_firm()
     if invoice.status != "open" or not provider.online:
         flash(_("Online payment is not available; please pay by bank transfer."), "error")
         return redirect(url_for("billing_portal.invoice", invoice_id=invoice.id))
     back = firm_base_url() + url_for("billing_portal.invoice", invoice_id=invoice.id)
     checkout = provider.create_checkout(invoice, g.tenant.slug, back + "?paid=1", back)
-    db.session.commit()  # the session is recorded: only its own webhook can pay the invoice
     return redirect(checkout.url, 303)
 
 
@@ -132,7 +118,7 @@ def pay(invoice_id):
 def invoice_pdf(invoice_id):
     from yk_saas.billing.pdf import send_invoice_pdf
 
-    return send_invoice_pdf(own_invoice_or_404(invoice_id))
+    return send_invoice_pdf(or_404(services.get_visible_invoice(current_user, invoice_id)))
 
 
 @bp.route("/payments/<int:payment_id>/receipt")
@@ -140,17 +126,9 @@ def invoice_pdf(invoice_id):
 def receipt(payment_id):
     from yk_saas.billing.pdf import send_receipt_pdf
 
-    payment = db.session.get(Payment, payment_id)
-    if payment is None or services.get_visible_invoice(current_user, payment.invoice_id) is None:
-        abort(404)
+    payment = or_404(db.session.get(Payment, payment_id))
+    or_404(services.get_visible_invoice(current_user, payment.invoice_id))
     return send_receipt_pdf(payment)
-
-
-def own_refund_or_404(refund_id: int) -> RefundRequest:
-    refund = refunds.get_visible_refund(current_user, refund_id)
-    if refund is None:
-        abort(404)
-    return refund
 
 
 def refund_page(refund, form, status=200):
@@ -170,26 +148,25 @@ def refund_page(refund, form, status=200):
 @bp.route("/refunds/<int:refund_id>")
 @roles(CLIENT)
 def refund(refund_id):
-    return refund_page(own_refund_or_404(refund_id), RefundStepForm())
+    return refund_page(
+        or_404(refunds.get_visible_refund(current_user, refund_id)), RefundStepForm()
+    )
 
 
 @bp.route("/refunds/<int:refund_id>/<action>", methods=["POST"])
 @roles(CLIENT)
 def refund_step(refund_id, action):
-    refund = own_refund_or_404(refund_id)
+    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
     if action not in CLIENT_REFUND_ACTIONS:
         abort(404)
     form = RefundStepForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "note") as outcome:
             refunds.move(
                 refund, action, current_user, form.note.data, None, save_evidence(form, refund)
             )
-        except services.BillingError as exc:
-            db.session.rollback()
-            form.note.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Refund updated."), "success")
             return redirect(url_for("billing_portal.refund", refund_id=refund.id))
-    return refund_page(own_refund_or_404(refund_id), form, 422)
+    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
+    return refund_page(refund, form, form_status(form))

@@ -198,13 +198,14 @@ def execute_refund(refund: RefundRequest) -> int:
     return refund.agreed_cents
 
 
-def visible_refunds(user: User):
+def visible_refunds_query(user: User):
     """Refund requests ``user`` may see (same rule as invoices)."""
-    from yk_saas.billing.services import visible_invoices
+    from yk_saas.billing.services import visible_invoices_query
 
-    invoice_ids = visible_invoices(user).with_only_columns(Invoice.id)
+    invoice_ids = visible_invoices_query(user).with_only_columns(Invoice.id)
     return select(RefundRequest).where(RefundRequest.invoice_id.in_(invoice_ids))
 
 
 def get_visible_refund(user: User, refund_id: int) -> RefundRequest | None:
-    return db.session.scalar(visible_refunds(user).where(RefundRequest.id == refund_id))
+    """The refund request if ``user`` may see its invoice, else None."""
+    return db.session.scalar(visible_refunds_query(user).where(RefundRequest.id == refund_id))

@@ -17,8 +17,7 @@ are never billed by a run — the firm invoices them by hand if it wants to.
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -35,13 +34,14 @@ from yk_saas.billing.models import (
     NumberCounter,
     Payment,
 )
+from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
 
 INTERVAL_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PAYMENT_METHODS = ("bank_transfer", "cash", "other")
 
 
-class BillingError(ValueError):
+class BillingError(UserError):
     """A money action refused; the message tells the user why."""
 
 
@@ -59,11 +59,6 @@ class BackfillNeedsConfirmation(BillingError):
                 older=begun - cap,
             )
         )
-
-
-def firm_today() -> date:
-    """Today's date in the firm's time zone."""
-    return datetime.now(ZoneInfo(current_tenant().timezone)).date()
 
 
 def billing_settings() -> BillingSettings:
@@ -214,7 +209,7 @@ def create_contract(
         payment_terms_days=payment_terms_days,
         is_active=True,
     )
-    contract.bill_from = backfill_start(contract, today or firm_today(), bill_past)
+    contract.bill_from = backfill_start(contract, today or current_tenant().today(), bill_past)
     db.session.add(contract)
     db.session.flush()
     record_audit(
@@ -315,7 +310,7 @@ def run_billing(today: date | None = None) -> int:
     """
     from yk_saas.billing.credit import check_credit_limit, companies_with_limits
 
-    today = today or firm_today()
+    today = today or current_tenant().today()
     contracts = db.session.scalars(
         select(Contract)
         .where(Contract.is_active.is_(True), Contract.starts_on <= today)
@@ -335,8 +330,8 @@ def run_billing(today: date | None = None) -> int:
             check_credit_limit(contract.company_id)
         total += len(created)
         if index % RUN_BATCH == 0:
-            db.session.commit()
-    db.session.commit()
+            db.session.commit()  # per batch: the numbering counter's row lock stays short
+    db.session.commit()  # the last batch, before the caller does anything slow
     return total
 
 
@@ -344,7 +339,7 @@ def invoice_order(
     item_id: int, company_id: int, amount_cents: int, currency: str, description: str | None = None
 ) -> Invoice | None:
     """The one-off invoice of a paid order, created once per work item; caller commits."""
-    today = firm_today()
+    today = current_tenant().today()
     invoice = create_invoice(
         NewInvoice(
             company_id=company_id,
@@ -499,7 +494,7 @@ def issue_credit_note(invoice_id: int, amount_cents: int, reason: str, by: User)
         raise BillingError(_("This invoice is void."))
     if amount_cents <= 0 or amount_cents > invoice.balance_cents:
         raise BillingError(_("A credit note can be at most what is still owed."))
-    year = firm_today().year
+    year = current_tenant().today().year
     note = CreditNote(
         number=format_number("CN", year, next_number("CN", year)),
         invoice_id=invoice.id,
@@ -537,19 +532,16 @@ def company_outstanding(company_id: int) -> dict[str, int]:
     return {currency: int(total) for currency, total in rows}
 
 
-def visible_invoices(user: User):
-    """A select of the invoices ``user`` may see: managers all, accountants their
-    clients', clients their own company's."""
-    from yk_saas.clients.models import ClientCompany
+def visible_invoices_query(user: User):
+    """A select of the invoices of the companies ``user`` may see (``visible_company_ids``)."""
+    from yk_saas.clients.services import visible_company_ids
 
     query = select(Invoice)
-    if user.is_client:
-        return query.where(Invoice.company_id == user.client_company_id)
-    if not user.is_manager:
-        mine = select(ClientCompany.id).where(ClientCompany.dedicated_accountant_id == user.id)
-        return query.where(Invoice.company_id.in_(mine))
-    return query
+    return (
+        query if user.is_manager else query.where(Invoice.company_id.in_(visible_company_ids(user)))
+    )
 
 
 def get_visible_invoice(user: User, invoice_id: int) -> Invoice | None:
-    return db.session.scalar(visible_invoices(user).where(Invoice.id == invoice_id))
+    """The invoice if ``user`` may see its company, else None."""
+    return db.session.scalar(visible_invoices_query(user).where(Invoice.id == invoice_id))

@@ -96,7 +96,8 @@ def apply_subscription_status(
 
 
 def commit_subscription() -> None:
-    db.session.commit()
+    """Commit, then drop the cached firm status: the cache must never be refilled from before."""
+    db.session.commit()  # before the invalidation, or another request re-caches the old status
     resolver.invalidate()
 
 
@@ -116,7 +117,6 @@ def expire_trial(now=None) -> bool:
         or row.trial_ends_at > now
         or row.stripe_subscription_id
     ):
-        db.session.commit()
         return False
     apply_subscription_status("past_due")
     commit_subscription()

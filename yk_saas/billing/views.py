@@ -5,13 +5,14 @@ of the clients they are the dedicated accountant of, read-only. Every object
 id from a URL is looked up within what the signed-in user may see.
 """
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from tenants import db
-from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
+from tenants import current_tenant, db
+from yk_saas.access import MANAGERS, STAFF, or_404, require_firm_host, roles
 from yk_saas.billing import credit, dunning, services
 from yk_saas.billing.forms import ContractForm, CreditLimitForm, CreditNoteForm, PaymentForm
 from yk_saas.billing.models import (
@@ -22,8 +23,10 @@ from yk_saas.billing.models import (
     RefundRequest,
     ReminderSent,
 )
-from yk_saas.billing.refunds import visible_refunds
+from yk_saas.billing.refunds import visible_refunds_query
 from yk_saas.clients.models import ClientCompany
+from yk_saas.clients.services import get_visible_company
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.money import to_decimal
 from yk_saas.paging import page_of
 
@@ -33,25 +36,11 @@ bp.before_request(require_firm_host)
 PER_PAGE = 50
 
 
-def visible_invoice_or_404(invoice_id: int) -> Invoice:
-    invoice = services.get_visible_invoice(current_user, invoice_id)
-    if invoice is None:
-        abort(404)
-    return invoice
-
-
-def visible_company_or_404(company_id: int) -> ClientCompany:
-    query = select(ClientCompany).where(ClientCompany.id == company_id)
-    if not current_user.is_manager:
-        query = query.where(ClientCompany.dedicated_accountant_id == current_user.id)
-    return db.first_or_404(query)
-
-
 @bp.route("/")
 @roles(*STAFF)
 def index():
     status = request.args.get("status", "")
-    query = services.visible_invoices(current_user)
+    query = services.visible_invoices_query(current_user)
     if status in ("open", "paid", "void"):
         query = query.where(Invoice.status == status)
     invoices = page_of(query.order_by(Invoice.id.desc()), PER_PAGE)
@@ -67,9 +56,9 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
         select(ReminderSent).where(ReminderSent.invoice_id == invoice.id).order_by(ReminderSent.id)
     ).all()
     refunds = db.session.scalars(
-        visible_refunds(current_user).where(RefundRequest.invoice_id == invoice.id)
+        visible_refunds_query(current_user).where(RefundRequest.invoice_id == invoice.id)
     ).all()
-    payment_form = payment_form or PaymentForm(data={"received_on": services.firm_today()})
+    payment_form = payment_form or PaymentForm(data={"received_on": current_tenant().today()})
     credit_form = credit_form or CreditNoteForm()
     return render_template(
         "billing/invoice.html",
@@ -86,17 +75,17 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
 @bp.route("/invoices/<int:invoice_id>")
 @roles(*STAFF)
 def invoice(invoice_id):
-    return invoice_page(visible_invoice_or_404(invoice_id))
+    return invoice_page(or_404(services.get_visible_invoice(current_user, invoice_id)))
 
 
 @bp.route("/invoices/<int:invoice_id>/payments", methods=["POST"])
 @roles(*MANAGERS)
 def record_payment(invoice_id):
-    invoice = visible_invoice_or_404(invoice_id)
+    invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
     form = PaymentForm()
     form.currency_code = invoice.currency
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "amount") as outcome:
             payment = services.record_offline_payment(
                 invoice.id,
                 form.amount.minor,
@@ -105,50 +94,46 @@ def record_payment(invoice_id):
                 form.received_on.data,
                 current_user,
             )
-        except services.BillingError as exc:
-            db.session.rollback()
-            form.amount.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 _("Payment recorded. Receipt %(number)s.", number=payment.receipt_number), "success"
             )
             return redirect(url_for("billing.invoice", invoice_id=invoice.id))
-    return invoice_page(visible_invoice_or_404(invoice_id), payment_form=form, status=422)
+    return invoice_page(
+        or_404(services.get_visible_invoice(current_user, invoice_id)),
+        payment_form=form,
+        status=form_status(form),
+    )
 
 
 @bp.route("/invoices/<int:invoice_id>/credit-notes", methods=["POST"])
 @roles(*MANAGERS)
 def credit_note(invoice_id):
-    invoice = visible_invoice_or_404(invoice_id)
+    invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
     form = CreditNoteForm()
     form.currency_code = invoice.currency
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "amount") as outcome:
             note = services.issue_credit_note(
                 invoice.id, form.amount.minor, form.reason.data, current_user
             )
-        except services.BillingError as exc:
-            db.session.rollback()
-            form.amount.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Credit note %(number)s issued.", number=note.number), "success")
             return redirect(url_for("billing.invoice", invoice_id=invoice.id))
-    return invoice_page(visible_invoice_or_404(invoice_id), credit_form=form, status=422)
+    return invoice_page(
+        or_404(services.get_visible_invoice(current_user, invoice_id)),
+        credit_form=form,
+        status=form_status(form),
+    )
 
 
 @bp.route("/invoices/<int:invoice_id>/remind", methods=["POST"])
 @roles(*MANAGERS)
 def remind(invoice_id):
-    invoice = visible_invoice_or_404(invoice_id)
-    try:
+    invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
+    with user_errors_on(FlaskForm()) as outcome:
         dunning.remind_now(invoice.id, current_user)
-    except services.BillingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(_("Reminder sent."), "success")
     return redirect(url_for("billing.invoice", invoice_id=invoice.id))
 
@@ -158,7 +143,7 @@ def remind(invoice_id):
 def invoice_pdf(invoice_id):
     from yk_saas.billing.pdf import send_invoice_pdf
 
-    return send_invoice_pdf(visible_invoice_or_404(invoice_id))
+    return send_invoice_pdf(or_404(services.get_visible_invoice(current_user, invoice_id)))
 
 
 @bp.route("/payments/<int:payment_id>/receipt")
@@ -166,10 +151,8 @@ def invoice_pdf(invoice_id):
 def receipt(payment_id):
     from yk_saas.billing.pdf import send_receipt_pdf
 
-    payment = db.session.get(Payment, payment_id)
-    if payment is None:
-        abort(404)
-    visible_invoice_or_404(payment.invoice_id)
+    payment = or_404(db.session.get(Payment, payment_id))
+    or_404(services.get_visible_invoice(current_user, payment.invoice_id))
     return send_receipt_pdf(payment)
 
 
@@ -178,12 +161,12 @@ def receipt(payment_id):
 def contracts():
     companies = db.session.scalars(select(ClientCompany).order_by(ClientCompany.name)).all()
     form = ContractForm(
-        data={"starts_on": services.firm_today()} if request.method == "GET" else None
+        data={"starts_on": current_tenant().today()} if request.method == "GET" else None
     )
     form.company_id.choices = [(c.id, c.name) for c in companies]
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "plan") as outcome:
             services.create_contract(
                 form.company_id.data,
                 form.plan.data,
@@ -196,20 +179,11 @@ def contracts():
                 form.payment_terms_days.data,
                 bill_past=form.bill_past.data,
             )
-        except services.BackfillNeedsConfirmation as exc:
-            db.session.rollback()
-            form.bill_past.errors = [str(exc)]
-        except services.BillingError as exc:
-            db.session.rollback()
-            form.plan.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Contract added. The next billing run will invoice it."), "success")
             return redirect(url_for("billing.contracts"))
     rows = db.session.scalars(select(Contract).order_by(Contract.id.desc())).all()
-    return render_template(
-        "billing/contracts.html", form=form, contracts=rows
-    ), 422 if form.errors else 200
+    return render_template("billing/contracts.html", form=form, contracts=rows), form_status(form)
 
 
 @bp.route("/run", methods=["POST"])
@@ -219,7 +193,6 @@ def run_now():
 
     created = services.run_billing()
     record_audit("billing_run", None, None, created=created)
-    db.session.commit()
     flash(_("Billing run done: %(n)d new invoices.", n=created), "success")
     return redirect(url_for("billing.index"))
 
@@ -227,7 +200,7 @@ def run_now():
 @bp.route("/clients/<int:company_id>")
 @roles(*STAFF)
 def client(company_id):
-    company = visible_company_or_404(company_id)
+    company = or_404(get_visible_company(current_user, company_id))
     row = credit.credit_row(company.id)
     form = CreditLimitForm(
         data={
@@ -253,12 +226,11 @@ def client(company_id):
 @bp.route("/clients/<int:company_id>/credit-limit", methods=["POST"])
 @roles(*MANAGERS)
 def credit_limit(company_id):
-    company = visible_company_or_404(company_id)
+    company = or_404(get_visible_company(current_user, company_id))
     form = CreditLimitForm()
     form.currency_code = g.tenant.currency
     if form.validate_on_submit():
         credit.set_credit_limit(company.id, form.limit.minor, g.tenant.currency)
-        db.session.commit()
         flash(_("Credit limit saved."), "success")
     else:
         flash(_("Enter an amount such as 1280.50."), "error")

@@ -18,6 +18,7 @@ from yk_saas.clients.creditcode import CreditCodeError, normalize_credit_code, v
 from yk_saas.clients.models import SIZES, SOURCES, TAX_TYPES, ClientCompany
 from yk_saas.clients.services import credit_code_message
 from yk_saas.csv_export import csv_bytes, safe_cell
+from yk_saas.errors import UserError
 from yk_saas.files.services import MB, UploadError, check_zip_container
 
 COLUMNS = (
@@ -93,7 +94,7 @@ class ImportCheck:
         return self.problem is None and bool(self.rows) and not self.bad_rows
 
 
-class TableError(ValueError):
+class TableError(UserError):
     """The file cannot be read as a table; the message says why, in the user's language."""
 
 
@@ -234,7 +235,7 @@ def validate_row(row: ImportRow, names: set, codes: set, staff: dict) -> None:
 
 
 def commit_import(check: ImportCheck, by: User, filename: str) -> int:
-    """Write every row of a clean check in one transaction; returns how many. Commits."""
+    """Write every row of a clean check in one transaction; returns how many."""
     if not check.ok:
         raise ValueError("refusing to import a file with errors")
     for row in check.rows:
@@ -242,7 +243,6 @@ def commit_import(check: ImportCheck, by: User, filename: str) -> int:
     record_audit(
         "clients_imported", "client_company", None, actor=by, rows=len(check.rows), file=filename
     )
-    db.session.commit()
     return len(check.rows)
 
 

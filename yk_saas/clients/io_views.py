@@ -11,8 +11,9 @@ from yk_saas.audit.services import record_audit
 from yk_saas.clients import importing, services
 from yk_saas.clients.forms import ImportForm
 from yk_saas.clients.views import list_filters
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.files.models import StoredFile
-from yk_saas.files.services import MB, UploadError, delete_stored_file, firm_folder, save_upload
+from yk_saas.files.services import MB, delete_stored_file, firm_folder, save_upload
 
 bp = Blueprint("client_io", __name__, url_prefix="/desk/clients")
 bp.before_request(require_firm_host)
@@ -40,10 +41,8 @@ def check_file(stored: StoredFile) -> importing.ImportCheck:
 def upload():
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template(
-            "clients/import.html", form=form, check=None
-        ), 422 if request.method == "POST" else 200
-    try:
+        return render_template("clients/import.html", form=form, check=None), form_status(form)
+    with user_errors_on(form, "file") as outcome:
         stored = save_upload(
             request.files.get("file"),
             allowed=("csv", "xlsx"),
@@ -52,14 +51,11 @@ def upload():
             owner_id=None,
             uploaded_by_id=current_user.id,
         )
-    except UploadError as exc:
-        db.session.rollback()
-        form.file.errors = [str(exc)]
-        return render_template("clients/import.html", form=form, check=None), 422
+    if not outcome.ok:
+        return render_template("clients/import.html", form=form, check=None), form_status(form)
     check = check_file(stored)
     if not check.ok:
-        delete_stored_file(stored)
-    db.session.commit()
+        delete_stored_file(stored)  # the 422 rolls back the file's row as well
     return render_template(
         "clients/import.html", form=form, check=check, stored=stored, columns=importing.COLUMNS
     ), 200 if check.ok else 422
@@ -114,7 +110,6 @@ def export(fmt: str):
             k: v for k, v in request.args.items() if k in ("q", "tag", "status", "accountant")
         },
     )
-    db.session.commit()
     if fmt == "csv":
         body, mimetype = importing.rows_to_csv(rows), "text/csv; charset=utf-8"
     else:

@@ -1,6 +1,6 @@
 """Client companies (K1, K2): profile, dedicated accountant, and who may see which company."""
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -10,12 +10,13 @@ from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.clients.creditcode import CreditCodeError, normalize_credit_code, validate_credit_code
 from yk_saas.clients.models import AccountantChange, ClientCompany, ClientTag
+from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
 
 PROFILE_FIELDS = ("name", "credit_code", "industry", "size", "tax_type", "address", "source")
 
 
-class ClientError(ValueError):
+class ClientError(UserError):
     """A problem the user can fix."""
 
 
@@ -47,16 +48,16 @@ def check_unique(company_id: int | None, name: str, credit_code: str | None) -> 
 
 
 def create_company(name: str, **profile) -> ClientCompany:
-    """Add a company with its profile; raises ClientError when a value is wrong. Commits."""
+    """Add a company with its profile; raises ClientError when a value is wrong."""
     company = ClientCompany(name=name.strip())
     apply_profile(company, {"name": name, **profile})
     db.session.add(company)
-    db.session.commit()
+    db.session.flush()
     return company
 
 
 def apply_profile(company: ClientCompany, values: dict) -> None:
-    """Validate and set the profile fields given in ``values`` (the caller commits)."""
+    """Validate and set the profile fields given in ``values``."""
     name = (values.get("name") or company.name or "").strip()
     code = (
         clean_credit_code(values.get("credit_code"))
@@ -71,17 +72,16 @@ def apply_profile(company: ClientCompany, values: dict) -> None:
 
 
 def update_company(company: ClientCompany, values: dict, by: User) -> None:
+    """Change a company's profile; audited."""
     apply_profile(company, values)
     record_audit("client_updated", "client_company", company.id, actor=by)
-    db.session.commit()
 
 
 def set_company_status(company: ClientCompany, status: str, by: User) -> None:
-    """Mark a company lost (it left the firm) or active again; audited. Commits."""
+    """Mark a company lost (it left the firm) or active again; audited."""
     company.status = status
     company.lost_at = utcnow() if status == "lost" else None
     record_audit("client_status", "client_company", company.id, actor=by, status=status)
-    db.session.commit()
 
 
 def accountant_choices() -> list[User]:
@@ -91,10 +91,16 @@ def accountant_choices() -> list[User]:
 
 
 def change_dedicated_accountant(company: ClientCompany, new_id: int | None, by: User) -> bool:
-    """Assign another accountant; history and audit follow from the signal. Commits."""
+    """A manager assigns an active member of staff (or nobody) to a company.
+
+    Returns whether it changed; history and audit follow from the signal. The one
+    place the dedicated accountant changes (the desk's client pages and work pages).
+    """
+    if by is None or not by.is_manager:
+        raise ClientError(_("Only a manager can change the dedicated accountant."))
     if new_id is not None:
         user = db.session.get(User, new_id)
-        if user is None or user.role not in ("accountant", "admin", "owner"):
+        if user is None or not user.is_active or user.role not in ("accountant", "admin", "owner"):
             raise ClientError(_("Choose a member of staff."))
     old_id = company.dedicated_accountant_id
     if old_id == new_id:
@@ -106,7 +112,7 @@ def change_dedicated_accountant(company: ClientCompany, new_id: int | None, by: 
         company_id=company.id,
         old_id=old_id,
         new_id=new_id,
-        by_id=by.id if by else None,
+        by_id=by.id,
     )
     record_audit(
         "dedicated_accountant_changed",
@@ -116,7 +122,6 @@ def change_dedicated_accountant(company: ClientCompany, new_id: int | None, by: 
         old_id=old_id,
         new_id=new_id,
     )
-    db.session.commit()
     return True
 
 
@@ -158,21 +163,13 @@ def visible_companies_query(user: User):
     )
 
 
-def get_visible_company(user: User, company_id: int) -> ClientCompany:
-    """The company if ``user`` may see it, else 404."""
-    company = db.session.scalar(visible_companies_query(user).where(ClientCompany.id == company_id))
-    if company is None:
-        abort(404)
-    return company
+def get_visible_company(user: User, company_id: int) -> ClientCompany | None:
+    """The company if ``user`` may see it, else None."""
+    return db.session.scalar(visible_companies_query(user).where(ClientCompany.id == company_id))
 
 
-def filtered_companies(
-    user: User,
-    q: str = "",
-    tag: str = "",
-    accountant_id: int | None = None,
-    status: str = "",
-    limit: int | None = None,
+def filtered_companies_query(
+    user: User, q: str = "", tag: str = "", accountant_id: int | None = None, status: str = ""
 ):
     """The desk list (and export): visible companies matching the filters, by name."""
     query = visible_companies_query(user)
@@ -193,8 +190,12 @@ def filtered_companies(
         query = query.where(ClientCompany.dedicated_accountant_id == accountant_id)
     if status:
         query = query.where(ClientCompany.status == status)
-    query = query.order_by(ClientCompany.name)
-    return db.session.scalars(query.limit(limit) if limit else query).all()
+    return query.order_by(ClientCompany.name, ClientCompany.id)
+
+
+def filtered_companies(user: User, **filters) -> list[ClientCompany]:
+    """Every company of ``filtered_companies_query`` (the export takes them all)."""
+    return db.session.scalars(filtered_companies_query(user, **filters)).all()
 
 
 def user_counts(company_ids) -> dict[int, int]:

@@ -3,10 +3,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from tenants import db
-from yk_saas.access import CLIENT, MANAGERS, STAFF, require_firm_host, roles
+from yk_saas.access import CLIENT, MANAGERS, STAFF, or_404, require_firm_host, roles
 from yk_saas.accounts import services as accounts
 from yk_saas.accounts.models import Invitation
 from yk_saas.bounded import arg_int, form_int
@@ -20,10 +21,14 @@ from yk_saas.clients.forms import (
     StatusForm,
     TagsForm,
 )
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.mail.jobs import enqueue_delivery
+from yk_saas.paging import page_of
 
 bp = Blueprint("clients", __name__, url_prefix="/desk/clients")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 50
 
 
 def list_filters() -> dict:
@@ -42,28 +47,26 @@ def list_filters() -> dict:
 def index():
     form = CompanyForm()
     if current_user.is_manager and form.validate_on_submit():
-        try:
+        with user_errors_on(form, "name") as outcome:
             company = services.create_company(**{k: form[k].data for k in services.PROFILE_FIELDS})
-        except services.ClientError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc))
-        else:
+        if outcome.ok:
             flash(_("Client company added."), "success")
             return redirect(url_for("clients.detail", company_id=company.id))
     filters = list_filters()
-    companies = services.filtered_companies(current_user, **filters, limit=500)
-    ids = [c.id for c in companies]
+    companies = page_of(services.filtered_companies_query(current_user, **filters), PER_PAGE)
+    ids = [c.id for c in companies.items]
     return render_template(
         "clients/index.html",
         companies=companies,
         form=form,
         filters=filters,
+        pager_args={k: v for k, v in request.args.items() if k != "page"},
         user_counts=services.user_counts(ids),
         tags=crm.tags_by_company(ids),
         all_tags=crm.all_tags(),
         accountants=services.accountant_choices(),
-        staff=services.users_by_id(c.dedicated_accountant_id for c in companies),
-    ), 422 if form.errors else 200
+        staff=services.users_by_id(c.dedicated_accountant_id for c in companies.items),
+    ), form_status(form)
 
 
 def detail_forms(company, forms: dict) -> dict:
@@ -119,7 +122,7 @@ def back(company):
 @bp.route("/<int:company_id>", methods=["GET", "POST"])
 @roles(*STAFF)
 def detail(company_id):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     form = ClientInviteForm()
     if request.method == "POST" and not current_user.is_manager:
         return render_detail(company, 403)
@@ -133,32 +136,29 @@ def detail(company_id):
             enqueue_delivery(email_id)
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return back(company)
-    return render_detail(company, 422 if form.errors else 200, form=form)
+    return render_detail(company, form_status(form), form=form)
 
 
 @bp.route("/<int:company_id>/profile", methods=["POST"])
 @roles(*MANAGERS)
 def edit_profile(company_id):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     form = CompanyForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "credit_code") as outcome:
             services.update_company(
                 company, {k: form[k].data for k in services.PROFILE_FIELDS}, current_user
             )
-        except services.ClientError as exc:
-            db.session.rollback()
-            form.credit_code.errors.append(str(exc))
-        else:
+        if outcome.ok:
             flash(_("Company details saved."), "success")
             return back(company)
-    return render_detail(company, 422, profile_form=form)
+    return render_detail(company, form_status(form), profile_form=form)
 
 
 @bp.route("/<int:company_id>/status", methods=["POST"])
 @roles(*MANAGERS)
 def change_status(company_id):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     form = StatusForm()
     if form.validate_on_submit() and form.status.data != company.status:
         services.set_company_status(company, form.status.data, current_user)
@@ -169,25 +169,21 @@ def change_status(company_id):
 @bp.route("/<int:company_id>/accountant", methods=["POST"])
 @roles(*MANAGERS)
 def change_accountant(company_id):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     value, accountant_id = request.form.get("accountant_id"), form_int("accountant_id")
     if value is None or (value != "" and accountant_id is None):
         return back(company)
-    try:
+    with user_errors_on(FlaskForm()) as outcome:
         changed = services.change_dedicated_accountant(company, accountant_id, current_user)
-    except services.ClientError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        if changed:
-            flash(_("Dedicated accountant changed."), "success")
+    if outcome.ok and changed:
+        flash(_("Dedicated accountant changed."), "success")
     return back(company)
 
 
 @bp.route("/<int:company_id>/contacts", methods=["POST"])
 @roles(*STAFF)
 def add_contact(company_id):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     form = ContactForm()
     if not form.validate_on_submit():
         return render_detail(company, 422, contact_form=form)
@@ -200,18 +196,16 @@ def add_contact(company_id):
         email=form.email.data,
         wechat=form.wechat.data,
     )
-    db.session.commit()
     flash(_("Contact added."), "success")
     return back(company)
 
 
 def change_contact(action, company_id, contact_id):
     """Apply ``action`` to a contact of a company the user may see, then go back to it."""
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     contact = crm.get_contact(company.id, contact_id)
     if contact is not None:
         action(contact)
-        db.session.commit()
     return back(company)
 
 
@@ -230,14 +224,11 @@ def remove_contact(company_id, contact_id):
 @bp.route("/<int:company_id>/tags", methods=["POST"])
 @roles(*STAFF)
 def save_tags(company_id):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     if "tags" in request.form:
-        try:
+        with user_errors_on(FlaskForm()) as outcome:
             crm.set_tags(company.id, crm.parse_tags(request.form["tags"]))
-        except services.ClientError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Tags saved."), "success")
     return back(company)
 
@@ -246,7 +237,7 @@ def save_tags(company_id):
 @bp.route("/<int:company_id>/notes/<int:note_id>", methods=["POST"])
 @roles(*STAFF)
 def save_note(company_id, note_id=None):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     form = NoteForm()
     if not form.validate_on_submit():
         return render_detail(company, 422, note_form=form)
@@ -256,14 +247,13 @@ def save_note(company_id, note_id=None):
     crm.edit_note(note, form.body.data, current_user) if note else crm.add_note(
         company.id, form.body.data, current_user
     )
-    db.session.commit()
     return back(company)
 
 
 @bp.route("/<int:company_id>/notes/<int:note_id>/history")
 @roles(*STAFF)
 def note_history(company_id, note_id):
-    company = services.get_visible_company(current_user, company_id)
+    company = or_404(services.get_visible_company(current_user, company_id))
     note = crm.get_note(company.id, note_id)
     if note is None:
         return back(company)

@@ -3,7 +3,6 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from tenants import current_tenant
 from yk_saas.models_base import utcnow
@@ -18,13 +17,6 @@ class ReportPeriod:
     end: datetime
 
 
-def firm_zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_tenant().timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
-
-
 def month_start(year: int, month: int, zone) -> datetime:
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     return datetime(year, month, 1, tzinfo=zone)
@@ -32,7 +24,7 @@ def month_start(year: int, month: int, zone) -> datetime:
 
 def parse_period(text: str | None) -> ReportPeriod:
     """The period named by ``text``; the current month when it is missing or malformed."""
-    zone = firm_zone()
+    zone = current_tenant().zone
     match = PATTERN.match((text or "").strip())
     if not match or not 2000 <= int(match.group(1)) <= 2099:
         now = utcnow().astimezone(zone)
@@ -49,7 +41,7 @@ def parse_period(text: str | None) -> ReportPeriod:
 
 
 def month_period(year: int, month: int) -> ReportPeriod:
-    zone = firm_zone()
+    zone = current_tenant().zone
     return ReportPeriod(
         f"{year:04d}-{month:02d}",
         month_start(year, month, zone),

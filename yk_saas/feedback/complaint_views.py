@@ -6,16 +6,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tenants import db
-from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
+from yk_saas.access import MANAGERS, STAFF, or_404, require_firm_host, roles
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import users_by_id
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.feedback import complaints
 from yk_saas.feedback.forms import ComplaintStateForm, InternalNoteForm
 from yk_saas.feedback.models import COMPLAINT_STATES, Complaint
 from yk_saas.files.services import send_stored_file
+from yk_saas.paging import page_of
 
 bp = Blueprint("complaints", __name__, url_prefix="/desk/complaints")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 50
 
 
 @bp.route("/")
@@ -27,9 +31,12 @@ def queue():
         query = query.where(Complaint.state == state)
     elif state == "open":
         query = query.where(Complaint.state.in_(("new", "investigating")))
-    rows = db.session.scalars(query.order_by(Complaint.created_at.desc()).limit(300)).all()
+    rows = page_of(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()), PER_PAGE)
     return render_template(
-        "feedback/complaints.html", complaints=rows, state=state, companies=company_names(rows)
+        "feedback/complaints.html",
+        complaints=rows,
+        state=state,
+        companies=company_names(rows.items),
     )
 
 
@@ -63,38 +70,38 @@ def detail_page(complaint, state_form=None, note_form=None, status=200):
 @bp.route("/<int:complaint_id>")
 @roles(*STAFF)
 def detail(complaint_id):
-    return detail_page(complaints.get_visible_complaint(current_user, complaint_id))
+    return detail_page(or_404(complaints.get_visible_complaint(current_user, complaint_id)))
 
 
 @bp.route("/<int:complaint_id>/state", methods=["POST"])
 @roles(*MANAGERS)
 def change_state(complaint_id):
-    complaint = complaints.get_visible_complaint(current_user, complaint_id)
+    complaint = or_404(complaints.get_visible_complaint(current_user, complaint_id))
     form = ComplaintStateForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "resolution") as outcome:
             complaints.set_state(complaint, form.state.data, current_user, form.resolution.data)
-        except complaints.ComplaintError as exc:
-            db.session.rollback()
-            form.resolution.errors.append(str(exc))
-        else:
+        if outcome.ok:
             flash(_("Complaint updated."), "success")
             return redirect(url_for("complaints.detail", complaint_id=complaint.id))
-    return detail_page(complaint, state_form=form, status=422)
+    return detail_page(complaint, state_form=form, status=form_status(form))
 
 
 @bp.route("/<int:complaint_id>/notes", methods=["POST"])
 @roles(*STAFF)
 def add_note(complaint_id):
-    complaint = complaints.get_visible_complaint(current_user, complaint_id)
+    complaint = or_404(complaints.get_visible_complaint(current_user, complaint_id))
     form = InternalNoteForm()
     if not form.validate_on_submit():
         return detail_page(complaint, note_form=form, status=422)
-    complaints.add_note(complaint, form.body.data, current_user)
+    with user_errors_on(form, "body") as outcome:
+        complaints.add_note(complaint, form.body.data, current_user)
+    if not outcome.ok:
+        return detail_page(complaint, note_form=form, status=form_status(form))
     return redirect(url_for("complaints.detail", complaint_id=complaint.id))
 
 
 @bp.route("/files/<key>")
 @roles(*STAFF)
 def download(key):
-    return send_stored_file(complaints.visible_file(current_user, key))
+    return send_stored_file(or_404(complaints.get_visible_file(current_user, key)))

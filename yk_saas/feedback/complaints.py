@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
@@ -13,6 +12,7 @@ from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_companies_query
+from yk_saas.errors import UserError
 from yk_saas.feedback.models import CLOSED_STATES, COMPLAINT_STATES, Complaint, ComplaintNote
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import DOCUMENTS, MB, save_upload
@@ -31,7 +31,7 @@ EVENT_TYPES = (
 )
 
 
-class ComplaintError(ValueError):
+class ComplaintError(UserError):
     """A problem the user can fix."""
 
 
@@ -55,13 +55,9 @@ def visible_complaints_query(user: User):
     return select(Complaint).where(Complaint.company_id.in_(companies))
 
 
-def get_visible_complaint(user: User, complaint_id: int) -> Complaint:
-    complaint = db.session.scalar(
-        visible_complaints_query(user).where(Complaint.id == complaint_id)
-    )
-    if complaint is None:
-        abort(404)
-    return complaint
+def get_visible_complaint(user: User, complaint_id: int) -> Complaint | None:
+    """The complaint if ``user`` may see it, else None."""
+    return db.session.scalar(visible_complaints_query(user).where(Complaint.id == complaint_id))
 
 
 def file_complaint(
@@ -72,7 +68,7 @@ def file_complaint(
     about_item: str | None = None,
     uploads=(),
 ) -> Complaint:
-    """A client user files a complaint (with files); admins are notified. Commits."""
+    """A client user files a complaint (with files); admins are notified."""
     company = user.client_company
     if company is None:
         raise ComplaintError(_("Only a client company's users can file complaints."))
@@ -102,12 +98,11 @@ def file_complaint(
         company=company.name,
         title=complaint.title,
     )
-    db.session.commit()
     return complaint
 
 
 def set_state(complaint: Complaint, state: str, by: User, resolution: str | None = None) -> None:
-    """Move a complaint on; resolving or rejecting needs a resolution the client will read. Commits."""
+    """Move a complaint on; resolving or rejecting needs a resolution the client will read."""
     if state not in COMPLAINT_STATES:
         raise ComplaintError(_("Unknown state."))
     if state in CLOSED_STATES:
@@ -125,15 +120,15 @@ def set_state(complaint: Complaint, state: str, by: User, resolution: str | None
             title=complaint.title,
         )
     complaint.state = state
-    db.session.commit()
 
 
 def add_note(complaint: Complaint, body: str, by: User) -> ComplaintNote:
+    """An internal note on a complaint, for staff only."""
     if not (body or "").strip():
         raise ComplaintError(_("Write something first."))
     note = ComplaintNote(complaint_id=complaint.id, author_id=by.id, body=body.strip())
     db.session.add(note)
-    db.session.commit()
+    db.session.flush()
     return note
 
 
@@ -153,20 +148,18 @@ def files_of(complaint_id: int):
     ).all()
 
 
-def visible_file(user: User, key: str) -> StoredFile:
+def get_visible_file(user: User, key: str) -> StoredFile | None:
+    """A complaint's file by its key if ``user`` may see the complaint, else None."""
     ids = visible_complaints_query(user).with_only_columns(Complaint.id)
-    stored = db.session.scalar(
+    return db.session.scalar(
         select(StoredFile).where(
             StoredFile.key == key, StoredFile.owner_type == FILE_OWNER, StoredFile.owner_id.in_(ids)
         )
     )
-    if stored is None:
-        abort(404)
-    return stored
 
 
 def answer_followup(complaint: Complaint, solved: bool) -> None:
-    """The client says whether it is solved; "no" reopens it and tells the admins. Commits."""
+    """The client says whether it is solved; "no" reopens it and tells the admins."""
     if complaint.state not in CLOSED_STATES:
         return
     complaint.client_satisfied = solved
@@ -178,7 +171,6 @@ def answer_followup(complaint: Complaint, solved: bool) -> None:
             link=f"/desk/complaints/{complaint.id}",
             title=complaint.title,
         )
-    db.session.commit()
 
 
 def send_due_followups(now=None) -> int:
@@ -208,5 +200,5 @@ def send_due_followups(now=None) -> int:
                 title=complaint.title,
             )
             sent += 1
-        db.session.commit()
+        db.session.commit()  # per complaint: the claim's row lock is held only this long
     return sent

@@ -6,16 +6,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tenants import db
-from yk_saas.access import STAFF, require_firm_host, roles
+from yk_saas.access import STAFF, or_404, require_firm_host, roles
 from yk_saas.bounded import parse_int
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import get_visible_company, users_by_id
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.feedback import followups
 from yk_saas.feedback.forms import FollowUpForm, FollowUpLogForm
 from yk_saas.models_base import utcnow
+from yk_saas.paging import page_of
 
 bp = Blueprint("followups", __name__, url_prefix="/desk/followups")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 50
 
 
 def names(rows) -> dict[int, str]:
@@ -30,53 +34,54 @@ def names(rows) -> dict[int, str]:
 @bp.route("/")
 @roles(*STAFF)
 def index():
-    open_rows, done = followups.upcoming(current_user), followups.recent_done(current_user)
+    upcoming = page_of(followups.upcoming_query(current_user), PER_PAGE)
+    done = page_of(followups.done_query(current_user), PER_PAGE, param="done_page")
+    rows = upcoming.items + done.items
     return render_template(
         "feedback/followups.html",
-        upcoming=open_rows,
+        upcoming=upcoming,
         done=done,
         today=utcnow().date(),
-        companies=names(open_rows + done),
-        staff=users_by_id(f.accountant_id for f in open_rows + done),
+        companies=names(rows),
+        staff=users_by_id(f.accountant_id for f in rows),
     )
 
 
 @bp.route("/company/<int:company_id>", methods=["GET", "POST"])
 @roles(*STAFF)
 def company(company_id):
-    company = get_visible_company(current_user, company_id)
+    company = or_404(get_visible_company(current_user, company_id))
     form = FollowUpForm()
     if form.validate_on_submit():
-        followups.schedule_followup(
-            company, form.scheduled_for.data, form.method.data, form.purpose.data, current_user
-        )
-        flash(_("Follow-up planned."), "success")
-        return redirect(url_for("followups.company", company_id=company.id))
-    rows = followups.followups_of(company.id)
+        with user_errors_on(form, "method") as outcome:
+            followups.schedule_followup(
+                company, form.scheduled_for.data, form.method.data, form.purpose.data, current_user
+            )
+        if outcome.ok:
+            flash(_("Follow-up planned."), "success")
+            return redirect(url_for("followups.company", company_id=company.id))
+    rows = page_of(followups.company_followups_query(company.id), PER_PAGE)
     return render_template(
         "feedback/company_followups.html",
         company=company,
         followups=rows,
         form=form,
         log_form=FollowUpLogForm(),
-        staff=users_by_id(f.accountant_id for f in rows),
-    ), 422 if form.errors else 200
+        staff=users_by_id(f.accountant_id for f in rows.items),
+    ), form_status(form)
 
 
 @bp.route("/<int:followup_id>/log", methods=["POST"])
 @roles(*STAFF)
 def log(followup_id):
-    followup = followups.get_visible_followup(current_user, followup_id)
+    followup = or_404(followups.get_visible_followup(current_user, followup_id))
     form = FollowUpLogForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form) as outcome:
             followups.log_followup(
                 followup, form.outcome.data, parse_int(form.satisfaction.data, 1, 5)
             )
-        except followups.FollowUpError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
+        if outcome.ok:
             flash(_("Follow-up logged."), "success")
     else:
         flash(_("Write down the outcome."), "error")

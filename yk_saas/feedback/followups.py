@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -11,6 +10,7 @@ from tenants import db
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_companies_query
+from yk_saas.errors import UserError
 from yk_saas.feedback.models import FOLLOWUP_METHODS, FollowUp
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import EventType, notify
@@ -18,26 +18,25 @@ from yk_saas.notifications.services import EventType, notify
 EVENT_TYPES = (EventType("followup_due", _l("Follow-up with %(company)s due on %(day)s")),)
 
 
-class FollowUpError(ValueError):
+class FollowUpError(UserError):
     """A problem the user can fix."""
 
 
 def visible_followups_query(user: User):
+    """Follow-ups of the companies ``user`` may see."""
     companies = visible_companies_query(user).with_only_columns(ClientCompany.id)
     return select(FollowUp).where(FollowUp.company_id.in_(companies))
 
 
-def get_visible_followup(user: User, followup_id: int) -> FollowUp:
-    followup = db.session.scalar(visible_followups_query(user).where(FollowUp.id == followup_id))
-    if followup is None:
-        abort(404)
-    return followup
+def get_visible_followup(user: User, followup_id: int) -> FollowUp | None:
+    """The follow-up if ``user`` may see its company, else None."""
+    return db.session.scalar(visible_followups_query(user).where(FollowUp.id == followup_id))
 
 
 def schedule_followup(
     company: ClientCompany, day: date, method: str, purpose: str | None, by: User
 ) -> FollowUp:
-    """Plan a follow-up, with the company's dedicated accountant (or the planner). Commits."""
+    """Plan a follow-up, with the company's dedicated accountant (or the planner)."""
     if method not in FOLLOWUP_METHODS:
         raise FollowUpError(_("Unknown kind of follow-up."))
     followup = FollowUp(
@@ -49,46 +48,45 @@ def schedule_followup(
         accountant_id=company.dedicated_accountant_id or by.id,
     )
     db.session.add(followup)
-    db.session.commit()
+    db.session.flush()
     return followup
 
 
 def log_followup(followup: FollowUp, outcome: str, satisfaction: int | None) -> None:
-    """Record what came of it; satisfaction 1–5. Commits."""
+    """Record what came of it; satisfaction 1–5."""
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise FollowUpError(_("Satisfaction is from 1 to 5."))
     if not (outcome or "").strip():
         raise FollowUpError(_("Write down the outcome."))
     followup.outcome, followup.satisfaction = outcome.strip(), satisfaction
     followup.done_at = followup.done_at or utcnow()
-    db.session.commit()
 
 
-def followups_of(company_id: int):
-    return db.session.scalars(
+def company_followups_query(company_id: int):
+    """A company's follow-ups, latest planned first."""
+    return (
         select(FollowUp)
         .where(FollowUp.company_id == company_id)
         .order_by(FollowUp.scheduled_for.desc(), FollowUp.id.desc())
-    ).all()
+    )
 
 
-def upcoming(user: User, limit: int = 200):
+def upcoming_query(user: User):
     """Open follow-ups the user may see, soonest first (overdue ones on top)."""
-    return db.session.scalars(
+    return (
         visible_followups_query(user)
         .where(FollowUp.done_at.is_(None))
         .order_by(FollowUp.scheduled_for, FollowUp.id)
-        .limit(limit)
-    ).all()
+    )
 
 
-def recent_done(user: User, limit: int = 50):
-    return db.session.scalars(
+def done_query(user: User):
+    """Logged follow-ups the user may see, most recent first."""
+    return (
         visible_followups_query(user)
         .where(FollowUp.done_at.is_not(None))
-        .order_by(FollowUp.done_at.desc())
-        .limit(limit)
-    ).all()
+        .order_by(FollowUp.done_at.desc(), FollowUp.id.desc())
+    )
 
 
 def remind_due_followups(today: date | None = None) -> int:
@@ -120,5 +118,5 @@ def remind_due_followups(today: date | None = None) -> int:
                 day=followup.scheduled_for.isoformat(),
             )
             sent += 1
-        db.session.commit()
+        db.session.commit()  # per follow-up: the claim's row lock is held only this long
     return sent

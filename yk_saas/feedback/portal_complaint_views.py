@@ -4,15 +4,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tenants import db
-from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.access import CLIENT, or_404, require_firm_host, roles
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.feedback import complaints
 from yk_saas.feedback.forms import ComplaintForm
 from yk_saas.feedback.models import Complaint
-from yk_saas.files.services import UploadError, send_stored_file
+from yk_saas.files.services import send_stored_file
+from yk_saas.paging import page_of
 
 bp = Blueprint("portal_complaints", __name__, url_prefix="/portal/complaints")
 bp.before_request(require_firm_host)
+
+PER_PAGE = 30
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -20,7 +23,7 @@ bp.before_request(require_firm_host)
 def index():
     form = ComplaintForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "files") as outcome:
             complaint = complaints.file_complaint(
                 current_user,
                 form.title.data,
@@ -29,24 +32,24 @@ def index():
                 form.about_item.data,
                 request.files.getlist("files"),
             )
-        except (UploadError, complaints.ComplaintError) as exc:
-            db.session.rollback()
-            form.files.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Your complaint was sent. We will get back to you."), "success")
             return redirect(url_for("portal_complaints.detail", complaint_id=complaint.id))
-    rows = db.session.scalars(
-        complaints.visible_complaints_query(current_user).order_by(Complaint.created_at.desc())
-    ).all()
+    rows = page_of(
+        complaints.visible_complaints_query(current_user).order_by(
+            Complaint.created_at.desc(), Complaint.id.desc()
+        ),
+        PER_PAGE,
+    )
     return render_template(
         "feedback/portal_complaints.html", complaints=rows, form=form
-    ), 422 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.route("/<int:complaint_id>")
 @roles(CLIENT)
 def detail(complaint_id):
-    complaint = complaints.get_visible_complaint(current_user, complaint_id)
+    complaint = or_404(complaints.get_visible_complaint(current_user, complaint_id))
     return render_template(
         "feedback/portal_complaint.html",
         complaint=complaint,
@@ -57,7 +60,7 @@ def detail(complaint_id):
 @bp.route("/<int:complaint_id>/answer", methods=["POST"])
 @roles(CLIENT)
 def answer(complaint_id):
-    complaint = complaints.get_visible_complaint(current_user, complaint_id)
+    complaint = or_404(complaints.get_visible_complaint(current_user, complaint_id))
     if request.form.get("solved") in ("yes", "no"):
         complaints.answer_followup(complaint, request.form["solved"] == "yes")
         flash(_("Thank you for telling us."), "success")
@@ -67,4 +70,4 @@ def answer(complaint_id):
 @bp.route("/files/<key>")
 @roles(CLIENT)
 def download(key):
-    return send_stored_file(complaints.visible_file(current_user, key))
+    return send_stored_file(or_404(complaints.get_visible_file(current_user, key)))

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 from tenants import db
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
+from yk_saas.errors import UserError
 from yk_saas.feedback.models import SurveyResponse
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import EventType, notify
@@ -17,7 +17,7 @@ from yk_saas.notifications.services import EventType, notify
 EVENT_TYPES = (EventType("survey_sent", _l("How are we doing? Tell us in one question")),)
 
 
-class SurveyError(ValueError):
+class SurveyError(UserError):
     """A problem the user can fix."""
 
 
@@ -28,7 +28,7 @@ def survey_round(day: date | None = None) -> str:
 
 
 def send_surveys(round_name: str | None = None) -> int:
-    """Create this round's survey for every active client user who has none yet. Commits.
+    """Create this round's survey for every active client user who has none yet.
 
     The unique (user, round) pair makes a re-run send nothing twice.
     """
@@ -51,19 +51,16 @@ def send_surveys(round_name: str | None = None) -> int:
         db.session.add(survey)
         db.session.flush()
         notify("survey_sent", [user_id], link=f"/portal/surveys/{survey.id}")
-    db.session.commit()
     return len(rows)
 
 
-def own_survey(user: User, survey_id: int) -> SurveyResponse:
-    survey = db.session.scalar(
+def get_visible_survey(user: User, survey_id: int) -> SurveyResponse | None:
+    """The survey if it was sent to ``user`` (each person sees only their own), else None."""
+    return db.session.scalar(
         select(SurveyResponse).where(
             SurveyResponse.id == survey_id, SurveyResponse.user_id == user.id
         )
     )
-    if survey is None:
-        abort(404)
-    return survey
 
 
 def open_surveys(user: User):
@@ -75,11 +72,11 @@ def open_surveys(user: User):
 
 
 def answer_survey(survey: SurveyResponse, score: int, comment: str | None) -> None:
+    """Record the client's score (0–10) and comment."""
     if not 0 <= score <= 10:
         raise SurveyError(_("Choose a score from 0 to 10."))
     survey.score, survey.comment = score, (comment or "").strip() or None
     survey.answered_at = utcnow()
-    db.session.commit()
 
 
 def nps(scores: list[int]) -> int | None:

@@ -31,7 +31,7 @@ def send_ledger_reminders() -> int:
 
 
 def remind_missing_books(period: str) -> int:
-    """One notification per accountant with missing books for ``period``; never twice. Commits."""
+    """One notification per accountant with missing books for ``period``; never twice."""
     link = f"/desk/ledgers/?period={period}"
     sent = 0
     for accountant in db.session.scalars(
@@ -48,5 +48,4 @@ def remind_missing_books(period: str) -> int:
         if missing:
             notify("ledger_missing", [accountant.id], link=link, count=len(missing), period=period)
             sent += 1
-    db.session.commit()
     return sent

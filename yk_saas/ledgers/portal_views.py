@@ -3,11 +3,12 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from yk_saas.access import CLIENT, require_firm_host, roles
+from yk_saas.access import CLIENT, or_404, require_firm_host, roles
 from yk_saas.clients.services import get_visible_company
 from yk_saas.files.services import send_stored_file
 from yk_saas.ledgers import services
-from yk_saas.ledgers.views import company_charts
+from yk_saas.ledgers.views import PER_PAGE, company_charts
+from yk_saas.paging import page_of
 
 bp = Blueprint("portal_ledgers", __name__, url_prefix="/portal/ledgers")
 bp.before_request(require_firm_host)
@@ -16,13 +17,13 @@ bp.before_request(require_firm_host)
 @bp.route("/")
 @roles(CLIENT)
 def index():
-    company = get_visible_company(current_user, current_user.client_company_id or 0)
-    periods = services.periods_of(company.id)
+    company = or_404(get_visible_company(current_user, current_user.client_company_id or 0))
+    periods = page_of(services.periods_query(company.id), PER_PAGE)
     return render_template(
         "ledgers/portal_index.html",
         company=company,
         periods=periods,
-        files=services.file_counts(p.id for p in periods),
+        files=services.file_counts(p.id for p in periods.items),
         charts=company_charts(company.id),
     )
 
@@ -30,7 +31,7 @@ def index():
 @bp.route("/<int:period_id>")
 @roles(CLIENT)
 def period_detail(period_id):
-    period = services.get_visible_period(current_user, period_id)
+    period = or_404(services.get_visible_period(current_user, period_id))
     return render_template(
         "ledgers/portal_period.html",
         period=period,
@@ -42,4 +43,4 @@ def period_detail(period_id):
 @bp.route("/files/<key>")
 @roles(CLIENT)
 def portal_download(key):
-    return send_stored_file(services.visible_file(current_user, key))
+    return send_stored_file(or_404(services.get_visible_file(current_user, key)))

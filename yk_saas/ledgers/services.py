@@ -3,7 +3,6 @@
 import re
 from datetime import date
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -11,6 +10,7 @@ from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_companies_query
+from yk_saas.errors import UserError
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import DOCUMENTS, MB, save_upload
 from yk_saas.ledgers.models import FIGURES, FILING_STATES, TAXES, LedgerPeriod, TaxFiling
@@ -22,7 +22,7 @@ FILE_OWNER = "ledger"
 MAX_FILE = 20 * MB
 
 
-class LedgerError(ValueError):
+class LedgerError(UserError):
     """A problem the user can fix."""
 
 
@@ -61,30 +61,25 @@ def visible_periods_query(user: User):
     return select(LedgerPeriod).where(LedgerPeriod.company_id.in_(companies))
 
 
-def get_visible_period(user: User, period_id: int) -> LedgerPeriod:
-    period = db.session.scalar(visible_periods_query(user).where(LedgerPeriod.id == period_id))
-    if period is None:
-        abort(404)
-    return period
+def get_visible_period(user: User, period_id: int) -> LedgerPeriod | None:
+    """The period if ``user`` may see its company, else None."""
+    return db.session.scalar(visible_periods_query(user).where(LedgerPeriod.id == period_id))
 
 
-def visible_file(user: User, key: str) -> StoredFile:
-    """A ledger file by its key if ``user`` may see its period, else 404."""
+def get_visible_file(user: User, key: str) -> StoredFile | None:
+    """A ledger file by its key if ``user`` may see its period, else None."""
     periods = visible_periods_query(user).with_only_columns(LedgerPeriod.id)
-    stored = db.session.scalar(
+    return db.session.scalar(
         select(StoredFile).where(
             StoredFile.key == key,
             StoredFile.owner_type == FILE_OWNER,
             StoredFile.owner_id.in_(periods),
         )
     )
-    if stored is None:
-        abort(404)
-    return stored
 
 
 def open_period(company_id: int, period: str) -> LedgerPeriod:
-    """The company's ledger for ``period``, created if new (the caller commits)."""
+    """The company's ledger for ``period``, created if new ."""
     if not valid_period(period):
         raise LedgerError(_("Give the month as YYYY-MM."))
     row = db.session.scalar(
@@ -100,7 +95,7 @@ def open_period(company_id: int, period: str) -> LedgerPeriod:
 
 
 def save_figures(period: LedgerPeriod, texts: dict, by: User) -> None:
-    """Parse and store the key figures; raises LedgerError naming the bad field. Commits."""
+    """Parse and store the key figures; raises LedgerError naming the bad field."""
     values = {}
     for key in FIGURES:
         try:
@@ -111,7 +106,6 @@ def save_figures(period: LedgerPeriod, texts: dict, by: User) -> None:
         setattr(period, key, value)
     period.note = (texts.get("note") or "").strip() or None
     period.updated_by_id, period.updated_at = by.id, utcnow()
-    db.session.commit()
 
 
 def filings_of(period_id: int) -> dict[str, TaxFiling]:
@@ -122,7 +116,7 @@ def filings_of(period_id: int) -> dict[str, TaxFiling]:
 
 
 def set_filing(period: LedgerPeriod, tax: str, status: str, on: date | None) -> TaxFiling:
-    """Record a tax's status for the period; filed/paid dates default to today. Commits."""
+    """Record a tax's status for the period; filed/paid dates default to today."""
     if tax not in TAXES or status not in FILING_STATES:
         raise LedgerError(_("Unknown tax or status."))
     filing = filings_of(period.id).get(tax) or TaxFiling(period_id=period.id, tax=tax)
@@ -133,12 +127,12 @@ def set_filing(period: LedgerPeriod, tax: str, status: str, on: date | None) -> 
     filing.paid_on = today if status == "paid" else None
     if status == "filed" and on:
         filing.filed_on = on
-    db.session.commit()
+    db.session.flush()
     return filing
 
 
 def attach_file(period: LedgerPeriod, upload, by: User) -> StoredFile:
-    """Store a PDF, XLSX or image of the period's books; the first one delivers them. Commits."""
+    """Store a PDF, XLSX or image of the period's books; the first one delivers them."""
     stored = save_upload(
         upload,
         allowed=DOCUMENTS,
@@ -150,7 +144,6 @@ def attach_file(period: LedgerPeriod, upload, by: User) -> StoredFile:
     if period.delivered_at is None:
         period.delivered_at = utcnow()
         notify_books_ready(period)
-    db.session.commit()
     return stored
 
 
@@ -184,17 +177,20 @@ def remove_file(period: LedgerPeriod, key: str) -> None:
         db.session.flush()
         if not files_of(period.id):
             period.delivered_at = None
-        db.session.commit()
 
 
-def periods_of(company_id: int, limit: int = 36) -> list[LedgerPeriod]:
+def periods_query(company_id: int):
     """The company's periods, newest first."""
-    return db.session.scalars(
+    return (
         select(LedgerPeriod)
         .where(LedgerPeriod.company_id == company_id)
         .order_by(LedgerPeriod.period.desc())
-        .limit(limit)
-    ).all()
+    )
+
+
+def periods_of(company_id: int, limit: int) -> list[LedgerPeriod]:
+    """The company's latest ``limit`` periods, newest first (for the charts)."""
+    return db.session.scalars(periods_query(company_id).limit(limit)).all()
 
 
 def file_counts(period_ids) -> dict[int, int]:

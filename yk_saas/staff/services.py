@@ -53,7 +53,7 @@ def directory() -> list[dict]:
 def save_profile(
     user: User, phone: str | None, title: str | None, wechat: str | None, photo=None
 ) -> None:
-    """Update what clients see on the accountant's card. Commits."""
+    """Update what clients see on the accountant's card."""
     profile = db.session.get(StaffProfile, user.id) or StaffProfile(user_id=user.id)
     db.session.add(profile)
     user.phone = (phone or "").strip() or None
@@ -76,7 +76,6 @@ def save_profile(
             previous = db.session.get(StoredFile, old)
             if previous is not None:
                 delete_stored_file(previous)
-    db.session.commit()
 
 
 def performance(period: ReportPeriod, only: User | None = None) -> tuple[list, list[User], dict]:

@@ -13,8 +13,9 @@ from yk_saas.access import CLIENT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany, StaffProfile
 from yk_saas.dashboards.periods import parse_period
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.files.models import StoredFile
-from yk_saas.files.services import UploadError, send_stored_file
+from yk_saas.files.services import send_stored_file
 from yk_saas.forms import Form
 from yk_saas.ledgers.charts import month_chart
 from yk_saas.staff import services
@@ -53,7 +54,7 @@ def profile():
         else ProfileForm()
     )
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "photo") as outcome:
             services.save_profile(
                 current_user,
                 form.phone.data,
@@ -61,15 +62,10 @@ def profile():
                 form.wechat.data,
                 request.files.get("photo"),
             )
-        except UploadError as exc:
-            db.session.rollback()
-            form.photo.errors = [str(exc)]
-        else:
+        if outcome.ok:
             flash(_("Profile saved."), "success")
             return redirect(url_for("staff.profile"))
-    return render_template(
-        "staff/profile.html", form=form, profile=current
-    ), 422 if form.errors else 200
+    return render_template("staff/profile.html", form=form, profile=current), form_status(form)
 
 
 @bp.route("/photo/<int:user_id>")

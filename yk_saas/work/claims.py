@@ -19,7 +19,6 @@ from yk_saas import signals
 from yk_saas.access import ACCOUNTANT, MANAGERS
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
-from yk_saas.clients.models import ClientCompany
 from yk_saas.extensions import DEADLINES_QUEUE
 from yk_saas.jobs import enqueue_after_commit
 from yk_saas.models_base import utcnow
@@ -197,36 +196,6 @@ def decide_approval(item: WorkItem, approve: bool, by, now=None) -> WorkItem:
         item.approval, item.state = "rejected", "cancelled"
         events.notify_client("work_rejected", item)
     return item
-
-
-def change_dedicated_accountant(company_id: int, accountant_id: int | None, by) -> ClientCompany:
-    """Set a client's dedicated accountant, announce it and audit it."""
-    company = db.session.get(ClientCompany, company_id)
-    if company is None:
-        raise WorkError(_("No such client."))
-    if accountant_id is not None and assignable_user(accountant_id).role != ACCOUNTANT:
-        raise WorkError(_("Choose an accountant."))
-    old_id = company.dedicated_accountant_id
-    if old_id == accountant_id:
-        return company
-    company.dedicated_accountant_id = accountant_id
-    db.session.flush()
-    signals.dedicated_accountant_changed.send(
-        current_app._get_current_object(),
-        company_id=company.id,
-        old_id=old_id,
-        new_id=accountant_id,
-        by_id=by.id,
-    )
-    record_audit(
-        "dedicated_accountant_changed",
-        "client_company",
-        company.id,
-        actor=by,
-        old_id=old_id,
-        new_id=accountant_id,
-    )
-    return company
 
 
 # --- timeouts -------------------------------------------------------------------------------

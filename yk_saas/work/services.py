@@ -9,7 +9,6 @@ job or command commits.
 from yk_saas.work.claims import (
     apply_timeout,
     assign_items,
-    change_dedicated_accountant,
     claim_item,
     decide_approval,
     due_item_ids,
@@ -55,7 +54,6 @@ __all__ = [
     "can_edit",
     "can_work_on",
     "capacity_of",
-    "change_dedicated_accountant",
     "check_transition",
     "claim_item",
     "create_order",

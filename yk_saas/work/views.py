@@ -13,6 +13,7 @@ from yk_saas.access import ACCOUNTANT, MANAGERS, STAFF, or_404, require_firm_hos
 from yk_saas.accounts.models import User
 from yk_saas.bounded import arg_page, form_int, form_ints
 from yk_saas.clients.models import ClientCompany
+from yk_saas.clients.services import change_dedicated_accountant
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.extensions import htmx
 from yk_saas.files.services import send_stored_file
@@ -130,7 +131,7 @@ def set_dedicated(company_id):
     with user_errors_on(posted_action()) as outcome:
         if chosen and accountant_id is None:  # empty means "nobody"; anything else must be an id
             raise services.WorkError(_("Choose a member of staff."))
-        services.change_dedicated_accountant(company.id, accountant_id, current_user)
+        change_dedicated_accountant(company, accountant_id, current_user)
     if outcome.ok:
         flash(_("Dedicated accountant saved."), "success")
     company = db.session.get(ClientCompany, company_id)
