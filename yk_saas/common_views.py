@@ -3,7 +3,6 @@
 from flask import Blueprint, g, redirect, request, session
 from flask_login import current_user
 
-from tenants import db
 from yk_saas.access import anyone
 from yk_saas.i18n import SUPPORTED_LOCALES
 from yk_saas.urls import safe_next
@@ -29,7 +28,6 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session.commit()
     return redirect(safe_next(request.form.get("next"), "/"), 303)
 
 

@@ -17,12 +17,12 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tenants import current_tenant, db
 from tenants.models import Domain
-from tenants.resolve import normalize_host, resolver
+from tenants.resolve import invalidate_after_commit, normalize_host, resolver
 from yk_saas.audit.services import record_audit
 from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
@@ -172,7 +172,7 @@ def check_domain(domain: Domain, lookup=None) -> bool:
         )
     )
     record_audit("domain_verified", "domain", domain.id, host=domain.host)
-    after_change_is_committed()
+    invalidate_after_commit()
     return True
 
 
@@ -185,7 +185,7 @@ def make_primary(domain: Domain) -> None:
     )
     domain.is_primary = True
     record_audit("domain_primary", "domain", domain.id, host=domain.host)
-    after_change_is_committed()
+    invalidate_after_commit()
 
 
 def remove_domain(domain: Domain) -> None:
@@ -207,14 +207,9 @@ def remove_domain(domain: Domain) -> None:
         )
         if fallback is not None:
             fallback.is_primary = True
-    after_change_is_committed()
+    invalidate_after_commit()
 
 
 def after_change() -> None:
     """Routing changed and is committed: forget cached host lookups in every process."""
     resolver.invalidate()
-
-
-def after_change_is_committed() -> None:
-    """Run ``after_change`` once this transaction commits (before, a reader re-caches the old)."""
-    event.listen(db.session(), "after_commit", lambda _session: after_change(), once=True)
