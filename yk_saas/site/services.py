@@ -15,7 +15,6 @@ from yk_saas.errors import UserError
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import get_file_of_kinds
 from yk_saas.models_base import utcnow
-from yk_saas.signals import catalog_changed
 from yk_saas.site.models import (
     Announcement,
     SiteMenuItem,
@@ -347,7 +346,6 @@ def current_slides(snapshot: dict, now: datetime | None = None) -> list[dict]:
     ]
 
 
-@catalog_changed.connect
-def _catalog_changed(_sender, **_kw):
+def on_catalog_changed(_sender, **_kw):
     """Services shown on the home page changed: make cached copies stale."""
     bump_site_version()
