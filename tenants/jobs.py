@@ -53,11 +53,21 @@ def tenant_job(fn):
 
 
 def platform_job(fn):
-    """A job about the platform as a whole: it gets an app context, no firm."""
+    """A job about the platform as a whole: it gets an app context, no firm.
+
+    Like a firm's job it is one transaction boundary: committed when ``fn``
+    returns, rolled back when it raises.
+    """
 
     @functools.wraps(fn)
     def run_on_platform(*args, **kwargs):
         with _app_context():
-            return fn(*args, **kwargs)
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException:
+                db.session.rollback()
+                raise
+            db.session.commit()
+            return result
 
     return run_on_platform

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import fields
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tenants.db import db
 from tenants.models import Domain, Tenant, TenantInfo
@@ -147,3 +147,8 @@ def primary_host(tenant_id: int) -> str | None:
 
 
 resolver = HostResolver()
+
+
+def invalidate_after_commit() -> None:
+    """Call ``resolver.invalidate`` once this transaction commits (not before: no stale re-cache)."""
+    event.listen(db.session(), "after_commit", lambda _session: resolver.invalidate(), once=True)

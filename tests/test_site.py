@@ -353,3 +353,28 @@ def test_recommended_services_section_follows_the_catalog_without_a_new_publish(
         db.session.commit()
     home = visitor.get("/").get_data(as_text=True)
     assert "Bookkeeping Deluxe" in home and f"/portal/services/{service_id}" in home
+
+
+def test_page_addresses_stay_unique_whoever_saves_the_page(app, site_firm, signed_in):
+    from flask_babel import force_locale
+
+    from yk_saas.site import services
+    from yk_saas.site.models import SitePage
+
+    owner = signed_in(site_firm, "owner")
+    page = {"slug": "unique-a", "title": "First", "body": ""}
+    assert owner.post("/desk/site/pages", page).status_code == 303
+    refused = owner.post("/desk/site/pages", {**page, "title": "Again"})
+    assert refused.status_code == 422
+    assert "已有页面使用该地址。" in refused.get_data(as_text=True)  # the firm's language
+    with app.test_request_context(), tenant_context(site_firm["slug"]):
+        with force_locale("zh_Hans_CN"), pytest.raises(services.SiteError) as clash:
+            services.save_page(None, "unique-a", "Direct", "")
+        assert clash.value.field == "slug" and str(clash.value) == "已有页面使用该地址。"
+        other = services.save_page(None, "unique-b", "Second", "")
+        db.session.flush()
+        with pytest.raises(services.SiteError):
+            services.save_page(other, "unique-a", "Second", "")
+        db.session.rollback()
+        titles = db.session.scalars(select(SitePage.title).where(SitePage.slug == "unique-a"))
+        assert list(titles) == ["First"]

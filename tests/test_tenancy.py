@@ -104,3 +104,34 @@ def test_firm_areas_are_not_served_on_the_platform_domain(host_client):
 
 def test_platform_pages_are_not_served_on_a_firm_host(host_client, firm_a):
     assert host_client(firm_a["host"]).get("/signup").status_code == 404
+
+
+def test_a_platform_job_commits_when_it_returns_and_rolls_back_when_it_raises(app, firm_a):
+    from tenants.jobs import platform_job
+
+    slug = firm_a["slug"]
+
+    @platform_job
+    def rename(name, fail=False):
+        db.session.execute(
+            text("UPDATE public.tenants SET name = :n WHERE slug = :s"), {"n": name, "s": slug}
+        )
+        if fail:
+            raise RuntimeError("refused")
+        return name
+
+    def name_now():
+        db.session.remove()
+        return db.session.scalar(select(Tenant.name).where(Tenant.slug == slug))
+
+    with app.app_context():
+        before = name_now()
+        try:
+            assert rename("Renamed by a job") == "Renamed by a job"
+            assert name_now() == "Renamed by a job"
+            with pytest.raises(RuntimeError):
+                rename("Never saved", fail=True)
+            assert name_now() == "Renamed by a job"
+        finally:
+            rename(before)
+        assert name_now() == before

@@ -150,7 +150,7 @@ def add_security_headers(response):
 
 # Areas only signed-in people see: even their sign-in redirects and error pages are not cached.
 PRIVATE_PREFIXES = ("/desk", "/portal", "/account", "/operator", "/notifications")
-SIGNED_IN_KEYS = ("_user_id", "operator_id")
+SIGNED_IN_KEYS = ("_user_id", "operator_session")  # see operators.views.SESSION_TOKEN
 
 
 def no_store_when_signed_in(response):

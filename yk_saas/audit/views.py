@@ -4,7 +4,6 @@ from datetime import date
 
 from flask import Blueprint, Response, g, render_template, request
 
-from tenants import db
 from yk_saas.access import MANAGERS, require_firm_host, roles
 from yk_saas.audit import services
 from yk_saas.bounded import arg_page
@@ -63,7 +62,6 @@ def export_csv():
         date_from=str(flt.date_from or ""),
         date_to=str(flt.date_to or ""),
     )
-    db.session.commit()
     # Built while the firm is bound (a streamed body would run after the request's binding).
     body = "".join(services.entries_csv(flt, g.tenant.timezone))
     return Response(

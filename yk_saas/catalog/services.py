@@ -3,7 +3,7 @@
 import nh3
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 
 from tenants import db
 from yk_saas.audit.services import record_audit
@@ -51,6 +51,19 @@ def categories():
     return db.session.scalars(
         select(ServiceCategory).order_by(ServiceCategory.sort_order, ServiceCategory.id)
     ).all()
+
+
+def visible_categories_query(user):
+    """The categories ``user`` may manage: staff all of them, clients none."""
+    query = select(ServiceCategory)
+    return query if user.is_staff else query.where(false())
+
+
+def get_visible_category(user, category_id: int) -> ServiceCategory | None:
+    """One category ``user`` may manage, or None."""
+    return db.session.scalar(
+        visible_categories_query(user).where(ServiceCategory.id == category_id)
+    )
 
 
 def clean_name(name: str, limit: int) -> str:

@@ -4,11 +4,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tenants import db
 from yk_saas.access import MANAGERS, or_404, require_firm_host, roles
 from yk_saas.catalog import services
 from yk_saas.catalog.forms import CategoryForm, ServiceForm
-from yk_saas.catalog.models import ServiceCategory, ServiceItem
+from yk_saas.catalog.models import ServiceItem
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.extensions import htmx
 from yk_saas.money import AmountError, amount_input, parse_amount
@@ -39,7 +38,7 @@ def index():
 @roles(*MANAGERS)
 def category(category_id):
     """HTMX inline editing of one category row (GET: the edit form)."""
-    category = db.get_or_404(ServiceCategory, category_id)
+    category = or_404(services.get_visible_category(current_user, category_id))
     form = CategoryForm(obj=category)
     if request.method == "GET":
         return render_template(
@@ -60,7 +59,7 @@ def category(category_id):
 @bp.route("/categories/<int:category_id>/delete", methods=["POST"])
 @roles(*MANAGERS)
 def delete_category(category_id):
-    category = db.get_or_404(ServiceCategory, category_id)
+    category = or_404(services.get_visible_category(current_user, category_id))
     services.delete_category(category.id)
     flash(_("Category removed; its services are kept without a category."), "success")
     return redirect(url_for("catalog.index"), 303)

@@ -4,7 +4,7 @@ from sqlalchemy import func, select, update
 
 from tenants import current_tenant, db
 from tenants.models import Tenant
-from tenants.resolve import resolver
+from tenants.resolve import invalidate_after_commit
 from yk_saas.access import STAFF
 from yk_saas.accounts.models import Invitation, User
 from yk_saas.audit.services import record_audit
@@ -15,7 +15,10 @@ CONTACT_KEYS = ("phone", "email", "address")
 
 
 def update_firm_settings(name: str, locale: str, timezone: str, contact: dict) -> None:
-    """Save the firm's registry row (name, language, time zone, contact details)."""
+    """Save the firm's registry row (name, language, time zone, contact details).
+
+    Cached firm lookups are dropped once the change is committed.
+    """
     firm = current_tenant()
     branding = dict(firm.branding)
     branding.update({k: (contact.get(k) or "").strip() for k in CONTACT_KEYS})
@@ -32,8 +35,7 @@ def update_firm_settings(name: str, locale: str, timezone: str, contact: dict) -
         locale=locale,
         timezone=timezone,
     )
-    db.session.commit()
-    resolver.invalidate()
+    invalidate_after_commit()
 
 
 def overview_counts() -> dict[str, int]:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.desk import services
 from yk_saas.desk.forms import FirmSettingsForm
+from yk_saas.errors import form_status
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 bp.before_request(require_firm_host)
@@ -43,4 +44,4 @@ def settings():
         )
         flash(_("Settings saved."), "success")
         return redirect(url_for("desk.settings"))
-    return render_template("desk/settings.html", form=form), 422 if form.errors else 200
+    return render_template("desk/settings.html", form=form), form_status(form)

@@ -21,13 +21,10 @@ def verify_domain(domain_id: int) -> str:
     try:
         verified = services.check_domain(domain)
     except services.DomainError as exc:  # expired, or verified by another firm: no retry
-        db.session.rollback()
+        db.session.rollback()  # the job returns normally, so its boundary would commit
         return exc.code
     if not verified:
-        db.session.rollback()
         raise NotVerifiedYet(domain.host)
-    db.session.commit()
-    services.after_change()
     return "verified"
 
 

@@ -16,12 +16,13 @@ import re
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tenants import current_tenant, db
 from tenants.models import Domain
-from tenants.resolve import normalize_host, resolver
+from tenants.resolve import invalidate_after_commit, normalize_host, resolver
 from yk_saas.audit.services import record_audit
 from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
@@ -30,11 +31,21 @@ TXT_PREFIX = "_yk-verify"
 _HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
+PROBLEMS = {
+    "invalid": _l("Enter a domain name like www.example.com."),
+    "platform": _l("This address belongs to the platform."),
+    "taken": _l("Another firm has already verified this domain."),
+    "expired": _l("This claim has expired. Remove it and add the domain again."),
+    "mine": _l("This domain is already in your list."),
+    "unverified": _l("Verify the domain before making it primary."),
+}
+
+
 class DomainError(UserError):
-    """A domain that cannot be added; ``code`` says why."""
+    """A domain change refused: the message is for the owner, ``code`` for jobs and logs."""
 
     def __init__(self, code: str):
-        super().__init__(code)
+        super().__init__(str(PROBLEMS[code]), field="host")
         self.code = code
 
 
@@ -129,7 +140,7 @@ def txt_values(name: str) -> list[str]:
 
 
 def check_domain(domain: Domain, lookup=None) -> bool:
-    """Look the TXT record up; mark the domain verified when it is there (the caller commits).
+    """Look the TXT record up; mark the domain verified when it is there (the boundary commits).
 
     Raises ``DomainError`` when the claim can no longer win: "expired", or
     "taken" when another firm verified the host first.
@@ -161,6 +172,7 @@ def check_domain(domain: Domain, lookup=None) -> bool:
         )
     )
     record_audit("domain_verified", "domain", domain.id, host=domain.host)
+    invalidate_after_commit()
     return True
 
 
@@ -173,6 +185,7 @@ def make_primary(domain: Domain) -> None:
     )
     domain.is_primary = True
     record_audit("domain_primary", "domain", domain.id, host=domain.host)
+    invalidate_after_commit()
 
 
 def remove_domain(domain: Domain) -> None:
@@ -194,7 +207,9 @@ def remove_domain(domain: Domain) -> None:
         )
         if fallback is not None:
             fallback.is_primary = True
+    invalidate_after_commit()
 
 
 def after_change() -> None:
+    """Routing changed and is committed: forget cached host lookups in every process."""
     resolver.invalidate()

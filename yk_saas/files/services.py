@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -211,6 +211,16 @@ def save_upload(
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def files_of_kinds_query(owner_types: tuple[str, ...]):
+    """Stored files owned by one of ``owner_types``; features narrow it to what a reader may see."""
+    return select(StoredFile).where(StoredFile.owner_type.in_(owner_types))
+
+
+def get_file_of_kinds(key: str, owner_types: tuple[str, ...]) -> StoredFile | None:
+    """The stored file with this key among ``owner_types``, or None."""
+    return db.session.scalar(files_of_kinds_query(owner_types).where(StoredFile.key == key))
 
 
 def send_stored_file(stored: StoredFile, inline: bool = False):

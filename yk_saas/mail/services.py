@@ -6,7 +6,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from tenants import current_tenant, db
 from yk_saas.mail.models import FAILED, OUTBOX, QUEUED, SENT, OutboxEmail
@@ -56,6 +56,17 @@ def _render_bodies(template: str, context: dict) -> tuple[str, str]:
         render_template(f"emails/{template}.txt", **context),
         render_template(f"emails/{template}.html", **context),
     )
+
+
+def visible_emails_query(user):
+    """The outbox messages ``user`` may read: managers all of them, others none."""
+    query = select(OutboxEmail)
+    return query if user.is_manager else query.where(false())
+
+
+def get_visible_email(user, email_id: int) -> OutboxEmail | None:
+    """One outbox message ``user`` may read, or None."""
+    return db.session.scalar(visible_emails_query(user).where(OutboxEmail.id == email_id))
 
 
 def readable_body(email: OutboxEmail, reader) -> str:

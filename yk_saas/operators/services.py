@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pyotp
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text, update
 
 from tenants import db, tenant_context
@@ -16,13 +17,27 @@ from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
 from yk_saas.operators.models import PlatformOperator
 
+PROBLEMS = {
+    "exists": _l("An operator with this e-mail already exists."),
+    "status": _l("A firm is either active or suspended."),
+    "missing": _l("There is no such firm."),
+    "no_owner": _l("The firm has no active owner to sign in as."),
+    "consent": _l("The firm's owner has not allowed support sign-in."),
+    "suspended": _l("The firm is suspended."),
+}
+
 
 class OperatorError(UserError):
-    """An operator action refused; ``code`` says why."""
+    """An operator action refused: the message is for the operator, ``code`` for callers."""
 
     def __init__(self, code: str):
-        super().__init__(code)
+        super().__init__(str(PROBLEMS[code]))
         self.code = code
+
+
+def get_firm(slug: str) -> Tenant | None:
+    """The firm with this slug, or None (operators see every firm)."""
+    return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
 
 
 def create_operator(
@@ -119,17 +134,17 @@ def set_status(slug: str, status: str, operator: PlatformOperator) -> None:
     if status not in ("active", "suspended"):
         raise OperatorError("status")
     actor = _operator_actor(operator)  # the firm binding below starts a new session
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    tenant = get_firm(slug)
     if tenant is None:
         raise OperatorError("missing")
     db.session.execute(update(Tenant).where(Tenant.id == tenant.id).values(status=status))
-    db.session.commit()
+    db.session.commit()  # the firm binding below starts a new session, dropping uncommitted work
     resolver.invalidate()
     with tenant_context(slug):
         record_audit(
             "firm_suspended" if status == "suspended" else "firm_resumed", "firm", None, actor=actor
         )
-        db.session.commit()
+        db.session.commit()  # the firm's session ends with the block, before any boundary
 
 
 #: An operator's session lasts this long after sign-in, and ends at logout.
@@ -176,7 +191,7 @@ def support_sign_in(slug: str, operator: PlatformOperator) -> tuple:
     from yk_saas.accounts.tokens import make_handoff_token
     from yk_saas.audit.services import record_audit
 
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    tenant = get_firm(slug)
     if tenant is None:
         raise OperatorError("missing")
     if not (tenant.branding or {}).get("support_consent"):
@@ -193,9 +208,9 @@ def support_sign_in(slug: str, operator: PlatformOperator) -> tuple:
             .limit(1)
         )
         if owner is None:
-            raise OperatorError("missing")
+            raise OperatorError("no_owner")
         record_audit("support_sign_in", "user", owner.id, actor=actor, operator=actor.email)
-        db.session.commit()
+        db.session.commit()  # the firm's session ends with the block, before any boundary
         return info, make_handoff_token(slug, owner.id)
 
 

@@ -17,11 +17,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from tenants import db
 from yk_saas import heartbeat
-from yk_saas.access import _declare, anyone, require_platform_host
+from yk_saas.access import _declare, anyone, or_404, require_platform_host
 from yk_saas.bounded import has_control_characters
+from yk_saas.errors import user_errors_on
 from yk_saas.operators import services
 from yk_saas.operators.models import PlatformOperator
 from yk_saas.urls import firm_base_url
@@ -62,11 +64,9 @@ def login():
             request.form.get("code", ""),
         )
         if operator is not None:
-            db.session.commit()
             session.clear()
             session[SESSION_TOKEN] = services.open_operator_session(operator.id)
             return redirect(url_for("operators.index"), 303)
-        db.session.rollback()
         error = _("Wrong e-mail, password or code.")
     return render_template("operators/login.html", error=error), 422 if error else 200
 
@@ -89,10 +89,8 @@ def index():
 def set_status(slug, action):
     if action not in ("suspend", "resume"):
         abort(404)
-    try:
-        services.set_status(slug, "suspended" if action == "suspend" else "active", g.operator)
-    except services.OperatorError:
-        abort(404)
+    firm = or_404(services.get_firm(slug))
+    services.set_status(firm.slug, "suspended" if action == "suspend" else "active", g.operator)
     flash(
         _("%(firm)s is suspended.", firm=slug)
         if action == "suspend"
@@ -106,19 +104,12 @@ def set_status(slug, action):
 @operators_only
 def support(slug):
     """Sign in as the firm's owner to help, only if the owner allowed it; the firm's log shows it."""
-    try:
-        firm, token = services.support_sign_in(slug, g.operator)
-    except services.OperatorError as exc:
-        if exc.code == "missing":
-            abort(404)
-        flash(
-            _("The firm's owner has not allowed support sign-in.")
-            if exc.code == "consent"
-            else _("The firm is suspended."),
-            "error",
-        )
+    firm = or_404(services.get_firm(slug))
+    with user_errors_on(FlaskForm()) as outcome:  # a refusal is flashed on the console
+        info, token = services.support_sign_in(firm.slug, g.operator)
+    if not outcome.ok:
         return redirect(url_for("operators.index"), 303)
-    return redirect(f"{firm_base_url(firm)}/auth/handoff?token={token}", 303)
+    return redirect(f"{firm_base_url(info)}/auth/handoff?token={token}", 303)
 
 
 @bp.route("/health")

@@ -15,6 +15,7 @@ from tenants.provision import SlugTaken, provision_tenant
 from yk_saas.access import OWNER
 from yk_saas.accounts.models import User
 from yk_saas.accounts.passwords import hash_password, password_problem
+from yk_saas.errors import UserError
 from yk_saas.seeding import seed_new_firm
 
 
@@ -91,5 +92,5 @@ def signup_firm(form: FirmSignup) -> tuple[TenantInfo, int]:
             locale=form.locale,
         )
     except SlugTaken as exc:
-        raise ValueError(_("This subdomain is taken.")) from exc
+        raise UserError(_("This subdomain is taken."), field="slug") from exc
     return firm, owner_ids[0]

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from tenants import db
 from yk_saas.access import anyone, require_platform_host
 from yk_saas.accounts.tokens import make_handoff_token
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.extensions import htmx
 from yk_saas.platform import services
 from yk_saas.platform.forms import SignupForm
@@ -35,20 +36,17 @@ def signup():
             locale=form.locale.data,
         )
         problems = services.signup_problems(data)
-        if not problems:
-            try:
-                firm, owner_id = services.signup_firm(data)
-            except ValueError as exc:
-                problems["slug"] = str(exc)
-            else:
-                token = make_handoff_token(firm.slug, owner_id)
-                return redirect(f"{firm_base_url(firm)}/auth/handoff?token={token}", 303)
         for field, message in problems.items():
             getattr(form, field).errors.append(message)
-    status = 422 if request.method == "POST" else 200
+        if not problems:
+            with user_errors_on(form, "slug") as outcome:
+                firm, owner_id = services.signup_firm(data)
+            if outcome.ok:
+                token = make_handoff_token(firm.slug, owner_id)
+                return redirect(f"{firm_base_url(firm)}/auth/handoff?token={token}", 303)
     return render_template(
         "platform/signup.html", form=form, platform_domain=current_app.config["PLATFORM_DOMAIN"]
-    ), status
+    ), form_status(form)
 
 
 @bp.route("/signup/subdomain")

@@ -8,12 +8,17 @@ import functools
 import hashlib
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from tenants import TenantInfo
 
 DEFAULT_PRIMARY = "#1d5fd1"
 DEFAULT_ACCENT = "#0f2f66"
 MIN_CONTRAST = 4.5
+COLOUR_MESSAGES = {
+    "primary": _l("The main colour is too light to read on white (contrast below 4.5:1)."),
+    "accent": _l("Text on the banner colour would be hard to read (contrast below 4.5:1)."),
+}
 DARK_INK, LIGHT_INK, PAGE_BACKGROUND = "#1f2937", "#ffffff", "#ffffff"
 
 
@@ -96,12 +101,13 @@ def save_branding(
     logo_key: str | None = None,
     favicon_key: str | None = None,
 ) -> None:
-    """Store the firm's colours, images and support consent (the caller commits)."""
+    """Store the firm's colours, images and support consent; caches are cleared after commit."""
     from sqlalchemy import update
 
     from tenants import current_tenant, db
     from tenants.models import Tenant
     from yk_saas.audit.services import record_audit
+    from yk_saas.site.services import clear_caches_after_commit
 
     firm = current_tenant()
     tenant = db.session.get(Tenant, firm.id)
@@ -121,4 +127,41 @@ def save_branding(
         primary=data["primary"],
         accent=data["accent"],
         support_consent=data["support_consent"],
+    )
+    clear_caches_after_commit()
+
+
+def store_image(upload, field: str, allowed: tuple[str, ...], uploaded_by_id: int) -> str | None:
+    """Keep an uploaded logo or favicon; its key, or None when no file was sent."""
+    from tenants import current_tenant
+    from yk_saas.files.services import MB, UploadError, save_upload
+    from yk_saas.site.services import SiteError
+
+    if upload is None or not upload.filename:
+        return None
+    try:
+        stored = save_upload(
+            upload,
+            allowed=allowed,
+            max_bytes=2 * MB,
+            owner_type=f"site_{field}",
+            owner_id=current_tenant().id,
+            uploaded_by_id=uploaded_by_id,
+        )
+    except UploadError as exc:
+        raise SiteError(str(exc), field=field) from exc
+    return stored.key
+
+
+def update_branding(form_data: dict, files: dict, uploaded_by_id: int) -> None:
+    """Check the colours, keep the images and store the branding; a problem raises SiteError."""
+    from yk_saas.site.services import SiteError
+
+    problem = colour_problem(form_data["primary"], form_data["accent"])
+    if problem:
+        raise SiteError(str(COLOUR_MESSAGES[problem]), field=problem)
+    logo = store_image(files.get("logo"), "logo", ("png", "jpeg", "webp"), uploaded_by_id)
+    favicon = store_image(files.get("favicon"), "favicon", ("png",), uploaded_by_id)
+    save_branding(
+        form_data["primary"], form_data["accent"], form_data["support_consent"], logo, favicon
     )

@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tenants import db
-from yk_saas.access import MANAGERS, require_firm_host, roles
+from yk_saas.access import MANAGERS, or_404, require_firm_host, roles
+from yk_saas.errors import form_status, user_errors_on
 from yk_saas.extensions import htmx
-from yk_saas.files.services import IMAGES, MB, UploadError, save_upload
+from yk_saas.files.services import IMAGES, MB, save_upload
 from yk_saas.site import forms, services
 from yk_saas.site.models import SiteMenuItem, SitePage, SiteSection
 
@@ -99,8 +100,6 @@ def preview():
 @roles(*MANAGERS)
 def publish():
     services.publish(current_user)
-    db.session.commit()
-    services.after_site_change()
     flash(_("The site is published."), "success")
     return editor_response()
 
@@ -110,7 +109,7 @@ def publish():
 def add_slide():
     form = forms.SlideForm()
     if form.validate_on_submit():
-        try:
+        with user_errors_on(form, "image") as outcome:
             image = save_upload(
                 request.files.get("image"),
                 allowed=IMAGES,
@@ -119,9 +118,6 @@ def add_slide():
                 owner_id=None,
                 uploaded_by_id=current_user.id,
             )
-        except UploadError as exc:
-            form.image.errors = [str(exc)]
-        else:
             services.add_slide(
                 image,
                 form.title.data or "",
@@ -130,9 +126,9 @@ def add_slide():
                 local(form.starts_at.data),
                 local(form.ends_at.data),
             )
-            db.session.commit()
+        if outcome.ok:
             return editor_response()
-    return editor_response(422, slide_form=form)
+    return editor_response(form_status(form), slide_form=form)
 
 
 @bp.route("/menu", methods=["POST"])
@@ -141,14 +137,11 @@ def add_menu_item():
     form = menu_form()
     if form.validate_on_submit():
         parent = form.parent_id.data
-        try:
+        with user_errors_on(form, "parent_id") as outcome:
             services.add_menu_item(form.label.data, form.url.data, int(parent) if parent else None)
-        except ValueError:
-            form.parent_id.errors = [_("Menus nest one level only.")]
-        else:
-            db.session.commit()
+        if outcome.ok:
             return editor_response()
-    return editor_response(422, menu_form=form)
+    return editor_response(form_status(form), menu_form=form)
 
 
 @bp.route("/sections", methods=["POST"])
@@ -157,15 +150,14 @@ def add_section():
     form = section_form()
     if form.validate_on_submit():
         services.save_section(None, form.kind.data, form.title.data or "", form.body.data or "")
-        db.session.commit()
         return editor_response()
-    return editor_response(422, section_form=form)
+    return editor_response(form_status(form), section_form=form)
 
 
 @bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def edit_section(section_id):
-    section = db.get_or_404(SiteSection, section_id)
+    section = or_404(services.get_visible_site_item(current_user, "section", section_id))
     form = section_form(obj=section, data={"body": section.body_html})
     form.kind.render_kw = {"disabled": True}
     if request.method == "POST":
@@ -174,11 +166,10 @@ def edit_section(section_id):
             services.save_section(
                 section, section.kind, form.title.data or "", form.body.data or ""
             )
-            db.session.commit()
             return redirect(url_for("site_builder.index"), 303)
     return render_template(
         "site/builder/edit.html", form=form, heading=SECTION_LABELS[section.kind]
-    ), 422 if form.errors else 200
+    ), form_status(form)
 
 
 @bp.route("/pages", methods=["POST"])
@@ -186,33 +177,26 @@ def edit_section(section_id):
 def add_page():
     form = forms.PageForm()
     if form.validate_on_submit():
-        if db.session.scalar(db.select(SitePage.id).where(SitePage.slug == form.slug.data)):
-            form.slug.errors = [_("A page already has this address.")]
-        else:
+        with user_errors_on(form, "slug") as outcome:
             services.save_page(None, form.slug.data, form.title.data, form.body.data or "")
-            db.session.commit()
+        if outcome.ok:
             return editor_response()
-    return editor_response(422, page_form=form)
+    return editor_response(form_status(form), page_form=form)
 
 
 @bp.route("/pages/<int:page_id>", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def edit_page(page_id):
-    page = db.get_or_404(SitePage, page_id)
+    page = or_404(services.get_visible_site_item(current_user, "page", page_id))
     form = forms.PageForm(obj=page, data={"body": page.body_html})
     if form.validate_on_submit():
-        clash = db.session.scalar(
-            db.select(SitePage.id).where(SitePage.slug == form.slug.data, SitePage.id != page.id)
-        )
-        if clash:
-            form.slug.errors = [_("A page already has this address.")]
-        else:
+        with user_errors_on(form, "slug") as outcome:
             services.save_page(page, form.slug.data, form.title.data, form.body.data or "")
-            db.session.commit()
+        if outcome.ok:
             return redirect(url_for("site_builder.index"), 303)
-    return render_template(
-        "site/builder/edit.html", form=form, heading=_("Page")
-    ), 422 if form.errors else 200
+    return render_template("site/builder/edit.html", form=form, heading=_("Page")), form_status(
+        form
+    )
 
 
 @bp.route("/announcements", methods=["POST"])
@@ -226,32 +210,24 @@ def add_announcement():
             local(form.publish_at.data),
             local(form.expires_at.data),
         )
-        db.session.commit()
-        services.after_site_change()
         return editor_response()
-    return editor_response(422, announcement_form=form)
+    return editor_response(form_status(form), announcement_form=form)
 
 
 @bp.route("/<kind>/<int:item_id>/move/<direction>", methods=["POST"])
 @roles(*MANAGERS)
 def move(kind, item_id, direction):
     # A missing id (another firm's, say) is a 404, not a reordering of this firm's items.
-    if (
-        kind not in services.ORDERED
-        or direction not in ("up", "down")
-        or db.session.get(services.ORDERED[kind], item_id) is None
-    ):
+    if kind not in services.ORDERED or direction not in ("up", "down"):
         abort(404)
-    services.move(kind, item_id, -1 if direction == "up" else 1)
-    db.session.commit()
+    item = or_404(services.get_visible_site_item(current_user, kind, item_id))
+    services.move(kind, item.id, -1 if direction == "up" else 1)
     return editor_response()
 
 
 @bp.route("/<kind>/<int:item_id>/delete", methods=["POST"])
 @roles(*MANAGERS)
 def delete(kind, item_id):
-    if kind not in services.DELETABLE or not services.delete(kind, item_id):
-        abort(404)
-    db.session.commit()
-    services.after_site_change()
+    item = or_404(services.get_visible_site_item(current_user, kind, item_id))
+    services.delete(kind, item.id)
     return editor_response()

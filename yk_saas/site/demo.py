@@ -83,4 +83,4 @@ def populate_site(demo) -> None:
         services.add_announcement(title, body, utcnow() - timedelta(days=days + 1), None)
     owner = db.session.scalar(select(User).where(User.role == "owner").order_by(User.id).limit(1))
     services.publish(owner)
-    db.session.commit()
+    db.session.commit()  # populators commit their own work: the demo firm's session ends after them

@@ -4,14 +4,17 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import event, select, update
+from flask_babel import gettext as _
+from sqlalchemy import event, false, select, update
 
 from tenants import current_tenant, db
 from tenants.models import Tenant
 from tenants.resolve import resolver
 from yk_saas.audit.services import record_audit
+from yk_saas.errors import UserError
+from yk_saas.files.models import StoredFile
+from yk_saas.files.services import get_file_of_kinds
 from yk_saas.models_base import utcnow
-from yk_saas.signals import catalog_changed
 from yk_saas.site.models import (
     Announcement,
     SiteMenuItem,
@@ -40,6 +43,14 @@ DELETABLE = {
     "page": SitePage,
     "announcement": Announcement,
 }
+
+
+class SiteError(UserError):
+    """A site change the manager has to correct."""
+
+
+#: Stored files that are images of the public site, open to every visitor.
+PUBLIC_FILE_KINDS = ("site_slide", "site_logo", "site_favicon")
 
 #: Rendered home pages live this long in a process (announcements and slide dates).
 CACHE_SECONDS = 60.0
@@ -78,12 +89,13 @@ def site_version(firm=None) -> int:
 
 
 def bump_site_version() -> None:
-    """Make every cached copy of this firm's site stale (the caller commits)."""
+    """Make every cached copy of this firm's site stale, and clear caches after the commit."""
     firm = current_tenant()
     tenant = db.session.get(Tenant, firm.id)
     branding = dict(tenant.branding or {})
     branding["site_version"] = int(branding.get("site_version") or 0) + 1
     db.session.execute(update(Tenant).where(Tenant.id == firm.id).values(branding=branding))
+    clear_caches_after_commit()
 
 
 def after_site_change() -> None:
@@ -97,7 +109,27 @@ def clear_caches_after_commit() -> None:
     event.listen(db.session(), "after_commit", lambda _session: after_site_change(), once=True)
 
 
+def get_public_media(key: str) -> StoredFile | None:
+    """An image the owner put on the public site (anyone may see it), or None."""
+    return get_file_of_kinds(key, PUBLIC_FILE_KINDS)
+
+
 # --- the draft -------------------------------------------------------------
+
+
+def visible_site_items_query(user, kind: str):
+    """The site items of ``kind`` (see ``DELETABLE``) ``user`` may edit: managers all of them."""
+    model = DELETABLE[kind]
+    query = select(model)
+    return query if user.is_manager else query.where(false())
+
+
+def get_visible_site_item(user, kind: str, item_id: int):
+    """One site item of ``kind`` ``user`` may edit, or None (also for an unknown kind)."""
+    if kind not in DELETABLE:
+        return None
+    model = DELETABLE[kind]
+    return db.session.scalar(visible_site_items_query(user, kind).where(model.id == item_id))
 
 
 def ordered(model):
@@ -137,7 +169,7 @@ def add_menu_item(label: str, url: str, parent_id: int | None) -> SiteMenuItem:
     if parent_id is not None:
         parent = db.session.get(SiteMenuItem, parent_id)
         if parent is None or parent.parent_id is not None:
-            raise ValueError("parent")
+            raise SiteError(_("Menus nest one level only."), field="parent_id")
     item = SiteMenuItem(
         label=label.strip(), url=url, parent_id=parent_id, position=next_position(SiteMenuItem)
     )
@@ -155,6 +187,10 @@ def save_section(section: SiteSection | None, kind: str, title: str, body: str) 
 
 
 def save_page(page: SitePage | None, slug: str, title: str, body: str) -> SitePage:
+    """Add or change a page; its address must be free."""
+    clash = select(SitePage.id).where(SitePage.slug == slug)
+    if db.session.scalar(clash if page is None else clash.where(SitePage.id != page.id)):
+        raise SiteError(_("A page already has this address."), field="slug")
     if page is None:
         page = SitePage()
         db.session.add(page)
@@ -210,6 +246,7 @@ def delete(kind: str, item_id: int) -> bool:
         label=getattr(item, "title", None) or getattr(item, "label", None) or "",
     )
     db.session.delete(item)
+    clear_caches_after_commit()
     return True
 
 
@@ -309,8 +346,6 @@ def current_slides(snapshot: dict, now: datetime | None = None) -> list[dict]:
     ]
 
 
-@catalog_changed.connect
-def _catalog_changed(_sender, **_kw):
+def on_catalog_changed(_sender, **_kw):
     """Services shown on the home page changed: make cached copies stale."""
     bump_site_version()
-    clear_caches_after_commit()

@@ -7,18 +7,14 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
 
-from tenants import db
-from yk_saas.access import anyone, require_firm_host
-from yk_saas.files.models import StoredFile
+from yk_saas.access import anyone, or_404, require_firm_host
 from yk_saas.files.services import firm_folder
 from yk_saas.site import branding, services
 
 bp = Blueprint("site", __name__)
 bp.before_request(require_firm_host)
 
-PUBLIC_FILE_KINDS = ("site_slide", "site_logo", "site_favicon")
 YEAR = 365 * 24 * 3600
 
 
@@ -114,13 +110,7 @@ def brand_stylesheet():
 @anyone
 def media(key):
     """Images the owner put on the public site (slides, logo, favicon), nothing else."""
-    stored = db.session.scalar(
-        select(StoredFile).where(
-            StoredFile.key == key, StoredFile.owner_type.in_(PUBLIC_FILE_KINDS)
-        )
-    )
-    if stored is None:
-        abort(404)
+    stored = or_404(services.get_public_media(key))
     response = send_file(firm_folder() / stored.key, mimetype=stored.content_type, max_age=YEAR)
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     return response
