@@ -43,12 +43,16 @@ def count(app, slug, action):
         (
             "notification_gateway_changed",
             lambda c: c.post(
-                "/notifications/gateway", {"url": "https://gw.example.com/hook", "enabled": ""}
+                "/notifications/gateway", {"url": "https://127.0.0.1:9/hook", "enabled": ""}
             ),
         ),
     ],
 )
-def test_each_sensitive_action_writes_one_entry(app, firm_a, signed_in, action, perform):
+def test_each_sensitive_action_writes_one_entry(
+    app, firm_a, signed_in, monkeypatch, action, perform
+):
+    # The gateway's address must pass the outbound rule; this machine resolves no public name.
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOW_HOSTS", "127.0.0.1:9")
     client = signed_in(firm_a, "owner")
     before = count(app, "alpha", action)
     perform(client)

@@ -127,17 +127,15 @@ def pending_key(response):
 
 
 @contextmanager
-def measured(max_seconds, max_mb):
-    """Fails unless the block ran within the time and Python heap budget."""
+def within_memory(max_mb):
+    """Fails unless the block stayed within the Python heap budget: a refused bomb is never
+    unpacked (no wall-clock budget: a loaded machine must not fail the test)."""
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         yield
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    elapsed = time.perf_counter() - started
-    assert elapsed < max_seconds, f"took {elapsed:.1f}s"
     assert peak < max_mb * MB, f"peak {peak / MB:.0f} MB"
 
 
@@ -285,7 +283,7 @@ def firm_left_as_found(app, firm_a):
 
 
 def test_a_zip_bomb_xlsx_is_refused_from_its_directory_without_being_inflated(app, admin, bomb):
-    with changes_nothing(app), measured(max_seconds=5, max_mb=40):
+    with changes_nothing(app), within_memory(max_mb=40):
         response = import_file(admin, bomb, "clients.xlsx")
     refused(
         response,
@@ -295,7 +293,7 @@ def test_a_zip_bomb_xlsx_is_refused_from_its_directory_without_being_inflated(ap
 
 def test_a_member_packed_a_thousand_to_one_is_refused(app, admin):
     data = padded_xlsx(20, filler=b"0")
-    with changes_nothing(app), measured(max_seconds=5, max_mb=40):
+    with changes_nothing(app), within_memory(max_mb=40):
         response = import_file(admin, data, "clients.xlsx")
     refused(response, zh(app, "The file is packed suspiciously tightly; it was refused."))
 
@@ -321,7 +319,7 @@ def test_the_import_checks_its_own_smaller_unpacked_limit_before_openpyxl_opens_
 
 def test_a_zip_of_thousands_of_members_is_refused(app, admin):
     data = xlsx(extra=[(f"xl/media/part{i}.xml", b"<x/>") for i in range(5000)], level=1)
-    with changes_nothing(app), measured(max_seconds=5, max_mb=60):
+    with changes_nothing(app), within_memory(max_mb=60):
         response = import_file(admin, data, "clients.xlsx")
     refused(response, zh(app, "The file has more than %(n)d parts.", n=files.MAX_ZIP_MEMBERS))
 
@@ -365,7 +363,7 @@ def test_a_sheet_claiming_a_million_rows_and_columns_is_read_by_its_real_cells(a
             row(1, "name") + row(2, "Dimension Liar Ltd"), head=b'<dimension ref="A1:XFD1048576"/>'
         )
     )
-    with changes_nothing(app), measured(max_seconds=5, max_mb=40):
+    with changes_nothing(app), within_memory(max_mb=40):
         response = admin.post(
             IMPORT, {"file": (io.BytesIO(data), "clients.xlsx")}, content_type="multipart/form-data"
         )
@@ -382,7 +380,7 @@ def test_a_sheet_claiming_a_million_rows_and_columns_is_read_by_its_real_cells(a
 def test_a_sheet_with_a_far_away_row_and_column_is_refused_without_reading_the_gap(app, admin):
     far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
     data = xlsx(sheet(row(1, "name") + row(2, "Far Away Ltd") + far))
-    with changes_nothing(app), measured(max_seconds=10, max_mb=60):
+    with changes_nothing(app), within_memory(max_mb=60):
         response = import_file(admin, data, "clients.xlsx")
     refused(response, "每次最多导入 5000 行。")
 
@@ -391,7 +389,7 @@ def test_xml_entity_expansion_in_the_sheet_is_refused(app, admin):
     entities = b"".join(b'<!ENTITY e%d "%s">' % (i, b"&e%d;" % (i - 1) * 10) for i in range(1, 10))
     prologue = XML_DECLARATION + b'<!DOCTYPE worksheet [<!ENTITY e0 "lol">' + entities + b"]>"
     data = xlsx(sheet(row(1, "name") + row(2, "&e9;"), prologue=prologue))
-    with changes_nothing(app), measured(max_seconds=10, max_mb=150):
+    with changes_nothing(app), within_memory(max_mb=150):
         response = import_file(admin, data, "clients.xlsx")
     refused(
         response, zh(app, "The file could not be read. Check that it is a valid CSV or XLSX file.")
