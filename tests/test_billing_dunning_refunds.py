@@ -326,3 +326,34 @@ def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch
         server.shutdown()
         services.billing_settings().sms_enabled = False
         db.session.commit()
+
+
+def test_a_reminder_template_with_an_unknown_variable_is_refused(app, firm_a, signed_in):
+    """A typo such as {amout} would reach the client as typed: the template is not saved."""
+    from yk_saas.billing.models import ReminderTemplate
+
+    with app.app_context(), tenant_context("alpha"):
+        template = db.session.scalar(
+            select(ReminderTemplate).where(ReminderTemplate.locale == "zh_CN")
+        )
+        template_id, before = template.id, (template.subject, template.body)
+    admin = signed_in(firm_a, "admin")
+    refused = admin.post(
+        f"/desk/money/templates/{template_id}",
+        {"subject": "提醒 {number}", "body": "{client} 您好，请支付 {amout}。"},
+    )
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "{amout}" in body and "{amount}" in body
+    with app.app_context(), tenant_context("alpha"):
+        template = db.session.get(ReminderTemplate, template_id)
+        assert (template.subject, template.body) == before
+    saved = admin.post(
+        f"/desk/money/templates/{template_id}",
+        {"subject": "提醒 {number}", "body": "{client} 您好，请支付 {amount}。"},
+    )
+    assert saved.status_code in (302, 303)
+    with app.app_context(), tenant_context("alpha"):
+        template = db.session.get(ReminderTemplate, template_id)
+        assert template.body == "{client} 您好，请支付 {amount}。"
+        template.subject, template.body = before
+        db.session.commit()

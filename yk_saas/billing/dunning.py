@@ -34,7 +34,7 @@ DEFAULT_TEMPLATES = {
     "en": (
         "Payment reminder: invoice {number}, {amount} due",
         (
-            "Dear {client},\n\nInvoice {number} for {amount} is due on {due_date}."
+            "Dear {client},\n\nInvoice {number} for {amount}, payment due date: {due_date}."
             "\nYou can see and pay it here: {pay_link}\n\nIf you have paid already, "
             "please ignore this reminder."
         ),

@@ -12,7 +12,12 @@ from yk_saas.notifications.services import EventType, notify
 
 # E-mails of reminders use the firm's own wording (dunning.py); in-app uses this title.
 EVENT_TYPES = (
-    EventType("billing.reminder", _l("Invoice %(number)s is due on %(due_date)s"), email=False),
+    # Worded for before and after the due date alike: reminders go out on both sides of it.
+    EventType(
+        "billing.reminder",
+        _l("Payment reminder: invoice %(number)s, due date %(due_date)s"),
+        email=False,
+    ),
     EventType("billing.payment_received", _l("Payment received for invoice %(number)s")),
     EventType(
         "billing.refund_step",

@@ -1,5 +1,8 @@
 """Money forms. Amounts are typed as text and parsed to integer minor units."""
 
+import re
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -123,9 +126,28 @@ class BillingSettingsForm(Form):
     )
 
 
+def known_variables_only(_form, field):
+    """Only the reminder's own ``{variables}``: an unknown one would reach the client as typed."""
+    from yk_saas.billing.dunning import VARIABLES
+
+    unknown = sorted(set(re.findall(r"\{([^{}]*)\}", field.data or "")) - set(VARIABLES))
+    if unknown:
+        raise ValidationError(
+            _(
+                "Unknown variable %(names)s. You can use %(known)s.",
+                names=", ".join(f"{{{name}}}" for name in unknown),
+                known=", ".join(f"{{{name}}}" for name in VARIABLES),
+            )
+        )
+
+
 class TemplateForm(Form):
-    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=200)])
-    body = TextAreaField(_l("Body"), validators=[InputRequired(), Length(max=4000)])
+    subject = StringField(
+        _l("Subject"), validators=[InputRequired(), Length(max=200), known_variables_only]
+    )
+    body = TextAreaField(
+        _l("Body"), validators=[InputRequired(), Length(max=4000), known_variables_only]
+    )
 
 
 class RefundRequestForm(Form):
