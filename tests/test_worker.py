@@ -60,6 +60,7 @@ def enqueue(app, slug, email_id):
 
     with app.app_context(), tenant_context(slug):
         enqueue_delivery(email_id)
+        db.session.commit()  # the delivery is enqueued once the transaction commits
 
 
 def email_row(app, slug, email_id):
