@@ -15,7 +15,7 @@ from functools import lru_cache
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.pool import NullPool
 
@@ -112,7 +112,7 @@ def migrate_tenants(
         max_workers=max(1, min(workers, len(todo))),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_migration_worker,
-        initargs=(url,),
+        initargs=(url, _app_connect_args()),
     ) as pool:
         futures = {
             pool.submit(_migrate_in_worker, script.dir, f.slug, f.schema_name, report.head): f.slug
@@ -133,9 +133,16 @@ def migrate_tenants(
 _worker_engine = None
 
 
-def _start_migration_worker(url: str) -> None:
+def _app_connect_args() -> dict:
+    # The same driver arguments as the app's engine (no prepared statements behind a pooler).
+    if not has_app_context():
+        return {}
+    return dict(current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}))
+
+
+def _start_migration_worker(url: str, connect_args: dict) -> None:
     global _worker_engine
-    _worker_engine = create_engine(url, poolclass=NullPool)
+    _worker_engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
 
 
 @lru_cache(maxsize=4)

@@ -2,7 +2,8 @@
 
 With ``DATABASE_URL``/``REDIS_URL`` set (CI), those servers are used: a fresh
 database ``yk_test`` is created on the PostgreSQL server and Redis database 9
-is flushed. Without them, the embedded servers start under a temporary folder.
+is flushed (``YK_TEST_ADMIN_URL``, if set, is where the database is created:
+the server itself when ``DATABASE_URL`` goes through a pooler). Without them, the embedded servers start under a temporary folder.
 """
 
 import os
@@ -41,7 +42,9 @@ def service_urls():
     handles = []
     tmp = Path(tempfile.mkdtemp(prefix="yk-test-"))
     if os.environ.get("DATABASE_URL"):
-        ensure_database(os.environ["DATABASE_URL"], TEST_DB, recreate=True)
+        # Behind a pooler (PgBouncer) CREATE/DROP DATABASE must go to the server itself.
+        admin_url = os.environ.get("YK_TEST_ADMIN_URL") or os.environ["DATABASE_URL"]
+        ensure_database(admin_url, TEST_DB, recreate=True)
         db_url = database_url_on(os.environ["DATABASE_URL"], TEST_DB)
     else:
         pg, db_url = start_postgres(tmp / "pg", TEST_DB)

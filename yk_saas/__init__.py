@@ -2,7 +2,12 @@
 
 from flask import Flask
 
-from yk_saas.config import ROOT, from_environment, refuse_unsafe_production
+from yk_saas.config import (
+    ROOT,
+    apply_database_pooler,
+    from_environment,
+    refuse_unsafe_production,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     refuse_unsafe_production(app.config)
+    apply_database_pooler(app.config)
     trust_forwarding_proxies(app)
     from yk_saas.sessions import HostBoundSessionInterface
 

@@ -36,6 +36,8 @@ def from_environment() -> dict:
             "pool_recycle": 1800,
             "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")),
         },
+        # "pgbouncer" when DATABASE_URL reaches PostgreSQL through a transaction pooler.
+        "DATABASE_POOLER": os.environ.get("DATABASE_POOLER", "").strip().lower(),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "PLATFORM_DOMAIN": os.environ.get("PLATFORM_DOMAIN", "localhost").lower(),
         "PREFERRED_URL_SCHEME": os.environ.get("URL_SCHEME", "http"),
@@ -83,6 +85,30 @@ def from_environment() -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
     }
+
+
+POOLERS = ("", "pgbouncer")
+
+
+def pooler_connect_args(pooler: str) -> dict:
+    """psycopg connect arguments for the pooler in front of PostgreSQL (none without one).
+
+    In transaction pooling the next transaction may get another server
+    connection, where a server-side prepared statement does not exist: psycopg
+    must not prepare any.
+    """
+    if pooler not in POOLERS:
+        raise RuntimeError(f"DATABASE_POOLER must be one of {POOLERS}, not {pooler!r}")
+    return {"prepare_threshold": None} if pooler else {}
+
+
+def apply_database_pooler(config) -> None:
+    """Add the pooler's connect arguments to the engine options of the final config."""
+    extra = pooler_connect_args(config.get("DATABASE_POOLER", ""))
+    if extra:
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), **extra}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def refuse_unsafe_production(config) -> None:

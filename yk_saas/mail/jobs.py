@@ -34,8 +34,5 @@ def requeue_stuck_mail_everywhere() -> int:
 
 @tenant_job
 def requeue_stuck_mail() -> int:
-    """Re-enqueue messages left queued (Redis lost the job) or failed with tries left."""
-    ids = services.stuck_email_ids()
-    for email_id in ids:
-        enqueue_delivery(email_id)
-    return len(ids)
+    """Deliver messages left queued (Redis lost the job) or failed with tries left, in one batch."""
+    return services.deliver_stuck_mail()

@@ -1,6 +1,8 @@
 """Queueing and delivering e-mail. Sending happens in a job, never in a request."""
 
+import contextlib
 import smtplib
+from contextvars import ContextVar
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -133,14 +135,84 @@ def deliver_email(email_id: int) -> str:
     return SENT
 
 
-def send_over_smtp(message: EmailMessage) -> None:
+#: The open connection of the current ``smtp_batch()`` (a one-item list), None outside one.
+_batch: ContextVar[list | None] = ContextVar("yk_smtp_batch", default=None)
+
+
+def connect_smtp() -> smtplib.SMTP:
+    """A new SMTP connection to the configured server, signed in."""
     config = current_app.config
-    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=15) as smtp:
+    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=15)
+    try:
         if config.get("SMTP_STARTTLS"):
             smtp.starttls()
         if config.get("SMTP_USER"):
             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-        smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+@contextlib.contextmanager
+def smtp_batch():
+    """Every message sent inside goes over one SMTP connection, opened on first use.
+
+    A send that fails drops the connection (the next message opens a new one);
+    the connection is closed when the batch ends.
+    """
+    holder = [None]
+    token = _batch.set(holder)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        _close(holder)
+
+
+def _close(holder: list) -> None:
+    smtp, holder[0] = holder[0], None
+    if smtp is not None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+        smtp.close()
+
+
+def send_over_smtp(message: EmailMessage) -> None:
+    """Send one message: over the batch's connection inside ``smtp_batch()``, else its own."""
+    holder = _batch.get()
+    if holder is None:
+        with connect_smtp() as smtp:
+            smtp.send_message(message)
+        return
+    if holder[0] is None:
+        holder[0] = connect_smtp()
+    try:
+        holder[0].send_message(message)
+    except BaseException:
+        _close(holder)
+        raise
+
+
+def deliver_stuck_mail() -> int:
+    """Deliver the firm's stuck messages over one SMTP connection; returns how many went out.
+
+    Each message is claimed, sent and committed on its own, as a single delivery
+    is: a crash half-way leaves the sent ones marked sent and the rest stuck for
+    the next pass. The first SMTP failure (recorded on its message) ends the
+    batch: the server is unwell, the next pass tries again.
+    """
+    handled = 0
+    with smtp_batch():
+        for email_id in stuck_email_ids():
+            try:
+                outcome = deliver_email(email_id)
+            except (OSError, smtplib.SMTPException):
+                break
+            # Per-message commit: a message must be marked sent before the next one goes out.
+            db.session.commit()
+            handled += outcome != "skipped"
+    return handled
 
 
 def stuck_email_ids(older_than_minutes: int = 2) -> list[int]:

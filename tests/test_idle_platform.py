@@ -1,0 +1,51 @@
+"""An idle platform keeps its heartbeat: one ``worker.py`` over 100 idle firms for 60 s.
+
+A marker job is enqueued on each queue every 10 s; none may starve (``low``
+included: billing and dunning live there) and none may wait over 10 s. The
+full form with figures is ``bench/idle_firms.py`` (results in bench/README.md).
+"""
+
+import pytest
+from sqlalchemy import select
+
+from bench.idle import provision_idle_firms, run_idle
+from tenants import db
+from tenants.models import Tenant
+from tenants.provision import drop_tenant
+
+FIRMS = 100
+PREFIX = "idlet"
+SECONDS = 60
+MAX_WAIT = 10.0
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "until the platform-wide due index: every periodic job still enqueues one job per firm; "
+        "measured 2026-12-01 with 100 firms, 60 s: 15.6 jobs/s, 24 % of a core, worst marker "
+        "12.8 s on default (start-up burst of every periodic job), none starved"
+    ),
+)
+def test_idle_firms_leave_every_queue_responsive(app):
+    with app.app_context():
+        provision_idle_firms(FIRMS, PREFIX, app.config["PLATFORM_DOMAIN"])
+        active = db.session.scalar(
+            select(db.func.count()).select_from(Tenant).where(Tenant.status != "suspended")
+        )
+    env = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "PLATFORM_DOMAIN": app.config["PLATFORM_DOMAIN"],
+        "SMTP_HOST": "",
+        "YK_PERIODIC_JOBS": "1",
+    }
+    try:
+        figures = run_idle(env, app.config["REDIS_URL"], SECONDS, 2, active)
+    finally:
+        with app.app_context():
+            for i in range(FIRMS):
+                drop_tenant(f"{PREFIX}{i:04d}")
+    table = "\n".join(f"{name}: {value}" for name, value in figures.rows())
+    assert all(figures.delays.get(name) for name in ("deadlines", "high", "default", "low"))
+    assert not figures.never_started, table
+    assert figures.worst_delay() <= MAX_WAIT, table
