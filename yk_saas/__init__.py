@@ -53,7 +53,6 @@ def trust_forwarding_proxies(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     from yk_saas import i18n, tenancy
-    from yk_saas.accounts import session as _user_loader  # noqa: F401  registers the loader
     from yk_saas.accounts.services import may_manage
     from yk_saas.extensions import babel, csrf, db, htmx, login_manager
 

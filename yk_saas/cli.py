@@ -50,10 +50,11 @@ def init_db_command():
 
 def register(app) -> None:
     from yk_saas.billing.cli import billing_cli
-    from yk_saas.export import cli as _export_cli  # noqa: F401  adds tenants export/import
+    from yk_saas.export import cli as export_cli
     from yk_saas.mail.cli import mail_cli
     from yk_saas.operators.cli import operators_cli
 
+    export_cli.add_commands(tenants_cli)
     app.cli.add_command(tenants_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(operators_cli)

@@ -43,6 +43,7 @@ BLUEPRINT_MODULES = [
 #: seeders, demo data, report figures, template labels and app-wide hooks. The
 #: order is the order firm seeders and demo populators run in.
 FEATURE_PACKAGES = [
+    "yk_saas.accounts",
     "yk_saas.audit",
     "yk_saas.site",
     "yk_saas.catalog",

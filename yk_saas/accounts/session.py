@@ -17,7 +17,6 @@ from sqlalchemy import delete, select, update
 from tenants import db
 from yk_saas.accounts.models import User, UserSession
 from yk_saas.accounts.tokens import hash_token, new_token
-from yk_saas.extensions import login_manager
 from yk_saas.models_base import utcnow
 
 #: How often ``last_seen_at`` is refreshed, and how long an idle session lives.
@@ -25,7 +24,6 @@ TOUCH_EVERY = timedelta(minutes=5)
 MAX_IDLE = timedelta(days=30)
 
 
-@login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The signed-in user, only on the firm whose host issued the session and while it is open."""
     firm, token = g.get("tenant"), session.get("sid")

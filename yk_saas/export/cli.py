@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from tenants import tenant_context
-from tenants.cli import tenants_cli
 from yk_saas.export.backup import (
     BackupKeyError,
     backup_key,
@@ -20,7 +19,7 @@ from yk_saas.export.backup import (
 )
 
 
-@tenants_cli.command("export")
+@click.command("export")
 @click.argument("slug")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--plain", is_flag=True, help="Write the backup unencrypted (it holds secrets).")
@@ -52,7 +51,7 @@ def export_command(slug, file, plain):
     )
 
 
-@tenants_cli.command("import")
+@click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--slug", help="Restore under this subdomain instead of the exported one.")
 @click.option("--name", help="The restored firm's name (default: the exported one).")
@@ -79,3 +78,9 @@ def import_command(file, slug, name):
             "this was an owner's export without passwords: each person signs in after "
             "'Forgot password' on the sign-in page"
         )
+
+
+def add_commands(group: click.Group) -> None:
+    """Put ``export`` and ``import`` under ``group`` (``flask tenants``)."""
+    group.add_command(export_command)
+    group.add_command(import_command)
