@@ -16,7 +16,7 @@ down_revision = "p_domain_claims"
 branch_labels = None
 depends_on = None
 
-KINDS = ("claims", "dunning")
+KINDS = ("claims",)
 
 
 def upgrade(**kw):
