@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import pytest
 from rq import Queue
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from tenants import current_tenant, db
 from tests.support.fingerprints import fingerprint
@@ -36,6 +36,8 @@ def start_worker(app):
         "LOG_LEVEL": "WARNING",
         # Only the job under test: no periodic work for every firm of the test database.
         "YK_PERIODIC_JOBS": "0",
+        # One item per sweep batch, so a kill lands between two of them.
+        "YK_WORK_SWEEP_BATCH": "1",
     }
     environment.pop("RQ_BURST", None)
     return subprocess.Popen(
@@ -159,8 +161,19 @@ def test_a_timeout_sweep_killed_half_way_escalates_each_item_once(app, redis):
         "high", connection=redis
     ).empty()  # the new items' staff mail is not under test here either
     Queue("high", connection=redis).enqueue(sweep_claim_timeouts_and_stale_work, info["slug"])
+    # The sweep is fast: half the items, held by a claim in progress, are left for later.
+    with firm(app, info["slug"]):
+        schema = current_tenant().schema_name
+        holder = db.engine.connect()
+        transaction = holder.begin()
+        holder.execute(
+            text(f"SELECT id FROM {schema}.work_items WHERE id = ANY(:ids) FOR UPDATE"),
+            {"ids": ids[50:]},
+        )
     worker = start_worker(app)
     at_kill = kill_when(worker, lambda: escalated_count(app, info["slug"], ids) >= 10)
+    transaction.rollback()
+    holder.close()
     assert at_kill
     assert escalated_count(app, info["slug"], ids) < len(ids), (
         "the worker was killed in the middle of the sweep"

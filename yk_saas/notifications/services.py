@@ -142,35 +142,82 @@ def notify(event: str, user_ids: Iterable[int], link: str | None = None, **param
     """Record ``event`` for each user and queue its e-mails; the caller commits."""
     ids = sorted(set(user_ids))
     users = db.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True))).all()
-    slug = current_tenant().slug
-    has_gateway = active_webhook() is not None
+    fan_out = ChannelFanOut()
     created = []
     for user in users:
         note = Notification(user_id=user.id, event=event, params=params, link=link)
         db.session.add(note)
         db.session.flush()
         created.append(note.id)
-        if channel_enabled(user, event, "email"):
+        fan_out.send(user, event, note.id)
+    return created
+
+
+def notify_many(event: str, notices: list[tuple[Iterable[int], str | None, dict]]) -> list[int]:
+    """``notify`` for many (user ids, link, params) at once: one INSERT for all the records,
+    users and the firm's gateway read once; the caller commits."""
+    wanted = [(sorted(set(ids)), link, params) for ids, link, params in notices]
+    all_ids = {i for ids, _, _ in wanted for i in ids}
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_(all_ids), User.is_active.is_(True))
+        )
+    }
+    rows = [
+        {"user_id": i, "event": event, "params": params, "link": link, "created_at": utcnow()}
+        for ids, link, params in wanted
+        for i in ids
+        if i in users
+    ]
+    if not rows:
+        return []
+    table = Notification.__table__
+    created = db.session.execute(
+        table.insert().values(rows).returning(table.c.id, table.c.user_id)
+    ).all()
+    fan_out = ChannelFanOut()
+    for note_id, user_id in created:
+        fan_out.send(users[user_id], event, note_id)
+    return [note_id for note_id, _ in created]
+
+
+class ChannelFanOut:
+    """Queues, after the commit, the e-mail and gateway jobs of new in-app records."""
+
+    def __init__(self):
+        self.slug = current_tenant().slug
+        self.has_gateway = active_webhook() is not None
+        self.choices: dict[tuple[int, str, str], bool] = {}
+
+    def enabled(self, user: User, event: str, channel: str) -> bool:
+        key = (user.id, event, channel)
+        if key not in self.choices:
+            self.choices[key] = channel_enabled(user, event, channel)
+        return self.choices[key]
+
+    def send(self, user: User, event: str, note_id: int) -> None:
+        slug = self.slug
+        if self.enabled(user, event, "email"):
             enqueue_after_commit(
                 "high",
                 EMAIL_JOB,
                 slug,
-                note.id,
-                job_id=f"note-mail-{slug}-{note.id}",
+                note_id,
+                job_id=f"note-mail-{slug}-{note_id}",
                 retry=EMAIL_RETRY,
             )
-        for channel in WEBHOOK_CHANNELS if has_gateway else ():
-            if channel_enabled(user, event, channel):
+        for channel in WEBHOOK_CHANNELS if self.has_gateway else ():
+            if self.enabled(user, event, channel):
                 enqueue_after_commit(
                     "high",
                     WEBHOOK_JOB,
                     slug,
-                    note.id,
+                    note_id,
                     channel,
-                    job_id=f"hook-{slug}-{note.id}-{channel}",
+                    job_id=f"hook-{slug}-{note_id}-{channel}",
                     retry=Retry(max=4, interval=[10, 60, 300, 900]),
                 )
-    return created
 
 
 def unread_count(user_id: int) -> int:

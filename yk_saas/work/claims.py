@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from tenants import current_tenant, db
-from yk_saas import signals
+from yk_saas import due, signals
 from yk_saas.access import ACCOUNTANT, MANAGERS
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
@@ -24,7 +24,7 @@ from yk_saas.jobs import enqueue_after_commit
 from yk_saas.models_base import utcnow
 from yk_saas.work import events
 from yk_saas.work.errors import WorkError
-from yk_saas.work.models import WorkItem
+from yk_saas.work.models import WorkEntry, WorkItem
 from yk_saas.work.settings import (
     capacity_of,
     eligible_staff,
@@ -37,6 +37,8 @@ from yk_saas.work.settings import (
 
 #: The job run at an item's deadline, named by its path: the jobs module calls into this one.
 CLAIM_DEADLINE_JOB = "yk_saas.work.jobs.claim_deadline_reached"
+#: The kind of the due-work index that claim deadlines and "no progress" reminders use.
+DUE_KIND = "claims"
 
 
 def on_duty_accountant_ids() -> list[int]:
@@ -47,6 +49,7 @@ def open_for_claims(item: WorkItem, now) -> None:
     """Put an approved item in the pool: deadline, notices, order placed, timeout job."""
     item.claim_deadline = now + timeout_for(get_settings(), item.urgency)
     db.session.flush()
+    due.mark_due(DUE_KIND, item.claim_deadline)
     events.notify_staff("work_new", on_duty_accountant_ids(), item)
     if item.price_cents:
         signals.order_placed.send(
@@ -93,7 +96,14 @@ def take_if_unclaimed(item_id: int, user_id: int, now, due_only: bool = False) -
         .returning(WorkItem.id)
         .execution_options(synchronize_session=False)
     ).first()
+    if won is not None:
+        mark_progress_due(now)
     return won is not None
+
+
+def mark_progress_due(now) -> None:
+    """An item was (re)assigned at ``now``: its "no progress" reminder falls due later."""
+    due.mark_due(DUE_KIND, now + timedelta(hours=get_settings().stale_after_hours))
 
 
 def claim_item(item_id: int, user, now=None) -> WorkItem:
@@ -164,6 +174,8 @@ def assign_items(item_ids, assignee_id: int, by, now=None) -> int:
         events.notify_staff("work_assigned", [assignee.id], item)
         events.notify_client("work_claimed", item, name=assignee.name)
         changed += 1
+    if changed:
+        mark_progress_due(now)
     if not items:
         raise WorkError(_("No such items."))
     return changed
@@ -293,54 +305,106 @@ def escalate_unclaimed(item: WorkItem, now) -> str | None:
     return "escalated"
 
 
-def stale_items(now, hours: int, limit: int = 500):
-    """(to remind, to escalate): assigned items with no progress for ``hours``."""
-    cutoff = now - timedelta(hours=hours)
-    working = (WorkItem.state.in_(("assigned", "in_progress")), WorkItem.last_progress_at <= cutoff)
-    remind = select(WorkItem.id).where(*working, WorkItem.reminded_at.is_(None)).limit(limit)
-    escalate = (
-        select(WorkItem.id)
-        .where(*working, WorkItem.reminded_at <= cutoff, WorkItem.stale_escalated_at.is_(None))
-        .limit(limit)
-    )
-    return list(db.session.scalars(remind)), list(db.session.scalars(escalate))
-
-
-def handle_stale(item_id: int, column: str, cutoff, now) -> bool:
-    """Remind the assignee (column reminded_at) or escalate (stale_escalated_at), once."""
-    col = getattr(WorkItem, column)
-    marked = db.session.execute(
-        update(WorkItem)
-        .where(
-            WorkItem.id == item_id,
-            col.is_(None),
-            WorkItem.state.in_(("assigned", "in_progress")),
-            WorkItem.last_progress_at <= cutoff,
+def add_events(item_ids: list[int], event: str) -> None:
+    """One internal timeline line ``event`` on each item, in one INSERT."""
+    table = WorkEntry.__table__
+    db.session.execute(
+        table.insert().values(
+            [
+                {"work_item_id": i, "kind": "event", "event": event, "internal": True}
+                for i in item_ids
+            ]
         )
-        .values({column: now})
-        .returning(WorkItem.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if marked is None:
-        db.session.rollback()
-        return False
-    item = db.session.get(WorkItem, item_id, populate_existing=True)
-    reminder = column == "reminded_at"
-    item.add_entry("event", event="reminded" if reminder else "stale_escalated", internal=True)
-    events.notify_staff(
-        "work_reminder" if reminder else "work_stale",
-        [item.assignee_id] if reminder else events.manager_ids(),
-        item,
     )
-    db.session.commit()  # one item per transaction: the sweep holds no row lock across items
-    return True
+
+
+def notify_about(event: str, rows, recipients) -> None:
+    """One notice per (item id, title) row; ``recipients(row)`` gives its user ids."""
+    events.notify_staff_many(event, [(recipients(row), row.id, row.title) for row in rows])
+
+
+def escalate_due(now, batch: int | None = None) -> int:
+    """The "escalate" policy for every due pool item, ``batch`` items per transaction.
+
+    The conditional UPDATE marks each item once however many sweeps run (rows a
+    claim holds are skipped: the claim decides them); the timeline lines and the
+    managers' notices are inserted for exactly the rows it returned.
+    """
+    due_pool = (WorkItem.in_pool, WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None))
+    managers = events.manager_ids()
+    batch = batch or current_app.config["WORK_SWEEP_BATCH"]
+    total = 0
+    while True:
+        picked = (
+            select(WorkItem.id)
+            .where(*due_pool)
+            .order_by(WorkItem.claim_deadline)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        rows = db.session.execute(
+            update(WorkItem)
+            .where(WorkItem.id.in_(picked), *due_pool)
+            .values(escalated_at=now)
+            .returning(WorkItem.id, WorkItem.title)
+            .execution_options(synchronize_session=False)
+        ).all()
+        if not rows:
+            return total
+        add_events([r.id for r in rows], "escalated")
+        notify_about("work_escalated", rows, lambda _row: managers)
+        db.session.commit()  # per batch: no row lock is held across batches
+        total += len(rows)
+
+
+def mark_stale(column: str, cutoff, now, batch: int | None = None) -> int:
+    """Remind the assignees (column reminded_at) or escalate to the managers
+    (stale_escalated_at) of items without progress since ``cutoff``, each once, by batch."""
+    col = getattr(WorkItem, column)
+    reminder = column == "reminded_at"
+    working = [
+        col.is_(None),
+        WorkItem.state.in_(("assigned", "in_progress")),
+        WorkItem.last_progress_at <= cutoff,
+    ]
+    if not reminder:
+        working.append(WorkItem.reminded_at <= cutoff)
+    managers = [] if reminder else events.manager_ids()
+    batch = batch or current_app.config["WORK_SWEEP_BATCH"]
+    total = 0
+    while True:
+        picked = select(WorkItem.id).where(*working).limit(batch).with_for_update(skip_locked=True)
+        rows = db.session.execute(
+            update(WorkItem)
+            .where(WorkItem.id.in_(picked), *working)
+            .values({column: now})
+            .returning(WorkItem.id, WorkItem.title, WorkItem.assignee_id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        if not rows:
+            return total
+        add_events([r.id for r in rows], "reminded" if reminder else "stale_escalated")
+        notify_about(
+            "work_reminder" if reminder else "work_stale",
+            rows,
+            (lambda row: [row.assignee_id]) if reminder else (lambda _row: managers),
+        )
+        db.session.commit()  # per batch, like escalate_due
+        total += len(rows)
 
 
 def sweep_timeouts_and_stale_work(now=None) -> dict[str, int]:
     """Handle every pool item past its claim deadline, then remind or escalate assigned items
-    without progress, in the bound firm; one transaction per item, safe to run again."""
+    without progress, in the bound firm; safe to run again.
+
+    Escalations and reminders go by batch. Assigning by policy stays one item per
+    transaction: each choice depends on the previous one (capacity, round-robin turn).
+    """
     now = now or utcnow()
     counts = {"assigned": 0, "escalated": 0, "reminded": 0, "stale_escalated": 0}
+    settings = get_settings()
+    if settings.timeout_policy == "escalate":
+        counts["escalated"] = escalate_due(now)
     while ids := due_item_ids(now):
         outcomes = [apply_timeout(item_id, now) for item_id in ids]
         for outcome in outcomes:
@@ -348,11 +412,25 @@ def sweep_timeouts_and_stale_work(now=None) -> dict[str, int]:
                 counts[outcome] += 1
         if not any(outcomes):
             break
-    hours = get_settings().stale_after_hours
-    to_remind, to_escalate = stale_items(now, hours)
-    cutoff = now - timedelta(hours=hours)
-    counts["reminded"] = sum(handle_stale(i, "reminded_at", cutoff, now) for i in to_remind)
-    counts["stale_escalated"] = sum(
-        handle_stale(i, "stale_escalated_at", cutoff, now) for i in to_escalate
-    )
+    cutoff = now - timedelta(hours=settings.stale_after_hours)
+    counts["reminded"] = mark_stale("reminded_at", cutoff, now)
+    counts["stale_escalated"] = mark_stale("stale_escalated_at", cutoff, now)
     return counts
+
+
+def next_due(now=None):
+    """When the bound firm next has a claim deadline or a "no progress" step due, or None."""
+    hours = timedelta(hours=get_settings().stale_after_hours)
+    working = WorkItem.state.in_(("assigned", "in_progress"))
+    candidates = [
+        select(func.min(WorkItem.claim_deadline)).where(
+            WorkItem.in_pool, WorkItem.escalated_at.is_(None)
+        ),
+        select(func.min(WorkItem.last_progress_at)).where(working, WorkItem.reminded_at.is_(None)),
+        select(func.min(func.greatest(WorkItem.last_progress_at, WorkItem.reminded_at))).where(
+            working, WorkItem.reminded_at.is_not(None), WorkItem.stale_escalated_at.is_(None)
+        ),
+    ]
+    times = [db.session.scalar(q) for q in candidates]
+    due_times = [t for t in times[:1] if t] + [t + hours for t in times[1:] if t]
+    return min(due_times, default=None)

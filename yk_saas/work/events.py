@@ -6,7 +6,7 @@ from sqlalchemy import select
 from tenants import db
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import User
-from yk_saas.notifications.services import EventType, notify
+from yk_saas.notifications.services import EventType, notify, notify_many
 
 EVENT_TYPES = (
     EventType("work_new", _l("New work in the pool: %(title)s")),
@@ -54,6 +54,13 @@ def notify_staff(event: str, user_ids, item) -> None:
     # no longer open the item, so their link is the pool itself.
     link = POOL_LINK if event == "work_new" else desk_link(item.id)
     notify(event, user_ids, link=link, title=item.title)
+
+
+def notify_staff_many(event: str, notices) -> None:
+    """``notify_staff`` for many items at once: (user ids, item id, title) each."""
+    notify_many(
+        event, [(ids, desk_link(item_id), {"title": title}) for ids, item_id, title in notices]
+    )
 
 
 def notify_client(event: str, item, **params) -> None:

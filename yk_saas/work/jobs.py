@@ -1,4 +1,5 @@
-"""Claim-timeout jobs: one at each item's deadline, and a sweep every minute per firm.
+"""Claim-timeout jobs: one at each item's deadline, and a sweep per firm when the due-work
+index says the firm has a deadline or a "no progress" step due (an hourly full pass too).
 
 The jobs only read the deadline from the database and run the conditional
 updates of ``claims``, so a job that runs twice, late, or after the sweep
@@ -10,7 +11,8 @@ from sqlalchemy import select
 
 from tenants import current_tenant, db
 from tenants.jobs import platform_job, tenant_job
-from yk_saas import heartbeat
+from yk_saas import due, heartbeat
+from yk_saas.extensions import queue
 from yk_saas.jobs import for_each_firm
 from yk_saas.work import claims
 from yk_saas.work.models import WorkItem
@@ -30,14 +32,19 @@ def claim_deadline_reached(item_id: int) -> str | None:
 @tenant_job
 def sweep_claim_timeouts_and_stale_work() -> dict:
     """One firm: every item past its claim deadline (whatever jobs were lost or late), then
-    the "no progress" reminders and escalations of assigned items."""
-    return claims.sweep_timeouts_and_stale_work()
+    the "no progress" reminders and escalations of assigned items; then the firm's next
+    due time in the due-work index."""
+    version = due.read_due(claims.DUE_KIND)
+    counts = claims.sweep_timeouts_and_stale_work()
+    due.reschedule(claims.DUE_KIND, version, claims.next_due())
+    due.job_done(queue().connection, claims.DUE_KIND)
+    return counts
 
 
 @platform_job
 def sweep_claim_timeouts_and_stale_work_everywhere() -> int:
-    """Periodic: one sweep job per active firm."""
-    return for_each_firm(sweep_claim_timeouts_and_stale_work, queue_name="high")
+    """Safety net (hourly): one sweep job per active firm, whatever the index says."""
+    return for_each_firm(sweep_claim_timeouts_and_stale_work, queue_name="low")
 
 
 # The names of earlier releases, for jobs already queued in Redis under them during a deploy.

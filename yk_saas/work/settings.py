@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tenants import db
+from yk_saas import due
 from yk_saas.access import ACCOUNTANT
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
+from yk_saas.models_base import utcnow
 from yk_saas.work.errors import WorkError
 from yk_saas.work.models import (
     DEFAULT_REQUEST_TYPES,
@@ -63,6 +65,7 @@ def update_settings(values: dict) -> WorkSettings:
         **{k: v for k, v in values.items() if k != "request_types"},
     )
     db.session.flush()
+    due.mark_due("claims", utcnow())  # a shorter "no progress" delay may make work due now
     return settings
 
 
