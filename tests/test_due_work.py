@@ -36,7 +36,7 @@ def test_idle_firms_get_no_job_and_the_due_one_gets_exactly_one(app, redis):
     with app.app_context():
         due.tick()  # whatever other tests left due is enqueued once, then held back a while
     empty_queues(redis)
-    idle = [provision_firm(app, unique_slug("idle"), "IDLE") for _ in range(50)]
+    idle = [provision_firm(app, unique_slug("idle"), "IDLE") for _ in range(20)]
     busy = provision_firm(app, unique_slug("busy"), "BUSY")
     with firm(app, busy["slug"]):
         item_id = new_request(busy["client_x"], now=utcnow() - timedelta(days=3))
