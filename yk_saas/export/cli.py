@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from tenants import tenant_context
 from yk_saas.export.backup import (
@@ -20,6 +21,7 @@ from yk_saas.export.backup import (
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("slug")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--plain", is_flag=True, help="Write the backup unencrypted (it holds secrets).")
@@ -52,6 +54,7 @@ def export_command(slug, file, plain):
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--slug", help="Restore under this subdomain instead of the exported one.")
 @click.option("--name", help="The restored firm's name (default: the exported one).")
