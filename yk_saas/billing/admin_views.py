@@ -107,7 +107,8 @@ def refund(refund_id):
     )
 
 
-def refund_page(refund, form, status=200):
+def refund_page(refund, form, status=200, area="desk"):
+    """The refund's trail and its next step, for the desk (``area="desk"``) or the portal."""
     return render_template(
         "billing/refund.html",
         refund=refund,
@@ -115,7 +116,7 @@ def refund_page(refund, form, status=200):
         labels=refunds.STATE_LABELS,
         actions=refunds.ACTION_LABELS,
         people=people_names(),
-        area="desk",
+        area=area,
     ), status
 
 

@@ -132,17 +132,9 @@ def receipt(payment_id):
 
 
 def refund_page(refund, form, status=200):
-    from yk_saas.billing.admin_views import people_names
+    from yk_saas.billing import admin_views
 
-    return render_template(
-        "billing/refund.html",
-        refund=refund,
-        form=form,
-        labels=refunds.STATE_LABELS,
-        actions=refunds.ACTION_LABELS,
-        people=people_names(),
-        area="portal",
-    ), status
+    return admin_views.refund_page(refund, form, status, area="portal")
 
 
 @bp.route("/refunds/<int:refund_id>")
