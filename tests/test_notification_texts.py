@@ -26,7 +26,7 @@ ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}")
 URLS_AND_ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\b[\w-]+(?:\.[\w-]+)+\.test\b")
 
 
-def placeholders(title) -> set[str]:
+def title_variables(title) -> set[str]:
     return set(re.findall(r"%\((\w+)\)", title._args[0] if hasattr(title, "_args") else str(title)))
 
 
@@ -35,7 +35,7 @@ def sample_params(event_type) -> dict:
     labels = event_type.labels or {}
     return {
         name: next(iter(labels[name])) if name in labels else "样例"
-        for name in placeholders(event_type.title)
+        for name in title_variables(event_type.title)
     }
 
 

@@ -33,16 +33,20 @@ bp.before_request(require_platform_host)
 SESSION_TOKEN = "operator_session"
 
 
+def signed_in_operator() -> PlatformOperator | None:
+    """The active operator this platform-domain session belongs to, if any."""
+    operator_id = services.session_operator_id(session.get(SESSION_TOKEN))
+    operator = db.session.get(PlatformOperator, operator_id) if operator_id is not None else None
+    return operator if operator is not None and operator.is_active else None
+
+
 def operators_only(view):
     """Only a signed-in platform operator (a platform-domain session, not a firm user)."""
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
-        operator_id = services.session_operator_id(session.get(SESSION_TOKEN))
-        operator = (
-            db.session.get(PlatformOperator, operator_id) if operator_id is not None else None
-        )
-        if operator is None or not operator.is_active:
+        operator = signed_in_operator()
+        if operator is None:
             return redirect(url_for("operators.login"))
         g.operator = operator
         return view(*args, **kwargs)
@@ -124,11 +128,8 @@ def health():
 def metrics():
     token = current_app.config["METRICS_TOKEN"]
     offered = request.headers.get("Authorization", "")
-    if not (token and hmac.compare_digest(offered, f"Bearer {token}")):
-        operator_id = services.session_operator_id(session.get(SESSION_TOKEN))
-        operator = db.session.get(PlatformOperator, operator_id) if operator_id else None
-        if operator is None or not operator.is_active:
-            abort(401)
+    if not (token and hmac.compare_digest(offered, f"Bearer {token}")) and not signed_in_operator():
+        abort(401)
     body, content_type = heartbeat.prometheus_text(
         current_app.config["CLAIM_LATENESS_WARN_SECONDS"]
     )
