@@ -30,16 +30,19 @@ def count(app, slug, action):
         ),
         (
             "branding_changed",
-            lambda c: c.post("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
+            lambda c: c.post(
+                "/desk/admin/site/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}
+            ),
         ),
-        ("site_published", lambda c: c.post("/desk/site/publish")),
+        ("site_published", lambda c: c.post("/desk/admin/site/publish")),
         (
             "invitation_sent",
             lambda c: c.post(
-                "/desk/staff/invite", {"email": "audit-new@alpha.example.com", "role": "accountant"}
+                "/desk/admin/accounts/invite",
+                {"email": "audit-new@alpha.example.com", "role": "accountant"},
             ),
         ),
-        ("audit_exported", lambda c: c.get("/desk/audit/export.csv").get_data()),
+        ("audit_exported", lambda c: c.get("/desk/admin/audit/export.csv").get_data()),
         (
             "notification_gateway_changed",
             lambda c: c.post(
@@ -61,21 +64,21 @@ def test_each_sensitive_action_writes_one_entry(
 
 def test_deleting_a_site_item_is_audited(app, firm_a, signed_in):
     owner = signed_in(firm_a, "owner")
-    owner.post("/desk/site/pages", {"slug": "audit-gone", "title": "Gone soon"})
+    owner.post("/desk/admin/site/pages", {"slug": "audit-gone", "title": "Gone soon"})
     with app.app_context(), tenant_context("alpha"):
         from yk_saas.site.models import SitePage
 
         page_id = db.session.scalar(select(SitePage.id).where(SitePage.slug == "audit-gone"))
     before = count(app, "alpha", "site_item_deleted")
-    owner.post(f"/desk/site/page/{page_id}/delete")
+    owner.post(f"/desk/admin/site/page/{page_id}/delete")
     assert count(app, "alpha", "site_item_deleted") == before + 1
 
 
 def test_admin_filters_and_exports_with_ip_and_user_agent(app, firm_a, signed_in):
     admin = signed_in(firm_a, "admin")
-    page = admin.get("/desk/audit/?action=sign_in&actor=admin@alpha").get_data(as_text=True)
+    page = admin.get("/desk/admin/audit/?action=sign_in&actor=admin@alpha").get_data(as_text=True)
     assert "admin@alpha.example.com" in page and "owner@alpha.example.com" not in page
-    csv = admin.get("/desk/audit/export.csv?action=sign_in").get_data(as_text=True)
+    csv = admin.get("/desk/admin/audit/export.csv?action=sign_in").get_data(as_text=True)
     assert csv.startswith("\ufeffid,at,actor_id") and "sign_in" in csv and "127.0.0.1" in csv
     assert "firm_settings_changed" not in csv
 
@@ -98,5 +101,5 @@ def test_no_route_edits_or_deletes_entries_and_the_database_refuses(app, firm_a,
 
 
 def test_accountants_and_clients_cannot_read_the_log(app, firm_a, signed_in):
-    assert signed_in(firm_a, "accountant").get("/desk/audit/").status_code == 403
-    assert signed_in(firm_a, "client_x").get("/desk/audit/export.csv").status_code == 403
+    assert signed_in(firm_a, "accountant").get("/desk/admin/audit/").status_code == 403
+    assert signed_in(firm_a, "client_x").get("/desk/admin/audit/export.csv").status_code == 403

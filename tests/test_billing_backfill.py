@@ -132,5 +132,5 @@ def test_a_contract_from_year_one_is_billed_only_its_latest_periods(alpha):
 
 def test_the_backfill_is_a_firm_setting(app, firm_a, signed_in_en):
     client = signed_in_en(firm_a, "owner")
-    page = client.get("/desk/money/settings").get_data(as_text=True)
+    page = client.get("/desk/admin/billing/settings").get_data(as_text=True)
     assert "Past periods a billing run invoices at most per contract" in page

@@ -249,11 +249,11 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     refund_path = response.headers["Location"]
     refund_id = int(refund_path.rstrip("/").rsplit("/", 1)[1])
     admin = signed_in(firm_a, "admin")
-    too_much = admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.01"})
+    too_much = admin.post(f"/desk/billing/refunds/{refund_id}/propose", {"amount": "80.01"})
     assert too_much.status_code == 422 and "退款不能超过已付金额" in too_much.get_data(as_text=True)
-    admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.00"})
+    admin.post(f"/desk/billing/refunds/{refund_id}/propose", {"amount": "80.00"})
     client.post(f"/portal/billing/refunds/{refund_id}/accept")
-    admin.post(f"/desk/money/refunds/{refund_id}/execute")
+    admin.post(f"/desk/billing/refunds/{refund_id}/execute")
     page = client.get(f"/portal/billing/refunds/{refund_id}").get_data(as_text=True)
     assert "已退款" in page and "已接受方案" in page  # the firm works in Chinese
 
@@ -339,7 +339,7 @@ def test_a_reminder_template_with_an_unknown_variable_is_refused(app, firm_a, si
         template_id, before = template.id, (template.subject, template.body)
     admin = signed_in(firm_a, "admin")
     refused = admin.post(
-        f"/desk/money/templates/{template_id}",
+        f"/desk/admin/billing/templates/{template_id}",
         {"subject": "提醒 {number}", "body": "{client} 您好，请支付 {amout}。"},
     )
     body = refused.get_data(as_text=True)
@@ -348,7 +348,7 @@ def test_a_reminder_template_with_an_unknown_variable_is_refused(app, firm_a, si
         template = db.session.get(ReminderTemplate, template_id)
         assert (template.subject, template.body) == before
     saved = admin.post(
-        f"/desk/money/templates/{template_id}",
+        f"/desk/admin/billing/templates/{template_id}",
         {"subject": "提醒 {number}", "body": "{client} 您好，请支付 {amount}。"},
     )
     assert saved.status_code in (302, 303)

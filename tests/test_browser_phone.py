@@ -114,8 +114,8 @@ def test_most_used_pages_fit_a_phone(phone_firm, server, tmp_path):
         "client-detail": f"/desk/clients/{ids['company']}",
         "invoices": "/desk/billing/",
         "client-books": f"/desk/ledgers/company/{ids['company']}",
-        "client-risk": "/desk/dashboard/clients",
-        "staff-performance": "/desk/team/performance",
+        "client-risk": "/desk/admin/dashboards/clients",
+        "staff-performance": "/desk/staff/performance",
     }
     accountant = {"claim-pool": "/desk/work/pool", "my-work": "/desk/work/mine"}
     portal = {

@@ -35,7 +35,7 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server, browser)
     owner.fill("#password", PASSWORD)
     owner.click("button[type=submit]")
     owner.wait_for_url(re.compile(r".*/desk/$"))
-    owner.click(".sidenav a[href='/desk/site/']")
+    owner.click(".sidenav a[href='/desk/admin/site/']")
     owner.wait_for_selector("#site-editor")
 
     for title in ("Why choose us", "Our promise"):

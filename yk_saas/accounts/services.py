@@ -163,7 +163,7 @@ def register_failed_login(user: User) -> int | None:
             "sign_in_alert",
             "sign_in_alert",
             user=user,
-            link=firm_url("auth.forgot_password"),
+            link=firm_url("accounts.forgot_password"),
         ).id
     db.session.commit()
     return email_id
@@ -200,7 +200,7 @@ def invite_user(
         "invitation",
         inviter=invited_by,
         invitation=invitation,
-        secret={"link": firm_url("auth.accept_invitation", token=token)},
+        secret={"link": firm_url("accounts.accept_invitation", token=token)},
     )
     db.session.commit()
     return message.id
@@ -285,7 +285,7 @@ def queue_password_reset(user: User) -> int:
         "password_reset",
         user=user,
         minutes=RESET_MINUTES,
-        secret={"link": firm_url("auth.reset_password", token=token)},
+        secret={"link": firm_url("accounts.reset_password", token=token)},
     )
     db.session.commit()
     return message.id

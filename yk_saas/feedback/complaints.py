@@ -94,7 +94,7 @@ def file_complaint(
     notify(
         "complaint_filed",
         manager_ids(),
-        link=f"/desk/complaints/{complaint.id}",
+        link=f"/desk/feedback/complaints/{complaint.id}",
         company=company.name,
         title=complaint.title,
     )
@@ -116,7 +116,7 @@ def set_state(complaint: Complaint, state: str, by: User, resolution: str | None
         notify(
             "complaint_resolved",
             client_ids(complaint.company_id),
-            link=f"/portal/complaints/{complaint.id}",
+            link=f"/portal/feedback/complaints/{complaint.id}",
             title=complaint.title,
         )
     complaint.state = state
@@ -168,7 +168,7 @@ def answer_followup(complaint: Complaint, solved: bool) -> None:
         notify(
             "complaint_reopened",
             manager_ids(),
-            link=f"/desk/complaints/{complaint.id}",
+            link=f"/desk/feedback/complaints/{complaint.id}",
             title=complaint.title,
         )
 
@@ -196,7 +196,7 @@ def send_due_followups(now=None) -> int:
             notify(
                 "complaint_followup",
                 client_ids(complaint.company_id),
-                link=f"/portal/complaints/{complaint.id}",
+                link=f"/portal/feedback/complaints/{complaint.id}",
                 title=complaint.title,
             )
             sent += 1
