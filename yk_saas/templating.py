@@ -43,7 +43,7 @@ DESK_NAV = [
             ("billing.index", _l("Invoices"), STAFF),
             ("billing.contracts", _l("Contracts"), MANAGERS),
             ("billing_admin.receivables", _l("Receivables"), MANAGERS),
-            ("billing.refunds", _l("Refunds"), STAFF),
+            ("billing.refund_list", _l("Refunds"), STAFF),
         ],
     ),
     (

@@ -31,7 +31,7 @@ def disable_user(actor: User, target: User) -> None:
     target.is_active = False
     end_sessions(target)
     record_audit("user_disabled", "user", target.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def enable_user(actor: User, target: User) -> None:
@@ -39,7 +39,7 @@ def enable_user(actor: User, target: User) -> None:
     _check(actor, target)
     target.is_active = True
     record_audit("user_enabled", "user", target.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def change_role(actor: User, target: User, role: str) -> None:
@@ -51,7 +51,7 @@ def change_role(actor: User, target: User, role: str) -> None:
         record_audit("role_changed", "user", target.id, actor=actor, before=target.role, after=role)
         target.role = role
         end_sessions(target)
-    db.session.commit()
+    db.session.flush()
 
 
 def reset_two_factor(actor: User, target: User) -> None:
@@ -60,7 +60,7 @@ def reset_two_factor(actor: User, target: User) -> None:
     target.totp_secret = None
     end_sessions(target)
     record_audit("two_factor_reset", "user", target.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def sign_out_everywhere(actor: User, target: User) -> int:
@@ -68,7 +68,7 @@ def sign_out_everywhere(actor: User, target: User) -> int:
     _check(actor, target)
     ended = end_sessions(target)
     record_audit("sessions_ended", "user", target.id, actor=actor, count=ended)
-    db.session.commit()
+    db.session.flush()
     return ended
 
 

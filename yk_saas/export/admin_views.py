@@ -6,11 +6,11 @@ from flask import Blueprint, abort, g, render_template, send_file
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from tenants import db
 from yk_saas.access import OWNER, require_firm_host, roles
 from yk_saas.audit.services import record_audit
 from yk_saas.export import jobs
-from yk_saas.extensions import queue, redis_conn
+from yk_saas.extensions import redis_conn
+from yk_saas.jobs import enqueue_after_commit
 
 bp = Blueprint("export_admin", __name__, url_prefix="/desk/admin/export")
 bp.before_request(require_firm_host)
@@ -28,8 +28,8 @@ def index():
 def start():
     token = jobs.new_token()
     record_audit("firm_export_started", "firm", g.tenant.id, token=token)
-    db.session.commit()
-    queue("low").enqueue(
+    enqueue_after_commit(
+        "low",
         jobs.build_export,
         g.tenant.slug,
         token,
@@ -37,7 +37,9 @@ def start():
         job_timeout=3600,
         result_ttl=86400,
     )
-    return render_template("export_admin/_progress.html", **state(token))
+    return render_template(
+        "export_admin/_progress.html", token=token, done=False, progress=0, failed=False
+    )
 
 
 def state(token: str) -> dict:
@@ -71,7 +73,6 @@ def download(token):
     if path is None or not path.exists():
         abort(404)
     record_audit("firm_export_downloaded", "firm", g.tenant.id, token=token)
-    db.session.commit()
     response = send_file(
         path,
         mimetype="application/zip",
