@@ -164,7 +164,9 @@ def register_failed_login(user: User) -> int | None:
             user=user,
             link=firm_url("accounts.forgot_password"),
         ).id
-    db.session.flush()
+    # The request answers with an error, which rolls back: the record of the failed attempt
+    # and the person's warning must stand regardless.
+    db.session.commit()
     return email_id
 
 
