@@ -142,6 +142,28 @@ def test_send_reminder_now_has_a_cooldown(app, firm_a, signed_in):
     assert "刚刚已发送过提醒" in page
 
 
+def test_an_accountant_reminds_their_own_client_and_the_history_shows_it_in_words(
+    app, firm_a, signed_in
+):
+    with app.app_context(), tenant_context("alpha"):
+        company_id = new_company(accountant_id=firm_a["ids"]["accountant"])
+        client_user(company_id)
+        invoice_id = new_invoice(company_id, 1000, due=date(2026, 11, 3))
+        dun(at(date(2026, 11, 10), 10))
+    accountant = signed_in(firm_a, "accountant")
+    assert "逾期 7 天" in accountant.get(f"/desk/billing/invoices/{invoice_id}").get_data(
+        as_text=True
+    )
+    assert accountant.post(f"/desk/billing/invoices/{invoice_id}/remind").status_code == 302
+    page = accountant.get(f"/desk/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert "提醒已发送" in page and "由工作人员发送" in page and "manual-" not in page
+    # Someone else's client: the invoice does not exist for them, and nothing is sent.
+    other = signed_in(firm_a, "accountant2")
+    assert other.post(f"/desk/billing/invoices/{invoice_id}/remind").status_code == 404
+    with app.app_context(), tenant_context("alpha"):
+        assert len(steps_of(invoice_id)) == 2
+
+
 def paid_invoice(amount=30000):
     company_id = new_company()
     client = client_user(company_id)

@@ -75,6 +75,7 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
         payments=payments,
         notes=notes,
         reminders=reminders,
+        reminder_steps={r.id: dunning.step_label(r.step_key) for r in reminders},
         refunds=refunds,
         payment_form=payment_form,
         credit_form=credit_form,
@@ -137,7 +138,7 @@ def credit_note(invoice_id):
 
 
 @bp.route("/invoices/<int:invoice_id>/remind", methods=["POST"])
-@roles(*MANAGERS)
+@roles(*STAFF)
 def remind(invoice_id):
     invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
     with user_errors_on(FlaskForm()) as outcome:
