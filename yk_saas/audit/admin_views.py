@@ -5,7 +5,7 @@ from datetime import date
 from flask import Blueprint, Response, g, render_template, request
 
 from yk_saas.access import MANAGERS, require_firm_host, roles
-from yk_saas.audit import services
+from yk_saas.audit import labels, services
 from yk_saas.bounded import arg_page
 
 bp = Blueprint("audit_admin", __name__, url_prefix="/desk/admin/audit")
@@ -44,7 +44,8 @@ def index():
         flt=flt,
         page=page,
         has_next=len(entries) > PAGE_SIZE,
-        actions=services.known_actions(),
+        actions=labels.action_choices(),
+        labels=labels,
     )
 
 
