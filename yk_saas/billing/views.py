@@ -188,6 +188,7 @@ def contracts():
                 form.ends_on.data,
                 form.payment_terms_days.data,
                 bill_past=form.bill_past.data,
+                ask_before_overdue=True,
             )
         if outcome.ok:
             flash(_("Contract added. The next billing run will invoice it."), "success")
