@@ -57,6 +57,9 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
     )
     page = client.get(f"/portal/feedback/complaints/{complaint_id}").get_data(as_text=True)
     assert "We paid the late fee for you." in page and "Internal: check" not in page
+    # The promised follow-up is on the 回访 list, due the day the client is asked.
+    followups = admin.get("/desk/feedback/followups/").get_data(as_text=True)
+    assert "Complaint follow-up: &#34;Late VAT filing&#34;" in followups
     key = re.search(r"/portal/feedback/complaints/files/([\w-]+)", page).group(1)
     assert client.get(f"/portal/feedback/complaints/files/{key}").data == PNG
     other = signed_in_en(firm_a, "client_y")

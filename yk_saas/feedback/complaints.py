@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
-from tenants import db
+from tenants import current_tenant, db
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
@@ -112,6 +112,7 @@ def set_state(complaint: Complaint, state: str, by: User, resolution: str | None
         complaint.resolved_by_id, complaint.resolved_at = by.id, utcnow()
         complaint.followup_due_at, complaint.followup_sent_at = utcnow() + FOLLOWUP_AFTER, None
         complaint.client_satisfied = None
+        plan_complaint_followup(complaint, by)
         record_audit("complaint_" + state, "complaint", complaint.id, actor=by)
         notify(
             "complaint_resolved",
@@ -120,6 +121,20 @@ def set_state(complaint: Complaint, state: str, by: User, resolution: str | None
             title=complaint.title,
         )
     complaint.state = state
+
+
+def plan_complaint_followup(complaint: Complaint, by: User) -> None:
+    """The follow-up promised with a resolution goes on the 回访 list of the company's
+    accountant, on the day the client is asked whether it is solved."""
+    from yk_saas.feedback.followups import schedule_followup
+
+    schedule_followup(
+        db.session.get(ClientCompany, complaint.company_id),
+        current_tenant().today() + FOLLOWUP_AFTER,
+        "phone",
+        _('Complaint follow-up: "%(title)s"', title=complaint.title)[:300],
+        by,
+    )
 
 
 def add_note(complaint: Complaint, body: str, by: User) -> ComplaintNote:
