@@ -216,3 +216,12 @@ def browser():
     require_chromium()
     with chromium(PLATFORM) as browser:
         yield browser
+
+
+@pytest.fixture(scope="session")
+def zh_demo_firm(app):
+    """The Chinese demo firm, filled by every feature's demo data, under its own subdomain
+    ("walk"), with ids of real rows to open. Tests only read it."""
+    from tests.support.demo import provision_zh_demo_firm
+
+    return provision_zh_demo_firm(app, "walk")

@@ -1,17 +1,13 @@
 """At 390 px in Chromium: the most used desk and portal pages fit the phone's width, and the menu
 is folded behind a button so the content comes first. Screenshots land in the test's tmp dir."""
 
-from dataclasses import replace
-
 import pytest
-from sqlalchemy import select
 
-from tenants import db, tenant_context
 from tests.support.browser import chromium, live_server, require_chromium
+from tests.support.demo import DEMO_CLIENT as CLIENT
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-CLIENT = "boss@qinghe.example.com"
 
 
 @pytest.fixture(scope="module")
@@ -22,26 +18,8 @@ def server(app):
 
 
 @pytest.fixture(scope="module")
-def phone_firm(app):
-    """The Chinese demo firm under another subdomain, with ids of real rows to open."""
-    from yk_saas.accounts.models import User
-    from yk_saas.billing.models import Invoice
-    from yk_saas.demo import DEMO_FIRMS, create_demo_firm
-    from yk_saas.work.models import WorkItem
-
-    demo = replace(DEMO_FIRMS[0], slug="phone")
-    with app.app_context():
-        create_demo_firm(demo)
-        with tenant_context("phone"):
-            company = db.session.scalar(select(User.client_company_id).where(User.email == CLIENT))
-            work = db.session.scalar(
-                select(WorkItem.id).where(WorkItem.client_company_id == company).limit(1)
-            )
-            invoice = db.session.scalar(
-                select(Invoice.id).where(Invoice.company_id == company).limit(1)
-            )
-    assert company and work and invoice, "the demo firm has a client with work and invoices"
-    return {"demo": demo, "company": company, "work": work, "invoice": invoice}
+def phone_firm(zh_demo_firm):
+    return zh_demo_firm
 
 
 def phone_page(browser, base, email):
@@ -105,7 +83,7 @@ def check_fits(page, name, out) -> list[str]:
 
 
 def test_most_used_pages_fit_a_phone(phone_firm, server, tmp_path):
-    base = f"http://phone.yk.test:{server}"
+    base = f"http://{phone_firm['host']}:{server}"
     ids = phone_firm
     desk = {
         "desk-overview": "/desk/",
@@ -154,7 +132,7 @@ def test_the_demo_firms_site_looks_finished_on_a_phone(phone_firm, server, tmp_p
         visitor = browser.new_context(
             viewport=PHONE, locale="zh-CN", device_scale_factor=1
         ).new_page()
-        assert visitor.goto(f"http://phone.yk.test:{server}/").status == 200
+        assert visitor.goto(f"http://{phone_firm['host']}:{server}/").status == 200
         problems = check_fits(visitor, "site-home", tmp_path)
         slides = visitor.locator(".carousel .slide img")
         assert slides.count() == 3
