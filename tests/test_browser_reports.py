@@ -119,3 +119,17 @@ def test_a_column_header_sorts_the_table_in_place(report_firm, server):
         assert descending == list(reversed(ascending)) and ascending != descending
         # Only the table was swapped: the period field is the very element it was.
         assert page.locator("#period").get_attribute("data-kept") == "yes"
+
+
+def test_the_accountants_to_do_list_fits_both_screens(report_firm, server, tmp_path):
+    base = f"http://reports.yk.test:{server}"
+    with chromium("yk.test") as browser:
+        for screen, viewport in SCREENS.items():
+            page = sign_in(browser, base, report_firm.accountants[0][0], viewport)
+            assert page.goto(base + "/desk/").status == 200
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(tmp_path / f"{screen}-todo.png"), full_page=True)
+            assert page.locator("#todo-overdue").count() == 1
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{screen}: {overflow} px wider than the screen"
+    print(f"screenshots in {tmp_path}")
