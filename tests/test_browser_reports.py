@@ -14,9 +14,9 @@ from tests.support.browser import chromium, live_server, require_chromium
 pytestmark = pytest.mark.browser
 SCREENS = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 390, "height": 844}}
 PAGES = {
-    "dashboard": "/desk/dashboard/",
-    "client-risk": "/desk/dashboard/clients",
-    "staff-performance": "/desk/team/performance",
+    "dashboard": "/desk/admin/dashboards/",
+    "client-risk": "/desk/admin/dashboards/clients",
+    "staff-performance": "/desk/staff/performance",
 }
 
 
@@ -101,19 +101,19 @@ def test_a_column_header_sorts_the_table_in_place(report_firm, server):
     base = f"http://reports.yk.test:{server}"
     with chromium("yk.test") as browser:
         page = sign_in(browser, base, report_firm.owner[0], SCREENS["desktop"])
-        page.goto(base + "/desk/dashboard/clients")
+        page.goto(base + "/desk/admin/dashboards/clients")
         page.wait_for_load_state("networkidle")
         names = page.locator("#client-value tbody .name-cell").all_inner_texts()
         assert len(names) >= 3
         # A mark on the period field: it survives only if the page was not reloaded.
         page.evaluate("document.querySelector('#period').dataset.kept = 'yes'")
         page.locator("#client-value thead .sort-link").first.click()  # the company column
-        page.wait_for_url("**/desk/dashboard/clients?*sort=name*dir=asc*")
+        page.wait_for_url("**/desk/admin/dashboards/clients?*sort=name*dir=asc*")
         page.wait_for_selector("#client-value th[aria-sort=ascending]")
         ascending = page.locator("#client-value tbody .name-cell").all_inner_texts()
         assert sorted(ascending) == sorted(names)
         page.locator("#client-value thead .sort-link").first.click()
-        page.wait_for_url("**/desk/dashboard/clients?*sort=name*dir=desc*")
+        page.wait_for_url("**/desk/admin/dashboards/clients?*sort=name*dir=desc*")
         page.wait_for_selector("#client-value th[aria-sort=descending]")
         descending = page.locator("#client-value tbody .name-cell").all_inner_texts()
         assert descending == list(reversed(ascending)) and ascending != descending

@@ -61,11 +61,11 @@ def test_the_dashboard_card_and_page_show_the_risk_and_why(app, fresh_firm, sign
         new_invoice(ids["company_x"], 500000, due=date(2026, 1, 1), issued=date(2025, 12, 1))
         set_credit_limit(ids["company_x"], 100000, "CNY")
     admin = signed_in_en(fresh_firm, "admin")
-    card = admin.get("/desk/dashboard/cards/client-risk").get_data(as_text=True)
+    card = admin.get("/desk/admin/dashboards/cards/client-risk").get_data(as_text=True)
     first_row = card.split("<tbody>")[1].split("</tr>")[0]
     assert "Company X" in first_row and 'class="risk-high">5<' in first_row
     assert "Over credit limit by, Overdue invoices" in first_row
-    page = admin.get("/desk/dashboard/clients").get_data(as_text=True)
+    page = admin.get("/desk/admin/dashboards/clients").get_data(as_text=True)
     assert re.search(r'<td data-metric="billing_over_credit_limit">[^<\d]*4,000\.00</td>', page)
     assert '<td class="risk-high" data-metric="risk">5</td>' in page
 
@@ -90,7 +90,11 @@ def test_time_since_the_last_order_is_minutes_for_an_order_minutes_ago(
         end = datetime(now.year, 1, 1, tzinfo=current_tenant().zone)
         early = client_work_figures(end - timedelta(days=365), end, now=now)
         assert ids["company_x"] not in early
-    page = signed_in_en(fresh_firm, "admin").get("/desk/dashboard/clients").get_data(as_text=True)
+    page = (
+        signed_in_en(fresh_firm, "admin")
+        .get("/desk/admin/dashboards/clients")
+        .get_data(as_text=True)
+    )
     row = next(r for r in page.split("<tr>") if "Company X" in r)
     shown = re.search(r'data-metric="work_since_last_activity">([^<]*)<', row).group(1)
     assert re.fullmatch(r"\d+ min", shown), shown
@@ -154,14 +158,14 @@ def test_client_value_sorts_by_any_column_on_the_server(app, fresh_firm, signed_
         new_invoice(ids["company_x"], 500000, due=date(2026, 1, 1), issued=date(2025, 12, 1))
     admin = signed_in_en(fresh_firm, "admin")
     x, y = f"{fresh_firm['marker']} Company X", f"{fresh_firm['marker']} Company Y"
-    up = admin.get("/desk/dashboard/clients?sort=name&dir=asc").get_data(as_text=True)
-    down = admin.get("/desk/dashboard/clients?sort=name&dir=desc").get_data(as_text=True)
+    up = admin.get("/desk/admin/dashboards/clients?sort=name&dir=asc").get_data(as_text=True)
+    down = admin.get("/desk/admin/dashboards/clients?sort=name&dir=desc").get_data(as_text=True)
     assert names_in_order(up, [x, y]) == [x, y] and names_in_order(down, [x, y]) == [y, x]
     assert 'aria-sort="descending"' in down
     # Rows without a figure come last whichever the direction.
     for direction in ("asc", "desc"):
         page = admin.get(
-            f"/desk/dashboard/clients?sort=billing_outstanding&dir={direction}"
+            f"/desk/admin/dashboards/clients?sort=billing_outstanding&dir={direction}"
         ).get_data(as_text=True)
         assert names_in_order(page, [x, y]) == [x, y]
     # The header links work without script and, with HTMX, swap the table alone.
@@ -175,16 +179,16 @@ def test_client_value_sorts_by_any_column_on_the_server(app, fresh_firm, signed_
     assert text.lstrip().startswith("<section") and 'id="client-value"' in text
     assert names_in_order(text, [x, y]) == [y, x]
     # An unknown column falls back to riskiest first.
-    assert admin.get("/desk/dashboard/clients?sort=nonsense&dir=up").status_code == 200
+    assert admin.get("/desk/admin/dashboards/clients?sort=nonsense&dir=up").status_code == 200
 
 
 def test_staff_performance_sorts_by_any_column_on_the_server(app, fresh_firm, signed_in_en):
     marker = fresh_firm["marker"]
     admin = signed_in_en(fresh_firm, "admin")
     names = [f"{marker} {n}" for n in ("Accountant", "Accountant Two", "Admin", "Owner")]
-    up = admin.get("/desk/team/performance").get_data(as_text=True)
+    up = admin.get("/desk/staff/performance").get_data(as_text=True)
     table = up.split('id="staff-performance"')[1].split("</section>")[0]
     assert names_in_order(table, names) == names
-    down = admin.get("/desk/team/performance?sort=name&dir=desc", headers={"HX-Request": "true"})
+    down = admin.get("/desk/staff/performance?sort=name&dir=desc", headers={"HX-Request": "true"})
     text = down.get_data(as_text=True)
     assert "<html" not in text and names_in_order(text, names) == list(reversed(names))

@@ -55,7 +55,10 @@ def card_client_risk():
     period = parse_period(request.args.get("period"))
     _metrics, rows = cards.client_value(period, limit=8)
     return render_template(
-        "dashboards_admin/_card_client_risk.html", rows=rows, period=period, signal_labels=CLIENT_METRICS
+        "dashboards_admin/_card_client_risk.html",
+        rows=rows,
+        period=period,
+        signal_labels=CLIENT_METRICS,
     )
 
 

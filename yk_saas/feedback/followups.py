@@ -145,7 +145,7 @@ def my_followups(user: User, now) -> list:
             section="overdue" if followup.scheduled_for < today else "today",
             kind=_l("Follow-up"),
             title=followup.purpose or str(METHOD_LABELS.get(followup.method, followup.method)),
-            link=url_for("followups.company", company_id=followup.company_id),
+            link=url_for("feedback.company_followups", company_id=followup.company_id),
             company=company,
             due=followup.scheduled_for,
         )
