@@ -45,7 +45,7 @@ def test_ageing_puts_each_balance_in_its_bucket(alpha):
 def test_staff_and_client_figures_come_from_paid_and_open_invoices(alpha):
     company_id = new_company(accountant_id=alpha["ids"]["accountant"])
     paid = new_invoice(company_id, 7000, due=date(2026, 1, 1), issued=date(2025, 12, 1))
-    new_invoice(company_id, 3000)
+    new_invoice(company_id, 3000, due=date(2026, 1, 1), issued=date(2025, 12, 1))
     services.record_offline_payment(
         paid, 7000, "cash", "", date(2026, 1, 5), db.session.get(User, alpha["ids"]["admin"])
     )
@@ -54,10 +54,13 @@ def test_staff_and_client_figures_come_from_paid_and_open_invoices(alpha):
     end = datetime.now(UTC) + timedelta(hours=1)
     clients = collect(CLIENT_PROVIDERS, start, end)
     money = {k: v for k, v in clients[company_id].items() if k.startswith("billing_")}
+    # The open invoice was due 2026-01-01: overdue; the company has no credit limit.
     assert money == {
         "billing_revenue": 7000,
         "billing_outstanding": 3000,
         "billing_late_payments": 1,
+        "billing_overdue_invoices": 1,
+        "billing_over_credit_limit": None,
     }
     staff = collect(STAFF_PROVIDERS, start, end)
     assert staff[3]["billing_revenue"] >= 7000 and staff[3]["billing_receivables"] >= 3000

@@ -135,6 +135,72 @@ def test_changing_the_accountant_keeps_history_audits_and_shows_on_the_portal_ca
     )
 
 
+def test_a_new_dedicated_accountant_and_the_clients_people_are_told(app, fresh_firm, signed_in_en):
+    from flask_babel import force_locale
+
+    from yk_saas.notifications.models import Notification
+    from yk_saas.notifications.services import render_title
+
+    ids, marker = fresh_firm["ids"], fresh_firm["marker"]
+
+    def notices():
+        with app.app_context(), tenant_context(fresh_firm["slug"]):
+            return db.session.execute(
+                select(
+                    Notification.user_id, Notification.event, Notification.params, Notification.link
+                )
+                .where(Notification.event.in_(("client_assigned", "client_accountant_changed")))
+                .order_by(Notification.id)
+            ).all()
+
+    admin = signed_in_en(fresh_firm, "admin")
+    company = ids["company_x"]
+    url = f"/desk/clients/{company}/accountant"
+    assert admin.post(url, {"accountant_id": str(ids["accountant"])}).status_code == 302
+    first = notices()
+    assert [(n.user_id, n.event) for n in first] == [
+        (ids["accountant"], "client_assigned"),
+        (ids["client_x"], "client_accountant_changed"),
+    ]
+    assert (
+        first[0].link == f"/desk/clients/?q={marker}%20Company%20X" and first[1].link == "/portal/"
+    )
+    with app.test_request_context(), tenant_context(fresh_firm["slug"]):
+        for locale, assigned, changed in (
+            (
+                "en",
+                f"You are now the dedicated accountant of {marker} Company X",
+                f"{marker} Accountant is now your dedicated accountant",
+            ),
+            (
+                "zh_Hans_CN",
+                f"您现在是{marker} Company X的专属会计",
+                f"{marker} Accountant现在是您的专属会计",
+            ),
+        ):
+            with force_locale(locale):
+                assert render_title(first[0].event, first[0].params) == assigned
+                assert render_title(first[1].event, first[1].params) == changed
+    # Each reader opens their link: the accountant's client list finds the company.
+    found = signed_in_en(fresh_firm, "accountant").get(first[0].link)
+    assert found.status_code == 200 and f"/desk/clients/{company}" in found.get_data(as_text=True)
+    assert signed_in_en(fresh_firm, "client_x").get(first[1].link).status_code == 200
+
+    # Reassigned: the new accountant and the client are told; the old one and company Y are not.
+    assert admin.post(url, {"accountant_id": str(ids["accountant2"])}).status_code == 302
+    second = notices()[len(first) :]
+    assert [(n.user_id, n.event) for n in second] == [
+        (ids["accountant2"], "client_assigned"),
+        (ids["client_x"], "client_accountant_changed"),
+    ]
+    assert second[1].params["accountant"] == f"{marker} Accountant Two"
+    # Nobody: no one to introduce; the same accountant again: no change, no notice.
+    assert admin.post(url, {"accountant_id": ""}).status_code == 302
+    assert admin.post(url, {"accountant_id": ""}).status_code == 302
+    assert len(notices()) == 4
+    assert ids["client_y"] not in {n.user_id for n in notices()}
+
+
 def test_an_accountant_sees_only_their_own_clients(app, firm_a, signed_in_en):
     own = new_company(app, "Crm Own Client")
     other = new_company(app, "Crm Other Client")

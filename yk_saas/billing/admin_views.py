@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tenants import current_tenant, db
@@ -25,6 +26,7 @@ from yk_saas.billing.models import ReminderTemplate
 from yk_saas.billing.providers import stripe_configured
 from yk_saas.billing.sms import sms_available
 from yk_saas.errors import form_status, user_errors_on
+from yk_saas.ledgers.charts import month_chart
 
 bp = Blueprint("billing_admin", __name__, url_prefix="/desk/admin/billing")
 bp.before_request(require_firm_host)
@@ -119,7 +121,19 @@ def receivables_csv():
 @bp.route("/cards/revenue")
 @roles(*MANAGERS)
 def card_revenue():
-    return render_template("billing_admin/_card_revenue.html", months=reports.revenue_by_month())
+    months = reports.revenue_by_month()
+    chart = month_chart(
+        _l("Revenue by month"),
+        [month for month, _amount in months],
+        [amount for _month, amount in months],
+        _l("Paid"),
+    )
+    return render_template(
+        "billing_admin/_card_revenue.html",
+        months=months,
+        chart=chart,
+        total=sum(amount for _month, amount in months),
+    )
 
 
 @bp.route("/cards/receivables")

@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, cast, func, literal, select
 
 from tenants import current_tenant, db
-from yk_saas.billing.models import Invoice, Payment
+from yk_saas.billing.models import ClientCredit, Invoice, Payment
 from yk_saas.clients.models import ClientCompany
 from yk_saas.csv_export import csv_bytes
+from yk_saas.dashboards.periods import last_months, parse_period
 from yk_saas.reports.registry import DashboardCard, Metric
 
 BUCKETS = (
@@ -24,6 +25,8 @@ REVENUE = Metric("billing_revenue", _l("Revenue (paid)"), "money", 50)
 RECEIVABLES = Metric("billing_receivables", _l("Receivables"), "money", 51)
 OUTSTANDING = Metric("billing_outstanding", _l("Outstanding"), "money", 51)
 LATE = Metric("billing_late_payments", _l("Late payments"), "count", 52)
+OVERDUE = Metric("billing_overdue_invoices", _l("Overdue invoices"), "count", 53)
+OVER_LIMIT = Metric("billing_over_credit_limit", _l("Over credit limit by"), "money", 54)
 
 CARDS = (
     DashboardCard("billing_revenue", _l("Revenue by month"), "billing_admin.card_revenue", 20),
@@ -32,7 +35,7 @@ CARDS = (
     ),
 )
 STAFF = (REVENUE, RECEIVABLES)
-CLIENT = (REVENUE, OUTSTANDING, LATE)
+CLIENT = (REVENUE, OUTSTANDING, LATE, OVERDUE, OVER_LIMIT)
 
 
 def owed_expr():
@@ -85,7 +88,8 @@ def staff_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
 
 
 def client_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]:
-    """Per client company: paid in the period, owed now, payments made after the due date."""
+    """Per client company: paid in the period, owed now, payments made after the due date,
+    invoices overdue now and how far over its credit limit it is now."""
     late = dict(
         db.session.execute(
             select(Payment.company_id, func.count(Payment.id))
@@ -99,27 +103,70 @@ def client_money(start: datetime, end: datetime) -> dict[int, dict[str, object]]
         ).all()
     )
     paid, owed = paid_by_company(start, end), owed_by_company()
+    overdue, over_limit = overdue_by_company(current_tenant().today()), over_credit_limit()
     return {
         company: {
             REVENUE.key: paid.get(company, 0),
             OUTSTANDING.key: owed.get(company, 0),
             LATE.key: int(late.get(company, 0)),
+            OVERDUE.key: overdue.get(company, 0),
+            OVER_LIMIT.key: over_limit.get(company),
         }
-        for company in set(paid) | set(owed) | set(late)
+        for company in set(paid) | set(owed) | set(late) | set(overdue) | set(over_limit)
     }
 
 
-def revenue_by_month(months: int = 6) -> list[tuple[str, int]]:
-    """(YYYY-MM, paid amount in the firm currency) for the last ``months`` months with payments."""
-    month = func.to_char(Payment.received_on, "YYYY-MM")
+def overdue_by_company(today: date) -> dict[int, int]:
+    """Open invoices past their due date with something still owed, per company (today's state:
+    an overdue invoice is a churn signal whatever period the report is about)."""
     rows = db.session.execute(
-        select(month, func.sum(Payment.amount_cents))
-        .where(Payment.currency == current_tenant().currency)
-        .group_by(month)
-        .order_by(month.desc())
-        .limit(months)
+        select(Invoice.company_id, func.count(Invoice.id))
+        .where(Invoice.status == "open", Invoice.due_on < today, owed_expr() > 0)
+        .group_by(Invoice.company_id)
     ).all()
-    return [(label, int(total)) for label, total in reversed(rows)]
+    return {company: int(n) for company, n in rows}
+
+
+def over_credit_limit() -> dict[int, int]:
+    """Minor units by which each company's open balance exceeds its credit limit (today's state),
+    only for the companies over it; the balance counted in the limit's currency."""
+    owed = func.coalesce(
+        select(func.sum(owed_expr()))
+        .where(
+            Invoice.company_id == ClientCredit.company_id,
+            Invoice.status == "open",
+            Invoice.currency == ClientCredit.currency,
+        )
+        .correlate(ClientCredit)
+        .scalar_subquery(),
+        0,
+    )
+    rows = db.session.execute(
+        select(ClientCredit.company_id, owed - ClientCredit.limit_cents).where(
+            ClientCredit.limit_cents.is_not(None), owed > ClientCredit.limit_cents
+        )
+    ).all()
+    return {company: int(excess) for company, excess in rows}
+
+
+def revenue_by_month(months: int = 12, until: str | None = None) -> list[tuple[str, int]]:
+    """(YYYY-MM, paid in the firm currency) for each of the ``months`` months up to ``until``
+    (default: this month in the firm's time zone), oldest first; a month without payments is 0."""
+    keys = [p.key for p in last_months(months, parse_period(until) if until else None)]
+    first = date(int(keys[0][:4]), int(keys[0][5:]), 1)
+    month = func.to_char(Payment.received_on, "YYYY-MM")
+    paid = dict(
+        db.session.execute(
+            select(month, func.sum(Payment.amount_cents))
+            .where(
+                Payment.currency == current_tenant().currency,
+                Payment.received_on >= first,
+                month <= keys[-1],
+            )
+            .group_by(month)
+        ).all()
+    )
+    return [(key, int(paid.get(key, 0))) for key in keys]
 
 
 def ageing(today: date) -> list[dict]:

@@ -2,11 +2,13 @@
 
 
 def init_app(app) -> None:
-    """Accountant-change history, client labels for templates, demo companies."""
+    """Accountant-change history and notifications, client labels for templates, demo companies."""
     from yk_saas import signals
-    from yk_saas.clients import demo, services
+    from yk_saas.clients import demo, events, services
     from yk_saas.demo import add_demo_populator
+    from yk_saas.notifications.services import register_events
 
+    register_events(*events.EVENT_TYPES)
     signals.dedicated_accountant_changed.connect(services.record_accountant_change)
     app.context_processor(client_labels)
     add_demo_populator(demo.populate_clients)

@@ -1,5 +1,7 @@
 """Client companies (K1, K2): profile, dedicated accountant, and who may see which company."""
 
+from urllib.parse import quote
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -12,6 +14,7 @@ from yk_saas.clients.creditcode import CreditCodeError, normalize_credit_code, v
 from yk_saas.clients.models import AccountantChange, ClientCompany, ClientTag
 from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
+from yk_saas.notifications.services import notify
 
 PROFILE_FIELDS = ("name", "credit_code", "industry", "size", "tax_type", "address", "source")
 
@@ -122,7 +125,34 @@ def change_dedicated_accountant(company: ClientCompany, new_id: int | None, by: 
         old_id=old_id,
         new_id=new_id,
     )
+    if new_id is not None:
+        tell_about_new_accountant(company, db.session.get(User, new_id), by)
     return True
+
+
+def tell_about_new_accountant(company: ClientCompany, accountant: User, by: User) -> None:
+    """The new accountant hears of their client (unless they made the change themselves), and
+    the client's people of their new accountant.
+
+    The accountant's link is their client list searched for the company: it still opens (empty)
+    after the company has gone to someone else, where the company's own page would not.
+    """
+    if accountant.id != by.id:
+        notify(
+            "client_assigned",
+            [accountant.id],
+            link=f"/desk/clients/?q={quote(company.name[:100])}",
+            company=company.name,
+        )
+    client_users = db.session.scalars(
+        select(User.id).where(
+            User.role == "client", User.client_company_id == company.id, User.is_active.is_(True)
+        )
+    ).all()
+    if client_users:
+        notify(
+            "client_accountant_changed", client_users, link="/portal/", accountant=accountant.name
+        )
 
 
 def record_accountant_change(sender, company_id, old_id, new_id, by_id=None, **_kw):

@@ -6,9 +6,11 @@ from flask_babel import lazy_gettext as _l
 from yk_saas.access import MANAGERS, require_firm_host, roles
 from yk_saas.dashboards import cards
 from yk_saas.dashboards.periods import parse_period
+from yk_saas.dashboards.sorting import TableSort, parse_sort
 from yk_saas.feedback.forms import STATE_LABELS
 from yk_saas.ledgers.charts import month_chart
-from yk_saas.reports.registry import DASHBOARD_CARDS
+from yk_saas.reports.registry import CLIENT_METRICS, DASHBOARD_CARDS
+from yk_saas.templating import render_page_or_fragment
 
 bp = Blueprint("dashboards_admin", __name__, url_prefix="/desk/admin/dashboards")
 bp.before_request(require_firm_host)
@@ -51,9 +53,12 @@ def card_new_lost():
 @roles(*MANAGERS)
 def card_client_risk():
     period = parse_period(request.args.get("period"))
-    metrics, rows = cards.client_value(period, limit=8)
+    _metrics, rows = cards.client_value(period, limit=8)
     return render_template(
-        "dashboards_admin/_card_client_risk.html", metrics=metrics, rows=rows, period=period
+        "dashboards_admin/_card_client_risk.html",
+        rows=rows,
+        period=period,
+        signal_labels=CLIENT_METRICS,
     )
 
 
@@ -67,20 +72,30 @@ def card_complaints():
     )
 
 
+#: The client value table opens riskiest first.
+RISKIEST_FIRST = TableSort("risk", "desc")
+
+
 @bp.route("/clients")
 @roles(*MANAGERS)
 def client_value():
+    """Every active client's value and churn risk, the table sortable by any column."""
     period = parse_period(request.args.get("period") or "")
     by = (
         request.args.get("segment") if request.args.get("segment") in cards.SEGMENTS else "industry"
     )
     metrics, rows = cards.client_value(period, limit=None)
-    return render_template(
+    sort = parse_sort(request.args, cards.client_value_columns(metrics), RISKIEST_FIRST)
+    if sort != RISKIEST_FIRST:
+        rows = cards.sort_client_rows(rows, sort)
+    return render_page_or_fragment(
         "dashboards_admin/client_value.html",
+        "dashboards_admin/_client_value_table.html",
         metrics=metrics,
         rows=rows[:200],
         period=period,
         segments=cards.segments(rows, metrics, by),
         by=by,
         total=len(rows),
+        sort=sort,
     )

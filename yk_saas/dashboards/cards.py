@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tenants import db
 from yk_saas.clients.models import ClientCompany, ClientTag
 from yk_saas.dashboards.periods import ReportPeriod, last_months
+from yk_saas.dashboards.sorting import TableSort, sort_rows
 from yk_saas.feedback.models import Complaint
 from yk_saas.models_base import utcnow
 from yk_saas.reports.registry import CLIENT_METRICS, CLIENT_PROVIDERS, DashboardCard, collect
@@ -54,28 +55,36 @@ def active_count() -> int:
     )
 
 
-#: Churn signals this feature knows: metric key → (threshold, points). A value at or past the
-#: threshold adds the points ("low" signals count when the value is at or below it).
+#: Churn signals this feature knows: metric key → (direction, threshold, points). A value at or
+#: past the threshold adds the points ("low" signals count when the value is at or below it).
 RISK_SIGNALS = {
     "complaints": ("high", 1, 3),
     "survey_score": ("low", 6, 3),
     "followup_satisfaction": ("low", 2, 2),
     "months_without_books": ("high", 2, 2),
     "days_since_followup": ("high", 180, 1),
+    # A client over its credit limit that also lets an invoice run overdue is one to call today.
+    "billing_over_credit_limit": ("high", 1, 3),
+    "billing_overdue_invoices": ("high", 1, 2),
 }
 
 
-def risk_score(values: dict) -> int:
-    score = 0
-    for key, (direction, threshold, points) in RISK_SIGNALS.items():
+def risk_signals(values: dict) -> list[str]:
+    """The keys of the churn signals ``values`` sets off, in ``RISK_SIGNALS`` order."""
+    fired = []
+    for key, (direction, threshold, _points) in RISK_SIGNALS.items():
         value = values.get(key)
         if value is None:
             continue
         if (direction == "high" and value >= threshold) or (
             direction == "low" and value <= threshold
         ):
-            score += points
-    return score
+            fired.append(key)
+    return fired
+
+
+def risk_score(values: dict) -> int:
+    return sum(RISK_SIGNALS[key][2] for key in risk_signals(values))
 
 
 def risk_level(score: int) -> str:
@@ -91,6 +100,10 @@ class ClientValueRow:
     @property
     def level(self) -> str:
         return risk_level(self.risk)
+
+    @property
+    def signals(self) -> list[str]:
+        return risk_signals(self.values)
 
 
 def client_value(period: ReportPeriod, limit: int | None = 20) -> tuple[list, list[ClientValueRow]]:
@@ -110,6 +123,22 @@ def client_value(period: ReportPeriod, limit: int | None = 20) -> tuple[list, li
     ]
     rows.sort(key=lambda r: (-r.risk, -(r.values.get(money) or 0) if money else 0, r.company.name))
     return metrics, rows[:limit] if limit else rows
+
+
+def client_value_columns(metrics) -> list[str]:
+    """The columns the client value table can be sorted by."""
+    return ["name", "risk", *(m.key for m in metrics)]
+
+
+def sort_client_rows(rows: list[ClientValueRow], sort: TableSort) -> list[ClientValueRow]:
+    def value_of(row: ClientValueRow, column: str):
+        if column == "name":
+            return row.company.name.casefold()
+        if column == "risk":
+            return row.risk
+        return row.values.get(column)
+
+    return sort_rows(rows, sort, value_of, lambda row: row.company.name)
 
 
 SEGMENTS = ("industry", "size", "tax_type", "tag")

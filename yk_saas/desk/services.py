@@ -1,4 +1,6 @@
-"""The firm's own settings and the desk's overview figures."""
+"""The firm's own settings, the desk's overview figures and each person's to-do list."""
+
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select, update
 
@@ -10,6 +12,8 @@ from yk_saas.accounts.models import Invitation, User
 from yk_saas.audit.services import record_audit
 from yk_saas.clients.models import ClientCompany
 from yk_saas.mail.models import OutboxEmail
+from yk_saas.models_base import utcnow
+from yk_saas.reports.registry import TODO_PROVIDERS, TODO_SECTIONS, URGENCY_ORDER, TodoEntry
 
 CONTACT_KEYS = ("phone", "email", "address")
 
@@ -52,3 +56,27 @@ def overview_counts() -> dict[str, int]:
         )
     ).one()
     return dict(zip(("staff", "companies", "client_users", "invitations", "emails"), row))
+
+
+def my_todo(user: User, now: datetime | None = None) -> dict[str, list[TodoEntry]]:
+    """``user``'s own to-do list from every feature's provider, by section (``TODO_SECTIONS``),
+    each section urgent first, then soonest due (undated last)."""
+    now = now or utcnow()
+    zone = current_tenant().zone
+
+    def order(entry: TodoEntry):
+        due = entry.due
+        if isinstance(due, date) and not isinstance(due, datetime):
+            due = datetime.combine(due, time.min, tzinfo=zone)
+        return (URGENCY_ORDER.get(entry.urgency, 1), due is None, due or now, entry.title)
+
+    sections: dict[str, list[TodoEntry]] = {section: [] for section in TODO_SECTIONS}
+    for provider in TODO_PROVIDERS:
+        for entry in provider(user, now):
+            sections[entry.section].append(entry)
+    return {section: sorted(entries, key=order) for section, entries in sections.items()}
+
+
+def urgency_counts(entries: list[TodoEntry]) -> dict[str, int]:
+    """How many of ``entries`` are urgent, normal and low."""
+    return {u: sum(1 for e in entries if e.urgency == u) for u in URGENCY_ORDER}

@@ -7,6 +7,7 @@ from yk_saas.access import MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.desk import services
 from yk_saas.desk.forms import FirmSettingsForm
 from yk_saas.errors import form_status
+from yk_saas.work.labels import URGENCY_LABELS
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 bp.before_request(require_firm_host)
@@ -15,16 +16,22 @@ bp.before_request(require_firm_host)
 @bp.route("/")
 @roles(*STAFF)
 def home():
-    """Headline counts, and for managers every dashboard card, each loading on its own."""
+    """An accountant's own to-do list; for managers the firm's headline counts and every
+    dashboard card, each loading on its own."""
     from flask_login import current_user
 
     from yk_saas.reports.registry import DASHBOARD_CARDS
 
-    cards = (
-        sorted(DASHBOARD_CARDS.values(), key=lambda c: (c.order, c.key))
-        if current_user.is_manager
-        else []
-    )
+    if not current_user.is_manager:
+        todo = services.my_todo(current_user)
+        in_hand = todo["overdue"] + todo["today"] + todo["open"]
+        return render_template(
+            "desk/home.html",
+            todo=todo,
+            urgencies=services.urgency_counts(in_hand),
+            urgency_labels=URGENCY_LABELS,
+        )
+    cards = sorted(DASHBOARD_CARDS.values(), key=lambda c: (c.order, c.key))
     return render_template("desk/home.html", counts=services.overview_counts(), cards=cards)
 
 

@@ -2,18 +2,21 @@
 
 from datetime import date, timedelta
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from tenants import db
+from tenants import current_tenant, db
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_companies_query
 from yk_saas.errors import UserError
+from yk_saas.feedback.forms import METHOD_LABELS
 from yk_saas.feedback.models import FOLLOWUP_METHODS, FollowUp
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import EventType, notify
+from yk_saas.reports.registry import TodoEntry
 
 EVENT_TYPES = (EventType("followup_due", _l("Follow-up with %(company)s due on %(day)s")),)
 
@@ -120,3 +123,31 @@ def remind_due_followups(today: date | None = None) -> int:
             sent += 1
         db.session.commit()  # per follow-up: the claim's row lock is held only this long
     return sent
+
+
+def my_followups(user: User, now) -> list:
+    """``user``'s own follow-ups not yet done, for their to-do list: overdue or due today
+    (by the firm's date); later ones are on the follow-ups page."""
+    today = now.astimezone(current_tenant().zone).date()
+    rows = db.session.execute(
+        visible_followups_query(user)
+        .add_columns(ClientCompany.name)
+        .join(ClientCompany, ClientCompany.id == FollowUp.company_id)
+        .where(
+            FollowUp.accountant_id == user.id,
+            FollowUp.done_at.is_(None),
+            FollowUp.scheduled_for <= today,
+        )
+        .order_by(FollowUp.scheduled_for, FollowUp.id)
+    ).all()
+    return [
+        TodoEntry(
+            section="overdue" if followup.scheduled_for < today else "today",
+            kind=_l("Follow-up"),
+            title=followup.purpose or str(METHOD_LABELS.get(followup.method, followup.method)),
+            link=url_for("feedback.company_followups", company_id=followup.company_id),
+            company=company,
+            due=followup.scheduled_for,
+        )
+        for followup, company in rows
+    ]

@@ -3,7 +3,9 @@
 import re
 from datetime import date
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tenants import current_tenant, db
@@ -16,6 +18,7 @@ from yk_saas.files.services import DOCUMENTS, MB, save_upload
 from yk_saas.ledgers.models import FIGURES, FILING_STATES, TAXES, LedgerPeriod, TaxFiling
 from yk_saas.models_base import utcnow
 from yk_saas.money import AmountError, parse_amount
+from yk_saas.reports.registry import TodoEntry
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 FILE_OWNER = "ledger"
@@ -224,3 +227,20 @@ def delivered_count(user: User, period: str) -> int:
             LedgerPeriod.company_id.in_(companies),
         )
     )
+
+
+def my_missing_books(user: User, now) -> list:
+    """For ``user``'s to-do list: their own clients (as dedicated accountant) whose books for
+    the month now due (the previous calendar month, by the firm's date) are not delivered."""
+    period = previous_period(now.astimezone(current_tenant().zone).date())
+    return [
+        TodoEntry(
+            section="books",
+            kind=_l("Books"),
+            title=period,
+            link=url_for("ledgers.company", company_id=company.id),
+            company=company.name,
+        )
+        for company in missing_books(user, period)
+        if company.dedicated_accountant_id == user.id
+    ]

@@ -1,8 +1,8 @@
-"""Where features plug their figures into staff performance and the dashboards.
+"""Where features plug their figures into staff performance and the dashboards, and their
+part of each person's own to-do list into the desk overview.
 
 Each feature registers what it knows about (work items, money, complaints,
-clients); the report pages show whatever is registered. Registration happens
-when the feature's module is imported (its views module, via features.py).
+clients) from its ``init_app``; the report pages show whatever is registered.
 """
 
 from collections.abc import Callable
@@ -74,3 +74,34 @@ def collect(providers, start: datetime, end: datetime) -> dict[int, dict[str, ob
         for object_id, values in provider(start, end).items():
             merged.setdefault(object_id, {}).update(values)
     return merged
+
+
+#: The sections of a person's own to-do list (the desk overview), in the order shown.
+TODO_SECTIONS = ("overdue", "today", "open", "waiting", "books")
+#: Within a section: urgent first, then by when it is due.
+URGENCY_ORDER = {"urgent": 0, "normal": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class TodoEntry:
+    """One thing on a person's own to-do list: what, for whom, where to do it, and by when."""
+
+    section: str  # one of TODO_SECTIONS
+    kind: object  # what sort of thing it is, a (lazy) label: "Request", "Follow-up", "Books"
+    title: str
+    link: str
+    company: str | None = None
+    urgency: str = "normal"
+    #: When it is due (a datetime or a date), or since when it waits; None when it has no date.
+    due: object = None
+
+
+#: fn(user, now) -> the TodoEntry items that are ``user``'s own to do (never a colleague's).
+TodoProvider = Callable[[object, datetime], list[TodoEntry]]
+TODO_PROVIDERS: list[TodoProvider] = []
+
+
+def add_todo_provider(provider: TodoProvider) -> None:
+    """A feature's part of everyone's to-do list (called from the feature's init_app)."""
+    if provider not in TODO_PROVIDERS:
+        TODO_PROVIDERS.append(provider)

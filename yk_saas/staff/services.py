@@ -9,6 +9,7 @@ from yk_saas.clients.models import ClientCompany, StaffProfile
 from yk_saas.csv_export import csv_bytes
 from yk_saas.dashboards.formatting import metric_number
 from yk_saas.dashboards.periods import ReportPeriod, last_months
+from yk_saas.dashboards.sorting import TableSort, sort_rows
 from yk_saas.files.services import IMAGES, MB, delete_stored_file, save_upload
 from yk_saas.reports.registry import STAFF_METRICS, STAFF_PROVIDERS, collect
 from yk_saas.work import services as work_services
@@ -84,6 +85,18 @@ def performance(period: ReportPeriod, only: User | None = None) -> tuple[list, l
     people = staff_members(only)
     figures = collect(STAFF_PROVIDERS, period.start, period.end)
     return metrics, people, {p.id: figures.get(p.id, {}) for p in people}
+
+
+def performance_columns(metrics) -> list[str]:
+    """The columns the performance table can be sorted by."""
+    return ["name", *(m.key for m in metrics)]
+
+
+def sort_people(people: list[User], figures: dict, sort: TableSort) -> list[User]:
+    def value_of(person: User, column: str):
+        return person.name.casefold() if column == "name" else figures[person.id].get(column)
+
+    return sort_rows(people, sort, value_of, lambda person: person.name)
 
 
 def trend(user: User, months: int = 12) -> tuple[list, list[str], dict[str, list]]:

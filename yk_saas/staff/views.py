@@ -13,12 +13,14 @@ from yk_saas.access import CLIENT, MANAGERS, STAFF, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany, StaffProfile
 from yk_saas.dashboards.periods import parse_period
+from yk_saas.dashboards.sorting import TableSort, parse_sort
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import send_stored_file
 from yk_saas.forms import Form
 from yk_saas.ledgers.charts import month_chart
 from yk_saas.staff import services
+from yk_saas.templating import render_page_or_fragment
 
 bp = Blueprint("staff", __name__, url_prefix="/desk/staff")
 bp.before_request(require_firm_host)
@@ -91,21 +93,30 @@ def scope():
     return None if current_user.role in MANAGERS else current_user
 
 
+#: The performance table opens in name order.
+BY_NAME = TableSort("name", "asc")
+
+
 @bp.route("/performance")
 @roles(*STAFF)
 def performance():
+    """Every figure of every member of staff (managers) or one's own, sortable by any column."""
     period = parse_period(request.args.get("period"))
     metrics, people, figures = services.performance(period, scope())
+    sort = parse_sort(request.args, services.performance_columns(metrics), BY_NAME)
+    people = services.sort_people(people, figures, sort)
     maxima = {
         m.key: max([int(figures[p.id].get(m.key) or 0) for p in people] or [0]) for m in metrics
     }
-    return render_template(
+    return render_page_or_fragment(
         "staff/performance.html",
+        "staff/_performance_table.html",
         period=period,
         metrics=metrics,
         people=people,
         figures=figures,
         maxima=maxima,
+        sort=sort,
     )
 
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tenants import db
+from yk_saas.models_base import utcnow
 from yk_saas.reports.registry import DashboardCard, Metric
 from yk_saas.work.models import STATES, Rating, WorkItem
 
@@ -101,15 +102,27 @@ def add_rating_figures(figures, start, end) -> None:
         )
 
 
-def client_work_figures(start, end) -> dict[int, dict[str, object]]:
-    """Per client company: items filed in the period, last filing, bad ratings."""
+def client_work_figures(start, end, now=None) -> dict[int, dict[str, object]]:
+    """Per client company: items filed in the period, time since its latest one, bad ratings.
+
+    The time since the latest order is counted up to now (or the period's end when the period
+    is over), and looks back before the period: a client who ordered minutes ago shows minutes,
+    and one who last ordered three months ago shows three months in this month's report.
+    """
+    now = min(end, now or utcnow())
     figures: dict[int, dict[str, object]] = {}
-    for company_id, count, last in db.session.execute(
-        select(WorkItem.client_company_id, func.count(WorkItem.id), func.max(WorkItem.created_at))
+    for company_id, count in db.session.execute(
+        select(WorkItem.client_company_id, func.count(WorkItem.id))
         .where(WorkItem.created_at >= start, WorkItem.created_at < end)
         .group_by(WorkItem.client_company_id)
     ).all():
-        figures[company_id] = {"work_items": count, "work_since_last_activity": seconds(end - last)}
+        figures[company_id] = {"work_items": count}
+    for company_id, last in db.session.execute(
+        select(WorkItem.client_company_id, func.max(WorkItem.created_at))
+        .where(WorkItem.created_at <= now)
+        .group_by(WorkItem.client_company_id)
+    ).all():
+        figures.setdefault(company_id, {})["work_since_last_activity"] = seconds(now - last)
     for company_id, bad in db.session.execute(
         select(WorkItem.client_company_id, func.count(Rating.id))
         .join(WorkItem, WorkItem.id == Rating.work_item_id)
