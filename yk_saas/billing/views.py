@@ -29,6 +29,8 @@ from yk_saas.clients.services import get_visible_company
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.money import to_decimal
 from yk_saas.paging import page_of
+from yk_saas.search import arg_query
+from yk_saas.templating import render_page_or_fragment
 
 bp = Blueprint("billing", __name__, url_prefix="/desk/billing")
 bp.before_request(require_firm_host)
@@ -40,11 +42,13 @@ PER_PAGE = 50
 @roles(*STAFF)
 def index():
     status = request.args.get("status", "")
-    query = services.visible_invoices_query(current_user)
-    if status in ("open", "paid", "void"):
-        query = query.where(Invoice.status == status)
+    status = status if status in services.INVOICE_STATES else ""
+    q = arg_query()
+    query = services.visible_invoices_query(current_user, q, status)
     invoices = page_of(query.order_by(Invoice.id.desc()), PER_PAGE)
-    return render_template("billing/index.html", invoices=invoices, status=status)
+    return render_page_or_fragment(
+        "billing/index.html", "billing/_invoice_list.html", invoices=invoices, status=status, q=q
+    )
 
 
 def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):

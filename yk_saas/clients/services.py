@@ -2,7 +2,7 @@
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from tenants import db
 from yk_saas import signals
@@ -12,6 +12,7 @@ from yk_saas.clients.creditcode import CreditCodeError, normalize_credit_code, v
 from yk_saas.clients.models import AccountantChange, ClientCompany, ClientTag
 from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
+from yk_saas.search import matches
 
 PROFILE_FIELDS = ("name", "credit_code", "industry", "size", "tax_type", "address", "source")
 
@@ -173,14 +174,9 @@ def filtered_companies_query(
 ):
     """The desk list (and export): visible companies matching the filters, by name."""
     query = visible_companies_query(user)
-    if q:
-        like = f"%{q.strip()}%"
+    if q.strip():
         query = query.where(
-            or_(
-                ClientCompany.name.ilike(like),
-                ClientCompany.credit_code.ilike(like),
-                ClientCompany.industry.ilike(like),
-            )
+            matches(q, ClientCompany.name, ClientCompany.credit_code, ClientCompany.industry)
         )
     if tag:
         query = query.where(

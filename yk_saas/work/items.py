@@ -10,11 +10,14 @@ from sqlalchemy import or_, select
 from tenants import db
 from yk_saas import signals
 from yk_saas.access import ACCOUNTANT, CLIENT, MANAGERS
+from yk_saas.bounded import parse_int
 from yk_saas.catalog.models import ServiceItem
+from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_company_ids
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import DOCUMENTS, MB, UploadError, delete_stored_file, save_upload
 from yk_saas.models_base import utcnow
+from yk_saas.search import matches
 from yk_saas.work import events
 from yk_saas.work.claims import open_for_claims
 from yk_saas.work.errors import WorkError
@@ -40,9 +43,22 @@ def visible_condition(user):
     return or_(own_companies, WorkItem.in_pool, WorkItem.assignee_id == user.id)
 
 
-def visible_items_query(user):
-    """Items ``user`` may see (``visible_condition``)."""
-    return select(WorkItem).where(visible_condition(user))
+def visible_items_query(user, q: str = ""):
+    """Items ``user`` may see (``visible_condition``), those matching the words ``q`` if given."""
+    query = select(WorkItem).where(visible_condition(user))
+    return query.where(search_condition(q)) if q else query
+
+
+def search_condition(q: str):
+    """An item whose number (``12`` or ``#12``), title, description, request type or
+    client company contains ``q``."""
+    number = parse_int(q.strip().lstrip("#"), 1)
+    companies = select(ClientCompany.id).where(matches(q, ClientCompany.name))
+    return or_(
+        matches(q, WorkItem.title, WorkItem.description, WorkItem.request_type),
+        WorkItem.client_company_id.in_(companies),
+        *([WorkItem.id == number] if number else []),
+    )
 
 
 def get_visible_item(user, item_id: int) -> WorkItem | None:
