@@ -28,6 +28,7 @@ from yk_saas.billing.providers import stripe_configured
 from yk_saas.billing.refund_views import save_evidence
 from yk_saas.billing.sms import sms_available
 from yk_saas.errors import form_status, user_errors_on
+from yk_saas.files.services import send_stored_file
 
 bp = Blueprint("billing_admin", __name__, url_prefix="/desk/money")
 bp.before_request(require_firm_host)
@@ -107,15 +108,32 @@ def refund(refund_id):
     )
 
 
-def refund_page(refund, form, status=200, area="desk"):
-    """The refund's trail and its next step, for the desk (``area="desk"``) or the portal."""
+def refund_page(refund, form, status=200, area="desk", failed=None):
+    """The refund's trail and its next step, for the desk (``area="desk"``) or the portal.
+
+    Files open for the client and for managers; other staff see that a file is attached.
+    ``failed`` names the step whose ``form`` was refused; the other steps get blank forms."""
+    blank = RefundStepForm(formdata=None)
+    blank.currency_code = refund.currency
     return render_template(
         "billing/refund.html",
         refund=refund,
         form=form,
+        blank=blank,
+        failed=failed,
         labels=refunds.STATE_LABELS,
         actions=refunds.ACTION_LABELS,
+        payout_methods=refunds.PAYOUT_METHODS,
         people=people_names(),
+        files=refunds.files_of(refund),
+        file_endpoint=(
+            "billing_portal.refund_file"
+            if area == "portal"
+            else "billing_admin.refund_file"
+            if current_user.is_manager
+            else None
+        ),
+        pays_online=refund.state == "agreed" and refunds.online_payment_of(refund) is not None,
         area=area,
     ), status
 
@@ -141,12 +159,20 @@ def refund_step(refund_id, action):
                 form.note.data,
                 form.amount.minor,
                 save_evidence(form, refund),
+                refunds.Payout(form.method.data, form.paid_on.data, form.reference.data),
             )
         if outcome.ok:
             flash(_("Refund updated."), "success")
             return redirect(url_for("billing_admin.refund", refund_id=refund.id))
     refund = or_404(refunds.get_visible_refund(current_user, refund_id))
-    return refund_page(refund, form, form_status(form))
+    return refund_page(refund, form, form_status(form), failed=action)
+
+
+@bp.route("/refunds/files/<key>")
+@roles(*MANAGERS)
+def refund_file(key):
+    """A file attached to a refund: the firm's managers only (and the client, in the portal)."""
+    return send_stored_file(or_404(refunds.get_visible_file(current_user, key)))
 
 
 def accountant_names() -> dict[int, str]:

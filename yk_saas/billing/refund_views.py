@@ -15,7 +15,7 @@ from yk_saas.billing.forms import RefundRequestForm, RefundStepForm
 from yk_saas.billing.models import Invoice, Payment, RefundRequest
 from yk_saas.billing.providers import provider_for_firm
 from yk_saas.errors import form_status, user_errors_on
-from yk_saas.files.services import DOCUMENTS, MB, save_upload
+from yk_saas.files.services import DOCUMENTS, MB, UploadError, save_upload, send_stored_file
 from yk_saas.paging import page_of
 from yk_saas.urls import firm_base_url
 
@@ -27,18 +27,22 @@ CLIENT_REFUND_ACTIONS = ("add_info", "accept", "dispute")
 
 
 def save_evidence(form, refund: RefundRequest) -> int | None:
-    """Store an evidence file of a refund step, if one was chosen."""
+    """Store an evidence file of a refund step, if one was chosen; a refused file's
+    message goes under the file field."""
     upload = form.evidence.data
     if not upload or not getattr(upload, "filename", ""):
         return None
-    return save_upload(
-        upload,
-        allowed=DOCUMENTS,
-        max_bytes=10 * MB,
-        owner_type="refund",
-        owner_id=refund.id if refund else None,
-        uploaded_by_id=current_user.id,
-    ).id
+    try:
+        return save_upload(
+            upload,
+            allowed=DOCUMENTS,
+            max_bytes=10 * MB,
+            owner_type=refunds.FILE_OWNER,
+            owner_id=refund.id if refund else None,
+            uploaded_by_id=current_user.id,
+        ).id
+    except UploadError as exc:
+        raise UploadError(str(exc), field="evidence") from exc
 
 
 @bp.route("/")
@@ -131,10 +135,10 @@ def receipt(payment_id):
     return send_receipt_pdf(payment)
 
 
-def refund_page(refund, form, status=200):
+def refund_page(refund, form, status=200, failed=None):
     from yk_saas.billing import admin_views
 
-    return admin_views.refund_page(refund, form, status, area="portal")
+    return admin_views.refund_page(refund, form, status, area="portal", failed=failed)
 
 
 @bp.route("/refunds/<int:refund_id>")
@@ -143,6 +147,13 @@ def refund(refund_id):
     return refund_page(
         or_404(refunds.get_visible_refund(current_user, refund_id)), RefundStepForm()
     )
+
+
+@bp.route("/refunds/files/<key>")
+@roles(CLIENT)
+def refund_file(key):
+    """A file attached to one of the client's own company's refunds."""
+    return send_stored_file(or_404(refunds.get_visible_file(current_user, key)))
 
 
 @bp.route("/refunds/<int:refund_id>/<action>", methods=["POST"])
@@ -161,4 +172,4 @@ def refund_step(refund_id, action):
             flash(_("Refund updated."), "success")
             return redirect(url_for("billing_portal.refund", refund_id=refund.id))
     refund = or_404(refunds.get_visible_refund(current_user, refund_id))
-    return refund_page(refund, form, form_status(form))
+    return refund_page(refund, form, form_status(form), failed=action)
