@@ -30,6 +30,7 @@ def index():
         "catalog/index.html",
         form=form,
         categories=services.categories(),
+        counts=services.service_counts(),
         services=services.all_services(),
     ), form_status(form)
 
@@ -52,7 +53,12 @@ def category(category_id):
             "catalog/_category_row.html", category=category, form=form, editing=True
         ), 422
     if htmx:
-        return render_template("catalog/_category_row.html", category=category, editing=False)
+        return render_template(
+            "catalog/_category_row.html",
+            category=category,
+            counts=services.service_counts(),
+            editing=False,
+        )
     return redirect(url_for("catalog.index"), 303)
 
 

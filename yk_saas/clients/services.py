@@ -36,16 +36,16 @@ def clean_credit_code(text: str | None) -> str | None:
     try:
         return validate_credit_code(text)
     except CreditCodeError as exc:
-        raise ClientError(credit_code_message(str(exc))) from exc
+        raise ClientError(credit_code_message(str(exc)), field="credit_code") from exc
 
 
 def check_unique(company_id: int | None, name: str, credit_code: str | None) -> None:
     """Refuse a name or credit code another company of the firm already has."""
     others = select(ClientCompany.id).where(ClientCompany.id != (company_id or 0))
     if db.session.scalar(others.where(func.lower(ClientCompany.name) == name.lower())):
-        raise ClientError(_("A client company with this name already exists."))
+        raise ClientError(_("A client company with this name already exists."), field="name")
     if credit_code and db.session.scalar(others.where(ClientCompany.credit_code == credit_code)):
-        raise ClientError(_("Another client company has this credit code."))
+        raise ClientError(_("Another client company has this credit code."), field="credit_code")
 
 
 def create_company(name: str, **profile) -> ClientCompany:
