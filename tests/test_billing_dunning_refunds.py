@@ -194,7 +194,8 @@ def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
     refunds.move(refund, "dispute", client, "Too little")
     refunds.move(refund, "propose", admin, None, 15000)
     refunds.move(refund, "accept", client)
-    refunds.move(refund, "execute", admin)
+    payout = refunds.Payout("bank_transfer", date(2026, 11, 20), "BANK-2026-1120")
+    refunds.move(refund, "execute", admin, payout=payout)
     refunds.move(refund, "close", admin)
     db.session.commit()
     refund = db.session.get(RefundRequest, refund.id)
@@ -210,6 +211,11 @@ def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
         "close",
     ]
     assert refund.state == "closed" and refund.agreed_cents == 15000
+    assert (refund.payout_method, refund.paid_out_on, refund.provider_reference) == (
+        "bank_transfer",
+        date(2026, 11, 20),
+        "BANK-2026-1120",
+    )
     assert db.session.get(Invoice, invoice.id).refunded_cents == 15000
     with pytest.raises(services.BillingError):
         refunds.move(refund, "execute", admin)
@@ -275,9 +281,11 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     assert too_much.status_code == 422 and "退款不能超过已付金额" in too_much.get_data(as_text=True)
     admin.post(f"/desk/billing/refunds/{refund_id}/propose", {"amount": "80.00"})
     client.post(f"/portal/billing/refunds/{refund_id}/accept")
-    admin.post(f"/desk/billing/refunds/{refund_id}/execute")
+    payout = {"method": "bank_transfer", "paid_on": "2026-11-20", "reference": "ICBC-778"}
+    admin.post(f"/desk/billing/refunds/{refund_id}/execute", payout)
     page = client.get(f"/portal/billing/refunds/{refund_id}").get_data(as_text=True)
     assert "已退款" in page and "已接受方案" in page  # the firm works in Chinese
+    assert "ICBC-778" in page and "银行转账" in page and "等待公司处理" not in page
 
 
 def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(alpha):

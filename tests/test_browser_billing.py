@@ -62,11 +62,43 @@ def test_contract_to_paid_invoice_and_a_refund_walked_to_the_end(app, server, mo
 
     client.click(f"text={number}")
     client.fill("#reason", "The October return was filed twice.")
+    client.set_input_files(
+        "#evidence",
+        files=[
+            {
+                "name": "bank-statement.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4 statement of October",
+            }
+        ],
+    )
     client.click("#refund-form button[type=submit]")
     client.wait_for_url(re.compile(r".*/portal/billing/refunds/\d+$"))
     refund_path = client.url.split(str(server), 1)[1].replace("/portal/billing", "/desk/billing")
 
+    # The admin opens the client's file and asks for more in their own words.
     admin.goto(base + refund_path)
+    link = admin.locator("#refund-steps a.refund-file")
+    assert link.inner_text().endswith("bank-statement.pdf")
+    with admin.expect_download() as opened:
+        link.click()
+    statement = opened.value
+    assert statement.suggested_filename == "bank-statement.pdf"
+    with open(statement.path(), "rb") as f:
+        assert f.read().startswith(b"%PDF-1.4 statement")
+    admin.fill(
+        "#ask-info-form textarea[name=note]", "Please send the receipt of the second filing."
+    )
+    admin.click("#ask-info-form button[type=submit]")
+    admin.wait_for_selector(".flash-success")
+
+    client.reload()
+    assert "Please send the receipt of the second filing." in client.inner_text("#refund-asked")
+    client.fill("#add-info-form textarea[name=note]", "Receipt attached.")
+    client.click("#add-info-form button[type=submit]")
+    client.wait_for_selector(".flash-success")
+
+    admin.reload()
     admin.fill("#propose-form #amount", "100.00")
     admin.click("#propose-form button[type=submit]")
     admin.wait_for_selector(".flash-success")
@@ -75,14 +107,32 @@ def test_contract_to_paid_invoice_and_a_refund_walked_to_the_end(app, server, mo
     client.click("#accept-refund")
     client.wait_for_selector(".flash-success")
 
+    # Executing records how, when and the reference; without a reference it is refused there.
     admin.reload()
+    admin.select_option("#execute-form #method", "bank_transfer")
+    admin.fill("#execute-form #paid_on", "2026-11-25")
+    admin.click("#execute-refund")
+    admin.wait_for_selector("#execute-form .error")
+    assert "参考号" in admin.inner_text("#execute-form .error")  # the firm works in Chinese
+    admin.select_option("#execute-form #method", "bank_transfer")
+    admin.fill("#execute-form #paid_on", "2026-11-25")
+    admin.fill("#execute-form #reference", "BT-REFUND-7781")
     admin.click("#execute-refund")
     admin.wait_for_selector("#close-refund")
-    admin.click("#close-refund")
-    admin.wait_for_selector(".flash-success")
 
     client.reload()
+    outcome = client.inner_text("#refund-outcome")
+    assert "¥100.00 已于 2026年11月25日 退还给您" in outcome
+    assert "等待公司处理" not in client.inner_text("main")
+    payout = client.inner_text("#refund-payout")
+    assert "BT-REFUND-7781" in payout and "银行转账" in payout
+    screenshot(client, "billing-refund-paid")
+
+    admin.click("#close-refund")
+    admin.wait_for_selector(".flash-success")
+    client.reload()
     steps = client.locator("#refund-steps li")
-    assert steps.count() == 5  # requested, proposed, accepted, paid out, closed
+    assert steps.count() == 7  # requested, asked, answered, proposed, accepted, paid out, closed
     assert "100.00" in client.inner_text("#refund-state")
+    assert "退款已完成" in client.inner_text("#refund-outcome")
     screenshot(client, "billing-refund-closed")

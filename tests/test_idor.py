@@ -306,12 +306,21 @@ def build_objects(
         invoice.id, 49000, "bank_transfer", f"{mark}-PAYMENT", date(2019, 7, 2), manager
     )
     refund = refunds.request_refund(invoice, f"{mark}-REFUND", client)
+    proof = stored(
+        PDF + f"{mark}-REFUNDFILE".encode(),
+        f"{mark}-refundproof.pdf",
+        refunds.FILE_OWNER,
+        refund.id,
+        client_id,
+    )
+    refund.steps[0].file_id = proof.id
     refunds.move(refund, "propose", manager, "offer", 5000)
     objects["invoice"] = Obj({"invoice_id": invoice.id}, (f"{mark}-INVOICE",))
     objects["payment"] = Obj(
         {"payment_id": payment.id}, (f"{mark}-PAYMENT", payment.receipt_number)
     )
     objects["refund"] = Obj({"refund_id": refund.id}, (f"{mark}-REFUND",))
+    objects["refund_file"] = Obj({"key": proof.key}, (f"{mark}-REFUNDFILE", f"{mark}-refundproof"))
     db.session.commit()
 
     # Firm-wide objects the desk edits by id.
@@ -614,6 +623,12 @@ ROUTES: dict[str, list[T]] = {
     "billing.receipt": [T("payment", "accountant")],
     "billing.refund": [T("refund", "accountant")],
     "billing.refund_step": [T("refund")],
+    # A refund's files: the firm's managers and the client's own people, no other staff.
+    "billing.refund_file": [
+        T("refund_file", "owner", refused=(*NOT_X, "accountant")),
+        T("complaint_file", refused=EVERYONE),
+        T("ledger_file", refused=EVERYONE),
+    ],
     "billing_admin.reminder_template": [T("template", "owner")],
     "billing_portal.invoice": [T("invoice", "client_x")],
     "billing_portal.pay": [T("invoice")],
@@ -621,6 +636,11 @@ ROUTES: dict[str, list[T]] = {
     "billing_portal.receipt": [T("payment", "client_x")],
     "billing_portal.refund": [T("refund", "client_x")],
     "billing_portal.refund_step": [T("refund")],
+    "billing_portal.refund_file": [
+        T("refund_file", "client_x"),
+        T("complaint_file", refused=EVERYONE),
+        T("ledger_file", refused=EVERYONE),
+    ],
     # Catalog: alpha's service is unpublished (no client sees it), bravo's published.
     "catalog_admin.category": [T("category", "owner")],
     "catalog_admin.delete_category": [T("category")],
@@ -1021,6 +1041,8 @@ FILE_ENDPOINTS = {
     "billing.receipt",
     "billing_portal.invoice_pdf",
     "billing_portal.receipt",
+    "billing.refund_file",
+    "billing_portal.refund_file",
 }
 
 

@@ -95,7 +95,8 @@ def refund_now(invoice_id, amount, client, admin):
     refund = refunds.request_refund(db.session.get(Invoice, invoice_id), "Property refund", client)
     refunds.move(refund, "propose", admin, None, amount)
     refunds.move(refund, "accept", client)
-    refunds.move(refund, "execute", admin)
+    payout = refunds.Payout("bank_transfer", date(2026, 11, 20), "PROPERTY-TRANSFER")
+    refunds.move(refund, "execute", admin, payout=payout)
 
 
 def ledger_of(invoice_id):

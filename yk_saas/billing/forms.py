@@ -161,3 +161,13 @@ class RefundStepForm(Form):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
     amount = AmountField(_l("Amount"))
     evidence = FileField(_l("File (optional)"))
+    #: The payout of an executed refund (offline: the service requires all three).
+    method = SelectField(
+        _l("Paid back by"),
+        choices=[("", "—")] + [(k, v) for k, v in METHODS],
+        validators=[Optional()],
+    )
+    paid_on = DateField(_l("Paid back on"), validators=[Optional(), DateWindow(1, 0)])
+    reference = StringField(
+        _l("Reference (such as the bank transfer number)"), validators=[Optional(), Length(max=120)]
+    )

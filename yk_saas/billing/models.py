@@ -246,7 +246,12 @@ class RefundRequest(TenantModel):
     proposed_cents: Mapped[int | None] = mapped_column(BigInteger)
     agreed_cents: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    #: The payout's reference: the provider's refund id, or the bank's for a transfer.
     provider_reference: Mapped[str | None] = mapped_column(String(120))
+    #: How the money went back (``online`` through the provider, else a payment method)
+    #: and on which day; both set when the refund is executed.
+    payout_method: Mapped[str | None] = mapped_column(String(16))
+    paid_out_on: Mapped[date | None] = mapped_column(Date)
     requested_by_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey(USER_FK, ondelete="SET NULL")
     )

@@ -15,6 +15,7 @@ from yk_saas.billing.forms import RefundRequestForm, RefundStepForm
 from yk_saas.billing.models import Invoice, Payment, RefundRequest
 from yk_saas.billing.providers import provider_for_firm
 from yk_saas.errors import form_status, user_errors_on
+from yk_saas.files.services import send_stored_file
 from yk_saas.paging import page_of
 from yk_saas.urls import firm_base_url
 
@@ -124,6 +125,13 @@ def refund(refund_id):
     )
 
 
+@bp.route("/refunds/files/<key>")
+@roles(CLIENT)
+def refund_file(key):
+    """A file attached to one of the client's own company's refunds."""
+    return send_stored_file(or_404(refunds.get_visible_file(current_user, key)))
+
+
 @bp.route("/refunds/<int:refund_id>/<action>", methods=["POST"])
 @roles(CLIENT)
 def refund_step(refund_id, action):
@@ -140,4 +148,4 @@ def refund_step(refund_id, action):
             flash(_("Refund updated."), "success")
             return redirect(url_for("billing_portal.refund", refund_id=refund.id))
     refund = or_404(refunds.get_visible_refund(current_user, refund_id))
-    return refund_page(refund, form, form_status(form), area="portal")
+    return refund_page(refund, form, form_status(form), area="portal", failed=action)

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from tenants import current_tenant, db
@@ -37,6 +37,7 @@ from yk_saas.billing.models import (
 )
 from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
+from yk_saas.search import matches
 
 INTERVAL_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PAYMENT_METHODS = ("bank_transfer", "cash", "other")
@@ -566,14 +567,30 @@ def company_outstanding(company_id: int) -> dict[str, int]:
     return {currency: int(total) for currency, total in rows}
 
 
-def visible_invoices_query(user: User):
-    """A select of the invoices of the companies ``user`` may see (``visible_company_ids``)."""
+#: The states an invoice list can be narrowed to (``overdue`` is open and past its due date).
+INVOICE_STATES = ("open", "overdue", "paid", "void")
+
+
+def visible_invoices_query(user: User, q: str = "", state: str = ""):
+    """A select of the invoices of the companies ``user`` may see (``visible_company_ids``);
+    with ``q``, those whose number, description or client's name contains it; with ``state``
+    (one of ``INVOICE_STATES``), those in that state."""
+    from yk_saas.clients.models import ClientCompany
     from yk_saas.clients.services import visible_company_ids
 
     query = select(Invoice)
-    return (
-        query if user.is_manager else query.where(Invoice.company_id.in_(visible_company_ids(user)))
-    )
+    if not user.is_manager:
+        query = query.where(Invoice.company_id.in_(visible_company_ids(user)))
+    if q:
+        companies = select(ClientCompany.id).where(matches(q, ClientCompany.name))
+        query = query.where(
+            or_(matches(q, Invoice.number, Invoice.description), Invoice.company_id.in_(companies))
+        )
+    if state == "overdue":
+        query = query.where(Invoice.status == "open", Invoice.due_on < current_tenant().today())
+    elif state in INVOICE_STATES:
+        query = query.where(Invoice.status == state)
+    return query
 
 
 def get_visible_invoice(user: User, invoice_id: int) -> Invoice | None:

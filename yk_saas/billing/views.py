@@ -34,8 +34,11 @@ from yk_saas.billing.refunds import visible_refunds_query
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import get_visible_company
 from yk_saas.errors import form_status, user_errors_on
+from yk_saas.files.services import send_stored_file
 from yk_saas.money import to_decimal
 from yk_saas.paging import page_of
+from yk_saas.search import arg_query
+from yk_saas.templating import render_page_or_fragment
 
 bp = Blueprint("billing", __name__, url_prefix="/desk/billing")
 bp.before_request(require_firm_host)
@@ -49,11 +52,13 @@ PER_PAGE = 50
 @roles(*STAFF)
 def index():
     status = request.args.get("status", "")
-    query = services.visible_invoices_query(current_user)
-    if status in ("open", "paid", "void"):
-        query = query.where(Invoice.status == status)
+    status = status if status in services.INVOICE_STATES else ""
+    q = arg_query()
+    query = services.visible_invoices_query(current_user, q, status)
     invoices = page_of(query.order_by(Invoice.id.desc()), PER_PAGE)
-    return render_template("billing/index.html", invoices=invoices, status=status)
+    return render_page_or_fragment(
+        "billing/index.html", "billing/_invoice_list.html", invoices=invoices, status=status, q=q
+    )
 
 
 def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
@@ -282,9 +287,17 @@ def refund_step(refund_id, action):
                 form.note.data,
                 form.amount.minor,
                 save_evidence(form, refund),
+                refunds.Payout(form.method.data, form.paid_on.data, form.reference.data),
             )
         if outcome.ok:
             flash(_("Refund updated."), "success")
             return redirect(url_for("billing.refund", refund_id=refund.id))
     refund = or_404(refunds.get_visible_refund(current_user, refund_id))
-    return refund_page(refund, form, form_status(form))
+    return refund_page(refund, form, form_status(form), failed=action)
+
+
+@bp.route("/refunds/files/<key>")
+@roles(*MANAGERS)
+def refund_file(key):
+    """A file attached to a refund: the firm's managers only (and the client, in the portal)."""
+    return send_stored_file(or_404(refunds.get_visible_file(current_user, key)))

@@ -30,6 +30,7 @@ def index():
         "catalog_admin/index.html",
         form=form,
         categories=services.categories(),
+        counts=services.service_counts(),
         services=services.all_services(),
     ), form_status(form)
 
@@ -52,7 +53,12 @@ def category(category_id):
             "catalog_admin/_category_row.html", category=category, form=form, editing=True
         ), 422
     if htmx:
-        return render_template("catalog_admin/_category_row.html", category=category, editing=False)
+        return render_template(
+            "catalog_admin/_category_row.html",
+            category=category,
+            counts=services.service_counts(),
+            editing=False,
+        )
     return redirect(url_for("catalog_admin.index"), 303)
 
 

@@ -3,7 +3,7 @@
 import nh3
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, false, func, or_, select, update
+from sqlalchemy import delete, false, func, select, update
 
 from tenants import db
 from yk_saas.audit.services import record_audit
@@ -11,6 +11,7 @@ from yk_saas.catalog.models import BILLING_CYCLES, ServiceCategory, ServiceItem
 from yk_saas.errors import UserError
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import IMAGES, MB, UploadError, save_upload
+from yk_saas.search import matches
 from yk_saas.signals import catalog_changed
 
 MAX_IMAGE_BYTES = 5 * MB
@@ -170,10 +171,7 @@ def published_services(category_id: int | None = None, search: str = ""):
         query = query.where(ServiceItem.category_id == category_id)
     term = (search or "").strip()
     if term:
-        like = f"%{term.replace('%', '').replace('_', '')}%"
-        query = query.where(
-            or_(ServiceItem.name.ilike(like), ServiceItem.description_html.ilike(like))
-        )
+        query = query.where(matches(term, ServiceItem.name, ServiceItem.description_html))
     return db.session.scalars(
         query.order_by(ServiceItem.recommended.desc(), ServiceItem.sort_order, ServiceItem.id)
     ).all()
@@ -212,6 +210,20 @@ def recommended_services(limit: int = 6):
         .order_by(ServiceItem.sort_order, ServiceItem.id)
         .limit(limit)
     ).all()
+
+
+def service_counts() -> dict[int, tuple[int, int]]:
+    """Category id → (its services, of which published), in one query; the desk's counts."""
+    rows = db.session.execute(
+        select(
+            ServiceItem.category_id,
+            func.count(ServiceItem.id),
+            func.count(ServiceItem.id).filter(ServiceItem.published.is_(True)),
+        )
+        .where(ServiceItem.category_id.is_not(None))
+        .group_by(ServiceItem.category_id)
+    ).all()
+    return {category_id: (total, published) for category_id, total, published in rows}
 
 
 def categories_with_counts():

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from tenants import db
 from yk_saas import signals
@@ -15,6 +15,7 @@ from yk_saas.clients.models import AccountantChange, ClientCompany, ClientTag
 from yk_saas.errors import UserError
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import notify
+from yk_saas.search import matches
 
 PROFILE_FIELDS = ("name", "credit_code", "industry", "size", "tax_type", "address", "source")
 
@@ -38,16 +39,16 @@ def clean_credit_code(text: str | None) -> str | None:
     try:
         return validate_credit_code(text)
     except CreditCodeError as exc:
-        raise ClientError(credit_code_message(str(exc))) from exc
+        raise ClientError(credit_code_message(str(exc)), field="credit_code") from exc
 
 
 def check_unique(company_id: int | None, name: str, credit_code: str | None) -> None:
     """Refuse a name or credit code another company of the firm already has."""
     others = select(ClientCompany.id).where(ClientCompany.id != (company_id or 0))
     if db.session.scalar(others.where(func.lower(ClientCompany.name) == name.lower())):
-        raise ClientError(_("A client company with this name already exists."))
+        raise ClientError(_("A client company with this name already exists."), field="name")
     if credit_code and db.session.scalar(others.where(ClientCompany.credit_code == credit_code)):
-        raise ClientError(_("Another client company has this credit code."))
+        raise ClientError(_("Another client company has this credit code."), field="credit_code")
 
 
 def create_company(name: str, **profile) -> ClientCompany:
@@ -203,14 +204,9 @@ def filtered_companies_query(
 ):
     """The desk list (and export): visible companies matching the filters, by name."""
     query = visible_companies_query(user)
-    if q:
-        like = f"%{q.strip()}%"
+    if q.strip():
         query = query.where(
-            or_(
-                ClientCompany.name.ilike(like),
-                ClientCompany.credit_code.ilike(like),
-                ClientCompany.industry.ilike(like),
-            )
+            matches(q, ClientCompany.name, ClientCompany.credit_code, ClientCompany.industry)
         )
     if tag:
         query = query.where(

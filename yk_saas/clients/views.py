@@ -22,6 +22,7 @@ from yk_saas.clients.forms import (
     TagsForm,
 )
 from yk_saas.errors import form_status, user_errors_on
+from yk_saas.extensions import htmx
 from yk_saas.mail.jobs import enqueue_delivery
 from yk_saas.paging import page_of
 
@@ -55,8 +56,12 @@ def index():
     filters = list_filters()
     companies = page_of(services.filtered_companies_query(current_user, **filters), PER_PAGE)
     ids = [c.id for c in companies.items]
+    if htmx and not htmx.boosted and request.method == "GET":
+        template = "clients/_list.html"  # the search and filters refresh only the list
+    else:
+        template = "clients/index.html"
     return render_template(
-        "clients/index.html",
+        template,
         companies=companies,
         form=form,
         filters=filters,

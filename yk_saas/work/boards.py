@@ -9,7 +9,8 @@ from tenants import db
 from yk_saas.bounded import parse_int
 from yk_saas.models_base import utcnow
 from yk_saas.paging import page_of
-from yk_saas.work.items import visible_condition
+from yk_saas.search import MAX_QUERY
+from yk_saas.work.items import visible_items_query
 from yk_saas.work.models import KINDS, OPEN_STATES, STATES, URGENCIES, WorkItem
 
 PER_PAGE = 25
@@ -25,6 +26,7 @@ class BoardFilters:
     assignee_id: int | None = None
     company_id: int | None = None
     overdue: bool = False
+    q: str = ""
     page: int = 1
 
     @classmethod
@@ -39,6 +41,7 @@ class BoardFilters:
             assignee_id=number("assignee_id"),
             company_id=number("company_id"),
             overdue=args.get("overdue") == "1",
+            q=(args.get("q") or "").strip()[:MAX_QUERY],
             page=number("page") or 1,
         )
 
@@ -50,6 +53,7 @@ class BoardFilters:
             "assignee_id": self.assignee_id,
             "company_id": self.company_id,
             "overdue": "1" if self.overdue else "",
+            "q": self.q,
             "page": self.page,
             **override,
         }
@@ -72,9 +76,9 @@ def paginate(query, page: int):
     return page_of(with_people(query), PER_PAGE, page)
 
 
-def board_page(filters: BoardFilters):
-    """One page of every item, filtered, newest first."""
-    query = select(WorkItem)
+def board_page(user, filters: BoardFilters):
+    """One page of the items ``user`` sees (a manager: every item), filtered, newest first."""
+    query = visible_items_query(user, filters.q)
     for column, value in (
         (WorkItem.state, filters.state),
         (WorkItem.kind, filters.kind),
@@ -97,9 +101,9 @@ def pending_approvals():
     ).all()
 
 
-def pool_page(user, page: int = 1):
-    """Pool items the user may see, most urgent deadline first."""
-    query = select(WorkItem).where(WorkItem.in_pool, visible_condition(user))
+def pool_page(user, page: int = 1, q: str = ""):
+    """Pool items the user may see (those matching ``q`` if given), most urgent deadline first."""
+    query = visible_items_query(user, q).where(WorkItem.in_pool)
     return paginate(query.order_by(WorkItem.claim_deadline, WorkItem.id), page)
 
 

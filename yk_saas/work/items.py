@@ -10,14 +10,18 @@ from sqlalchemy import or_, select
 from tenants import db
 from yk_saas import signals
 from yk_saas.access import ACCOUNTANT, CLIENT, MANAGERS
+from yk_saas.bounded import parse_int
 from yk_saas.catalog.models import ServiceItem
+from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_company_ids
 from yk_saas.files.models import StoredFile
 from yk_saas.files.services import DOCUMENTS, MB, UploadError, delete_stored_file, save_upload
 from yk_saas.models_base import utcnow
+from yk_saas.search import matches
 from yk_saas.work import events
 from yk_saas.work.claims import open_for_claims
 from yk_saas.work.errors import WorkError
+from yk_saas.work.labels import CLIENT_EVENTS, HANDLER_EVENTS
 from yk_saas.work.models import URGENCIES, WorkEntry, WorkItem
 from yk_saas.work.settings import get_settings
 
@@ -40,9 +44,22 @@ def visible_condition(user):
     return or_(own_companies, WorkItem.in_pool, WorkItem.assignee_id == user.id)
 
 
-def visible_items_query(user):
-    """Items ``user`` may see (``visible_condition``)."""
-    return select(WorkItem).where(visible_condition(user))
+def visible_items_query(user, q: str = ""):
+    """Items ``user`` may see (``visible_condition``), those matching the words ``q`` if given."""
+    query = select(WorkItem).where(visible_condition(user))
+    return query.where(search_condition(q)) if q else query
+
+
+def search_condition(q: str):
+    """An item whose number (``12`` or ``#12``), title, description, request type or
+    client company contains ``q``."""
+    number = parse_int(q.strip().lstrip("#"), 1)
+    companies = select(ClientCompany.id).where(matches(q, ClientCompany.name))
+    return or_(
+        matches(q, WorkItem.title, WorkItem.description, WorkItem.request_type),
+        WorkItem.client_company_id.in_(companies),
+        *([WorkItem.id == number] if number else []),
+    )
 
 
 def get_visible_item(user, item_id: int) -> WorkItem | None:
@@ -58,9 +75,9 @@ def can_work_on(user, item: WorkItem) -> bool:
 def clean_title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise WorkError(_("A title is required."))
+        raise WorkError(_("A title is required."), field="title")
     if len(title) > 200:
-        raise WorkError(_("The title is too long (200 characters at most)."))
+        raise WorkError(_("The title is too long (200 characters at most)."), field="title")
     return title
 
 
@@ -85,7 +102,7 @@ def create_request(
     """A client files a business request (free, or priced through a linked service)."""
     settings = get_settings()
     if request_type not in (settings.request_types or []):
-        raise WorkError(_("Choose a type from the list."))
+        raise WorkError(_("Choose a type from the list."), field="request_type")
     item = WorkItem(
         kind="request",
         title=clean_title(title),
@@ -121,12 +138,12 @@ def file_item(user, item: WorkItem, urgency: str, uploads, now=None) -> WorkItem
     if user.role != CLIENT or not user.client_company_id:
         raise WorkError(_("Only a client can file work."))
     if urgency not in URGENCIES:
-        raise WorkError(_("Choose an urgency from the list."))
+        raise WorkError(_("Choose an urgency from the list."), field="urgency")
     if item.price_cents is not None and item.price_cents < 0:
         raise WorkError(_("A price cannot be negative."))
     uploads = [u for u in uploads if u and u.filename]
     if len(uploads) > MAX_FILES:
-        raise WorkError(_("Attach at most %(n)d files.", n=MAX_FILES))
+        raise WorkError(_("Attach at most %(n)d files.", n=MAX_FILES), field="files")
     now = now or utcnow()
     item.urgency, item.client_company_id, item.created_by_id = (
         urgency,
@@ -167,7 +184,7 @@ def attach_files(uploads, owner_type: str, owner_id: int, user_id: int) -> list[
     except UploadError as exc:
         for stored in saved:
             delete_stored_file(stored)
-        raise WorkError(str(exc)) from exc
+        raise WorkError(str(exc), field="files") from exc
     return saved
 
 
@@ -236,7 +253,11 @@ def timeline(item: WorkItem, for_client: bool) -> list[tuple[WorkEntry, list[Sto
     """The item's entries, oldest first, each with its files (internal lines hidden from clients)."""
     query = select(WorkEntry).where(WorkEntry.work_item_id == item.id).order_by(WorkEntry.id)
     if for_client:
-        query = query.where(WorkEntry.internal.is_(False))
+        # Internal lines, and any event the client has no words for (reminders, escalations).
+        query = query.where(
+            WorkEntry.internal.is_(False),
+            or_(WorkEntry.kind != "event", WorkEntry.event.in_(CLIENT_EVENTS)),
+        )
     entries = db.session.scalars(query).all()
     files = (
         db.session.scalars(
@@ -252,6 +273,25 @@ def timeline(item: WorkItem, for_client: bool) -> list[tuple[WorkEntry, list[Sto
     for stored in files:
         by_entry.setdefault(stored.owner_id, []).append(stored)
     return [(e, by_entry.get(e.id, [])) for e in entries]
+
+
+def handler_id(entry: WorkEntry) -> int | None:
+    """Who handles the work after an assignment event: the person assigned, or who claimed it."""
+    if entry.kind != "event" or entry.event not in HANDLER_EVENTS:
+        return None
+    return (entry.details or {}).get("to") or (
+        entry.author_id if entry.event == "claimed" else None
+    )
+
+
+def handler_names(entries) -> dict[int, str]:
+    """Names of the handlers the assignment events of ``entries`` name, in one query."""
+    from yk_saas.accounts.models import User
+
+    ids = {handler_id(entry) for entry, _files in entries} - {None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def item_files(item: WorkItem) -> list[StoredFile]:

@@ -26,7 +26,7 @@ POLICY_LABELS = {
 }
 OVERALL_LABELS = {"good": _l("Good"), "neutral": _l("Neutral"), "bad": _l("Bad")}
 EVENT_LABELS = {
-    "filed": _l("Filed"),
+    "filed": _l("Request submitted"),
     "claimed": _l("Claimed from the pool"),
     "assigned": _l("Assigned by an admin"),
     "reassigned": _l("Reassigned by an admin"),
@@ -38,6 +38,22 @@ EVENT_LABELS = {
     "stale_escalated": _l("Escalated: still no progress after a reminder"),
 }
 
+#: What the client reads of the events it is shown (``CLIENT_EVENTS``): no pools, claims,
+#: timeouts or escalations, only who handles the work and what was decided.
+CLIENT_EVENT_LABELS = {
+    "filed": _l("Request submitted"),
+    "claimed": _l("Handler assigned"),
+    "assigned": _l("Handler assigned"),
+    "auto_assigned": _l("Handler assigned"),
+    "reassigned": _l("Handler changed"),
+    "approved": _l("Order accepted"),
+    "rejected": _l("Order declined"),
+}
+#: The events a client sees on its timeline; every other event is the firm's own business.
+CLIENT_EVENTS = tuple(CLIENT_EVENT_LABELS)
+#: Events whose line names the new handler (``details["to"]``, or the author who claimed).
+HANDLER_EVENTS = ("claimed", "assigned", "auto_assigned", "reassigned")
+
 
 def label_globals() -> dict:
     return {
@@ -48,4 +64,6 @@ def label_globals() -> dict:
         "policy_labels": POLICY_LABELS,
         "overall_labels": OVERALL_LABELS,
         "event_labels": EVENT_LABELS,
+        "client_event_labels": CLIENT_EVENT_LABELS,
+        "handler_events": HANDLER_EVENTS,
     }

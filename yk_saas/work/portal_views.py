@@ -62,9 +62,13 @@ def own_item(item_id: int):
 
 
 def detail_context(item, reply_form=None):
+    entries = services.timeline(item, for_client=True)
     return {
         "item": item,
-        "entries": services.timeline(item, for_client=True),
+        "entries": entries,
+        "handlers": services.handler_names(entries),
+        "handler_id": services.handler_id,
+        "client_view": True,
         "files": services.item_files(item),
         "reply_form": reply_form or ReplyForm(),
         "rating": services.rating_of(item.id),

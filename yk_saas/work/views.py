@@ -18,6 +18,7 @@ from yk_saas.errors import form_status, user_errors_on
 from yk_saas.extensions import htmx
 from yk_saas.files.services import send_stored_file
 from yk_saas.models_base import utcnow
+from yk_saas.search import arg_query
 from yk_saas.templating import render_page_or_fragment
 from yk_saas.work import boards, reports, services
 from yk_saas.work.forms import AssignForm, ProgressForm
@@ -45,11 +46,13 @@ def staff_choices():
 @roles(ACCOUNTANT, *MANAGERS)
 def pool():
     """Unclaimed work, refreshing itself every few seconds."""
-    page = boards.pool_page(current_user, arg_page())
+    q = arg_query()
+    page = boards.pool_page(current_user, arg_page(), q)
     return render_page_or_fragment(
         "work/pool.html",
         "work/_pool.html",
         results=page,
+        q=q,
         on_duty=services.is_on_duty(current_user.id),
     )
 
@@ -91,7 +94,7 @@ def board():
     """Every item with filters; the table is an HTMX partial."""
     filters = boards.BoardFilters.from_args(request.args)
     context = {
-        "results": boards.board_page(filters),
+        "results": boards.board_page(current_user, filters),
         "filters": filters,
         "staff": staff_choices(),
         "companies": db.session.execute(
