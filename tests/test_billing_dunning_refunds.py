@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.support.billing import new_company, new_invoice
+from tests.support.billing import new_company, new_invoice, new_paid_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import credit, dunning, refunds, services
 from yk_saas.billing.models import Invoice, RefundRequest, ReminderSent
@@ -164,19 +164,16 @@ def test_an_accountant_reminds_their_own_client_and_the_history_shows_it_in_word
         assert len(steps_of(invoice_id)) == 2
 
 
-def paid_invoice(amount=30000):
+def paid_invoice(firm, amount=30000):
+    """An invoice of a new company paid in full (recorded by the firm's admin), and its client."""
     company_id = new_company()
     client = client_user(company_id)
-    invoice_id = new_invoice(company_id, amount)
-    services.record_offline_payment(
-        invoice_id, amount, "bank_transfer", "", date(2026, 11, 2), db.session.get(User, 2)
-    )
-    db.session.commit()
+    invoice_id = new_paid_invoice(company_id, amount, firm["ids"]["admin"])
     return db.session.get(Invoice, invoice_id), client
 
 
 def test_a_refund_above_what_was_paid_is_refused_with_a_clear_message(alpha):
-    invoice, client = paid_invoice(30000)
+    invoice, client = paid_invoice(alpha, 30000)
     refund = refunds.request_refund(invoice, "Booked twice", client)
     db.session.commit()
     with pytest.raises(services.BillingError, match="退款不能超过已付金额"):
@@ -185,7 +182,7 @@ def test_a_refund_above_what_was_paid_is_refused_with_a_clear_message(alpha):
 
 
 def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
-    invoice, client = paid_invoice(30000)
+    invoice, client = paid_invoice(alpha, 30000)
     admin = db.session.get(User, alpha["ids"]["admin"])
     refund = refunds.request_refund(invoice, "Wrong tax filing", client)
     refunds.move(refund, "ask_info", admin, "Which month?")

@@ -227,7 +227,7 @@ def test_without_keys_the_offline_provider_is_used_and_the_settings_say_so(app, 
 
 def test_no_online_pay_button_without_keys(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 5000, issued=date(2026, 10, 1))
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 5000, issued=date(2026, 10, 1))
     client = signed_in(firm_a, "client_x")
     page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
     assert "pay-offline" in page
@@ -259,7 +259,7 @@ def test_an_ended_trial_makes_the_firm_past_due_only_with_stripe(app, monkeypatc
 
 def test_the_pay_button_opens_stripe_checkout(app, firm_a, signed_in, stripe_keys):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 25000)
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 25000)
     client = signed_in(firm_a, "client_x")
     page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
     assert "pay-offline" not in page and f"/portal/billing/invoices/{invoice_id}/pay" in page
@@ -282,7 +282,7 @@ def test_a_refund_of_an_online_payment_goes_back_through_stripe(
     post_event(host_client, paid_event(app, stripe_keys, invoice_id, 20000, intent=intent))
     with app.app_context(), tenant_context("alpha"):
         invoice = db.session.get(Invoice, invoice_id)
-        admin = db.session.get(User, 2)
+        admin = db.session.get(User, firm_a["ids"]["admin"])
         refund = refunds.request_refund(invoice, "Paid twice", admin)
         refunds.move(refund, "propose", admin, None, 5000)
         refunds.move(refund, "accept", admin)

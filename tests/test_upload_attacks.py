@@ -13,7 +13,6 @@ import time
 import tracemalloc
 import zipfile
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -664,17 +663,14 @@ def ledger_period(app, client):
 
 
 def paid_invoice(app):
-    from tests.support.billing import new_invoice
-    from yk_saas.accounts.models import User
-    from yk_saas.billing import services
+    """An invoice of client X's company paid in cash, as the admin recorded it."""
+    from tests.support.billing import new_paid_invoice
+    from yk_saas.accounts.services import find_user_by_email
 
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 8000)
-        services.record_offline_payment(
-            invoice_id, 8000, "cash", "", date(2026, 11, 2), db.session.get(User, 2)
-        )
-        db.session.commit()
-        return invoice_id
+        company_id = find_user_by_email("x@alpha.example.com").client_company_id
+        admin_id = find_user_by_email("admin@alpha.example.com").id
+        return new_paid_invoice(company_id, 8000, admin_id, method="cash")
 
 
 def request_type(app):
