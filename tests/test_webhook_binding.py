@@ -269,26 +269,35 @@ def test_unknown_sessions_and_subscriptions_change_nothing(app, firms, restore_p
     assert alpha_state(app)[0] == "active"
 
 
+def another_open_invoice(app) -> dict:
+    """Session metadata naming another open invoice of alpha's, of the same amount."""
+    with app.app_context(), tenant_context("alpha"):
+        invoice_id = new_invoice(new_company(), 12300)
+    return {"metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice_id)}}
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        {"amount_total": 12299},
-        {"amount_total": 12301},
-        {"currency": "usd"},
-        {"metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": "1"}},
-        {"payment_status": "unpaid"},
+        lambda app: {"amount_total": 12299},
+        lambda app: {"amount_total": 12301},
+        lambda app: {"currency": "usd"},
+        another_open_invoice,
+        lambda app: {"payment_status": "unpaid"},
     ],
     ids=["less", "more", "currency", "other-invoice", "unpaid"],
 )
 def test_a_recorded_session_paid_differently_changes_nothing(app, firms, stripe_on, change):
     obj = alpha_checkout(app, stripe_on)
+    changed = {**obj, **change(app)}
     before = checksum(app)
     event = stripe_event(
-        stripe_id("evt"), "checkout.session.completed", {**obj, **change}, account=ACCOUNTS["alpha"]
+        stripe_id("evt"), "checkout.session.completed", changed, account=ACCOUNTS["alpha"]
     )
     assert post(app, event).json["outcome"] == "ignored"
     assert checksum(app) == before
     assert invoice_of(app, obj) == (0, "open")
+    assert invoice_of(app, changed) == (0, "open")
 
 
 # --- the class ------------------------------------------------------------------------------------
