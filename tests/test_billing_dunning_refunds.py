@@ -277,11 +277,12 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     assert "已退款" in page and "已接受方案" in page  # the firm works in Chinese
 
 
-def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(alpha):
-    settings = services.billing_settings()
-    settings.late_fee_kind, settings.late_fee_value = "percent", 500  # 5 %
-    db.session.commit()
-    try:
+def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(app, fresh_firm):
+    """A firm of its own: the test turns its late fee on."""
+    with app.app_context(), tenant_context(fresh_firm["slug"]):
+        settings = services.billing_settings()
+        settings.late_fee_kind, settings.late_fee_value = "percent", 500  # 5 %
+        db.session.commit()
         invoice_id = new_invoice(
             new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20)
         )
@@ -293,10 +294,6 @@ def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(alpha):
             )
         ).all()
         assert [f.amount_cents for f in fees] == [1000]
-    finally:
-        settings = services.billing_settings()
-        settings.late_fee_kind, settings.late_fee_value = "none", 0
-        db.session.commit()
 
 
 def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch, redis):
