@@ -27,6 +27,13 @@ def alpha(app, firm_a):
         yield firm_a
 
 
+@pytest.fixture
+def own_firm(app, fresh_firm):
+    """A firm of this test alone, bound like ``alpha``: for tests that change its settings."""
+    with app.app_context(), tenant_context(fresh_firm["slug"]):
+        yield fresh_firm
+
+
 def at(day: date, hour_shanghai: int) -> datetime:
     """A UTC instant that is ``hour_shanghai`` o'clock in Asia/Shanghai on ``day``."""
     return datetime(
@@ -277,26 +284,20 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     assert "已退款" in page and "已接受方案" in page  # the firm works in Chinese
 
 
-def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(app, fresh_firm):
-    """A firm of its own: the test turns its late fee on."""
-    with app.app_context(), tenant_context(fresh_firm["slug"]):
-        settings = services.billing_settings()
-        settings.late_fee_kind, settings.late_fee_value = "percent", 500  # 5 %
-        db.session.commit()
-        invoice_id = new_invoice(
-            new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20)
-        )
-        for day in (date(2034, 2, 1), date(2034, 2, 2), date(2034, 2, 6)):
-            dun(at(day, 10))
-        fees = db.session.scalars(
-            select(Invoice).where(
-                Invoice.source == "late_fee", Invoice.source_key == str(invoice_id)
-            )
-        ).all()
-        assert [f.amount_cents for f in fees] == [1000]
+def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(own_firm):
+    settings = services.billing_settings()
+    settings.late_fee_kind, settings.late_fee_value = "percent", 500  # 5 %
+    db.session.commit()
+    invoice_id = new_invoice(new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20))
+    for day in (date(2034, 2, 1), date(2034, 2, 2), date(2034, 2, 6)):
+        dun(at(day, 10))
+    fees = db.session.scalars(
+        select(Invoice).where(Invoice.source == "late_fee", Invoice.source_key == str(invoice_id))
+    ).all()
+    assert [f.amount_cents for f in fees] == [1000]
 
 
-def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch, redis):
+def test_reminders_go_by_sms_through_the_webhook_adapter(app, own_firm, monkeypatch, redis):
     import json
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -336,12 +337,11 @@ def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch
         assert len(jobs) == 1
         assert send_sms(*jobs[0].args) == 200
         number = db.session.get(Invoice, invoice_id).number
-        assert received == [{"to": "+8613800138000", "text": received[0]["text"], "firm": "alpha"}]
+        firm = own_firm["slug"]
+        assert received == [{"to": "+8613800138000", "text": received[0]["text"], "firm": firm}]
         assert number in received[0]["text"]
     finally:
         server.shutdown()
-        services.billing_settings().sms_enabled = False
-        db.session.commit()
 
 
 def test_a_reminder_template_with_an_unknown_variable_is_refused(app, firm_a, signed_in):
