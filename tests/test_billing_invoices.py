@@ -157,16 +157,24 @@ def test_a_credit_note_lowers_what_is_owed(alpha):
     assert db.session.get(Invoice, invoice_id).balance_cents == 30000
 
 
-def test_a_placed_order_gets_one_invoice_however_often_the_signal_comes(app, alpha):
-    company_id = new_company()
-    for _ in range(2):
-        signals.order_placed.send(
-            app, item_id=987654, client_company_id=company_id, amount_cents=88800, currency="CNY"
-        )
-        db.session.commit()
-    rows = db.session.scalars(
-        select(Invoice).where(Invoice.source == "order", Invoice.source_key == "987654")
-    ).all()
+def test_a_placed_order_gets_one_invoice_however_often_the_signal_comes(
+    app, firm_a, make_work_item
+):
+    item_id = make_work_item(firm_a, title="Order billed once")
+    with app.app_context(), tenant_context("alpha"):
+        company_id = new_company()
+        for _ in range(2):
+            signals.order_placed.send(
+                app,
+                item_id=item_id,
+                client_company_id=company_id,
+                amount_cents=88800,
+                currency="CNY",
+            )
+            db.session.commit()
+        rows = db.session.scalars(
+            select(Invoice).where(Invoice.source == "order", Invoice.source_key == str(item_id))
+        ).all()
     assert len(rows) == 1 and rows[0].amount_cents == 88800 and rows[0].company_id == company_id
 
 
