@@ -20,46 +20,51 @@ def count(app, slug, action):
 @pytest.mark.parametrize(
     "action, perform",
     [
-        ("sign_in", lambda c: (c.post("/logout"), c.login("owner@alpha.example.com"))),
+        ("sign_in", lambda c, firm: (c.post("/logout"), c.login(firm["owner"]))),
         (
             "firm_settings_changed",
-            lambda c: c.post(
+            lambda c, firm: c.post(
                 "/desk/settings",
-                {"name": "Alpha Firm", "locale": "zh_CN", "timezone": "Asia/Shanghai"},
+                {
+                    "name": f"{firm['slug'].title()} Firm",
+                    "locale": "zh_CN",
+                    "timezone": "Asia/Shanghai",
+                },
             ),
         ),
         (
             "branding_changed",
-            lambda c: c.post(
+            lambda c, firm: c.post(
                 "/desk/admin/site/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}
             ),
         ),
-        ("site_published", lambda c: c.post("/desk/admin/site/publish")),
+        ("site_published", lambda c, firm: c.post("/desk/admin/site/publish")),
         (
             "invitation_sent",
-            lambda c: c.post(
+            lambda c, firm: c.post(
                 "/desk/admin/accounts/invite",
-                {"email": "audit-new@alpha.example.com", "role": "accountant"},
+                {"email": f"audit-new@{firm['slug']}.example.com", "role": "accountant"},
             ),
         ),
-        ("audit_exported", lambda c: c.get("/desk/admin/audit/export.csv").get_data()),
+        ("audit_exported", lambda c, firm: c.get("/desk/admin/audit/export.csv").get_data()),
         (
             "notification_gateway_changed",
-            lambda c: c.post(
+            lambda c, firm: c.post(
                 "/notifications/gateway", {"url": "https://127.0.0.1:9/hook", "enabled": ""}
             ),
         ),
     ],
 )
 def test_each_sensitive_action_writes_one_entry(
-    app, firm_a, signed_in, monkeypatch, action, perform
+    app, fresh_firm, signed_in, monkeypatch, action, perform
 ):
+    """A firm of its own: the actions change its settings, branding, site and gateway."""
     # The gateway's address must pass the outbound rule; this machine resolves no public name.
     monkeypatch.setitem(app.config, "OUTBOUND_ALLOW_HOSTS", "127.0.0.1:9")
-    client = signed_in(firm_a, "owner")
-    before = count(app, "alpha", action)
-    perform(client)
-    assert count(app, "alpha", action) == before + 1
+    client = signed_in(fresh_firm, "owner")
+    before = count(app, fresh_firm["slug"], action)
+    perform(client, fresh_firm)
+    assert count(app, fresh_firm["slug"], action) == before + 1
 
 
 def test_deleting_a_site_item_is_audited(app, firm_a, signed_in):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.support.billing import new_company, new_invoice
+from tests.support.billing import new_company, new_invoice, new_paid_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import credit, dunning, refunds, services
 from yk_saas.billing.models import Invoice, RefundRequest, ReminderSent
@@ -25,6 +25,13 @@ def dun(now) -> int:
 def alpha(app, firm_a):
     with app.app_context(), tenant_context("alpha"):
         yield firm_a
+
+
+@pytest.fixture
+def own_firm(app, fresh_firm):
+    """A firm of this test alone, bound like ``alpha``: for tests that change its settings."""
+    with app.app_context(), tenant_context(fresh_firm["slug"]):
+        yield fresh_firm
 
 
 def at(day: date, hour_shanghai: int) -> datetime:
@@ -164,19 +171,16 @@ def test_an_accountant_reminds_their_own_client_and_the_history_shows_it_in_word
         assert len(steps_of(invoice_id)) == 2
 
 
-def paid_invoice(amount=30000):
+def paid_invoice(firm, amount=30000):
+    """An invoice of a new company paid in full (recorded by the firm's admin), and its client."""
     company_id = new_company()
     client = client_user(company_id)
-    invoice_id = new_invoice(company_id, amount)
-    services.record_offline_payment(
-        invoice_id, amount, "bank_transfer", "", date(2026, 11, 2), db.session.get(User, 2)
-    )
-    db.session.commit()
+    invoice_id = new_paid_invoice(company_id, amount, firm["ids"]["admin"])
     return db.session.get(Invoice, invoice_id), client
 
 
 def test_a_refund_above_what_was_paid_is_refused_with_a_clear_message(alpha):
-    invoice, client = paid_invoice(30000)
+    invoice, client = paid_invoice(alpha, 30000)
     refund = refunds.request_refund(invoice, "Booked twice", client)
     db.session.commit()
     with pytest.raises(services.BillingError, match="退款不能超过已付金额"):
@@ -185,7 +189,7 @@ def test_a_refund_above_what_was_paid_is_refused_with_a_clear_message(alpha):
 
 
 def test_a_refund_walked_through_every_step_leaves_a_trail(alpha):
-    invoice, client = paid_invoice(30000)
+    invoice, client = paid_invoice(alpha, 30000)
     admin = db.session.get(User, alpha["ids"]["admin"])
     refund = refunds.request_refund(invoice, "Wrong tax filing", client)
     refunds.move(refund, "ask_info", admin, "Which month?")
@@ -288,29 +292,20 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     assert "ICBC-778" in page and "银行转账" in page and "等待公司处理" not in page
 
 
-def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(alpha):
+def test_a_late_fee_is_charged_once_when_the_firm_asks_for_it(own_firm):
     settings = services.billing_settings()
     settings.late_fee_kind, settings.late_fee_value = "percent", 500  # 5 %
     db.session.commit()
-    try:
-        invoice_id = new_invoice(
-            new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20)
-        )
-        for day in (date(2034, 2, 1), date(2034, 2, 2), date(2034, 2, 6)):
-            dun(at(day, 10))
-        fees = db.session.scalars(
-            select(Invoice).where(
-                Invoice.source == "late_fee", Invoice.source_key == str(invoice_id)
-            )
-        ).all()
-        assert [f.amount_cents for f in fees] == [1000]
-    finally:
-        settings = services.billing_settings()
-        settings.late_fee_kind, settings.late_fee_value = "none", 0
-        db.session.commit()
+    invoice_id = new_invoice(new_company(), 20000, due=date(2034, 2, 1), issued=date(2034, 1, 20))
+    for day in (date(2034, 2, 1), date(2034, 2, 2), date(2034, 2, 6)):
+        dun(at(day, 10))
+    fees = db.session.scalars(
+        select(Invoice).where(Invoice.source == "late_fee", Invoice.source_key == str(invoice_id))
+    ).all()
+    assert [f.amount_cents for f in fees] == [1000]
 
 
-def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch, redis):
+def test_reminders_go_by_sms_through_the_webhook_adapter(app, own_firm, monkeypatch, redis):
     import json
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -350,12 +345,11 @@ def test_reminders_go_by_sms_through_the_webhook_adapter(app, alpha, monkeypatch
         assert len(jobs) == 1
         assert send_sms(*jobs[0].args) == 200
         number = db.session.get(Invoice, invoice_id).number
-        assert received == [{"to": "+8613800138000", "text": received[0]["text"], "firm": "alpha"}]
+        firm = own_firm["slug"]
+        assert received == [{"to": "+8613800138000", "text": received[0]["text"], "firm": firm}]
         assert number in received[0]["text"]
     finally:
         server.shutdown()
-        services.billing_settings().sms_enabled = False
-        db.session.commit()
 
 
 def test_a_reminder_template_with_an_unknown_variable_is_refused(app, firm_a, signed_in):

@@ -51,26 +51,23 @@ def test_billing_run_twice_creates_each_period_once(alpha):
     assert re.fullmatch(r"INV-2030-\d{5}", invoices[0].number)
 
 
-def test_two_concurrent_billing_runs_create_one_invoice_per_period(app, alpha):
-    contract_id = contract_for(new_company(), starts=date(2030, 1, 1), ends=date(2030, 12, 31))
-    services.billing_settings().backfill_periods = 12  # one run bills the whole year
-    db.session.commit()
+def test_two_concurrent_billing_runs_create_one_invoice_per_period(app, fresh_firm):
+    """A firm of its own: the test sets how many periods a run back-fills."""
+    slug = fresh_firm["slug"]
+    with app.app_context(), tenant_context(slug):
+        contract_id = contract_for(new_company(), starts=date(2030, 1, 1), ends=date(2030, 12, 31))
+        services.billing_settings().backfill_periods = 12  # one run bills the whole year
+        db.session.commit()
     threads = [
-        threading.Thread(
-            target=in_firm, args=(app, "alpha", services.run_billing, date(2030, 12, 2))
-        )
+        threading.Thread(target=in_firm, args=(app, slug, services.run_billing, date(2030, 12, 2)))
         for _ in range(2)
     ]
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        db.session.remove()
-        services.billing_settings().backfill_periods = 3
-        db.session.commit()
-    periods = [i.period_start for i in invoices_of(contract_id)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with app.app_context(), tenant_context(slug):
+        periods = [i.period_start for i in invoices_of(contract_id)]
     assert len(periods) == 12 == len(set(periods))
 
 
@@ -160,16 +157,24 @@ def test_a_credit_note_lowers_what_is_owed(alpha):
     assert db.session.get(Invoice, invoice_id).balance_cents == 30000
 
 
-def test_a_placed_order_gets_one_invoice_however_often_the_signal_comes(app, alpha):
-    company_id = new_company()
-    for _ in range(2):
-        signals.order_placed.send(
-            app, item_id=987654, client_company_id=company_id, amount_cents=88800, currency="CNY"
-        )
-        db.session.commit()
-    rows = db.session.scalars(
-        select(Invoice).where(Invoice.source == "order", Invoice.source_key == "987654")
-    ).all()
+def test_a_placed_order_gets_one_invoice_however_often_the_signal_comes(
+    app, firm_a, make_work_item
+):
+    item_id = make_work_item(firm_a, title="Order billed once")
+    with app.app_context(), tenant_context("alpha"):
+        company_id = new_company()
+        for _ in range(2):
+            signals.order_placed.send(
+                app,
+                item_id=item_id,
+                client_company_id=company_id,
+                amount_cents=88800,
+                currency="CNY",
+            )
+            db.session.commit()
+        rows = db.session.scalars(
+            select(Invoice).where(Invoice.source == "order", Invoice.source_key == str(item_id))
+        ).all()
     assert len(rows) == 1 and rows[0].amount_cents == 88800 and rows[0].company_id == company_id
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tenants import db, tenant_context
-from tests.support.billing import new_company, new_invoice
+from tests.support.billing import new_company, new_invoice, new_paid_invoice
 from yk_saas.accounts.models import User
 from yk_saas.billing import reports, services
 from yk_saas.reports.registry import (
@@ -161,33 +161,25 @@ def test_the_money_migration_creates_what_the_models_declare(app, firm_a):
 
 
 def test_receipts_download_as_pdf_only_for_the_payers_company(app, firm_a, signed_in):
-    from datetime import date as day
-
     from sqlalchemy import select
 
     from yk_saas.billing.models import Payment
 
-    ids = []
+    payment_ids = []
     with app.app_context(), tenant_context("alpha"):
-        for company_id in (1, 2):
-            invoice_id = new_invoice(company_id, 4200)
-            services.record_offline_payment(
-                invoice_id,
-                4200,
-                "cash",
-                "",
-                day(2026, 11, 2),
-                db.session.get(User, firm_a["ids"]["admin"]),
+        for company in ("company_x", "company_y"):
+            invoice_id = new_paid_invoice(
+                firm_a["ids"][company], 4200, firm_a["ids"]["admin"], method="cash"
             )
-            db.session.commit()
-            ids.append(
+            payment_ids.append(
                 db.session.scalar(select(Payment.id).where(Payment.invoice_id == invoice_id))
             )
+    own_id, other_id = payment_ids
     client = signed_in(firm_a, "client_x")
-    own = client.get(f"/portal/billing/payments/{ids[0]}/receipt")
+    own = client.get(f"/portal/billing/payments/{own_id}/receipt")
     assert own.status_code == 200 and own.get_data().startswith(b"%PDF-")
-    assert client.get(f"/portal/billing/payments/{ids[1]}/receipt").status_code == 404
+    assert client.get(f"/portal/billing/payments/{other_id}/receipt").status_code == 404
     assert (
-        signed_in(firm_a, "admin").get(f"/desk/billing/payments/{ids[1]}/receipt").status_code
+        signed_in(firm_a, "admin").get(f"/desk/billing/payments/{other_id}/receipt").status_code
         == 200
     )

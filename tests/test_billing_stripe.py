@@ -131,23 +131,25 @@ def test_a_second_event_for_the_same_payment_changes_nothing(app, firm_a, host_c
     assert invoice_state(app, invoice_id) == (10000, "paid", 1)
 
 
-def alpha_platform_customer(app, signed_in, firm) -> str:
-    """Alpha's owner starts the subscription Checkout: its customer is created and recorded."""
+def platform_customer(app, signed_in, firm) -> str:
+    """The firm's owner starts the subscription Checkout: its customer is created and recorded."""
     response = signed_in(firm, "owner").post("/desk/admin/billing/subscription/checkout")
     assert response.status_code == 303
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(firm["slug"]):
         return db.session.scalar(select(PlatformSubscription.stripe_customer_id))
 
 
 def test_subscription_events_out_of_order_keep_the_newest_status(
-    app, firm_a, host_client, signed_in, stripe_keys
+    app, fresh_firm, host_client, signed_in, stripe_keys
 ):
-    customer = alpha_platform_customer(app, signed_in, firm_a)
+    """A firm of its own: its subscription falls past due and the firm becomes read-only."""
+    slug = fresh_firm["slug"]
+    customer = platform_customer(app, signed_in, fresh_firm)
     sub = {
         "id": stripe_id("sub"),
         "object": "subscription",
         "customer": customer,
-        "metadata": {"yk_firm": "alpha", "kind": "platform"},
+        "metadata": {"yk_firm": slug, "kind": "platform"},
     }
     failed_invoice = {
         "id": stripe_id("in"),
@@ -166,38 +168,21 @@ def test_subscription_events_out_of_order_keep_the_newest_status(
     older = stripe_event(
         stripe_id("evt"), "invoice.payment_failed", failed_invoice, created=1_900_000_000
     )
-    try:
-        assert post_event(host_client, newer).json["outcome"] == "subscription"
-        assert post_event(host_client, older).status_code == 200
-        with app.app_context():
-            assert (
-                db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
-            )
-        past_due = stripe_event(
-            stripe_id("evt"), "invoice.payment_failed", failed_invoice, created=2_000_000_100
-        )
-        post_event(host_client, past_due)
-        with app.app_context():
-            assert (
-                db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha"))
-                == "read_only"
-            )
-        # The site is read-only for staff, with a banner; clients still see their invoices.
-        from tests.support.http import HostClient
-
-        admin = HostClient(app, firm_a["host"])
-        admin.login(firm_a["admin"])
-        page = admin.get("/desk/billing/").get_data(as_text=True)
-        assert "read-only-banner" in page
-        assert admin.post("/desk/billing/run").status_code == 403
-    finally:
-        with app.app_context(), tenant_context("alpha"):
-            from yk_saas.billing.subscription import set_plan_by_hand
-
-            db.session.execute(db.update(PlatformSubscription).values(last_event_created=0))
-            set_plan_by_hand("monthly", "active")
+    assert post_event(host_client, newer).json["outcome"] == "subscription"
+    assert post_event(host_client, older).status_code == 200
     with app.app_context():
-        assert db.session.scalar(select(Tenant.status).where(Tenant.slug == "alpha")) == "active"
+        assert db.session.scalar(select(Tenant.status).where(Tenant.slug == slug)) == "active"
+    past_due = stripe_event(
+        stripe_id("evt"), "invoice.payment_failed", failed_invoice, created=2_000_000_100
+    )
+    post_event(host_client, past_due)
+    with app.app_context():
+        assert db.session.scalar(select(Tenant.status).where(Tenant.slug == slug)) == "read_only"
+    # The site is read-only for staff, with a banner; clients still see their invoices.
+    admin = signed_in(fresh_firm, "admin")
+    page = admin.get("/desk/billing/").get_data(as_text=True)
+    assert "read-only-banner" in page
+    assert admin.post("/desk/billing/run").status_code == 403
 
 
 def test_checkout_runs_on_the_connected_account_with_an_idempotency_key(app, firm_a):
@@ -227,7 +212,7 @@ def test_without_keys_the_offline_provider_is_used_and_the_settings_say_so(app, 
 
 def test_no_online_pay_button_without_keys(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 5000, issued=date(2026, 10, 1))
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 5000, issued=date(2026, 10, 1))
     client = signed_in(firm_a, "client_x")
     page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
     assert "pay-offline" in page
@@ -259,7 +244,7 @@ def test_an_ended_trial_makes_the_firm_past_due_only_with_stripe(app, monkeypatc
 
 def test_the_pay_button_opens_stripe_checkout(app, firm_a, signed_in, stripe_keys):
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 25000)
+        invoice_id = new_invoice(firm_a["ids"]["company_x"], 25000)
     client = signed_in(firm_a, "client_x")
     page = client.get(f"/portal/billing/invoices/{invoice_id}").get_data(as_text=True)
     assert "pay-offline" not in page and f"/portal/billing/invoices/{invoice_id}/pay" in page
@@ -282,7 +267,7 @@ def test_a_refund_of_an_online_payment_goes_back_through_stripe(
     post_event(host_client, paid_event(app, stripe_keys, invoice_id, 20000, intent=intent))
     with app.app_context(), tenant_context("alpha"):
         invoice = db.session.get(Invoice, invoice_id)
-        admin = db.session.get(User, 2)
+        admin = db.session.get(User, firm_a["ids"]["admin"])
         refund = refunds.request_refund(invoice, "Paid twice", admin)
         refunds.move(refund, "propose", admin, None, 5000)
         refunds.move(refund, "accept", admin)

@@ -7,21 +7,11 @@ import pytest
 
 from tenants import db, tenant_context
 from tests.support import PASSWORD
-from tests.support.browser import live_server, require_chromium, screenshot
+from tests.support.browser import screenshot
 from yk_saas.clients.models import ClientCompany
 
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n%browser books\n"
-
-
-@pytest.fixture(scope="module")
-def server(app, firm_a):
-    require_chromium()
-    with app.app_context(), tenant_context("alpha"):
-        db.session.get(ClientCompany, 1).dedicated_accountant_id = 3
-        db.session.commit()
-    with live_server(app) as port:
-        yield port
 
 
 def sign_in(browser, base, email):
@@ -34,12 +24,19 @@ def sign_in(browser, base, email):
     return page
 
 
-def test_books_reach_the_client_and_a_complaint_is_resolved(server, firm_a, tmp_path, browser):
-    base = f"http://{firm_a['host']}:{server}"
+def test_books_reach_the_client_and_a_complaint_is_resolved(
+    app, server, fresh_firm, tmp_path, browser
+):
+    """A firm of its own: the test makes the accountant company X's dedicated accountant."""
+    firm, ids = fresh_firm, fresh_firm["ids"]
+    with app.app_context(), tenant_context(firm["slug"]):
+        db.session.get(ClientCompany, ids["company_x"]).dedicated_accountant_id = ids["accountant"]
+        db.session.commit()
+    base = f"http://{firm['host']}:{server}"
     books = tmp_path / "books-2024-11.pdf"
     books.write_bytes(PDF)
-    accountant = sign_in(browser, base, firm_a["accountant"])
-    accountant.goto(f"{base}/desk/ledgers/company/1")
+    accountant = sign_in(browser, base, firm["accountant"])
+    accountant.goto(f"{base}/desk/ledgers/company/{ids['company_x']}")
     accountant.fill("#period", "2024-11")
     accountant.click("form.inline-form button[type=submit]")
     accountant.wait_for_url(re.compile(r".*/desk/ledgers/\d+$"))
@@ -57,7 +54,7 @@ def test_books_reach_the_client_and_a_complaint_is_resolved(server, firm_a, tmp_
     accountant.wait_for_selector("#ledger-files a:text('books-2024-11.pdf')")
     screenshot(accountant, "clients-accountant-books")
 
-    client = sign_in(browser, base, firm_a["client_x"])
+    client = sign_in(browser, base, firm["client_x"])
     client.goto(f"{base}/portal/ledgers/")
     assert client.locator("#ledger-charts svg rect.bar").count() >= 1
     screenshot(client, "clients-portal-chart")
@@ -73,7 +70,7 @@ def test_books_reach_the_client_and_a_complaint_is_resolved(server, firm_a, tmp_
     client.wait_for_url(re.compile(r".*/portal/feedback/complaints/\d+$"))
     complaint_url = client.url
 
-    admin = sign_in(browser, base, firm_a["admin"])
+    admin = sign_in(browser, base, firm["admin"])
     admin.goto(f"{base}/desk/feedback/complaints/{complaint_url.rsplit('/', 1)[1]}")
     admin.select_option("#state", "resolved")
     admin.fill("#resolution", "Sorry: from now on reports go out by the 10th.")

@@ -3,18 +3,10 @@ is folded behind a button so the content comes first. Screenshots land in the te
 
 import pytest
 
-from tests.support.browser import chromium, live_server, require_chromium
 from tests.support.demo import DEMO_CLIENT as CLIENT
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def server(app):
-    require_chromium()
-    with live_server(app) as port:
-        yield port
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +74,7 @@ def check_fits(page, name, out) -> list[str]:
     return problems
 
 
-def test_most_used_pages_fit_a_phone(phone_firm, server, tmp_path):
+def test_most_used_pages_fit_a_phone(phone_firm, server, browser, tmp_path):
     base = f"http://{phone_firm['host']}:{server}"
     ids = phone_firm
     desk = {
@@ -102,48 +94,43 @@ def test_most_used_pages_fit_a_phone(phone_firm, server, tmp_path):
         "portal-work-item": f"/portal/work/{ids['work']}",
     }
     problems = []
-    with chromium("yk.test") as browser:
-        owner = phone_page(browser, base, ids["demo"].owner[0])
-        for name, path in desk.items():
-            assert owner.goto(base + path).status == 200, path
-            problems += check_fits(owner, name, tmp_path)
-        colleague = phone_page(browser, base, ids["demo"].accountants[0][0])
-        for name, path in accountant.items():
-            assert colleague.goto(base + path).status == 200, path
-            problems += check_fits(colleague, name, tmp_path)
-        client = phone_page(browser, base, CLIENT)
-        for name, path in portal.items():
-            assert client.goto(base + path).status == 200, path
-            problems += check_fits(client, name, tmp_path)
+    owner = phone_page(browser, base, ids["demo"].owner[0])
+    for name, path in desk.items():
+        assert owner.goto(base + path).status == 200, path
+        problems += check_fits(owner, name, tmp_path)
+    colleague = phone_page(browser, base, ids["demo"].accountants[0][0])
+    for name, path in accountant.items():
+        assert colleague.goto(base + path).status == 200, path
+        problems += check_fits(colleague, name, tmp_path)
+    client = phone_page(browser, base, CLIENT)
+    for name, path in portal.items():
+        assert client.goto(base + path).status == 200, path
+        problems += check_fits(client, name, tmp_path)
 
-        print("\n".join(problems))
-        # The folded menu opens from its button and every link is then reachable.
-        client.click(".sidenav summary")
-        assert client.locator(".sidenav a[href='/portal/billing/']").is_visible()
-        client.screenshot(path=str(tmp_path / "phone-menu-open.png"))
+    print("\n".join(problems))
+    # The folded menu opens from its button and every link is then reachable.
+    client.click(".sidenav summary")
+    assert client.locator(".sidenav a[href='/portal/billing/']").is_visible()
+    client.screenshot(path=str(tmp_path / "phone-menu-open.png"))
     print(f"screenshots in {tmp_path}")
     assert not problems, "\n".join(problems)
 
 
-def test_the_demo_firms_site_looks_finished_on_a_phone(phone_firm, server, tmp_path):
+def test_the_demo_firms_site_looks_finished_on_a_phone(phone_firm, server, browser, tmp_path):
     """A visitor's first impression: slides with images, service categories that count their
     services, announcements and the firm's contact details, all within a phone's width."""
-    with chromium("yk.test") as browser:
-        visitor = browser.new_context(
-            viewport=PHONE, locale="zh-CN", device_scale_factor=1
-        ).new_page()
-        assert visitor.goto(f"http://{phone_firm['host']}:{server}/").status == 200
-        problems = check_fits(visitor, "site-home", tmp_path)
-        slides = visitor.locator(".carousel .slide img")
-        assert slides.count() == 3
-        assert all(
-            visitor.evaluate(f"document.querySelectorAll('.carousel img')[{i}].naturalWidth")
-            == 1200
-            for i in range(3)
-        )
-        assert visitor.locator(".carousel.is-live .carousel-dot").count() == 3
-        counts = visitor.locator(".site-categories li .muted").all_inner_texts()
-        assert counts and all(int(c) > 0 for c in counts)
-        assert visitor.locator(".site-announcements .announcements li").count() == 2
-        assert "0571-8888 6666" in visitor.inner_text(".site-contact")
+    visitor = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1).new_page()
+    assert visitor.goto(f"http://{phone_firm['host']}:{server}/").status == 200
+    problems = check_fits(visitor, "site-home", tmp_path)
+    slides = visitor.locator(".carousel .slide img")
+    assert slides.count() == 3
+    assert all(
+        visitor.evaluate(f"document.querySelectorAll('.carousel img')[{i}].naturalWidth") == 1200
+        for i in range(3)
+    )
+    assert visitor.locator(".carousel.is-live .carousel-dot").count() == 3
+    counts = visitor.locator(".site-categories li .muted").all_inner_texts()
+    assert counts and all(int(c) > 0 for c in counts)
+    assert visitor.locator(".site-announcements .announcements li").count() == 2
+    assert "0571-8888 6666" in visitor.inner_text(".site-contact")
     assert not problems, problems

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.support import PASSWORD
 from tests.support.browser import screenshot
-from tests.support.work import firm, person, reset_staff
+from tests.support.work import firm, reset_staff
 
 pytestmark = pytest.mark.browser
 SERVICE = "Payroll set-up Deluxe"
@@ -23,11 +23,12 @@ def sign_in(browser, base, email):
     return page
 
 
-def test_from_published_service_to_rating_without_reloading(app, firm_a, server, browser):
-    with firm(app, "alpha"):
-        reset_staff(person(firm_a["accountant"]).id, capacity=500)
-    base = f"http://{firm_a['host']}:{server}"
-    admin = sign_in(browser, base, firm_a["admin"])
+def test_from_published_service_to_rating_without_reloading(app, fresh_firm, server, browser):
+    """A firm of its own: the test sets the accountant's capacity and publishes a service."""
+    with firm(app, fresh_firm["slug"]):
+        reset_staff(fresh_firm["ids"]["accountant"], capacity=500)
+    base = f"http://{fresh_firm['host']}:{server}"
+    admin = sign_in(browser, base, fresh_firm["admin"])
     admin.goto(f"{base}/desk/admin/catalog/services/new")
     admin.fill("#name", SERVICE)
     admin.fill("#price", "880.00")
@@ -35,7 +36,7 @@ def test_from_published_service_to_rating_without_reloading(app, firm_a, server,
     admin.click("main form button[type=submit]")
     admin.wait_for_url(re.compile(r".*/desk/admin/catalog/services/\d+$"))
 
-    client = sign_in(browser, base, firm_a["client_x"])
+    client = sign_in(browser, base, fresh_firm["client_x"])
     client.goto(f"{base}/portal/catalog/")
     client.fill("#shop-q", "Deluxe")  # HTMX search swaps the list in
     # Locator waits, not wait_for_function: a string predicate is eval'd, which the CSP forbids.
@@ -45,7 +46,7 @@ def test_from_published_service_to_rating_without_reloading(app, firm_a, server,
     client.wait_for_url(re.compile(r".*/portal/work/\d+$"))
     item_id = int(client.url.rsplit("/", 1)[1])
 
-    accountant = sign_in(browser, base, firm_a["accountant"])
+    accountant = sign_in(browser, base, fresh_firm["accountant"])
     accountant.goto(f"{base}/desk/work/pool")
     row = accountant.locator("#work-pool tr", has_text=f"#{item_id} {SERVICE}")
     row.locator("button.claim-button").click()
@@ -60,7 +61,7 @@ def test_from_published_service_to_rating_without_reloading(app, firm_a, server,
     client.wait_for_selector(
         "#client-timeline >> text=Collecting your employee list", timeout=15000
     )
-    assert "ALPHASECRET Accountant" in client.inner_text("#work-assignee")
+    assert f"{fresh_firm['marker']} Accountant" in client.inner_text("#work-assignee")
     screenshot(client, "work-client-live")
 
     accountant.fill("#body", "Payroll is live")

@@ -98,14 +98,15 @@ def test_a_good_file_is_previewed_then_written_whole(app, firm_a, signed_in_en):
         company = db.session.scalar(
             select(ClientCompany).where(ClientCompany.name == "Impgood 005 Ltd")
         )
-        assert company.dedicated_accountant_id == 3 and company.tax_type == "general"
+        accountant = firm_a["ids"]["accountant"]  # acc@alpha.example.com in the file
+        assert company.dedicated_accountant_id == accountant and company.tax_type == "general"
         from yk_saas.clients.models import AccountantChange
 
         assert (
             db.session.scalar(
                 select(AccountantChange.new_id).where(AccountantChange.company_id == company.id)
             )
-            == 3
+            == accountant
         )
         assert (
             db.session.scalar(

@@ -64,8 +64,8 @@ def test_admin_adds_a_company_and_a_wrong_check_digit_is_refused(app, firm_a, si
     assert code in page and "General taxpayer" in page and "Retail" in page
 
 
-def new_company(app, name):
-    with app.app_context(), tenant_context("alpha"):
+def new_company(app, name, slug="alpha"):
+    with app.app_context(), tenant_context(slug):
         company = ClientCompany(name=name)
         db.session.add(company)
         db.session.commit()
@@ -94,45 +94,49 @@ def test_contacts_tags_and_note_history(app, firm_a, signed_in_en):
     assert (
         "Prefers WeChat messages" in page and "Prefers calls" not in page and "2 versions" in page
     )
-    history = admin.get(f"{base}/notes/{note_id + 1}/history").get_data(as_text=True)
+    with app.app_context(), tenant_context("alpha"):
+        edit_id = db.session.scalar(select(ClientNote.id).where(ClientNote.replaces_id == note_id))
+    history = admin.get(f"{base}/notes/{edit_id}/history").get_data(as_text=True)
     assert "Prefers calls in the morning" in history and "Prefers WeChat messages" in history
 
 
 def test_changing_the_accountant_keeps_history_audits_and_shows_on_the_portal_card(
-    app, firm_a, signed_in_en
+    app, fresh_firm, signed_in_en
 ):
-    admin = signed_in_en(firm_a, "admin")
-    with app.app_context(), tenant_context("alpha"):
+    firm, ids = fresh_firm, fresh_firm["ids"]
+    company_x, accountant, accountant2 = ids["company_x"], ids["accountant"], ids["accountant2"]
+    with app.app_context(), tenant_context(firm["slug"]):
         from yk_saas.clients.models import StaffProfile
 
-        if db.session.get(StaffProfile, 3) is None:
-            db.session.add(StaffProfile(user_id=3, wechat="acc_wechat_01"))
-            db.session.commit()
-    admin.post("/desk/clients/1/accountant", {"accountant_id": ""})
-    assert admin.post("/desk/clients/1/accountant", {"accountant_id": "3"}).status_code == 302
-    assert admin.post("/desk/clients/1/accountant", {"accountant_id": "4"}).status_code == 302
-    with app.app_context(), tenant_context("alpha"):
+        db.session.add(StaffProfile(user_id=accountant, wechat="acc_wechat_01"))
+        db.session.commit()
+    admin = signed_in_en(firm, "admin")
+    change = f"/desk/clients/{company_x}/accountant"
+    assert admin.post(change, {"accountant_id": str(accountant)}).status_code == 302
+    assert admin.post(change, {"accountant_id": str(accountant2)}).status_code == 302
+    with app.app_context(), tenant_context(firm["slug"]):
         changes = db.session.scalars(
             select(AccountantChange)
-            .where(AccountantChange.company_id == 1)
+            .where(AccountantChange.company_id == company_x)
             .order_by(AccountantChange.id.desc())
         ).all()
         audits = db.session.scalars(
             select(AuditEntry).where(
-                AuditEntry.action == "dedicated_accountant_changed", AuditEntry.target_id == 1
+                AuditEntry.action == "dedicated_accountant_changed",
+                AuditEntry.target_id == company_x,
             )
         ).all()
-    assert (changes[0].old_id, changes[0].new_id, changes[0].by_id) == (3, 4, 2) and len(
-        audits
-    ) >= 2
-    assert "ALPHASECRET Accountant Two" in signed_in_en(firm_a, "client_x").get(
+    assert [(c.old_id, c.new_id, c.by_id) for c in changes] == [
+        (accountant, accountant2, ids["admin"]),
+        (None, accountant, ids["admin"]),
+    ]
+    assert len(audits) == 2
+    assert f"{firm['marker']} Accountant Two" in signed_in_en(firm, "client_x").get(
         "/portal/"
     ).get_data(as_text=True)
-    admin.post("/desk/clients/1/accountant", {"accountant_id": "3"})
-    card = signed_in_en(firm_a, "client_x").get("/portal/").get_data(as_text=True)
-    assert (
-        'id="accountant-card"' in card and "acc_wechat_01" in card and firm_a["accountant"] in card
-    )
+    admin.post(change, {"accountant_id": str(accountant)})
+    card = signed_in_en(firm, "client_x").get("/portal/").get_data(as_text=True)
+    assert 'id="accountant-card"' in card and "acc_wechat_01" in card and firm["accountant"] in card
 
 
 def test_a_new_dedicated_accountant_and_the_clients_people_are_told(app, fresh_firm, signed_in_en):
@@ -205,7 +209,7 @@ def test_an_accountant_sees_only_their_own_clients(app, firm_a, signed_in_en):
     own = new_company(app, "Crm Own Client")
     other = new_company(app, "Crm Other Client")
     with app.app_context(), tenant_context("alpha"):
-        db.session.get(ClientCompany, own).dedicated_accountant_id = 4
+        db.session.get(ClientCompany, own).dedicated_accountant_id = firm_a["ids"]["accountant2"]
         db.session.commit()
     acc2 = signed_in_en(firm_a, "accountant2")
     listing = acc2.get("/desk/clients/").get_data(as_text=True)
@@ -243,25 +247,30 @@ def test_demo_firms_get_valid_profiles_a_year_of_books_and_feedback(app):
 def test_history_is_kept_when_another_feature_changes_the_accountant(app, firm_a):
     from yk_saas import signals
 
+    accountant2, admin = firm_a["ids"]["accountant2"], firm_a["ids"]["admin"]
     company_id = new_company(app, "Signal History Co")
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         signals.dedicated_accountant_changed.send(
-            app, company_id=company_id, old_id=None, new_id=4, by_id=2
+            app, company_id=company_id, old_id=None, new_id=accountant2, by_id=admin
         )
         db.session.commit()
         change = db.session.scalar(
             select(AccountantChange).where(AccountantChange.company_id == company_id)
         )
-    assert (change.old_id, change.new_id, change.by_id) == (None, 4, 2)
+    assert (change.old_id, change.new_id, change.by_id) == (None, accountant2, admin)
 
 
-def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, signed_in_en):
+def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, fresh_firm, signed_in_en):
     import io
 
+    firm, ids = fresh_firm, fresh_firm["ids"]
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-    admin = signed_in_en(firm_a, "admin")
-    admin.post("/desk/clients/1/accountant", {"accountant_id": "3"})
-    accountant = signed_in_en(firm_a, "accountant")
+    admin = signed_in_en(firm, "admin")
+    assigned = admin.post(
+        f"/desk/clients/{ids['company_x']}/accountant", {"accountant_id": str(ids["accountant"])}
+    )
+    assert assigned.status_code == 302
+    accountant = signed_in_en(firm, "accountant")
     saved = accountant.post(
         "/desk/staff/profile",
         {
@@ -273,10 +282,11 @@ def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, s
         content_type="multipart/form-data",
     )
     assert saved.status_code == 302
-    card = signed_in_en(firm_a, "client_x").get("/portal/").get_data(as_text=True)
-    assert "/desk/staff/photo/3" in card and "13900001111" in card and "Senior accountant" in card
-    assert signed_in_en(firm_a, "client_x").get("/desk/staff/photo/3").data == png
-    assert signed_in_en(firm_a, "client_y").get("/desk/staff/photo/3").status_code == 404
+    photo = f"/desk/staff/photo/{ids['accountant']}"
+    card = signed_in_en(firm, "client_x").get("/portal/").get_data(as_text=True)
+    assert photo in card and "13900001111" in card and "Senior accountant" in card
+    assert signed_in_en(firm, "client_x").get(photo).data == png
+    assert signed_in_en(firm, "client_y").get(photo).status_code == 404
     directory = admin.get("/desk/staff/").get_data(as_text=True)
     assert "Senior accountant" in directory and "acc_wechat_01" in directory
 

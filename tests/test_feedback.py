@@ -37,7 +37,7 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
         assert db.session.scalar(
             select(Notification.id).where(
                 Notification.event == "complaint_filed",
-                Notification.user_id == 2,
+                Notification.user_id == firm_a["ids"]["admin"],
                 Notification.link == f"/desk/feedback/complaints/{complaint_id}",
             )
         )
@@ -86,7 +86,7 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
                 Notification.link == f"/portal/feedback/complaints/{complaint_id}",
             )
         ).all()
-        assert len(asked) == 1 and asked[0].user_id == 5
+        assert len(asked) == 1 and asked[0].user_id == firm_a["ids"]["client_x"]
         assert db.session.scalar(
             select(AuditEntry.id).where(
                 AuditEntry.action == "complaint_resolved", AuditEntry.target_id == complaint_id
@@ -100,20 +100,21 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
 def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in_en):
     from yk_saas.feedback.followups import remind_due_followups
 
+    company_y = firm_a["ids"]["company_y"]
     admin = signed_in_en(firm_a, "admin")
     day = date.today() + timedelta(days=1)
     assert (
         admin.post(
-            "/desk/feedback/followups/company/2",
+            f"/desk/feedback/followups/company/{company_y}",
             {"scheduled_for": day.isoformat(), "method": "visit", "purpose": "Quarterly review"},
         ).status_code
         == 302
     )
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         followup = db.session.scalars(
-            select(FollowUp).where(FollowUp.company_id == 2).order_by(FollowUp.id.desc())
+            select(FollowUp).where(FollowUp.company_id == company_y).order_by(FollowUp.id.desc())
         ).first()
-        followup.accountant_id = 4
+        followup.accountant_id = firm_a["ids"]["accountant2"]
         followup_id = followup.id
         db.session.commit()
         assert remind_due_followups(today=date.today()) >= 1
@@ -122,7 +123,7 @@ def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in_e
         f"/desk/feedback/followups/{followup_id}/log",
         {"outcome": "Happy with the service", "satisfaction": "4"},
     )
-    page = admin.get("/desk/feedback/followups/company/2").get_data(as_text=True)
+    page = admin.get(f"/desk/feedback/followups/company/{company_y}").get_data(as_text=True)
     assert "Happy with the service" in page and "★★★★" in page
 
 
@@ -135,7 +136,8 @@ def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, s
         db.session.commit()  # the job's boundary commits
         survey_id = db.session.scalar(
             select(SurveyResponse.id).where(
-                SurveyResponse.round == "2020-Q1", SurveyResponse.user_id == 5
+                SurveyResponse.round == "2020-Q1",
+                SurveyResponse.user_id == firm_a["ids"]["client_x"],
             )
         )
     client = signed_in_en(firm_a, "client_x")

@@ -457,18 +457,23 @@ class World:
     cross: dict[str, Obj]
     #: Company X as parent, a child that exists only in bravo.
     mixed: dict[str, Obj]
+    #: The ids of the people and companies both firms share (``provision_firm``'s ``ids``).
+    ids: dict[str, int]
 
 
 @pytest.fixture(scope="module")
 def world(app, firm_a, firm_b):
-    """The objects; afterwards the shared firms' company 1 and accountant 3 are as they were."""
+    """The objects; afterwards the shared firms' company X and accountant are as they were."""
     from yk_saas.clients.models import ClientCompany, StaffProfile
 
+    ids = firm_a["ids"]
+    assert firm_b["ids"] == ids
+    x, accountant_id = ids["company_x"], ids["accountant"]
     with app.app_context():
         with tenant_context("bravo"), force_locale("en"):
             bump_sequences("t_bravo")
-            bravo_dedicated = db.session.get(ClientCompany, 1).dedicated_accountant_id
-            # Bravo's company and users 1-6 have the ids alpha's have; its new objects do not.
+            bravo_dedicated = db.session.get(ClientCompany, x).dedicated_accountant_id
+            # Bravo's companies and people have the ids alpha's have; its new objects do not.
             db.session.add(ClientCompany(name="BRAVOSECRET Company Z"))
             accountant = user_model()(
                 email="acc3@bravo.example.com",
@@ -478,10 +483,18 @@ def world(app, firm_a, firm_b):
             )
             db.session.add(accountant)
             db.session.flush()
-            db.session.get(ClientCompany, 1).dedicated_accountant_id = accountant.id
+            db.session.get(ClientCompany, x).dedicated_accountant_id = accountant.id
             db.session.commit()
-            # Objects named under a company in the URL belong to Company Z, the rest to company 1.
-            bravo = build_objects("bravo", "BRAVOSECRET-IDOR", 1, 5, accountant.id, 1, publish=True)
+            # Objects named under a company in the URL belong to Company Z, the rest to company X.
+            bravo = build_objects(
+                "bravo",
+                "BRAVOSECRET-IDOR",
+                x,
+                ids["client_x"],
+                accountant.id,
+                ids["owner"],
+                publish=True,
+            )
             z = db.session.scalar(
                 select(ClientCompany.id).where(ClientCompany.name == "BRAVOSECRET Company Z")
             )
@@ -489,33 +502,41 @@ def world(app, firm_a, firm_b):
             bravo["company"] = Obj({"company_id": z}, ("BRAVOSECRET Company Z",))
             db.session.commit()
         with tenant_context("alpha"), force_locale("en"):
-            alpha_dedicated = db.session.get(ClientCompany, 1).dedicated_accountant_id
-            profile = db.session.get(StaffProfile, 3)
+            alpha_dedicated = db.session.get(ClientCompany, x).dedicated_accountant_id
+            profile = db.session.get(StaffProfile, accountant_id)
             photo = (profile is not None, profile.photo_file_id if profile else None)
-            # Company X is the accountant's (id 3); Company Y is not accountant2's (id 4).
-            db.session.get(ClientCompany, 1).dedicated_accountant_id = 3
+            # Company X is the accountant's; Company Y is not accountant2's.
+            db.session.get(ClientCompany, x).dedicated_accountant_id = accountant_id
             db.session.commit()
-            alpha = build_objects("alpha", "ALPHASECRET-IDOR-X", 1, 5, 3, 1, publish=False)
-            alpha.update(company_objects("ALPHASECRET-IDOR-X", 1, 3))
-            alpha["company"] = Obj({"company_id": 1}, ("ALPHASECRET Company X",))
-            y = company_objects("ALPHASECRET-IDOR-Y", 2, 1)
+            alpha = build_objects(
+                "alpha",
+                "ALPHASECRET-IDOR-X",
+                x,
+                ids["client_x"],
+                accountant_id,
+                ids["owner"],
+                publish=False,
+            )
+            alpha.update(company_objects("ALPHASECRET-IDOR-X", x, accountant_id))
+            alpha["company"] = Obj({"company_id": x}, ("ALPHASECRET Company X",))
+            y = company_objects("ALPHASECRET-IDOR-Y", ids["company_y"], ids["owner"])
             db.session.commit()
         for kind, obj in bravo.items():
-            ids = {
+            own_ids = {
                 k: v for k, v in obj.args.items() if k.endswith("_id") and k != "domain_id"
             }  # public schema
-            assert all(v > BRAVO_ID_FLOOR for v in ids.values()), (kind, ids)
+            assert all(v > BRAVO_ID_FLOOR for v in own_ids.values()), (kind, own_ids)
     cross = {kind: under(alpha[kind], y[kind], kind) for kind in PARENT_ARGS}
     mixed = {kind: under(alpha[kind], bravo[kind], kind) for kind in PARENT_ARGS}
-    yield World(alpha, bravo, cross, mixed)
+    yield World(alpha, bravo, cross, mixed, ids)
 
     with app.app_context():
         with tenant_context("bravo"):
-            db.session.get(ClientCompany, 1).dedicated_accountant_id = bravo_dedicated
+            db.session.get(ClientCompany, x).dedicated_accountant_id = bravo_dedicated
             db.session.commit()
         with tenant_context("alpha"):
-            db.session.get(ClientCompany, 1).dedicated_accountant_id = alpha_dedicated
-            profile = db.session.get(StaffProfile, 3)
+            db.session.get(ClientCompany, x).dedicated_accountant_id = alpha_dedicated
+            profile = db.session.get(StaffProfile, accountant_id)
             if photo[0]:
                 profile.photo_file_id = photo[1]
             else:
@@ -709,12 +730,13 @@ SOFT_REFUSALS = {
     "ledgers.remove_file": "/desk/ledgers/{period_id}",
 }
 
-#: A valid form per route, so a missing ownership check would show as a change.
+#: A valid form per route, so a missing ownership check would show as a change; a callable
+#: is given the ids of the firms' people and companies.
 PAYLOADS = {
     "clients.detail": {"email": "idor-invite@example.com"},
     "clients.edit_profile": {"name": "IDOR renamed", "industry": "idor"},
     "clients.change_status": {"status": "lost"},
-    "clients.change_accountant": {"accountant_id": "4"},
+    "clients.change_accountant": lambda ids: {"accountant_id": str(ids["accountant2"])},
     "clients.add_contact": {"name": "IDOR contact"},
     "clients.save_tags": {"tags": "idor"},
     "clients.save_note": {"body": "IDOR note"},
@@ -751,7 +773,7 @@ PAYLOADS = {
     "ledgers.company": {"period": "2019-08"},
     "ledgers.save_figures": {"revenue": "1.00", "note": "IDOR"},
     "ledgers.save_filing": {"tax": "vat", "status": "filed"},
-    "ledgers.upload": lambda: {"file": (io.BytesIO(PDF + b"idor"), "idor.pdf")},
+    "ledgers.upload": lambda ids: {"file": (io.BytesIO(PDF + b"idor"), "idor.pdf")},
     "feedback_portal.answer_survey": {"score": "7", "comment": "IDOR"},
     "work_portal.rate": {
         "overall": "bad",
@@ -765,9 +787,9 @@ PAYLOADS = {
     "site_admin.edit_page": {"slug": "idor-renamed", "title": "IDOR", "body": ""},
     "site_admin.edit_section": {"title": "IDOR", "body": ""},
     "work.approval": {"decision": "approve"},
-    "work.assign": {"assignee_id": "4"},
+    "work.assign": lambda ids: {"assignee_id": str(ids["accountant2"])},
     "work.progress": {"body": "IDOR progress", "new_state": "in_progress"},
-    "work.set_dedicated": {"accountant_id": "4"},
+    "work.set_dedicated": lambda ids: {"accountant_id": str(ids["accountant2"])},
     "work.update_duty_capacity": {"capacity": "3", "on_duty": "1"},
     "accounts.accept_invitation": {
         "name": "IDOR",
@@ -778,9 +800,9 @@ PAYLOADS = {
 }
 
 
-def payload(endpoint: str) -> dict:
+def payload(endpoint: str, ids: dict[str, int]) -> dict:
     value = PAYLOADS.get(endpoint, {})
-    return value() if callable(value) else dict(value)
+    return value(ids) if callable(value) else dict(value)
 
 
 def id_rules(app):
@@ -917,10 +939,10 @@ def write_log(app):
     event.remove(engine, "before_cursor_execute", record)
 
 
-def send(client: HostClient, probe: Probe):
+def send(client: HostClient, probe: Probe, ids: dict[str, int]):
     if probe.method == "GET":
         return client.get(probe.path)
-    return client.post(probe.path, payload(probe.endpoint))
+    return client.post(probe.path, payload(probe.endpoint, ids))
 
 
 def leaked(response, markers) -> list[str]:
@@ -961,14 +983,14 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 class Batch:
     """Runs probes, collects what went wrong, and checks no schema changed meanwhile."""
 
-    def __init__(self, app, write_log):
-        self.app, self.write_log = app, write_log
+    def __init__(self, app, write_log, ids: dict[str, int]):
+        self.app, self.write_log, self.ids = app, write_log, ids
         self.wrong, self.writers, self.count = [], [], 0
         self.before = snapshot(app)
 
     def run(self, client, role, probe: Probe, markers, strict=False, expect_refusal=True):
         mark = len(self.write_log)
-        response = send(client, probe)
+        response = send(client, probe, self.ids)
         self.count += 1
         if len(self.write_log) > mark:
             self.writers.append(f"{role} {probe.method} {probe.path}: {self.write_log[mark:]}")
@@ -997,7 +1019,7 @@ def test_users_of_the_firm_are_refused_objects_not_theirs(app, world, alpha_user
     """(a) client_y and Company X's objects, (c) accountant2 (not X's accountant), and the rest:
     the admin and another manager's import, the owner and a client's notification, everybody
     and a ledger file asked for through another feature's file route, a draft page."""
-    batch = Batch(app, write_log)
+    batch = Batch(app, write_log, world.ids)
     for variant, objects in (("alpha", world.alpha), ("cross", world.cross)):
         for target, probe in probes(app, objects, variant):
             if role in target.refused:
@@ -1018,7 +1040,7 @@ def test_ids_that_exist_only_in_another_firm_are_not_found(
     app, world, alpha_users, write_log, role
 ):
     """(b) every alpha user, every route, bravo's ids (and X's URL with a bravo child): 404, no bravo text."""
-    batch = Batch(app, write_log)
+    batch = Batch(app, write_log, world.ids)
     for variant_objects in (world.bravo, world.mixed):
         for _target, probe in probes(app, variant_objects):
             batch.run(alpha_users[role], role, probe, ("BRAVOSECRET", *probe.markers), strict=True)
@@ -1068,10 +1090,10 @@ def test_another_firms_users_get_nothing_with_alpha_ids_and_keys(
     """(d) bravo users send alpha's ids and keys to bravo's host: no alpha text; no key and no
     file route finds anything.
 
-    Alpha's small ids may be rows of bravo's own (its company 1, its user 3), so elsewhere only
+    Alpha's small ids may be rows of bravo's own (its company X, its accountant), so elsewhere only
     the text is checked, and nothing is posted there.
     """
-    batch = Batch(app, write_log)
+    batch = Batch(app, write_log, world.ids)
     for _target, probe in probes(app, world.alpha):
         keyed = bool({"key", "token", "slug"} & probe.arguments)
         if probe.method == "POST" and not keyed:
@@ -1097,7 +1119,7 @@ def test_every_probe_aims_at_a_real_object(app, world, alpha_users, bravo_users,
             target.viewer if firm == "alpha" or target.bravo_viewer == "" else target.bravo_viewer
         )
         if firm == "bravo" and viewer == "accountant":
-            viewer = "owner"  # bravo's accountant does not look after bravo's company 1
+            viewer = "owner"  # bravo's accountant does not look after bravo's company X
         if viewer is None:
             continue
         response = users[viewer].get(probe.path)

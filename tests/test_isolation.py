@@ -13,13 +13,18 @@ from tests.support.routes import fill
 ROLES = ("owner", "admin", "accountant", "client_x")
 
 
-def firm_routes(app):
-    """(method, path) for every route and every id 1 and 2."""
+def swept_ids(firm):
+    """The ids put into URLs: those of companies X and Y, which both firms have alike."""
+    return firm["ids"]["company_x"], firm["ids"]["company_y"]
+
+
+def firm_routes(app, firm):
+    """(method, path) for every route and each of the firm's swept ids."""
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        for value in (1, 2):
+        for value in swept_ids(firm):
             path = fill(rule, value)
             for method in ("GET", "POST"):
                 if method in rule.methods:
@@ -38,9 +43,12 @@ def request(client, method, path):
     return client.post(path, {"email": "intruder@b.example.com", "role": "admin"})
 
 
-def test_route_enumeration_sees_the_whole_app(app):
-    paths = {p for _m, p in firm_routes(app)}
-    assert {"/desk/", "/portal/", "/login", "/desk/clients/1", "/desk/admin/mail/2"} <= paths
+def test_route_enumeration_sees_the_whole_app(app, firm_a, firm_b):
+    x, y = swept_ids(firm_a)
+    paths = {p for _m, p in firm_routes(app, firm_a)}
+    assert {"/desk/", "/portal/", "/login", f"/desk/clients/{x}", f"/desk/admin/mail/{y}"} <= paths
+    # A URL swept on one firm's host names rows of the other firm too.
+    assert x != y and firm_b["ids"] == firm_a["ids"]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -52,7 +60,7 @@ def test_firm_b_session_on_firm_a_host_sees_and_changes_nothing(
     intruder.set_cookie(stolen)
     before = fingerprint(app, "t_alpha")
     leaks = []
-    for method, path in firm_routes(app):
+    for method, path in firm_routes(app, firm_a):
         response = request(intruder, method, path)
         body = text_of(response)
         if "ALPHASECRET" in body or (response.status_code < 300 and "BRAVOSECRET" in body):
@@ -66,7 +74,7 @@ def test_firm_b_users_on_their_own_host_never_see_firm_a(app, firm_a, firm_b, si
     client = signed_in(firm_b, role)
     before = fingerprint(app, "t_alpha")
     leaks = []
-    for method, path in firm_routes(app):
+    for method, path in firm_routes(app, firm_a):
         response = request(client, method, path)
         if "ALPHASECRET" in text_of(response):
             leaks.append(f"{method} {path} -> {response.status_code}")
@@ -77,7 +85,7 @@ def test_firm_b_users_on_their_own_host_never_see_firm_a(app, firm_a, firm_b, si
 def test_a_client_never_sees_another_client_company(app, firm_a, signed_in):
     client = signed_in(firm_a, "client_x")
     leaks = []
-    for method, path in firm_routes(app):
+    for method, path in firm_routes(app, firm_a):
         body = text_of(request(client, method, path))
         if "Company Y" in body or "Client Y" in body:
             leaks.append(f"{method} {path}")
@@ -87,7 +95,7 @@ def test_a_client_never_sees_another_client_company(app, firm_a, signed_in):
 def test_anonymous_visitors_see_no_firm_data(app, firm_a, host_client):
     visitor = host_client(firm_a["host"])
     before = fingerprint(app, "t_alpha")
-    for method, path in firm_routes(app):
+    for method, path in firm_routes(app, firm_a):
         assert "ALPHASECRET" not in text_of(request(visitor, method, path)), path
     assert fingerprint(app, "t_alpha") == before
 

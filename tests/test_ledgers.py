@@ -27,13 +27,14 @@ def open_month(client, company_id, period):
 
 
 def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_file(
-    app, firm_a, signed_in_en
+    app, fresh_firm, signed_in_en
 ):
-    with app.app_context(), tenant_context("alpha"):
-        db.session.get(ClientCompany, 1).dedicated_accountant_id = 3
+    firm, ids = fresh_firm, fresh_firm["ids"]
+    with app.app_context(), tenant_context(firm["slug"]):
+        db.session.get(ClientCompany, ids["company_x"]).dedicated_accountant_id = ids["accountant"]
         db.session.commit()
-    acc = signed_in_en(firm_a, "accountant")
-    period_id = open_month(acc, 1, "2025-03")
+    acc = signed_in_en(firm, "accountant")
+    period_id = open_month(acc, ids["company_x"], "2025-03")
     assert (
         acc.post(
             f"/desk/ledgers/{period_id}/figures",
@@ -57,7 +58,7 @@ def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_f
         content_type="multipart/form-data",
     )
     assert upload.status_code == 302
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(firm["slug"]):
         period = db.session.get(LedgerPeriod, period_id)
         assert (period.revenue, period.profit, period.delivered_at is not None) == (
             12000050,
@@ -65,7 +66,7 @@ def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_f
             True,
         )
 
-    client = signed_in_en(firm_a, "client_x")
+    client = signed_in_en(firm, "client_x")
     index = client.get("/portal/ledgers/").get_data(as_text=True)
     assert (
         "2025-03" in index
@@ -79,22 +80,29 @@ def test_accountant_enters_books_and_the_client_sees_figures_chart_filings_and_f
     download = client.get(f"/portal/ledgers/files/{key}")
     assert download.status_code == 200 and download.data == PDF
 
-    # Client Y, the other accountant and another firm see none of it.
-    other = signed_in_en(firm_a, "client_y")
+    # Client Y and the other accountant see none of it.
+    other = signed_in_en(firm, "client_y")
     assert other.get(f"/portal/ledgers/{period_id}").status_code == 404
     assert other.get(f"/portal/ledgers/files/{key}").status_code == 404
-    acc2 = signed_in_en(firm_a, "accountant2")
+    acc2 = signed_in_en(firm, "accountant2")
     assert acc2.get(f"/desk/ledgers/{period_id}").status_code == 404
     assert acc2.get(f"/desk/ledgers/files/{key}").status_code == 404
     assert acc2.post(f"/desk/ledgers/{period_id}/figures", {"revenue": "1"}).status_code == 404
-    assert signed_in_en(firm_a, "admin").get(f"/desk/ledgers/files/{key}").status_code == 200
-    # The key is long and random: a neighbour's key is not guessable from one's own.
-    assert len(key) >= 30 and client.get("/portal/ledgers/files/1").status_code == 404
+    assert signed_in_en(firm, "admin").get(f"/desk/ledgers/files/{key}").status_code == 200
+    # The key is long and random: a neighbour's key is not guessable from one's own,
+    # and the file's row number does not open it.
+    with app.app_context(), tenant_context(firm["slug"]):
+        from yk_saas.files.models import StoredFile
+
+        file_id = db.session.scalar(select(StoredFile.id).where(StoredFile.key == key))
+    assert file_id and len(key) >= 30
+    assert client.get(f"/portal/ledgers/files/{file_id}").status_code == 404
 
 
 def test_board_lists_clients_still_lacking_this_months_books(app, firm_a, signed_in_en):
-    done = company_for(app, "Board Done Co", accountant_id=4)
-    company_for(app, "Board Missing Co", accountant_id=4)
+    accountant2 = firm_a["ids"]["accountant2"]
+    done = company_for(app, "Board Done Co", accountant_id=accountant2)
+    company_for(app, "Board Missing Co", accountant_id=accountant2)
     acc2 = signed_in_en(firm_a, "accountant2")
     period_id = open_month(acc2, done, "2025-06")
     acc2.post(
@@ -129,7 +137,8 @@ def test_ledger_reminder_is_sent_once_per_accountant_and_month(app, firm_a):
     from yk_saas.ledgers.jobs import remind_missing_books
     from yk_saas.notifications.models import Notification
 
-    company_for(app, "Reminder Missing Co", accountant_id=4)
+    accountant2 = firm_a["ids"]["accountant2"]
+    company_for(app, "Reminder Missing Co", accountant_id=accountant2)
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
         remind_missing_books("2024-02")
         remind_missing_books("2024-02")
@@ -137,7 +146,7 @@ def test_ledger_reminder_is_sent_once_per_accountant_and_month(app, firm_a):
             select(Notification).where(
                 Notification.event == "ledger_missing",
                 Notification.link == "/desk/ledgers/?period=2024-02",
-                Notification.user_id == 4,
+                Notification.user_id == accountant2,
             )
         ).all()
     assert len(notes) == 1

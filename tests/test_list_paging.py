@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tenants import db, tenant_context
-from tests.conftest import HostClient, provision_firm
+from tests.support.firms import provision_firm
+from tests.support.http import HostClient
 from yk_saas.clients.models import ClientCompany
 from yk_saas.feedback.models import Complaint, FollowUp
 from yk_saas.ledgers.models import LedgerPeriod

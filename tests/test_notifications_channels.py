@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from flask_babel import lazy_gettext
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from tenants import db, tenant_context
 from yk_saas.mail.models import FAILED, OutboxEmail
@@ -53,13 +53,14 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def gateway(app, firm_a, monkeypatch):
+def gateway(app, fresh_firm, monkeypatch):
+    """A receiving gateway, set up as the webhook of the test's own firm (``fresh_firm``)."""
     server = HTTPServer(("127.0.0.1", 0), Receiver)
     Receiver.received, Receiver.status = [], 200
     threading.Thread(target=server.serve_forever, daemon=True).start()
     # This listener only: the outbound rule (https, public addresses) stays on for every other.
     monkeypatch.setitem(app.config, "OUTBOUND_ALLOW_HOSTS", f"127.0.0.1:{server.server_port}")
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(fresh_firm["slug"]):
         hook = NotificationWebhook(
             url=f"http://127.0.0.1:{server.server_port}/hook",
             secret="s3cret-for-tests",
@@ -69,45 +70,45 @@ def gateway(app, firm_a, monkeypatch):
         db.session.commit()
     yield server
     server.shutdown()
-    with app.app_context(), tenant_context("alpha"):
-        db.session.execute(delete(NotificationWebhook))
-        db.session.commit()
 
 
-def notify(app, user_ids, **params):
-    with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
+def notify(app, firm, user_ids, **params):
+    with app.test_request_context(base_url=f"http://{firm['host']}"), tenant_context(firm["slug"]):
         ids = notifications.notify("test_channel_ping", user_ids, link="/desk/", what="x", **params)
         db.session.commit()
         return ids
 
 
-def test_preference_off_means_not_sent_on_that_channel(app, firm_a, signed_in, captured):
-    client = signed_in(firm_a, "accountant2")
+def test_preference_off_means_not_sent_on_that_channel(app, fresh_firm, signed_in, captured):
+    firm, accountant2 = fresh_firm, fresh_firm["ids"]["accountant2"]
+    client = signed_in(firm, "accountant2")
     page = client.get("/notifications/preferences").get_data(as_text=True)
     assert 'name="pref:test_channel_ping:email"' in page
     # Turn e-mail off for this event (nothing ticked).
     assert client.post("/notifications/preferences", {"other": "1"}).status_code == 303
-    notify(app, [4])
+    notify(app, firm, [accountant2])
     assert captured == []
     client.post("/notifications/preferences", {"pref:test_channel_ping:email": "on"})
-    notify(app, [4])
+    notify(app, firm, [accountant2])
     assert [name for name, _a, _kw in captured] == ["send_notification_email"]
     assert "Ping" in client.get("/notifications/").get_data(as_text=True)
 
 
-def test_sms_goes_through_the_gateway_only_when_chosen(app, firm_a, signed_in, captured, gateway):
-    client = signed_in(firm_a, "accountant2")
+def test_sms_goes_through_the_gateway_only_when_chosen(
+    app, fresh_firm, signed_in, captured, gateway
+):
+    client = signed_in(fresh_firm, "accountant2")
     client.post("/notifications/preferences", {"pref:test_channel_ping:sms": "on"})
-    notify(app, [4])
+    notify(app, fresh_firm, [fresh_firm["ids"]["accountant2"]])
     hooks = [kw for _n, _a, kw in captured if kw.get("job_id", "").startswith("hook-")]
     assert len(hooks) == 1 and hooks[0]["job_id"].endswith("-sms")
     assert hooks[0]["retry"].max == 4
 
 
-def test_webhook_signature_is_verifiable_by_the_receiver(app, firm_a, gateway):
-    (note_id,) = notify(app, [3])
+def test_webhook_signature_is_verifiable_by_the_receiver(app, fresh_firm, gateway):
+    (note_id,) = notify(app, fresh_firm, [fresh_firm["ids"]["accountant"]])
     with app.app_context():
-        assert send_notification_webhook("alpha", note_id, "sms") == "sent"
+        assert send_notification_webhook(fresh_firm["slug"], note_id, "sms") == "sent"
     headers, body = Receiver.received[-1]
     assert verify_signature(
         "s3cret-for-tests",
@@ -128,13 +129,13 @@ def test_webhook_signature_is_verifiable_by_the_receiver(app, firm_a, gateway):
     assert payload["channel"] == "sms" and payload["title"] and payload["link"].endswith("/desk/")
 
 
-def test_failing_gateway_raises_for_a_retry_and_keeps_the_in_app_record(app, firm_a, gateway):
+def test_failing_gateway_raises_for_a_retry_and_keeps_the_in_app_record(app, fresh_firm, gateway):
     Receiver.status = 503
-    (note_id,) = notify(app, [3])
+    (note_id,) = notify(app, fresh_firm, [fresh_firm["ids"]["accountant"]])
     with app.app_context():
         with pytest.raises(WebhookError):
-            send_notification_webhook("alpha", note_id, "sms")
-        with tenant_context("alpha"):
+            send_notification_webhook(fresh_firm["slug"], note_id, "sms")
+        with tenant_context(fresh_firm["slug"]):
             assert db.session.get(Notification, note_id) is not None
             assert "503" in db.session.scalar(select(NotificationWebhook.last_error))
 
@@ -150,7 +151,7 @@ def test_smtp_down_is_retried_and_the_in_app_record_stays(app, firm_a, redis):
 
     with app.app_context():
         Queue("high", connection=redis).empty()
-    (note_id,) = notify(app, [3])
+    (note_id,) = notify(app, firm_a, [firm_a["ids"]["accountant"]])
     with app.app_context():
         # One job renders, stores and sends; it is the job that is retried.
         job = Queue("high", connection=redis).fetch_job(f"note-mail-alpha-{note_id}")
@@ -188,16 +189,22 @@ def test_only_managers_configure_the_gateway(app, firm_a, signed_in):
     assert owner.post("/notifications/gateway", {"url": "javascript:alert(1)"}).status_code == 422
 
 
-def test_a_page_beyond_the_first_shows_the_rest(app, firm_a, signed_in, captured):
-    """The centre shows 50 a page: the older notifications are on page 2, none lost or repeated."""
-    with app.app_context(), tenant_context("alpha"):
-        db.session.execute(delete(Notification).where(Notification.user_id == 4))
-        db.session.commit()
+def test_a_page_beyond_the_first_shows_the_rest(app, fresh_firm, signed_in, captured):
+    """The centre shows 50 a page: the older notifications are on page 2, none lost or repeated.
+
+    A firm of its own: the accountant has exactly these notifications.
+    """
+    firm, accountant2 = fresh_firm, fresh_firm["ids"]["accountant2"]
     for n in range(53):
-        with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
-            notifications.notify("test_channel_ping", [4], link="/desk/", what=f"n{n:02d}")
+        with (
+            app.test_request_context(base_url=f"http://{firm['host']}"),
+            tenant_context(firm["slug"]),
+        ):
+            notifications.notify(
+                "test_channel_ping", [accountant2], link="/desk/", what=f"n{n:02d}"
+            )
             db.session.commit()
-    client = signed_in(firm_a, "accountant2")
+    client = signed_in(firm, "accountant2")
     first = client.get("/notifications/").get_data(as_text=True)
     second = client.get("/notifications/?page=2").get_data(as_text=True)
     shown = [f"n{n:02d}" for n in range(53)]

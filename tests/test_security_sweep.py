@@ -44,7 +44,7 @@ def test_a_role_outside_the_declaration_never_gets_in(app, firm_a, signed_in, ho
         allowed = allowed_roles(access_of(app, rule))
         if allowed is None or (who != "anonymous" and ROLE_OF[who] in allowed):
             continue
-        path = fill(rule, 1)
+        path = fill(rule, firm_a["ids"]["company_x"])  # a row the firm has
         for method in ("GET", "POST"):
             if method not in rule.methods:
                 continue
@@ -93,7 +93,7 @@ def test_platform_routes_are_absent_on_firm_hosts_and_firm_routes_on_the_platfor
         if area in ("", "common"):
             continue
         other = firm if area in PLATFORM_BLUEPRINTS else platform
-        path = fill(rule, 1)
+        path = fill(rule, firm_a["ids"]["company_x"])  # a row the firm has
         for method in ("GET", "POST"):
             if method in rule.methods:
                 response = other.get(path) if method == "GET" else other.post(path, {})
@@ -200,7 +200,9 @@ def test_a_notification_link_never_leaves_the_site(app, firm_a, signed_in, probe
     from yk_saas.notifications.models import Notification
 
     with app.app_context(), tenant_context(firm_a["slug"]):
-        note = Notification(user_id=3, event="probe", params={}, link=probe)
+        note = Notification(
+            user_id=firm_a["ids"]["accountant"], event="probe", params={}, link=probe
+        )
         db.session.add(note)
         db.session.commit()
         note_id = note.id
@@ -209,9 +211,10 @@ def test_a_notification_link_never_leaves_the_site(app, firm_a, signed_in, probe
     assert stays_on_site(response, firm_a["host"]), response.headers["Location"]
 
 
-def unsafe_routes(app):
+def unsafe_routes(app, firm):
+    """(rule, URL) of every route taking a change, its ids those of the firm's company X."""
     return [
-        (rule, fill(rule, 1))
+        (rule, fill(rule, firm["ids"]["company_x"]))
         for rule in swept_rules(app)
         if {"POST", "PUT", "PATCH", "DELETE"} & rule.methods
     ]
@@ -225,7 +228,7 @@ def test_every_unsafe_route_refuses_a_post_without_csrf_token(
     platform = host_client(PLATFORM)
     before = fingerprint(app, "t_alpha")
     wrong = []
-    for rule, path in unsafe_routes(app):
+    for rule, path in unsafe_routes(app, firm_a):
         target = platform if blueprint_of(rule) in PLATFORM_BLUEPRINTS else client
         if rule.endpoint == "stripe_webhook.webhook":
             continue  # signed by Stripe instead, see tests/test_billing_stripe.py

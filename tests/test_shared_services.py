@@ -41,7 +41,7 @@ def test_bad_uploads_are_refused_with_a_reason(app, firm_a, name, data):
                 allowed=("pdf", "png"),
                 max_bytes=1024,
                 owner_type="test",
-                owner_id=1,
+                owner_id=firm_a["ids"]["company_x"],
                 uploaded_by_id=None,
             )
         assert not db.session.new
@@ -54,7 +54,7 @@ def test_upload_is_stored_under_a_random_name_with_a_safe_original_name(app, fir
             allowed=("pdf",),
             max_bytes=1024,
             owner_type="test",
-            owner_id=1,
+            owner_id=firm_a["ids"]["company_x"],
             uploaded_by_id=None,
         )
         assert (
@@ -68,7 +68,7 @@ def test_notification_reaches_the_badge_and_its_email_is_queued_once(app, firm_a
 
     notifications.register_events(notifications.EventType("test_ping", lazy_gettext("Ping")))
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
-        (note_id,) = notifications.notify("test_ping", [3], link="/desk/")
+        (note_id,) = notifications.notify("test_ping", [firm_a["ids"]["accountant"]], link="/desk/")
         db.session.commit()
     client = signed_in(firm_a, "accountant")
     badge = client.get("/notifications/badge", headers={"HX-Request": "true"}).get_data(
@@ -95,7 +95,7 @@ def test_notification_reaches_the_badge_and_its_email_is_queued_once(app, firm_a
 
 def test_another_users_notification_cannot_be_opened(app, firm_a, signed_in):
     with app.test_request_context(base_url="http://alpha.yk.test"), tenant_context("alpha"):
-        (note_id,) = notifications.notify("test_ping", [2], link="/desk/")
+        (note_id,) = notifications.notify("test_ping", [firm_a["ids"]["admin"]], link="/desk/")
         db.session.commit()
     assert signed_in(firm_a, "accountant").post(f"/notifications/{note_id}/open").status_code == 404
 

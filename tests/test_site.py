@@ -70,14 +70,9 @@ def publish(client):
 
 
 @pytest.fixture
-def site_firm(app, host_client):
+def site_firm(fresh_firm):
     """A firm of its own, so publishing does not change the shared firms' home pages."""
-    import secrets
-
-    from tests.support.firms import provision_firm
-
-    slug = "site" + secrets.token_hex(3)
-    return provision_firm(app, slug, "SITEFIRM")
+    return fresh_firm
 
 
 @pytest.fixture(scope="module")

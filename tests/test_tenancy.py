@@ -50,20 +50,24 @@ def test_session_with_no_firm_bound_cannot_read_firm_tables(app_ctx, firm_a):
 
 
 def test_each_firm_sees_only_its_own_rows_with_identical_ids(app_ctx, firm_a, firm_b):
+    owner_id = firm_a["ids"]["owner"]
+    assert firm_b["ids"]["owner"] == owner_id
     with tenant_context("alpha"):
-        alpha = db.session.get(User, 1).name
+        alpha = db.session.get(User, owner_id).name
     with tenant_context("bravo"):
-        bravo = db.session.get(User, 1).name
+        bravo = db.session.get(User, owner_id).name
     assert alpha.startswith("ALPHASECRET") and bravo.startswith("BRAVOSECRET")
 
 
 def test_tenant_context_gives_a_fresh_identity_map(app_ctx, firm_a, firm_b):
+    owner_id = firm_a["ids"]["owner"]
+    assert firm_b["ids"]["owner"] == owner_id
     with tenant_context("alpha"):
-        first = db.session.get(User, 1)
+        first = db.session.get(User, owner_id)
         assert "ALPHA" in first.name
         with tenant_context("bravo"):
-            assert "BRAVO" in db.session.get(User, 1).name
-        assert "ALPHA" in db.session.get(User, 1).name
+            assert "BRAVO" in db.session.get(User, owner_id).name
+        assert "ALPHA" in db.session.get(User, owner_id).name
 
 
 def test_failed_provisioning_leaves_no_schema_and_no_registry_row(app_ctx):

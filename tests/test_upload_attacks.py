@@ -13,7 +13,6 @@ import time
 import tracemalloc
 import zipfile
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -650,10 +649,10 @@ def test_formula_cells_are_imported_as_text_and_neutralised_on_export(app, admin
 # --- 7. every other upload ------------------------------------------------------------------
 
 
-def ledger_period(app, client):
+def ledger_period(app, client, slug="alpha"):
     from yk_saas.ledgers.models import LedgerPeriod
 
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(slug):
         company = ClientCompany(name=f"Upload Ledger Co {time.time_ns()}")
         db.session.add(company)
         db.session.commit()
@@ -664,23 +663,20 @@ def ledger_period(app, client):
 
 
 def paid_invoice(app):
-    from tests.support.billing import new_invoice
-    from yk_saas.accounts.models import User
-    from yk_saas.billing import services
+    """An invoice of client X's company paid in cash, as the admin recorded it."""
+    from tests.support.billing import new_paid_invoice
+    from yk_saas.accounts.services import find_user_by_email
 
     with app.app_context(), tenant_context("alpha"):
-        invoice_id = new_invoice(1, 8000)
-        services.record_offline_payment(
-            invoice_id, 8000, "cash", "", date(2026, 11, 2), db.session.get(User, 2)
-        )
-        db.session.commit()
-        return invoice_id
+        company_id = find_user_by_email("x@alpha.example.com").client_company_id
+        admin_id = find_user_by_email("admin@alpha.example.com").id
+        return new_paid_invoice(company_id, 8000, admin_id, method="cash")
 
 
-def request_type(app):
+def request_type(app, slug="alpha"):
     from yk_saas.work.settings import get_settings
 
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(slug):
         settings = get_settings()
         db.session.commit()
         return settings.request_types[0]
@@ -701,12 +697,12 @@ def waiting_item(app):
         return item.id
 
 
-def profile_fields(app, email="acc@alpha.example.com"):
+def profile_fields(app, email="acc@alpha.example.com", slug="alpha"):
     """The profile form as the page fills it in, so posting it changes only the photo."""
     from yk_saas.accounts.services import find_user_by_email
     from yk_saas.clients.models import StaffProfile
 
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(slug):
         user = find_user_by_email(email)
         profile = db.session.get(StaffProfile, user.id)
         return {
@@ -912,8 +908,8 @@ def test_an_svg_with_script_is_refused_as_logo_or_favicon(
     refused(response, TYPE_REFUSED % allowed)
 
 
-def newest(app, owner_type):
-    with app.app_context(), tenant_context("alpha"):
+def newest(app, owner_type, slug="alpha"):
+    with app.app_context(), tenant_context(slug):
         stored = db.session.scalar(
             select(StoredFile)
             .where(StoredFile.owner_type == owner_type)
@@ -936,19 +932,21 @@ def assert_served(response, content_type, inline, data=None):
 
 
 def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachments(
-    app, firm_a, signed_in
+    app, fresh_firm, signed_in
 ):
-    admin, owner = signed_in(firm_a, "admin"), signed_in(firm_a, "owner")
-    accountant, client = signed_in(firm_a, "accountant"), signed_in(firm_a, "client_x")
+    """A firm of its own: the accountant's photo and the site's slides change."""
+    firm, slug = fresh_firm, fresh_firm["slug"]
+    admin, owner = signed_in(firm, "admin"), signed_in(firm, "owner")
+    accountant, client = signed_in(firm, "accountant"), signed_in(firm, "client_x")
     # A ledger PDF with a hostile name: served as a PDF attachment under a safe name.
-    period_id = ledger_period(app, admin)
+    period_id = ledger_period(app, admin, slug)
     assert (
         post_files(
             admin, f"/desk/ledgers/{period_id}/files", {}, [("file", "..\\evil\r\n.php.pdf", PDF)]
         ).status_code
         == 302
     )
-    _, key, _ = newest(app, "ledger")
+    _, key, _ = newest(app, "ledger", slug)
     disposition = assert_served(
         admin.get(f"/desk/ledgers/files/{key}"), "application/pdf", False, PDF
     )
@@ -959,12 +957,13 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
         post_files(
             accountant,
             "/desk/staff/profile",
-            profile_fields(app),
+            profile_fields(app, firm["accountant"], slug),
             [("photo", "me.html.png", polyglot)],
         ).status_code
         == 302
     )
-    _, _, user_id = newest(app, "staff_photo")
+    _, _, user_id = newest(app, "staff_photo", slug)
+    assert user_id == firm["ids"]["accountant"]
     assert_served(accountant.get(f"/desk/staff/photo/{user_id}"), "image/png", True, polyglot)
     # A work attachment: a download, whatever its type.
     response = post_files(
@@ -972,7 +971,7 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
         "/portal/work/new",
         {
             "title": "Served attachment",
-            "request_type": request_type(app),
+            "request_type": request_type(app, slug),
             "description": "x",
             "urgency": "normal",
             "service_id": "0",
@@ -980,7 +979,7 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
         [("files", "scan.png", PNG)],
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
-    file_id, _, _ = newest(app, "work_item")
+    file_id, _, _ = newest(app, "work_item", slug)
     assert_served(client.get(f"/portal/work/files/{file_id}"), "image/png", False, PNG)
     # A complaint attachment.
     assert (
@@ -992,7 +991,7 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
         ).status_code
         == 302
     )
-    _, key, _ = newest(app, "complaint")
+    _, key, _ = newest(app, "complaint", slug)
     assert_served(
         client.get(f"/portal/feedback/complaints/files/{key}"), "application/pdf", False, PDF
     )
@@ -1015,7 +1014,7 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
     assert post_files(
         owner, "/desk/admin/site/slides", {"title": "Served slide"}, [("image", "slide.png", PNG)]
     ).status_code in (302, 303)
-    _, key, _ = newest(app, "site_slide")
+    _, key, _ = newest(app, "site_slide", slug)
     media = owner.get(f"/site/media/{key}")
     assert media.status_code == 200 and media.mimetype == "image/png" and media.data == PNG
     assert media.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,7 +1,8 @@
 """Provider notifications are bound to the account that sent them and to objects we recorded.
 
-Firms alpha and bravo are each bound to a Stripe connected account, and each
-has a platform customer, subscription Checkout Session and subscription made
+Two firms of this module's own, alpha and bravo (their billing settings and
+platform plans change here), are each bound to a Stripe connected account, and
+each has a platform customer, subscription Checkout Session and subscription made
 through the real flows (only Stripe's HTTP layer is replaced). Every event is
 correctly signed: what is checked is the binding, not the signature.
 
@@ -34,13 +35,16 @@ from tests.support.billing import (
     stripe_id,
 )
 from tests.support.fingerprints import fingerprint
+from tests.support.firms import provision_firm
 from tests.support.http import HostClient
 from yk_saas.billing.bindings import PlatformObject
 from yk_saas.billing.models import Invoice, PlatformSubscription
 from yk_saas.billing.providers import StripeProvider
 
-ACCOUNTS = {"alpha": "acct_alphaBind1", "bravo": "acct_bravoBind1"}
-SCHEMAS = ("t_alpha", "t_bravo", "public")
+#: The slugs of this module's two firms.
+ALPHA, BRAVO = "bindalpha", "bindbravo"
+ACCOUNTS = {ALPHA: "acct_alphaBind1", BRAVO: "acct_bravoBind1"}
+SCHEMAS = (f"t_{ALPHA}", f"t_{BRAVO}", "public")
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +60,16 @@ def stripe_on(app):
 
 
 @pytest.fixture(scope="module")
-def firms(app, firm_a, firm_b, stripe_on):
-    """Each firm connected, with a platform customer, session and subscription of its own."""
-    from yk_saas.billing.services import connect_stripe_account
-    from yk_saas.billing.subscription import set_plan_by_hand
+def own_firms(app):
+    """The module's two firms by slug, provisioned like the shared ones."""
+    return {slug: provision_firm(app, slug, slug.upper()) for slug in (ALPHA, BRAVO)}
 
+
+@pytest.fixture(scope="module")
+def firms(app, own_firms, stripe_on):
+    """Each firm connected, with a platform customer, session and subscription of its own."""
     ids = {}
-    for firm in (firm_a, firm_b):
+    for firm in own_firms.values():
         slug = firm["slug"]
         owner = HostClient(app, firm["host"])
         owner.login(firm["owner"])
@@ -79,12 +86,7 @@ def firms(app, firm_a, firm_b, stripe_on):
             ]
             == "subscription"
         )
-    yield ids
-    for slug, plan in (("alpha", ("monthly", "active")), ("bravo", ("trial", "trialing"))):
-        with app.app_context(), tenant_context(slug):
-            connect_stripe_account(None)
-            db.session.execute(update(PlatformSubscription).values(last_event_created=0))
-            set_plan_by_hand(*plan)
+    return ids
 
 
 def form_settings(account: str) -> dict:
@@ -139,11 +141,11 @@ def checksum(app) -> dict:
 
 def alpha_checkout(app, http, amount=12300) -> dict:
     """A Checkout Session opened on alpha's account for a new invoice, paid (the event object)."""
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(ALPHA):
         invoice = db.session.get(Invoice, new_invoice(new_company(), amount))
-        provider = StripeProvider("sk_test_platform", ACCOUNTS["alpha"], http_client=http)
+        provider = StripeProvider("sk_test_platform", ACCOUNTS[ALPHA], http_client=http)
         session_id = provider.create_checkout(
-            invoice, "alpha", "https://x/ok", "https://x/back"
+            invoice, ALPHA, "https://x/ok", "https://x/back"
         ).session_id
         db.session.commit()
         return {
@@ -154,11 +156,11 @@ def alpha_checkout(app, http, amount=12300) -> dict:
             "amount_total": amount,
             "currency": "cny",
             "payment_intent": stripe_id("pi"),
-            "metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": str(invoice.id)},
+            "metadata": {"yk_firm": ALPHA, "kind": "invoice", "invoice_id": str(invoice.id)},
         }
 
 
-def alpha_state(app, slug="alpha"):
+def alpha_state(app, slug=ALPHA):
     """(registry status, plan row) of a firm: what a platform event would change."""
     with app.app_context():
         status = db.session.scalar(select(Tenant.status).where(Tenant.slug == slug))
@@ -168,7 +170,7 @@ def alpha_state(app, slug="alpha"):
 
 
 def invoice_of(app, obj: dict):
-    with app.app_context(), tenant_context("alpha"):
+    with app.app_context(), tenant_context(ALPHA):
         invoice = db.session.get(Invoice, int(obj["metadata"]["invoice_id"]))
         return invoice.paid_cents, invoice.status
 
@@ -179,7 +181,7 @@ def restore_plans(app, firms):
     yield
     from yk_saas.billing.subscription import set_plan_by_hand
 
-    for slug in ("alpha", "bravo"):
+    for slug in (ALPHA, BRAVO):
         with app.app_context(), tenant_context(slug):
             db.session.execute(update(PlatformSubscription).values(last_event_created=0))
             set_plan_by_hand("monthly", "active")
@@ -194,7 +196,7 @@ def test_another_firms_account_cannot_pay_this_firms_invoice(app, firms, stripe_
     before = checksum(app)
     for session in (forged, {**obj, "amount_total": 5000}, obj):
         event = stripe_event(
-            stripe_id("evt"), "checkout.session.completed", session, account=ACCOUNTS["bravo"]
+            stripe_id("evt"), "checkout.session.completed", session, account=ACCOUNTS[BRAVO]
         )
         assert post(app, event).json["outcome"] == "ignored"
     assert invoice_of(app, obj) == (0, "open")
@@ -202,7 +204,7 @@ def test_another_firms_account_cannot_pay_this_firms_invoice(app, firms, stripe_
 
 
 def test_a_connected_account_cannot_suspend_another_firm(app, firms, restore_plans):
-    ids = firms["alpha"]
+    ids = firms[ALPHA]
     for kind in ("customer.subscription.deleted", "invoice.payment_failed"):
         obj = {
             "id": ids["subscription"],
@@ -210,20 +212,20 @@ def test_a_connected_account_cannot_suspend_another_firm(app, firms, restore_pla
             "customer": ids["customer"],
             "subscription": ids["subscription"],
             "status": "canceled",
-            "metadata": {"yk_firm": "alpha", "kind": "platform"},
+            "metadata": {"yk_firm": ALPHA, "kind": "platform"},
         }
         before = checksum(app)
-        event = stripe_event(stripe_id("evt"), kind, obj, account=ACCOUNTS["bravo"])
+        event = stripe_event(stripe_id("evt"), kind, obj, account=ACCOUNTS[BRAVO])
         assert post(app, event).json["outcome"] == "ignored"
         assert checksum(app) == before
     assert alpha_state(app)[0] == "active"
-    assert HostClient(app, "alpha.yk.test").get("/").status_code == 200
+    assert HostClient(app, f"{ALPHA}.yk.test").get("/").status_code == 200
 
 
 def test_a_connected_checkout_cannot_set_its_own_firms_platform_plan(app, firms, restore_plans):
     from yk_saas.billing.subscription import set_plan_by_hand
 
-    with app.app_context(), tenant_context("bravo"):
+    with app.app_context(), tenant_context(BRAVO):
         set_plan_by_hand("trial", "trialing")
     obj = {
         "id": stripe_id("cs"),
@@ -232,22 +234,22 @@ def test_a_connected_checkout_cannot_set_its_own_firms_platform_plan(app, firms,
         "payment_status": "paid",
         "subscription": stripe_id("sub"),
         "customer": stripe_id("cus"),
-        "metadata": {"yk_firm": "bravo", "kind": "platform"},
+        "metadata": {"yk_firm": BRAVO, "kind": "platform"},
     }
     before = checksum(app)
     event = stripe_event(
-        stripe_id("evt"), "checkout.session.completed", obj, account=ACCOUNTS["bravo"]
+        stripe_id("evt"), "checkout.session.completed", obj, account=ACCOUNTS[BRAVO]
     )
     assert post(app, event).json["outcome"] == "ignored"
     assert checksum(app) == before
-    assert alpha_state(app, "bravo")[1:3] == ("trial", "trialing")
+    assert alpha_state(app, BRAVO)[1:3] == ("trial", "trialing")
 
 
 def test_unknown_sessions_and_subscriptions_change_nothing(app, firms, restore_plans):
-    ids = firms["alpha"]
-    meta = {"yk_firm": "alpha", "kind": "platform"}
+    ids = firms[ALPHA]
+    meta = {"yk_firm": ALPHA, "kind": "platform"}
     unknown_session = {
-        **platform_checkout(ids, "alpha"),
+        **platform_checkout(ids, ALPHA),
         "id": stripe_id("cs"),
         "subscription": stripe_id("sub"),
         "customer": stripe_id("cus"),
@@ -269,26 +271,35 @@ def test_unknown_sessions_and_subscriptions_change_nothing(app, firms, restore_p
     assert alpha_state(app)[0] == "active"
 
 
+def another_open_invoice(app) -> dict:
+    """Session metadata naming another open invoice of alpha's, of the same amount."""
+    with app.app_context(), tenant_context(ALPHA):
+        invoice_id = new_invoice(new_company(), 12300)
+    return {"metadata": {"yk_firm": ALPHA, "kind": "invoice", "invoice_id": str(invoice_id)}}
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        {"amount_total": 12299},
-        {"amount_total": 12301},
-        {"currency": "usd"},
-        {"metadata": {"yk_firm": "alpha", "kind": "invoice", "invoice_id": "1"}},
-        {"payment_status": "unpaid"},
+        lambda app: {"amount_total": 12299},
+        lambda app: {"amount_total": 12301},
+        lambda app: {"currency": "usd"},
+        another_open_invoice,
+        lambda app: {"payment_status": "unpaid"},
     ],
     ids=["less", "more", "currency", "other-invoice", "unpaid"],
 )
 def test_a_recorded_session_paid_differently_changes_nothing(app, firms, stripe_on, change):
     obj = alpha_checkout(app, stripe_on)
+    changed = {**obj, **change(app)}
     before = checksum(app)
     event = stripe_event(
-        stripe_id("evt"), "checkout.session.completed", {**obj, **change}, account=ACCOUNTS["alpha"]
+        stripe_id("evt"), "checkout.session.completed", changed, account=ACCOUNTS[ALPHA]
     )
     assert post(app, event).json["outcome"] == "ignored"
     assert checksum(app) == before
     assert invoice_of(app, obj) == (0, "open")
+    assert invoice_of(app, changed) == (0, "open")
 
 
 # --- the class ------------------------------------------------------------------------------------
@@ -327,8 +338,8 @@ def legitimate_object(app, http, kind: str, layer: str, ids: dict) -> dict:
     if layer == "invoice":
         return alpha_checkout(app, http)
     if kind.startswith("checkout."):
-        return platform_checkout(ids, "alpha")
-    meta = {"yk_firm": "alpha", "kind": "platform"}
+        return platform_checkout(ids, ALPHA)
+    meta = {"yk_firm": ALPHA, "kind": "platform"}
     if kind.startswith("customer.subscription."):
         return {
             "id": ids["subscription"],
@@ -367,18 +378,18 @@ def with_unknown_ids(obj: dict) -> dict:
 
 def variant_event(obj: dict, layer: str, variant: str) -> tuple[dict, str | None]:
     """The object and sending account of ``variant``; the rest is left as a genuine event."""
-    natural = ACCOUNTS["alpha"] if layer == "invoice" else None
+    natural = ACCOUNTS[ALPHA] if layer == "invoice" else None
     account = {
         "platform": None,
-        "connected_own": ACCOUNTS["alpha"],
-        "connected_other": ACCOUNTS["bravo"],
-        "connected_other_bare": ACCOUNTS["bravo"],
+        "connected_own": ACCOUNTS[ALPHA],
+        "connected_other": ACCOUNTS[BRAVO],
+        "connected_other_bare": ACCOUNTS[BRAVO],
         "unknown_account": stripe_id("acct"),
     }.get(variant, natural)
     if variant in ("connected_other_bare", "no_metadata"):
         obj = set_metadata(obj, None)
     elif variant == "metadata_elsewhere":
-        obj = set_metadata(obj, {**obj.get("metadata", {}), "yk_firm": "bravo"})
+        obj = set_metadata(obj, {**obj.get("metadata", {}), "yk_firm": BRAVO})
     elif variant == "unknown_object":
         obj = with_unknown_ids(obj)
     return obj, account
@@ -390,7 +401,7 @@ def test_only_an_event_bound_to_its_account_and_object_changes_anything(
     app, firms, stripe_on, restore_plans, kind, layer, variant
 ):
     obj, account = variant_event(
-        legitimate_object(app, stripe_on, kind, layer, firms["alpha"]), layer, variant
+        legitimate_object(app, stripe_on, kind, layer, firms[ALPHA]), layer, variant
     )
     before = checksum(app)
     response = post(app, stripe_event(stripe_id("evt"), kind, obj, account=account))
@@ -398,8 +409,8 @@ def test_only_an_event_bound_to_its_account_and_object_changes_anything(
     assert response.status_code == 200
     if (layer, variant) in LEGITIMATE:
         assert response.json["outcome"] in ("paid", "subscription")
-        assert after["t_alpha"] != before["t_alpha"]
-        assert after["t_bravo"] == before["t_bravo"]
+        assert after[f"t_{ALPHA}"] != before[f"t_{ALPHA}"]
+        assert after[f"t_{BRAVO}"] == before[f"t_{BRAVO}"]
     else:
         assert response.json["outcome"] == "ignored"
         assert after == before
@@ -408,12 +419,13 @@ def test_only_an_event_bound_to_its_account_and_object_changes_anything(
 # --- the bindings themselves ----------------------------------------------------------------------
 
 
-def test_an_account_bound_to_one_firm_cannot_be_claimed_by_another(app, firms, firm_b):
-    owner = HostClient(app, firm_b["host"])
-    owner.login(firm_b["owner"])
+def test_an_account_bound_to_one_firm_cannot_be_claimed_by_another(app, firms, own_firms):
+    bravo = own_firms[BRAVO]
+    owner = HostClient(app, bravo["host"])
+    owner.login(bravo["owner"])
     before = checksum(app)
     for account, message in (
-        (ACCOUNTS["alpha"], "该 Stripe 账户已关联到另一家事务所"),
+        (ACCOUNTS[ALPHA], "该 Stripe 账户已关联到另一家事务所"),
         ("acct_x'; --", "Stripe 账户 ID 的格式为"),
     ):
         response = owner.post("/desk/admin/billing/settings", form_settings(account))

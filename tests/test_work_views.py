@@ -22,10 +22,14 @@ def signed_in(signed_in_en):
 
 
 @pytest.fixture
-def roomy(app, firm_a):
-    """Firm A's accountants on duty with room for plenty of work."""
-    with firm(app, "alpha"):
-        reset_staff(person(firm_a["accountant"]).id, person(firm_a["accountant2"]).id, capacity=500)
+def roomy(app, fresh_firm):
+    """A firm of this test alone, its accountants on duty with room for plenty of work.
+
+    The tests change its work settings, services and dedicated accountants.
+    """
+    ids = fresh_firm["ids"]
+    with firm(app, fresh_firm["slug"]):
+        reset_staff(ids["accountant"], ids["accountant2"], capacity=500)
         from tests.support.work import configure
 
         configure(
@@ -33,7 +37,7 @@ def roomy(app, firm_a):
             timeout_policy="escalate",
             request_types=["Business licence", "Tax invoices", "Other"],
         )
-    return firm_a
+    return fresh_firm
 
 
 @contextmanager
@@ -50,8 +54,9 @@ def captured(signal):
         signal.disconnect(receiver)
 
 
-def count(app, model, *where):
-    with firm(app, "alpha"):
+def count(app, firm_, model, *where):
+    """How many rows of ``model`` the firm has (matching ``where``)."""
+    with firm(app, firm_["slug"]):
         return db.session.scalar(select(func.count(model.id)).where(*where))
 
 
@@ -106,14 +111,19 @@ def test_admin_publishes_and_client_orders_with_the_order_placed_signal(app, roo
             )
         )
     assert placed == [
-        {"item_id": item_id, "client_company_id": 1, "amount_cents": 120000, "currency": "CNY"}
+        {
+            "item_id": item_id,
+            "client_company_id": roomy["ids"]["company_x"],
+            "amount_cents": 120000,
+            "currency": "CNY",
+        }
     ]
     assert created == [{"item_id": item_id}]
     page = client.get(f"/portal/work/{item_id}").get_data(as_text=True)
     assert "Monthly bookkeeping Plus" in page and "not assigned yet" in page
     pool = signed_in(roomy, "accountant").get("/desk/work/pool").get_data(as_text=True)
     assert f"#{item_id} Monthly bookkeeping Plus" in pool
-    assert count(app, WorkItem, WorkItem.id == item_id, WorkItem.kind == "order") == 1
+    assert count(app, roomy, WorkItem, WorkItem.id == item_id, WorkItem.kind == "order") == 1
 
 
 def test_unpublished_or_unknown_services_cannot_be_seen_or_ordered(app, roomy, signed_in):
@@ -122,11 +132,11 @@ def test_unpublished_or_unknown_services_cannot_be_seen_or_ordered(app, roomy, s
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
     hidden = publish_service(admin, "Secret draft service", published=False)
     assert "Secret draft service" not in client.get("/portal/catalog/").get_data(as_text=True)
-    before = count(app, WorkItem)
+    before = count(app, roomy, WorkItem)
     assert client.get(f"/portal/catalog/{hidden}").status_code == 404
     assert client.post(f"/portal/catalog/{hidden}/order", {"urgency": "normal"}).status_code == 404
     assert client.post("/portal/catalog/99999/order", {"urgency": "normal"}).status_code == 404
-    assert count(app, WorkItem) == before
+    assert count(app, roomy, WorkItem) == before
 
 
 def test_orders_above_the_approval_amount_wait_for_an_admin(app, roomy, signed_in):
@@ -134,7 +144,7 @@ def test_orders_above_the_approval_amount_wait_for_an_admin(app, roomy, signed_i
     from yk_saas.work.models import WorkItem
 
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
-    with firm(app, "alpha"):
+    with firm(app, roomy["slug"]):
         configure(approval_threshold_cents=100000)
     small = publish_service(admin, "Small job", price="1000")
     large = publish_service(admin, "Large audit", price="8000")
@@ -151,10 +161,9 @@ def test_orders_above_the_approval_amount_wait_for_an_admin(app, roomy, signed_i
             == 303
         )
     assert [p["item_id"] for p in placed] == [large_id]
-    with firm(app, "alpha"):
+    with firm(app, roomy["slug"]):
         row = db.session.get(WorkItem, large_id)
         assert row.approval == "approved" and row.claim_deadline is not None
-        configure(approval_threshold_cents=None)
 
 
 def test_request_with_bad_input_is_refused_and_nothing_is_written(app, roomy, signed_in):
@@ -162,7 +171,7 @@ def test_request_with_bad_input_is_refused_and_nothing_is_written(app, roomy, si
     from yk_saas.work.models import WorkItem
 
     client = signed_in(roomy, "client_x")
-    items, files = count(app, WorkItem), count(app, StoredFile)
+    items, files = count(app, roomy, WorkItem), count(app, roomy, StoredFile)
     missing = file_request(client, title="  ")
     assert (
         missing.status_code == 422
@@ -186,7 +195,7 @@ def test_request_with_bad_input_is_refused_and_nothing_is_written(app, roomy, si
     unknown_service = file_request(client, service_id="999999")
     assert unknown_service.status_code == 422
     assert "This service is not available." in unknown_service.get_data(as_text=True)
-    assert count(app, WorkItem) == items and count(app, StoredFile) == files
+    assert count(app, roomy, WorkItem) == items and count(app, roomy, StoredFile) == files
 
 
 def test_a_request_linked_to_a_service_records_what_is_owed(app, roomy, signed_in):
@@ -199,7 +208,7 @@ def test_a_request_linked_to_a_service_records_what_is_owed(app, roomy, signed_i
         item_id = new_item_id(
             file_request(client, title="Ten invoices", service_id=str(service_id))
         )
-    with firm(app, "alpha"):
+    with firm(app, roomy["slug"]):
         row = db.session.get(WorkItem, item_id)
         assert (row.kind, row.service_id, row.price_cents) == ("request", service_id, 15000)
     assert placed[0]["amount_cents"] == 15000
@@ -242,13 +251,13 @@ def test_negative_price_in_the_catalog_is_refused(app, roomy, signed_in):
     from yk_saas.catalog.models import ServiceItem
 
     admin = signed_in(roomy, "admin")
-    before = count(app, ServiceItem)
+    before = count(app, roomy, ServiceItem)
     response = admin.post(
         "/desk/admin/catalog/services/new",
         {"name": "Negative", "category_id": "0", "price": "-5", "billing_cycle": "one_off"},
     )
     assert response.status_code == 422 and "zero or more" in response.get_data(as_text=True)
-    assert count(app, ServiceItem) == before
+    assert count(app, roomy, ServiceItem) == before
 
 
 def test_the_whole_life_of_a_request_with_files_progress_reply_and_rating(app, roomy, signed_in):
@@ -262,7 +271,7 @@ def test_the_whole_life_of_a_request_with_files_progress_reply_and_rating(app, r
     )
     assert acc.post(f"/desk/work/{item_id}/claim").status_code == 303
     live = client.get(f"/portal/work/{item_id}/timeline").get_data(as_text=True)
-    assert "Handler: ALPHASECRET Accountant" in live and "Handler assigned" in live
+    assert f"Handler: {roomy['marker']} Accountant" in live and "Handler assigned" in live
     assert "pool" not in live.lower() and "claim" not in live.lower()  # the firm's own words
     # Invalid transition: an assigned item cannot go back to new.
     bad = acc.post(
@@ -303,7 +312,10 @@ def test_the_whole_life_of_a_request_with_files_progress_reply_and_rating(app, r
         f"/portal/work/{item_id}/rate",
         {"overall": "superb", "attitude": "9", "speed": "5", "quality": "5"},
     )
-    assert bad_rating.status_code == 422 and count(app, Rating, Rating.work_item_id == item_id) == 0
+    assert (
+        bad_rating.status_code == 422
+        and count(app, roomy, Rating, Rating.work_item_id == item_id) == 0
+    )
     rated = client.post(
         f"/portal/work/{item_id}/rate",
         {"overall": "good", "attitude": "5", "speed": "4", "quality": "5", "comment": "Fast"},
@@ -313,7 +325,7 @@ def test_the_whole_life_of_a_request_with_files_progress_reply_and_rating(app, r
         f"/portal/work/{item_id}/rate",
         {"overall": "neutral", "attitude": "4", "speed": "3", "quality": "4"},
     )
-    assert count(app, Rating, Rating.work_item_id == item_id) == 1
+    assert count(app, roomy, Rating, Rating.work_item_id == item_id) == 1
     for staff in (admin, acc):
         page = staff.get(f"/desk/work/{item_id}").get_data(as_text=True)
         assert "Client rating" in page and "Speed 3/5" in page
@@ -326,7 +338,7 @@ def test_a_rating_can_be_changed_for_seven_days_only(app, roomy):
     from yk_saas.models_base import utcnow
     from yk_saas.work.services import WorkError, claim_item, post_progress, rate_item
 
-    with firm(app, "alpha"):
+    with firm(app, roomy["slug"]):
         item_id = new_request(roomy["client_x"], now=utcnow())
         claim_item(item_id, person(roomy["accountant"]))
         post_progress(item(item_id), person(roomy["accountant"]), "done", "done")
@@ -366,8 +378,10 @@ def test_who_sees_which_items(app, roomy, signed_in):
     assert acc2.get(f"/desk/work/{x_item}").status_code == 404  # now someone else's
     assert acc2.get(f"/desk/work/files/{x_file}").status_code == 404
     assert acc.get(f"/desk/work/files/{x_file}").data == PDF
-    with firm(app, "alpha"):
-        db.session.get(ClientCompany, 1).dedicated_accountant_id = person(roomy["accountant2"]).id
+    with firm(app, roomy["slug"]):
+        db.session.get(ClientCompany, roomy["ids"]["company_x"]).dedicated_accountant_id = roomy[
+            "ids"
+        ]["accountant2"]
         db.session.commit()
     assert acc2.get(f"/desk/work/{x_item}").status_code == 200  # X is acc2's client now
     assert (
@@ -382,9 +396,6 @@ def test_who_sees_which_items(app, roomy, signed_in):
     # Managers see everything.
     board = owner.get("/desk/work/board").get_data(as_text=True)
     assert "X private matter" in board and "Y private matter" in board
-    with firm(app, "alpha"):
-        db.session.get(ClientCompany, 1).dedicated_accountant_id = None
-        db.session.commit()
 
 
 def test_board_filters_assign_in_bulk_and_change_a_dedicated_accountant(app, roomy, signed_in):
@@ -395,7 +406,7 @@ def test_board_filters_assign_in_bulk_and_change_a_dedicated_accountant(app, roo
     ids = [
         new_item_id(file_request(client, title=f"Bulk item {n}", urgency="low")) for n in range(3)
     ]
-    acc2 = person_id(app, roomy["accountant2"])
+    acc2, company_y = roomy["ids"]["accountant2"], roomy["ids"]["company_y"]
     fragment = admin.get("/desk/work/board?urgency=low&state=new", headers={"HX-Request": "true"})
     body = fragment.get_data(as_text=True)
     assert (
@@ -405,22 +416,18 @@ def test_board_filters_assign_in_bulk_and_change_a_dedicated_accountant(app, roo
         "/desk/work/board/assign", {"item_id": [str(i) for i in ids], "assignee_id": str(acc2)}
     )
     assert response.status_code == 303
-    with firm(app, "alpha"):
+    with firm(app, roomy["slug"]):
         assert {db.session.get(WorkItem, i).assignee_id for i in ids} == {acc2}
     assert "Bulk item 1" in admin.get(f"/desk/work/board?assignee_id={acc2}").get_data(as_text=True)
     with captured(signals.dedicated_accountant_changed) as changed:
-        admin.post("/desk/work/clients/2/dedicated", {"accountant_id": str(acc2)})
-        admin.post("/desk/work/clients/2/dedicated", {"accountant_id": ""})
+        admin.post(f"/desk/work/clients/{company_y}/dedicated", {"accountant_id": str(acc2)})
+        admin.post(f"/desk/work/clients/{company_y}/dedicated", {"accountant_id": ""})
     assert [(c["company_id"], c["old_id"], c["new_id"]) for c in changed] == [
-        (2, None, acc2),
-        (2, acc2, None),
+        (company_y, None, acc2),
+        (company_y, acc2, None),
     ]
-    assert count(app, AuditEntry, AuditEntry.action == "dedicated_accountant_changed") >= 2
-
-
-def person_id(app, email):
-    with firm(app, "alpha"):
-        return person(email).id
+    changes = count(app, roomy, AuditEntry, AuditEntry.action == "dedicated_accountant_changed")
+    assert changes == 2
 
 
 def test_report_figures_and_dashboard_cards(app, roomy, signed_in):
@@ -429,17 +436,20 @@ def test_report_figures_and_dashboard_cards(app, roomy, signed_in):
     from yk_saas.models_base import utcnow
     from yk_saas.reports.registry import CLIENT_PROVIDERS, STAFF_PROVIDERS, collect
 
+    client, accountant = signed_in(roomy, "client_x"), signed_in(roomy, "accountant")
+    item_id = new_item_id(file_request(client, title="Counted in the reports"))
+    assert accountant.post(f"/desk/work/{item_id}/claim").status_code == 303
     admin = signed_in(roomy, "admin")
     assert "In progress" in admin.get("/desk/work/cards/states").get_data(as_text=True)
     assert "Median" in admin.get("/desk/work/cards/claim-time").get_data(as_text=True)
-    assert signed_in(roomy, "accountant").get("/desk/work/cards/states").status_code == 403
-    with firm(app, "alpha"):
+    assert accountant.get("/desk/work/cards/states").status_code == 403
+    with firm(app, roomy["slug"]):
         end = utcnow() + timedelta(minutes=1)
         staff = collect(STAFF_PROVIDERS, end - timedelta(days=1), end)
         clients = collect(CLIENT_PROVIDERS, end - timedelta(days=1), end)
-        acc = person(roomy["accountant"]).id
-    assert staff[acc]["work_claimed"] >= 1 and staff[acc]["work_median_claim_seconds"] is not None
-    assert clients[1]["work_items"] >= 1
+    acc = roomy["ids"]["accountant"]
+    assert staff[acc]["work_claimed"] == 1 and staff[acc]["work_median_claim_seconds"] is not None
+    assert clients[roomy["ids"]["company_x"]]["work_items"] == 1
 
 
 def test_duty_toggle_and_settings_page(app, roomy, signed_in):

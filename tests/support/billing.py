@@ -55,6 +55,21 @@ def new_invoice(
     return invoice.id
 
 
+def new_paid_invoice(
+    company_id: int, amount: int, recorded_by_id: int, method: str = "bank_transfer"
+) -> int:
+    """The id of a new invoice of ``amount`` cents, paid in full offline as recorded by that
+    staff member."""
+    from yk_saas.accounts.models import User
+
+    invoice_id = new_invoice(company_id, amount)
+    services.record_offline_payment(
+        invoice_id, amount, method, "", date(2026, 11, 2), db.session.get(User, recorded_by_id)
+    )
+    db.session.commit()
+    return invoice_id
+
+
 def in_firm(app, slug, fn, *args):
     """Run ``fn(*args)`` in its own app context with the firm bound (for threads)."""
     with app.app_context(), tenant_context(slug):
