@@ -3,6 +3,7 @@ is folded behind a button so the content comes first. Screenshots land in the te
 
 import pytest
 
+from tests.support.browser import signed_in_page
 from tests.support.demo import DEMO_CLIENT as CLIENT
 
 pytestmark = pytest.mark.browser
@@ -17,13 +18,7 @@ def phone_firm(zh_demo_firm):
 def phone_page(browser, base, email):
     from yk_saas.demo import DEMO_PASSWORD
 
-    page = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    return signed_in_page(browser, base, email, DEMO_PASSWORD, PHONE)
 
 
 FITS = """() => {

@@ -5,11 +5,9 @@ cell keeps a readable width (over 80 px, never a character per line), and a clic
 header sorts the table in place and puts the sort in the address.
 """
 
-from dataclasses import replace
-
 import pytest
 
-from tests.support.browser import chromium, live_server, require_chromium
+from tests.support.browser import chromium, signed_in_page
 
 pytestmark = pytest.mark.browser
 SCREENS = {"desktop": {"width": 1366, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -21,21 +19,9 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def server(app):
-    require_chromium()
-    with live_server(app) as port:
-        yield port
-
-
-@pytest.fixture(scope="module")
-def report_firm(app):
-    """The Chinese demo firm (long company names, many figures) under a subdomain of its own."""
-    from yk_saas.demo import DEMO_FIRMS, create_demo_firm
-
-    demo = replace(DEMO_FIRMS[0], slug="reports")
-    with app.app_context():
-        create_demo_firm(demo)
-    return demo
+def report_firm(zh_demo_firm):
+    """The Chinese demo firm (long company names, many figures); the tests only read it."""
+    return zh_demo_firm
 
 
 MEASURE = """() => {
@@ -63,21 +49,15 @@ MEASURE = """() => {
 def sign_in(browser, base, email, viewport):
     from yk_saas.demo import DEMO_PASSWORD
 
-    page = browser.new_context(viewport=viewport, locale="zh-CN", device_scale_factor=1).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    return signed_in_page(browser, base, email, DEMO_PASSWORD, viewport)
 
 
 def test_risk_and_performance_tables_fit_and_names_stay_readable(report_firm, server, tmp_path):
-    base = f"http://reports.yk.test:{server}"
+    base = f"http://{report_firm['host']}:{server}"
     problems, measured = [], {}
     with chromium("yk.test") as browser:
         for screen, viewport in SCREENS.items():
-            page = sign_in(browser, base, report_firm.owner[0], viewport)
+            page = sign_in(browser, base, report_firm["demo"].owner[0], viewport)
             for name, path in PAGES.items():
                 assert page.goto(base + path).status == 200, path
                 page.wait_for_load_state("networkidle")
@@ -98,9 +78,9 @@ def test_risk_and_performance_tables_fit_and_names_stay_readable(report_firm, se
 
 
 def test_a_column_header_sorts_the_table_in_place(report_firm, server):
-    base = f"http://reports.yk.test:{server}"
+    base = f"http://{report_firm['host']}:{server}"
     with chromium("yk.test") as browser:
-        page = sign_in(browser, base, report_firm.owner[0], SCREENS["desktop"])
+        page = sign_in(browser, base, report_firm["demo"].owner[0], SCREENS["desktop"])
         page.goto(base + "/desk/admin/dashboards/clients")
         page.wait_for_load_state("networkidle")
         names = page.locator("#client-value tbody .name-cell").all_inner_texts()
@@ -122,10 +102,10 @@ def test_a_column_header_sorts_the_table_in_place(report_firm, server):
 
 
 def test_the_accountants_to_do_list_fits_both_screens(report_firm, server, tmp_path):
-    base = f"http://reports.yk.test:{server}"
+    base = f"http://{report_firm['host']}:{server}"
     with chromium("yk.test") as browser:
         for screen, viewport in SCREENS.items():
-            page = sign_in(browser, base, report_firm.accountants[0][0], viewport)
+            page = sign_in(browser, base, report_firm["demo"].accountants[0][0], viewport)
             assert page.goto(base + "/desk/").status == 200
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(tmp_path / f"{screen}-todo.png"), full_page=True)

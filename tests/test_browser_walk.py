@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants import db, tenant_context
-from tests.support.browser import chromium
+from tests.support.browser import chromium, signed_in_page
 from tests.support.demo import DEMO_CLIENT
 from yk_saas.access import ACCESS_ATTR
 
@@ -138,16 +138,6 @@ def problems_of(seen: dict, path: str, locale: str, width: int) -> list[str]:
     return problems
 
 
-def sign_in(browser, base, email, password):
-    page = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 def switch_language(page, base):
     """The header's switch, as a person uses it: it offers the other language."""
     page.goto(f"{base}/account/")
@@ -170,7 +160,9 @@ def test_every_page_in_both_languages_at_both_widths(app, zh_demo_firm, server):
     problems, walked = [], 0
     with chromium("yk.test") as browser:
         for role, paths in by_role.items():
-            page = sign_in(browser, base, people[role], DEMO_PASSWORD)
+            page = signed_in_page(
+                browser, base, people[role], DEMO_PASSWORD, {"width": WIDTHS[0], "height": 900}
+            )
             for locale in ("zh", "en"):
                 if locale == "en":
                     switch_language(page, base)

@@ -65,3 +65,14 @@ def chromium(platform_domain: str):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def signed_in_page(browser, base: str, email: str, password: str, viewport: dict, locale="zh-CN"):
+    """A new browser context signed in through the firm's login page, as a person does."""
+    page = browser.new_context(viewport=viewport, locale=locale, device_scale_factor=1).new_page()
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    return page
