@@ -13,12 +13,14 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from redis import Redis
 from rq import Queue
 from rq.job import Job
+from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from rq.worker import Worker
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -33,6 +35,7 @@ from yk_saas.extensions import QUEUE_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER_EVERY = 10.0
+MARKER = "bench.markers.marker"
 
 
 def provision_idle_firms(count: int, prefix: str, domain: str) -> int:
@@ -104,14 +107,24 @@ class IdleFigures:
     seconds: float
     processes: int
     jobs: int = 0
+    markers_run: int = 0
+    by_function: Counter = field(default_factory=Counter)
     cpu_percent: float = 0.0
     delays: dict[str, list[float]] = field(default_factory=dict)
     never_started: dict[str, int] = field(default_factory=dict)
     depth_at_end: dict[str, int] = field(default_factory=dict)
 
     @property
+    def work_jobs(self) -> int:
+        """Jobs executed other than the markers: what the platform itself cost."""
+        return self.jobs - self.markers_run
+
+    @property
     def jobs_per_second(self) -> float:
-        return self.jobs / self.seconds
+        return self.work_jobs / self.seconds
+
+    def breakdown(self) -> str:
+        return ", ".join(f"{name} {count}" for name, count in self.by_function.most_common())
 
     def worst_delay(self) -> float:
         return max((max(d) for d in self.delays.values() if d), default=0.0)
@@ -120,7 +133,9 @@ class IdleFigures:
         rows = [
             ("idle firms", str(self.firms)),
             ("run", f"{self.seconds:.0f} s, one worker.py, {self.processes} processes"),
-            ("jobs executed", f"{self.jobs} ({self.jobs_per_second:.2f} jobs/s)"),
+            ("jobs executed", f"{self.work_jobs} ({self.jobs_per_second:.2f} jobs/s)"),
+            ("marker jobs executed (not counted above)", str(self.markers_run)),
+            ("jobs by function", self.breakdown()),
             ("CPU of the worker processes", f"{self.cpu_percent:.1f} % of one core"),
         ]
         for name in QUEUE_NAMES:
@@ -207,7 +222,7 @@ def measure(conn: Redis, pid: int, seconds: float, processes: int, firms: int) -
     while (now := time.monotonic()) < start + seconds:
         if now >= next_marker:
             for q in queues.values():
-                markers.append(q.enqueue("bench.markers.marker", result_ttl=3600))
+                markers.append(q.enqueue(MARKER, result_ttl=3600))
             next_marker += MARKER_EVERY
         time.sleep(min(0.2, max(0.0, next_marker - now)))
     elapsed = time.monotonic() - start
@@ -217,7 +232,24 @@ def measure(conn: Redis, pid: int, seconds: float, processes: int, firms: int) -
     figures.cpu_percent = 100.0 * ticks / os.sysconf("SC_CLK_TCK") / elapsed
     figures.depth_at_end = {name: q.count for name, q in queues.items()}
     read_markers(conn, markers, figures)
+    figures.markers_run = sum(len(d) for d in figures.delays.values()) - sum(
+        figures.never_started.values()
+    )
+    figures.by_function = executed_by_function(conn)
     return figures
+
+
+def executed_by_function(conn: Redis) -> Counter:
+    """Jobs that ended (finished or failed) by function, markers left out. Each queue's
+    registries keep a job for its result time (500 s by default): enough for a 5-min run."""
+    counts = Counter()
+    for name in QUEUE_NAMES:
+        queue = Queue(name, connection=conn)
+        for registry in (FinishedJobRegistry(queue=queue), FailedJobRegistry(queue=queue)):
+            for job in Job.fetch_many(registry.get_job_ids(), connection=conn):
+                if job is not None and job.func_name != MARKER:
+                    counts[job.func_name.rsplit(".", 1)[-1]] += 1
+    return counts
 
 
 def read_markers(conn: Redis, markers: list[Job], figures: IdleFigures) -> None:

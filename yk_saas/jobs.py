@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from flask import current_app
 from redis import Redis
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -47,8 +48,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
 def enqueue_due_periodic_jobs(conn: Redis, now: float | None = None) -> list[str]:
     """Enqueue every periodic job whose current slot nobody has enqueued yet."""
     now = time.time() if now is None else now
+    skipped = current_app.config.get("PERIODIC_SKIP", ())
     enqueued = []
     for job in PERIODIC_JOBS:
+        if job.name in skipped:
+            continue
         slot = int(now // job.every_seconds)
         if conn.set(f"yk:periodic:{job.name}:{slot}", 1, nx=True, ex=job.every_seconds * 2):
             queue(job.queue).enqueue(job.target, job_id=f"periodic-{job.name}-{slot}")
