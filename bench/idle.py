@@ -108,6 +108,8 @@ class IdleFigures:
     processes: int
     jobs: int = 0
     markers_run: int = 0
+    #: Seconds into the run when the queues last held more than a marker each (None: never).
+    backlog_until: float | None = None
     by_function: Counter = field(default_factory=Counter)
     cpu_percent: float = 0.0
     delays: dict[str, list[float]] = field(default_factory=dict)
@@ -146,6 +148,8 @@ class IdleFigures:
             summary = f"median {median:.2f} s, max {worst:.2f} s, {len(delays)} markers"
             rows.append((f"marker on {name}: start delay", f"{summary}, {waiting} never started"))
         rows.append(("worst marker wait", f"{self.worst_delay():.2f} s"))
+        backlog = "never" if self.backlog_until is None else f"{self.backlog_until:.0f} s"
+        rows.append(("queues held a backlog until", backlog))
         depths = ", ".join(f"{n} {self.depth_at_end.get(n, 0)}" for n in QUEUE_NAMES)
         rows.append(("queue depth at the end", depths))
         return rows
@@ -218,17 +222,20 @@ def measure(conn: Redis, pid: int, seconds: float, processes: int, firms: int) -
     queues = {name: Queue(name, connection=conn) for name in QUEUE_NAMES}
     markers: list[Job] = []
     ticks0, jobs0, start = cpu_ticks(process_tree(pid)), executed_jobs(conn), time.monotonic()
-    next_marker = start
+    next_marker, backlog_seen = start, None
     while (now := time.monotonic()) < start + seconds:
         if now >= next_marker:
             for q in queues.values():
                 markers.append(q.enqueue(MARKER, result_ttl=3600))
             next_marker += MARKER_EVERY
+        if sum(q.count for q in queues.values()) > len(queues):  # more than a marker each
+            backlog_seen = now - start
         time.sleep(min(0.2, max(0.0, next_marker - now)))
     elapsed = time.monotonic() - start
     ticks = cpu_ticks(process_tree(pid)) - ticks0
     figures = IdleFigures(firms=firms, seconds=elapsed, processes=processes)
     figures.jobs = executed_jobs(conn) - jobs0
+    figures.backlog_until = backlog_seen
     figures.cpu_percent = 100.0 * ticks / os.sysconf("SC_CLK_TCK") / elapsed
     figures.depth_at_end = {name: q.count for name, q in queues.items()}
     read_markers(conn, markers, figures)
