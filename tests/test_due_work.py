@@ -432,7 +432,7 @@ def test_the_safety_net_marks_each_firm_once_a_day_in_its_own_minute(app, redis)
     slug = info["slug"]
     with app.app_context(), tenant_context(slug):
         tenant_id = current_tenant().id
-    minute = tenant_id % due.SLICES_PER_DAY
+    minute = due.slice_of(tenant_id)
     day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     its_minute = day + timedelta(minutes=minute)
     other_minute = day + timedelta(minutes=(minute + 1) % due.SLICES_PER_DAY)
