@@ -36,6 +36,8 @@ from yk_saas.extensions import QUEUE_NAMES
 ROOT = Path(__file__).resolve().parent.parent
 MARKER_EVERY = 10.0
 MARKER = "bench.markers.marker"
+#: Queued jobs (all queues together) counted as a backlog.
+BACKLOG = 50
 
 
 def provision_idle_firms(count: int, prefix: str, domain: str) -> int:
@@ -108,8 +110,9 @@ class IdleFigures:
     processes: int
     jobs: int = 0
     markers_run: int = 0
-    #: Seconds into the run when the queues last held more than a marker each (None: never).
+    #: Seconds into the run when the queues last held over ``BACKLOG`` jobs (None: never).
     backlog_until: float | None = None
+    deepest: int = 0
     by_function: Counter = field(default_factory=Counter)
     cpu_percent: float = 0.0
     delays: dict[str, list[float]] = field(default_factory=dict)
@@ -149,7 +152,8 @@ class IdleFigures:
             rows.append((f"marker on {name}: start delay", f"{summary}, {waiting} never started"))
         rows.append(("worst marker wait", f"{self.worst_delay():.2f} s"))
         backlog = "never" if self.backlog_until is None else f"{self.backlog_until:.0f} s"
-        rows.append(("queues held a backlog until", backlog))
+        rows.append(("most jobs queued at once (all queues)", str(self.deepest)))
+        rows.append((f"over {BACKLOG} jobs queued until", backlog))
         depths = ", ".join(f"{n} {self.depth_at_end.get(n, 0)}" for n in QUEUE_NAMES)
         rows.append(("queue depth at the end", depths))
         return rows
@@ -222,20 +226,22 @@ def measure(conn: Redis, pid: int, seconds: float, processes: int, firms: int) -
     queues = {name: Queue(name, connection=conn) for name in QUEUE_NAMES}
     markers: list[Job] = []
     ticks0, jobs0, start = cpu_ticks(process_tree(pid)), executed_jobs(conn), time.monotonic()
-    next_marker, backlog_seen = start, None
+    next_marker, backlog_seen, deepest = start, None, 0
     while (now := time.monotonic()) < start + seconds:
         if now >= next_marker:
             for q in queues.values():
                 markers.append(q.enqueue(MARKER, result_ttl=3600))
             next_marker += MARKER_EVERY
-        if sum(q.count for q in queues.values()) > len(queues):  # more than a marker each
+        depth = sum(q.count for q in queues.values())
+        deepest = max(deepest, depth)
+        if depth > BACKLOG:
             backlog_seen = now - start
         time.sleep(min(0.2, max(0.0, next_marker - now)))
     elapsed = time.monotonic() - start
     ticks = cpu_ticks(process_tree(pid)) - ticks0
     figures = IdleFigures(firms=firms, seconds=elapsed, processes=processes)
     figures.jobs = executed_jobs(conn) - jobs0
-    figures.backlog_until = backlog_seen
+    figures.backlog_until, figures.deepest = backlog_seen, deepest
     figures.cpu_percent = 100.0 * ticks / os.sysconf("SC_CLK_TCK") / elapsed
     figures.depth_at_end = {name: q.count for name, q in queues.items()}
     read_markers(conn, markers, figures)
@@ -247,8 +253,9 @@ def measure(conn: Redis, pid: int, seconds: float, processes: int, firms: int) -
 
 
 def executed_by_function(conn: Redis) -> Counter:
-    """Jobs that ended (finished or failed) by function, markers left out. Each queue's
-    registries keep a job for its result time (500 s by default): enough for a 5-min run."""
+    """Jobs that ended (finished or failed) by function, markers left out, since the worker
+    started (a job or two before the measured window included). Each queue's registries
+    keep a job for its result time (500 s by default): enough for a 5-min run."""
     counts = Counter()
     for name in QUEUE_NAMES:
         queue = Queue(name, connection=conn)
