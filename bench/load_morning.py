@@ -85,7 +85,7 @@ ENDPOINTS = [
     "GET /desk/work/board?filters (htmx)",
     "GET /desk/work/cards/states",
     "GET /desk/work/cards/claim-time",
-    "GET /desk/work/staff",
+    "GET /desk/work/duty-capacity",
 ]
 #: Endpoints that write work: a success here must be found in the database afterwards.
 WRITES = {
@@ -800,7 +800,7 @@ class Admin(Person):
                 "GET", "/desk/work/cards/claim-time", "GET /desk/work/cards/claim-time", htmx=True
             )
         elif action == "staff":
-            self.call("GET", "/desk/work/staff", "GET /desk/work/staff")
+            self.call("GET", "/desk/work/duty-capacity", "GET /desk/work/duty-capacity")
         elif action == "home":
             self.call("GET", "/desk/", "GET /desk/")
         else:

@@ -151,7 +151,9 @@ def test_every_account_action_as_every_role_on_every_role(app, firm, actors, act
         )
         role = new_role_for(target)
         before = fingerprint(app)
-        response = actors[actor].post(f"/desk/staff/people/{user_id}/{action}", {"role": role})
+        response = actors[actor].post(
+            f"/desk/admin/accounts/people/{user_id}/{action}", {"role": role}
+        )
         changed = fingerprint(app) != before
         if expected_change(actor, target, action):
             ok = response.status_code == 303 and changed and effect(app, user_id, action, role)
@@ -177,7 +179,7 @@ def test_inviting_and_withdrawing_each_role_as_every_role(app, firm, actors, rol
             )
         else:
             response = actors[actor].post(
-                "/desk/staff/invite", {"email": f"inv{seq}@example.com", "role": role}
+                "/desk/admin/accounts/invite", {"email": f"inv{seq}@example.com", "role": role}
             )
         allowed = outranks(actor, role)
         changed = fingerprint(app) != before
@@ -195,7 +197,7 @@ def test_inviting_and_withdrawing_each_role_as_every_role(app, firm, actors, rol
             db.session.commit()
             invitation_id = invitation.id
         before = fingerprint(app)
-        response = actors[actor].post(f"/desk/staff/invitations/{invitation_id}/revoke")
+        response = actors[actor].post(f"/desk/admin/accounts/invitations/{invitation_id}/revoke")
         changed = fingerprint(app) != before
         if not (
             allowed == changed
@@ -230,8 +232,8 @@ def test_admin_cannot_take_over_the_owner_through_a_reset_link(app, firm, actors
         )
     admin.post("/password/forgot", {"email": firm["owner"]})
     email = secret_mail(app, firm["owner"], "password_reset")
-    listing = admin.get("/desk/outbox/").get_data(as_text=True)
-    page = admin.get(f"/desk/outbox/{email.id}").get_data(as_text=True)
+    listing = admin.get("/desk/admin/mail/").get_data(as_text=True)
+    page = admin.get(f"/desk/admin/mail/{email.id}").get_data(as_text=True)
     token = email.secret_text.split("/password/reset/", 1)[1].split()[0]
     assert token not in listing and token not in page and token not in email.body_text
     assert "/password/reset/••••••" in page
@@ -241,7 +243,7 @@ def test_admin_cannot_take_over_the_owner_through_a_reset_link(app, firm, actors
         assert admin.post(path, {"password": stolen, "confirm": stolen}).status_code == 404
     # Nor may the admin ask for it through the desk.
     owner_id = actor_id(app, firm, "owner")
-    assert admin.post(f"/desk/staff/people/{owner_id}/send-reset").status_code == 403
+    assert admin.post(f"/desk/admin/accounts/people/{owner_id}/send-reset").status_code == 403
     with app.app_context(), tenant_context(SLUG):
         assert (
             db.session.scalar(select(User.password_hash).where(User.email == firm["owner"]))
@@ -256,19 +258,19 @@ def test_the_recipient_reads_their_own_secret_mail_in_full(app, firm, actors):
     actors["owner"].post("/password/forgot", {"email": firm["owner"]})
     email = secret_mail(app, firm["owner"], "password_reset")
     link = reset_links(email.secret_text)[0]
-    assert link in actors["owner"].get(f"/desk/outbox/{email.id}").get_data(as_text=True)
-    assert link not in actors["admin"].get(f"/desk/outbox/{email.id}").get_data(as_text=True)
+    assert link in actors["owner"].get(f"/desk/admin/mail/{email.id}").get_data(as_text=True)
+    assert link not in actors["admin"].get(f"/desk/admin/mail/{email.id}").get_data(as_text=True)
 
 
 def test_invitation_links_are_masked_and_shown_in_full_only_on_the_server(app, firm, actors):
     """The inviter sees the invitation masked; ``flask mail show`` prints what is sent."""
     actors["owner"].post(
-        "/desk/staff/invite", {"email": "newcomer@rankco.example.com", "role": "admin"}
+        "/desk/admin/accounts/invite", {"email": "newcomer@rankco.example.com", "role": "admin"}
     )
     email = secret_mail(app, "newcomer@rankco.example.com", "invitation")
     link = re.search(r"https?://\S+/invitation/\S+", email.secret_text).group(0)
     for role in ("owner", "admin"):
-        page = actors[role].get(f"/desk/outbox/{email.id}").get_data(as_text=True)
+        page = actors[role].get(f"/desk/admin/mail/{email.id}").get_data(as_text=True)
         assert link not in page and "/invitation/••••••" in page
     shown = app.test_cli_runner().invoke(args=["mail", "show", SLUG, str(email.id)])
     assert shown.exit_code == 0 and link in shown.output
@@ -280,7 +282,10 @@ def test_secrets_stay_out_of_job_arguments_and_the_audit_log(app, firm, actors, 
     with app.app_context(), tenant_context(SLUG):
         target = db.session.scalar(select(User).where(User.email == firm["accountant"]))
         target_id, target_email = target.id, target.email
-    assert actors["owner"].post(f"/desk/staff/people/{target_id}/send-reset").status_code == 303
+    assert (
+        actors["owner"].post(f"/desk/admin/accounts/people/{target_id}/send-reset").status_code
+        == 303
+    )
     email = secret_mail(app, target_email, "password_reset")
     token = email.secret_text.split("/password/reset/", 1)[1].split()[0]
     job = Job.fetch(f"mail-{SLUG}-{email.id}", connection=redis)

@@ -53,7 +53,7 @@ def test_post_without_csrf_token_is_refused_plain_and_htmx(firm_a, signed_in):
     client = signed_in(firm_a, "admin")
     plain = client.post("/desk/clients/", {"name": "No Token Ltd"}, csrf=False)
     htmx = client.post(
-        "/desk/staff/invite",
+        "/desk/admin/accounts/invite",
         {"email": "t@example.com", "role": "accountant"},
         csrf=False,
         headers={"HX-Request": "true"},
@@ -76,7 +76,12 @@ def test_role_guards(firm_a, signed_in):
     accountant = signed_in(firm_a, "accountant")
     assert accountant.get("/desk/").status_code == 200
     # Accountants see their own clients (/desk/clients/) but not the firm-wide import.
-    for path in ("/desk/settings", "/desk/staff/", "/desk/clients/import", "/desk/outbox/"):
+    for path in (
+        "/desk/settings",
+        "/desk/admin/accounts/",
+        "/desk/admin/clients/import",
+        "/desk/admin/mail/",
+    ):
         assert accountant.get(path).status_code == 403, path
     assert accountant.post("/desk/settings", {"name": "Hijacked"}).status_code == 403
     assert accountant.get("/portal/").status_code == 403
@@ -86,7 +91,7 @@ def test_admin_cannot_be_invited_by_an_accountant_through_a_crafted_post(firm_a,
     accountant = signed_in(firm_a, "accountant")
     assert (
         accountant.post(
-            "/desk/staff/invite", {"email": "boss@example.com", "role": "owner"}
+            "/desk/admin/accounts/invite", {"email": "boss@example.com", "role": "owner"}
         ).status_code
         == 403
     )
@@ -95,7 +100,7 @@ def test_admin_cannot_be_invited_by_an_accountant_through_a_crafted_post(firm_a,
 def test_invitation_creates_an_account_once(app, firm_a, signed_in, host_client):
     admin = signed_in(firm_a, "admin")
     response = admin.post(
-        "/desk/staff/invite",
+        "/desk/admin/accounts/invite",
         {"email": "newbie@example.com", "role": "accountant"},
         headers={"HX-Request": "true"},
     )
@@ -120,7 +125,9 @@ def test_invitation_creates_an_account_once(app, firm_a, signed_in, host_client)
 
 def test_invitation_link_does_not_work_on_another_firm(app, firm_a, firm_b, signed_in, host_client):
     admin = signed_in(firm_a, "admin")
-    admin.post("/desk/staff/invite", {"email": "crossfirm@example.com", "role": "accountant"})
+    admin.post(
+        "/desk/admin/accounts/invite", {"email": "crossfirm@example.com", "role": "accountant"}
+    )
     path = outbox_link(app, "alpha", "crossfirm@example.com", "invitation").split(
         firm_a["host"], 1
     )[1]

@@ -132,5 +132,41 @@ def test_a_contract_from_year_one_is_billed_only_its_latest_periods(alpha):
 
 def test_the_backfill_is_a_firm_setting(app, firm_a, signed_in_en):
     client = signed_in_en(firm_a, "owner")
-    page = client.get("/desk/money/settings").get_data(as_text=True)
+    page = client.get("/desk/admin/billing/settings").get_data(as_text=True)
     assert "Past periods a billing run invoices at most per contract" in page
+
+
+def test_a_contract_starting_in_the_past_asks_before_creating_overdue_invoices(
+    app, firm_a, signed_in
+):
+    """Two periods begun, both within the back-fill, one of them past its 15 days to pay: the
+    form asks first (in the user's language, under the box to tick) and writes nothing."""
+    company_id = in_alpha(app, new_company)
+    today = in_alpha(app, lambda: current_tenant().today())
+    starts = services.add_months(date(today.year, today.month, 1), -1)
+    overdue = 1 + (today.day > 16)  # this month's invoice is overdue too after the 16th
+    client = signed_in(firm_a, "owner")
+    refused = client.post("/desk/billing/contracts", contract_form(company_id, starts.isoformat()))
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert f"将有 {overdue} 张账单一开出就已逾期" in body
+    box = body.index('name="bill_past"')
+    assert box < body.index("将有") < body.index("</div>", box)  # shown under the box to tick
+    assert in_alpha(app, counts, company_id) == (0, 0)
+
+    confirmed = client.post(
+        "/desk/billing/contracts", contract_form(company_id, starts.isoformat(), bill_past="y")
+    )
+    assert confirmed.status_code == 302
+    assert in_alpha(app, counts, company_id) == (1, 0)
+
+
+def test_a_contract_starting_today_is_created_without_asking(app, firm_a, signed_in_en):
+    company_id = in_alpha(app, new_company)
+    today = in_alpha(app, lambda: current_tenant().today())
+    client = signed_in_en(firm_a, "owner")
+    response = client.post(
+        "/desk/billing/contracts",
+        contract_form(company_id, today.isoformat(), billing_day=str(min(today.day, 28))),
+    )
+    assert response.status_code == 302

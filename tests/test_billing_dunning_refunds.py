@@ -142,6 +142,28 @@ def test_send_reminder_now_has_a_cooldown(app, firm_a, signed_in):
     assert "刚刚已发送过提醒" in page
 
 
+def test_an_accountant_reminds_their_own_client_and_the_history_shows_it_in_words(
+    app, firm_a, signed_in
+):
+    with app.app_context(), tenant_context("alpha"):
+        company_id = new_company(accountant_id=firm_a["ids"]["accountant"])
+        client_user(company_id)
+        invoice_id = new_invoice(company_id, 1000, due=date(2026, 11, 3))
+        dun(at(date(2026, 11, 10), 10))
+    accountant = signed_in(firm_a, "accountant")
+    assert "逾期 7 天" in accountant.get(f"/desk/billing/invoices/{invoice_id}").get_data(
+        as_text=True
+    )
+    assert accountant.post(f"/desk/billing/invoices/{invoice_id}/remind").status_code == 302
+    page = accountant.get(f"/desk/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert "提醒已发送" in page and "由工作人员发送" in page and "manual-" not in page
+    # Someone else's client: the invoice does not exist for them, and nothing is sent.
+    other = signed_in(firm_a, "accountant2")
+    assert other.post(f"/desk/billing/invoices/{invoice_id}/remind").status_code == 404
+    with app.app_context(), tenant_context("alpha"):
+        assert len(steps_of(invoice_id)) == 2
+
+
 def paid_invoice(amount=30000):
     company_id = new_company()
     client = client_user(company_id)
@@ -249,11 +271,11 @@ def test_client_walks_a_refund_request_in_the_portal(app, firm_a, signed_in):
     refund_path = response.headers["Location"]
     refund_id = int(refund_path.rstrip("/").rsplit("/", 1)[1])
     admin = signed_in(firm_a, "admin")
-    too_much = admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.01"})
+    too_much = admin.post(f"/desk/billing/refunds/{refund_id}/propose", {"amount": "80.01"})
     assert too_much.status_code == 422 and "退款不能超过已付金额" in too_much.get_data(as_text=True)
-    admin.post(f"/desk/money/refunds/{refund_id}/propose", {"amount": "80.00"})
+    admin.post(f"/desk/billing/refunds/{refund_id}/propose", {"amount": "80.00"})
     client.post(f"/portal/billing/refunds/{refund_id}/accept")
-    admin.post(f"/desk/money/refunds/{refund_id}/execute")
+    admin.post(f"/desk/billing/refunds/{refund_id}/execute")
     page = client.get(f"/portal/billing/refunds/{refund_id}").get_data(as_text=True)
     assert "已退款" in page and "已接受方案" in page  # the firm works in Chinese
 
@@ -339,7 +361,7 @@ def test_a_reminder_template_with_an_unknown_variable_is_refused(app, firm_a, si
         template_id, before = template.id, (template.subject, template.body)
     admin = signed_in(firm_a, "admin")
     refused = admin.post(
-        f"/desk/money/templates/{template_id}",
+        f"/desk/admin/billing/templates/{template_id}",
         {"subject": "提醒 {number}", "body": "{client} 您好，请支付 {amout}。"},
     )
     body = refused.get_data(as_text=True)
@@ -348,7 +370,7 @@ def test_a_reminder_template_with_an_unknown_variable_is_refused(app, firm_a, si
         template = db.session.get(ReminderTemplate, template_id)
         assert (template.subject, template.body) == before
     saved = admin.post(
-        f"/desk/money/templates/{template_id}",
+        f"/desk/admin/billing/templates/{template_id}",
         {"subject": "提醒 {number}", "body": "{client} 您好，请支付 {amount}。"},
     )
     assert saved.status_code in (302, 303)

@@ -65,8 +65,8 @@ def test_staff_and_client_figures_come_from_paid_and_open_invoices(alpha):
 
 def test_receivables_page_csv_and_cards_are_for_managers(app, firm_a, signed_in):
     admin = signed_in(firm_a, "admin")
-    assert admin.get("/desk/money/receivables").status_code == 200
-    csv_response = admin.get("/desk/money/receivables.csv")
+    assert admin.get("/desk/admin/billing/receivables").status_code == 200
+    csv_response = admin.get("/desk/admin/billing/receivables.csv")
     assert csv_response.mimetype == "text/csv"
     assert csv_response.get_data(as_text=True).startswith(
         "\ufeffclient,accountant,currency,current"
@@ -79,7 +79,10 @@ def test_receivables_page_csv_and_cards_are_for_managers(app, firm_a, signed_in)
         fragment = admin.get(path, headers={"HX-Request": "true"}).get_data(as_text=True)
         assert fragment.lstrip().startswith("<section") and "<html" not in fragment
         assert signed_in(firm_a, "accountant").get(path).status_code == 403
-    assert signed_in(firm_a, "accountant").get("/desk/money/receivables.csv").status_code == 403
+    assert (
+        signed_in(firm_a, "accountant").get("/desk/admin/billing/receivables.csv").status_code
+        == 403
+    )
 
 
 def embedded_fonts(pdf: bytes) -> str:

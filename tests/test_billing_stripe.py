@@ -133,7 +133,7 @@ def test_a_second_event_for_the_same_payment_changes_nothing(app, firm_a, host_c
 
 def alpha_platform_customer(app, signed_in, firm) -> str:
     """Alpha's owner starts the subscription Checkout: its customer is created and recorded."""
-    response = signed_in(firm, "owner").post("/desk/money/subscription/checkout")
+    response = signed_in(firm, "owner").post("/desk/admin/billing/subscription/checkout")
     assert response.status_code == 303
     with app.app_context(), tenant_context("alpha"):
         return db.session.scalar(select(PlatformSubscription.stripe_customer_id))
@@ -221,7 +221,7 @@ def test_checkout_runs_on_the_connected_account_with_an_idempotency_key(app, fir
 def test_without_keys_the_offline_provider_is_used_and_the_settings_say_so(app, firm_a, signed_in):
     with app.app_context(), tenant_context("alpha"):
         assert isinstance(provider_for_firm(), OfflineProvider)
-    page = signed_in(firm_a, "admin").get("/desk/money/settings").get_data(as_text=True)
+    page = signed_in(firm_a, "admin").get("/desk/admin/billing/settings").get_data(as_text=True)
     assert "未配置 Stripe 密钥" in page
 
 

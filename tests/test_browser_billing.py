@@ -64,7 +64,7 @@ def test_contract_to_paid_invoice_and_a_refund_walked_to_the_end(app, server, mo
     client.fill("#reason", "The October return was filed twice.")
     client.click("#refund-form button[type=submit]")
     client.wait_for_url(re.compile(r".*/portal/billing/refunds/\d+$"))
-    refund_path = client.url.split(str(server), 1)[1].replace("/portal/billing", "/desk/money")
+    refund_path = client.url.split(str(server), 1)[1].replace("/portal/billing", "/desk/billing")
 
     admin.goto(base + refund_path)
     admin.fill("#propose-form #amount", "100.00")

@@ -66,15 +66,15 @@ def test_books_reach_the_client_and_a_complaint_is_resolved(server, firm_a, tmp_
         client.click("#ledger-files a:text('books-2024-11.pdf')")
     assert Path(download.value.path()).read_bytes() == PDF
 
-    client.goto(f"{base}/portal/complaints/")
+    client.goto(f"{base}/portal/feedback/complaints/")
     client.fill("#title", "Browser: the report came late")
     client.fill("#description", "We waited a week for the November report.")
     client.click("#complaint-form button[type=submit]")
-    client.wait_for_url(re.compile(r".*/portal/complaints/\d+$"))
+    client.wait_for_url(re.compile(r".*/portal/feedback/complaints/\d+$"))
     complaint_url = client.url
 
     admin = sign_in(browser, base, firm_a["admin"])
-    admin.goto(f"{base}/desk/complaints/{complaint_url.rsplit('/', 1)[1]}")
+    admin.goto(f"{base}/desk/feedback/complaints/{complaint_url.rsplit('/', 1)[1]}")
     admin.select_option("#state", "resolved")
     admin.fill("#resolution", "Sorry: from now on reports go out by the 10th.")
     admin.click("#complaint-state button[type=submit]")

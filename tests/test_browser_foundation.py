@@ -26,7 +26,7 @@ def test_signup_arrives_signed_in_and_an_invited_accountant_joins(app, server, b
     assert "Lin Lotus" in owner.inner_text("main")
     screenshot(owner, "foundation-desk")
 
-    owner.click(".sidenav a:text-is('Invitations')")
+    owner.click(".sidenav a:text-is('Staff and invitations')")
     owner.fill("#email", "amy@lotus.example.com")
     owner.click("#staff-invitations button[type=submit]")
     owner.wait_for_selector("#staff-invitations .flash-success")  # swapped in, no reload

@@ -114,8 +114,8 @@ def test_most_used_pages_fit_a_phone(phone_firm, server, tmp_path):
         "client-detail": f"/desk/clients/{ids['company']}",
         "invoices": "/desk/billing/",
         "client-books": f"/desk/ledgers/company/{ids['company']}",
-        "client-risk": "/desk/dashboard/clients",
-        "staff-performance": "/desk/team/performance",
+        "client-risk": "/desk/admin/dashboards/clients",
+        "staff-performance": "/desk/staff/performance",
     }
     accountant = {"claim-pool": "/desk/work/pool", "my-work": "/desk/work/mine"}
     portal = {
@@ -145,3 +145,27 @@ def test_most_used_pages_fit_a_phone(phone_firm, server, tmp_path):
         client.screenshot(path=str(tmp_path / "phone-menu-open.png"))
     print(f"screenshots in {tmp_path}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_demo_firms_site_looks_finished_on_a_phone(phone_firm, server, tmp_path):
+    """A visitor's first impression: slides with images, service categories that count their
+    services, announcements and the firm's contact details, all within a phone's width."""
+    with chromium("yk.test") as browser:
+        visitor = browser.new_context(
+            viewport=PHONE, locale="zh-CN", device_scale_factor=1
+        ).new_page()
+        assert visitor.goto(f"http://phone.yk.test:{server}/").status == 200
+        problems = check_fits(visitor, "site-home", tmp_path)
+        slides = visitor.locator(".carousel .slide img")
+        assert slides.count() == 3
+        assert all(
+            visitor.evaluate(f"document.querySelectorAll('.carousel img')[{i}].naturalWidth")
+            == 1200
+            for i in range(3)
+        )
+        assert visitor.locator(".carousel.is-live .carousel-dot").count() == 3
+        counts = visitor.locator(".site-categories li .muted").all_inner_texts()
+        assert counts and all(int(c) > 0 for c in counts)
+        assert visitor.locator(".site-announcements .announcements li").count() == 2
+        assert "0571-8888 6666" in visitor.inner_text(".site-contact")
+    assert not problems, problems

@@ -35,7 +35,7 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server, browser)
     owner.fill("#password", PASSWORD)
     owner.click("button[type=submit]")
     owner.wait_for_url(re.compile(r".*/desk/$"))
-    owner.click(".sidenav a[href='/desk/site/']")
+    owner.click(".sidenav a[href='/desk/admin/site/']")
     owner.wait_for_selector("#site-editor")
 
     for title in ("Why choose us", "Our promise"):
@@ -51,6 +51,13 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server, browser)
     owner.fill("#builder-slides input[name=title]", "Spring tax season")
     owner.click("#builder-slides form button.button")
     owner.wait_for_selector("#site-preview figcaption:has-text('Spring tax season')")
+    owner.set_input_files(
+        "#builder-slides input[name=image]",
+        {"name": "summer.png", "mimeType": "image/png", "buffer": PNG},
+    )
+    owner.fill("#builder-slides input[name=title]", "Summer payroll")
+    owner.click("#builder-slides form button.button")
+    owner.wait_for_selector("#site-preview figcaption:has-text('Summer payroll')")
 
     owner.click("#builder-sections li:nth-child(2) [data-move=up]")
     expect(owner.locator("#site-preview .site-section h2")).to_have_text(
@@ -69,7 +76,28 @@ def test_owner_builds_previews_and_publishes_the_home_page(app, server, browser)
     assert section_titles(visitor, "main") == ["Our promise", "Why choose us"]
     assert "Spring tax season" in visitor.inner_text(".carousel")
     assert visitor.evaluate("document.querySelector('.carousel img').naturalWidth") == 1
+    # The carousel turns with its arrows and dots, run by a static script (no inline code).
+    carousel = visitor.locator(".carousel.is-live")
+    expect(carousel.locator(".carousel-dot")).to_have_count(2)
+    expect(carousel).to_have_attribute("data-current", "0")
+    carousel.locator(".carousel-next").click()
+    expect(carousel).to_have_attribute("data-current", "1")
+    expect(carousel.locator(".carousel-dot").nth(1)).to_have_attribute("aria-current", "true")
+    carousel.locator(".carousel-dot").nth(0).click()
+    expect(carousel).to_have_attribute("data-current", "0")
+    assert visitor.locator("script:not([src])").count() == 0
     screenshot(visitor, "site-published")
+
+    # A branding change shows on the public site at the next page view.
+    owner.goto(f"{base}/desk/admin/site/branding/")
+    owner.fill("#primary", "#7a1f5c")
+    owner.click("form button[type=submit]")
+    owner.wait_for_selector(".flash-success")
+    visitor.reload()
+    primary = visitor.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()"
+    )
+    assert primary.lower() == "#7a1f5c"
 
     owner.goto(f"{base}/desk/")
     owner.wait_for_selector("#notification-badge")

@@ -28,15 +28,15 @@ def test_from_published_service_to_rating_without_reloading(app, firm_a, server,
         reset_staff(person(firm_a["accountant"]).id, capacity=500)
     base = f"http://{firm_a['host']}:{server}"
     admin = sign_in(browser, base, firm_a["admin"])
-    admin.goto(f"{base}/desk/catalog/services/new")
+    admin.goto(f"{base}/desk/admin/catalog/services/new")
     admin.fill("#name", SERVICE)
     admin.fill("#price", "880.00")
     admin.check("#published")
     admin.click("main form button[type=submit]")
-    admin.wait_for_url(re.compile(r".*/desk/catalog/services/\d+$"))
+    admin.wait_for_url(re.compile(r".*/desk/admin/catalog/services/\d+$"))
 
     client = sign_in(browser, base, firm_a["client_x"])
-    client.goto(f"{base}/portal/services/")
+    client.goto(f"{base}/portal/catalog/")
     client.fill("#shop-q", "Deluxe")  # HTMX search swaps the list in
     # Locator waits, not wait_for_function: a string predicate is eval'd, which the CSP forbids.
     expect(client.locator("#shop-list article")).to_have_count(1)

@@ -63,7 +63,7 @@ def test_three_bad_rows_of_a_hundred_write_nothing_and_each_is_named(app, firm_a
     table[77][7] = "nobody@alpha.example.com"  # unknown accountant
     admin = signed_in_en(firm_a, "admin")
     response = admin.post(
-        "/desk/clients/import",
+        "/desk/admin/clients/import",
         {"file": (io.BytesIO(as_csv(table)), "clients.csv")},
         content_type="multipart/form-data",
     )
@@ -80,19 +80,19 @@ def test_three_bad_rows_of_a_hundred_write_nothing_and_each_is_named(app, firm_a
 def test_a_good_file_is_previewed_then_written_whole(app, firm_a, signed_in_en):
     admin = signed_in_en(firm_a, "admin")
     preview = admin.post(
-        "/desk/clients/import",
+        "/desk/admin/clients/import",
         {"file": (io.BytesIO(as_csv(rows("Impgood"))), "clients.csv")},
         content_type="multipart/form-data",
     )
     body = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "All 100 rows are valid" in body
     assert count_like(app, "Impgood") == 0  # nothing written by the preview
-    key = re.search(r'/desk/clients/import/([\w-]+)"', body).group(1)
+    key = re.search(r'/desk/admin/clients/import/([\w-]+)"', body).group(1)
     assert (
-        signed_in_en(firm_a, "owner").post(f"/desk/clients/import/{key}").status_code == 302
+        signed_in_en(firm_a, "owner").post(f"/desk/admin/clients/import/{key}").status_code == 302
     )  # not theirs
     assert count_like(app, "Impgood") == 0
-    assert admin.post(f"/desk/clients/import/{key}").status_code == 302
+    assert admin.post(f"/desk/admin/clients/import/{key}").status_code == 302
     assert count_like(app, "Impgood") == 100
     with app.app_context(), tenant_context("alpha"):
         company = db.session.scalar(
@@ -114,7 +114,7 @@ def test_a_good_file_is_previewed_then_written_whole(app, firm_a, signed_in_en):
             == "Contact 5"
         )
     # A second commit of the same file does nothing: the file is gone.
-    admin.post(f"/desk/clients/import/{key}")
+    admin.post(f"/desk/admin/clients/import/{key}")
     assert count_like(app, "Impgood") == 100
 
 
@@ -130,16 +130,18 @@ def test_xlsx_import_and_filtered_export(app, firm_a, signed_in_en):
     book.save(data)
     admin = signed_in_en(firm_a, "admin")
     preview = admin.post(
-        "/desk/clients/import",
+        "/desk/admin/clients/import",
         {"file": (io.BytesIO(data.getvalue()), "c.xlsx")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    key = re.search(r'/desk/clients/import/([\w-]+)"', preview).group(1)
-    admin.post(f"/desk/clients/import/{key}")
-    exported = admin.get("/desk/clients/export.csv?tag=xlsxtag")
+    key = re.search(r'/desk/admin/clients/import/([\w-]+)"', preview).group(1)
+    admin.post(f"/desk/admin/clients/import/{key}")
+    exported = admin.get("/desk/admin/clients/export.csv?tag=xlsxtag")
     text = exported.get_data(as_text=True)
     assert exported.status_code == 200 and "Xlsx Trading Ltd" in text and "small_scale" in text
     assert "'+Plus Trading Ltd" in text and "ALPHASECRET Company X" not in text
-    workbook = load_workbook(io.BytesIO(admin.get("/desk/clients/export.xlsx?tag=xlsxtag").data))
+    workbook = load_workbook(
+        io.BytesIO(admin.get("/desk/admin/clients/export.xlsx?tag=xlsxtag").data)
+    )
     names = [row[0] for row in workbook.active.iter_rows(values_only=True)]
     assert names[0] == "name" and "Xlsx Trading Ltd" in names and len(names) == 3

@@ -197,7 +197,7 @@ def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, s
     admin.post("/desk/clients/1/accountant", {"accountant_id": "3"})
     accountant = signed_in_en(firm_a, "accountant")
     saved = accountant.post(
-        "/desk/team/profile",
+        "/desk/staff/profile",
         {
             "title": "Senior accountant",
             "phone": "13900001111",
@@ -208,10 +208,10 @@ def test_the_accountants_photo_is_shown_to_their_own_clients_only(app, firm_a, s
     )
     assert saved.status_code == 302
     card = signed_in_en(firm_a, "client_x").get("/portal/").get_data(as_text=True)
-    assert "/desk/team/photo/3" in card and "13900001111" in card and "Senior accountant" in card
-    assert signed_in_en(firm_a, "client_x").get("/desk/team/photo/3").data == png
-    assert signed_in_en(firm_a, "client_y").get("/desk/team/photo/3").status_code == 404
-    directory = admin.get("/desk/team/").get_data(as_text=True)
+    assert "/desk/staff/photo/3" in card and "13900001111" in card and "Senior accountant" in card
+    assert signed_in_en(firm_a, "client_x").get("/desk/staff/photo/3").data == png
+    assert signed_in_en(firm_a, "client_y").get("/desk/staff/photo/3").status_code == 404
+    directory = admin.get("/desk/staff/").get_data(as_text=True)
     assert "Senior accountant" in directory and "acc_wechat_01" in directory
 
 

@@ -51,25 +51,29 @@ def test_two_firms_claim_one_host_and_the_first_to_verify_wins(
 ):
     host = "www.contested-books.example"
     alpha, bravo = signed_in(firm_a, "owner"), signed_in(firm_b, "owner")
-    assert alpha.post("/desk/domains/", {"host": host}).status_code == 303
-    assert bravo.post("/desk/domains/", {"host": host}).status_code == 303  # not blocked by alpha
+    assert alpha.post("/desk/admin/domains/", {"host": host}).status_code == 303
+    assert (
+        bravo.post("/desk/admin/domains/", {"host": host}).status_code == 303
+    )  # not blocked by alpha
     assert set(claims(app, host)) == {"alpha", "bravo"}
     assert host_client(host).get("/").status_code == 404  # nobody routes before a verification
 
     publish_record(app, dns, "alpha", claims(app, host)["alpha"][0])
     publish_record(app, dns, "bravo", claims(app, host)["bravo"][0])
     alpha_id = claims(app, host)["alpha"][0]
-    assert bravo.post(f"/desk/domains/{claims(app, host)['bravo'][0]}/verify").status_code == 303
+    assert (
+        bravo.post(f"/desk/admin/domains/{claims(app, host)['bravo'][0]}/verify").status_code == 303
+    )
     home = host_client(host).get("/")
     assert home.status_code == 200 and "Bravo Firm" in home.get_data(as_text=True)
 
     # Alpha's claim is void: gone from its list, it cannot verify or claim the host again.
     assert claims(app, host) == {"bravo": (claims(app, host)["bravo"][0], True)}
-    assert host not in alpha.get("/desk/domains/").get_data(as_text=True)
-    assert alpha.post(f"/desk/domains/{alpha_id}/verify").status_code == 404
+    assert host not in alpha.get("/desk/admin/domains/").get_data(as_text=True)
+    assert alpha.post(f"/desk/admin/domains/{alpha_id}/verify").status_code == 404
     with app.app_context():
         assert domain_jobs.verify_domain("alpha", alpha_id) == "gone"
-    again = alpha.post("/desk/domains/", {"host": host})
+    again = alpha.post("/desk/admin/domains/", {"host": host})
     assert again.status_code == 422 and "其他公司" in again.get_data(as_text=True)
     assert "Bravo Firm" in host_client(host).get("/").get_data(as_text=True)
 
@@ -88,7 +92,7 @@ def test_a_claim_that_lost_a_race_cannot_verify(app, firm_a, firm_b, signed_in, 
         late = domains.firm_domain(ids["alpha"])  # read before Bravo's verification
         db.session.expunge(late)
     # Bravo's request runs in its own context (a shared one would share the session).
-    assert bravo.post(f"/desk/domains/{ids['bravo']}/verify").status_code == 303
+    assert bravo.post(f"/desk/admin/domains/{ids['bravo']}/verify").status_code == 303
     with app.test_request_context(), tenant_context("alpha"):
         late = db.session.merge(late, load=False)  # Alpha's check goes on with what it read
         with pytest.raises(domains.DomainError) as lost:
@@ -117,7 +121,7 @@ def test_an_expired_claim_blocks_nothing_and_cannot_be_verified(
 ):
     host = "old.contested-books.example"
     alpha = signed_in(firm_a, "owner")
-    assert alpha.post("/desk/domains/", {"host": host}).status_code == 303
+    assert alpha.post("/desk/admin/domains/", {"host": host}).status_code == 303
     alpha_id = claims(app, host)["alpha"][0]
     publish_record(app, dns, "alpha", alpha_id)
     with app.app_context():
@@ -129,7 +133,7 @@ def test_an_expired_claim_blocks_nothing_and_cannot_be_verified(
         db.session.commit()
     signed_in_en = signed_in(firm_a, "owner")
     signed_in_en.post("/lang", {"locale": "en", "next": "/"})
-    refused = signed_in_en.post(f"/desk/domains/{alpha_id}/verify")
+    refused = signed_in_en.post(f"/desk/admin/domains/{alpha_id}/verify")
     assert refused.status_code == 422 and "This claim has expired" in refused.get_data(as_text=True)
     with app.app_context():
         assert domain_jobs.verify_domain("alpha", alpha_id) == "expired"
@@ -137,5 +141,7 @@ def test_an_expired_claim_blocks_nothing_and_cannot_be_verified(
 
     # The next claim on any host clears expired ones away; a fresh claim lives its full time.
     monkeypatch.setitem(app.config, "DOMAIN_CLAIM_DAYS", 7)
-    assert signed_in(firm_b, "owner").post("/desk/domains/", {"host": host}).status_code == 303
+    assert (
+        signed_in(firm_b, "owner").post("/desk/admin/domains/", {"host": host}).status_code == 303
+    )
     assert set(claims(app, host)) == {"bravo"}

@@ -20,7 +20,7 @@ def dns(monkeypatch):
 
 
 def add(client, host):
-    return client.post("/desk/domains/", {"host": host})
+    return client.post("/desk/admin/domains/", {"host": host})
 
 
 def domain_row(app, host):
@@ -33,7 +33,7 @@ def test_unverified_domain_is_404_and_verified_domain_serves_the_firm(
 ):
     owner = signed_in(firm_a, "owner")
     assert add(owner, "www.alpha-books.example").status_code == 303
-    page = owner.get("/desk/domains/").get_data(as_text=True)
+    page = owner.get("/desk/admin/domains/").get_data(as_text=True)
     # Other tests leave unverified domains of their own on this firm: pick this one's record.
     name, value = re.search(
         r"<code>(_yk-verify\.www\.alpha-books\.example)</code> = <code>([^<]+)</code>", page
@@ -65,7 +65,7 @@ def test_a_domain_verified_by_another_firm_is_refused(app, firm_a, firm_b, signe
     with app.test_request_context(), tenant_context("alpha"):
         name, value = domains.txt_record(row)
     dns[name] = [value]
-    assert alpha.post(f"/desk/domains/{row.id}/verify").status_code == 303
+    assert alpha.post(f"/desk/admin/domains/{row.id}/verify").status_code == 303
     response = add(signed_in(firm_b, "owner"), "claimed.alpha-only.example")
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and ("Another firm" in body or "其他公司" in body)
@@ -87,17 +87,19 @@ def test_the_primary_domain_is_used_in_links(app, firm_a, signed_in, dns):
     owner = signed_in(firm_a, "owner")
     add(owner, "primary.alpha-links.example")
     row = domain_row(app, "primary.alpha-links.example")
-    assert owner.post(f"/desk/domains/{row.id}/primary").status_code == 422  # not verified yet
+    assert (
+        owner.post(f"/desk/admin/domains/{row.id}/primary").status_code == 422
+    )  # not verified yet
     with app.test_request_context(), tenant_context("alpha"):
         domain = domains.firm_domain(row.id)
         dns[domains.txt_record(domain)[0]] = [domains.txt_record(domain)[1]]
         assert domains.check_domain(domain)
         db.session.commit()
-    assert owner.post(f"/desk/domains/{row.id}/primary").status_code == 303
+    assert owner.post(f"/desk/admin/domains/{row.id}/primary").status_code == 303
     with app.test_request_context(), tenant_context("alpha") as firm:
         assert firm_base_url(firm) == "http://primary.alpha-links.example"
     # Removing it falls back to the platform subdomain.
-    assert owner.post(f"/desk/domains/{row.id}/remove").status_code == 303
+    assert owner.post(f"/desk/admin/domains/{row.id}/remove").status_code == 303
     with app.test_request_context(), tenant_context("alpha") as firm:
         assert firm_base_url(firm) == "http://alpha.yk.test"
 
@@ -107,6 +109,6 @@ def test_another_firms_domain_cannot_be_touched(app, firm_a, firm_b, signed_in):
     row = domain_row(app, "keep.alpha-own.example")
     bravo = signed_in(firm_b, "owner")
     for action in ("verify", "primary", "remove"):
-        assert bravo.post(f"/desk/domains/{row.id}/{action}").status_code == 404
+        assert bravo.post(f"/desk/admin/domains/{row.id}/{action}").status_code == 404
     assert domain_row(app, "keep.alpha-own.example") is not None
-    assert signed_in(firm_a, "admin").get("/desk/domains/").status_code == 403
+    assert signed_in(firm_a, "admin").get("/desk/admin/domains/").status_code == 403

@@ -28,21 +28,23 @@ def backup_key(monkeypatch):
 
 def test_owner_exports_the_firm_as_a_zip_with_progress(app, firm_a, signed_in, redis):
     owner = signed_in(firm_a, "owner")
-    started = owner.post("/desk/export/", headers={"HX-Request": "true"}).get_data(as_text=True)
+    started = owner.post("/desk/admin/export/", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert "<progress" in started and "every 1s" in started
-    token = re.search(r"/desk/export/([0-9a-f]{32})/progress", started).group(1)
+    token = re.search(r"/desk/admin/export/([0-9a-f]{32})/progress", started).group(1)
     with app.app_context():
         Job.fetch(f"export-alpha-{token}", connection=redis).perform()
-    done = owner.get(f"/desk/export/{token}/progress").get_data(as_text=True)
+    done = owner.get(f"/desk/admin/export/{token}/progress").get_data(as_text=True)
     assert "Download" in done or "下载" in done
-    response = owner.get(f"/desk/export/{token}/download")
+    response = owner.get(f"/desk/admin/export/{token}/download")
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["slug"] == "alpha" and "users" in manifest["tables"]
     users = json.loads(archive.read("tables/users.json"))
     assert {u["email"] for u in users} >= {firm_a["owner"], firm_a["client_y"]}
     # Another firm's owner, and the firm's admin, cannot fetch it.
-    assert signed_in(firm_a, "admin").get(f"/desk/export/{token}/download").status_code == 403
+    assert signed_in(firm_a, "admin").get(f"/desk/admin/export/{token}/download").status_code == 403
 
 
 def test_cli_dump_and_restore_gives_a_working_firm(
@@ -51,13 +53,13 @@ def test_cli_dump_and_restore_gives_a_working_firm(
     source = provision_firm(app, "exportsrc", "EXPORTSRC")
     owner = signed_in(source, "owner")
     owner.post(
-        "/desk/site/sections",
+        "/desk/admin/site/sections",
         {"kind": "rich_text", "title": "Restored welcome", "body": "<p>Hi</p>"},
     )
     owner.post(
-        "/desk/site/slides", {"title": "Restored slide", "image": (io.BytesIO(PNG), "s.png")}
+        "/desk/admin/site/slides", {"title": "Restored slide", "image": (io.BytesIO(PNG), "s.png")}
     )
-    owner.post("/desk/site/publish")
+    owner.post("/desk/admin/site/publish")
     dump = tmp_path / "exportsrc.zip"
     runner = app.test_cli_runner()
     result = runner.invoke(args=["tenants", "export", "exportsrc", str(dump)])
@@ -80,7 +82,7 @@ def test_cli_dump_and_restore_gives_a_working_firm(
     # New rows get fresh ids after the restored ones, and the log stays append-only.
     assert (
         restored_owner.post(
-            "/desk/site/sections", {"kind": "about", "title": "After restore"}
+            "/desk/admin/site/sections", {"kind": "about", "title": "After restore"}
         ).status_code
         == 303
     )
@@ -157,6 +159,8 @@ def test_backup_drill_dump_drop_restore_gives_every_table_back_identical(
     assert owner.login(demo.owner[0], DEMO_PASSWORD).status_code == 302
     assert owner.get("/desk/").status_code == 200
     assert (
-        owner.post("/desk/site/sections", {"kind": "about", "title": "After the drill"}).status_code
+        owner.post(
+            "/desk/admin/site/sections", {"kind": "about", "title": "After the drill"}
+        ).status_code
         == 303
     )

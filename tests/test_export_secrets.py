@@ -62,11 +62,13 @@ def test_owner_export_holds_no_password_hash_totp_secret_reset_link_or_gateway_k
     app, secret_firm, signed_in, redis, host_client, tmp_path
 ):
     owner = signed_in(secret_firm, "owner")
-    started = owner.post("/desk/export/", headers={"HX-Request": "true"}).get_data(as_text=True)
-    token = re.search(r"/desk/export/([0-9a-f]{32})/progress", started).group(1)
+    started = owner.post("/desk/admin/export/", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    token = re.search(r"/desk/admin/export/([0-9a-f]{32})/progress", started).group(1)
     with app.app_context():
         Job.fetch(f"export-secretsrc-{token}", connection=redis).perform()
-    data = owner.get(f"/desk/export/{token}/download").data
+    data = owner.get(f"/desk/admin/export/{token}/download").data
     archive = zipfile.ZipFile(io.BytesIO(data))
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert b"$argon2" not in everything

@@ -438,7 +438,7 @@ def test_while_postgresql_is_down_pages_are_a_clean_503_and_the_app_recovers_by_
             page = down.get_data(as_text=True)
             assert "暂时无法访问" in page and "Traceback" not in page and "psycopg" not in page
         refused = owner.post(
-            "/desk/site/sections", {"kind": "about", "title": "Written while down"}
+            "/desk/admin/site/sections", {"kind": "about", "title": "Written while down"}
         )
         assert refused.status_code == 503
     finally:

@@ -16,7 +16,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 
 def file_complaint(client, title):
     response = client.post(
-        "/portal/complaints/",
+        "/portal/feedback/complaints/",
         {
             "title": title,
             "description": "The VAT was filed late.",
@@ -38,29 +38,37 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
             select(Notification.id).where(
                 Notification.event == "complaint_filed",
                 Notification.user_id == 2,
-                Notification.link == f"/desk/complaints/{complaint_id}",
+                Notification.link == f"/desk/feedback/complaints/{complaint_id}",
             )
         )
     admin = signed_in_en(firm_a, "admin")
-    assert "Late VAT filing" in admin.get("/desk/complaints/").get_data(as_text=True)
-    admin.post(f"/desk/complaints/{complaint_id}/notes", {"body": "Internal: check the filing log"})
+    assert "Late VAT filing" in admin.get("/desk/feedback/complaints/").get_data(as_text=True)
+    admin.post(
+        f"/desk/feedback/complaints/{complaint_id}/notes",
+        {"body": "Internal: check the filing log"},
+    )
     no_text = admin.post(
-        f"/desk/complaints/{complaint_id}/state", {"state": "resolved", "resolution": ""}
+        f"/desk/feedback/complaints/{complaint_id}/state", {"state": "resolved", "resolution": ""}
     )
     assert no_text.status_code == 422
     admin.post(
-        f"/desk/complaints/{complaint_id}/state",
+        f"/desk/feedback/complaints/{complaint_id}/state",
         {"state": "resolved", "resolution": "We paid the late fee for you."},
     )
-    page = client.get(f"/portal/complaints/{complaint_id}").get_data(as_text=True)
+    page = client.get(f"/portal/feedback/complaints/{complaint_id}").get_data(as_text=True)
     assert "We paid the late fee for you." in page and "Internal: check" not in page
-    key = re.search(r"/portal/complaints/files/([\w-]+)", page).group(1)
-    assert client.get(f"/portal/complaints/files/{key}").data == PNG
+    # The promised follow-up is on the 回访 list, due the day the client is asked.
+    followups = admin.get("/desk/feedback/followups/").get_data(as_text=True)
+    assert "Complaint follow-up: &#34;Late VAT filing&#34;" in followups
+    key = re.search(r"/portal/feedback/complaints/files/([\w-]+)", page).group(1)
+    assert client.get(f"/portal/feedback/complaints/files/{key}").data == PNG
     other = signed_in_en(firm_a, "client_y")
-    assert other.get(f"/portal/complaints/{complaint_id}").status_code == 404
-    assert other.get(f"/portal/complaints/files/{key}").status_code == 404
+    assert other.get(f"/portal/feedback/complaints/{complaint_id}").status_code == 404
+    assert other.get(f"/portal/feedback/complaints/files/{key}").status_code == 404
     assert (
-        signed_in_en(firm_a, "accountant2").get(f"/desk/complaints/{complaint_id}").status_code
+        signed_in_en(firm_a, "accountant2")
+        .get(f"/desk/feedback/complaints/{complaint_id}")
+        .status_code
         == 404
     )
 
@@ -75,7 +83,7 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
         asked = db.session.scalars(
             select(Notification).where(
                 Notification.event == "complaint_followup",
-                Notification.link == f"/portal/complaints/{complaint_id}",
+                Notification.link == f"/portal/feedback/complaints/{complaint_id}",
             )
         ).all()
         assert len(asked) == 1 and asked[0].user_id == 5
@@ -84,7 +92,7 @@ def test_complaint_flow_with_followup_check(app, firm_a, signed_in_en):
                 AuditEntry.action == "complaint_resolved", AuditEntry.target_id == complaint_id
             )
         )
-    client.post(f"/portal/complaints/{complaint_id}/answer", {"solved": "no"})
+    client.post(f"/portal/feedback/complaints/{complaint_id}/answer", {"solved": "no"})
     with app.app_context(), tenant_context("alpha"):
         assert db.session.get(Complaint, complaint_id).state == "investigating"
 
@@ -96,7 +104,7 @@ def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in_e
     day = date.today() + timedelta(days=1)
     assert (
         admin.post(
-            "/desk/followups/company/2",
+            "/desk/feedback/followups/company/2",
             {"scheduled_for": day.isoformat(), "method": "visit", "purpose": "Quarterly review"},
         ).status_code
         == 302
@@ -111,10 +119,10 @@ def test_followups_are_planned_logged_and_reminded_once(app, firm_a, signed_in_e
         assert remind_due_followups(today=date.today()) >= 1
         assert remind_due_followups(today=date.today()) == 0
     admin.post(
-        f"/desk/followups/{followup_id}/log",
+        f"/desk/feedback/followups/{followup_id}/log",
         {"outcome": "Happy with the service", "satisfaction": "4"},
     )
-    page = admin.get("/desk/followups/company/2").get_data(as_text=True)
+    page = admin.get("/desk/feedback/followups/company/2").get_data(as_text=True)
     assert "Happy with the service" in page and "★★★★" in page
 
 
@@ -132,16 +140,21 @@ def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, s
         )
     client = signed_in_en(firm_a, "client_x")
     assert 'id="open-survey"' in client.get("/portal/").get_data(as_text=True)
-    assert client.post(f"/portal/surveys/{survey_id}", {"score": "11"}).status_code == 422
+    assert client.post(f"/portal/feedback/surveys/{survey_id}", {"score": "11"}).status_code == 422
     assert (
         client.post(
-            f"/portal/surveys/{survey_id}", {"score": "9", "comment": "Quick answers"}
+            f"/portal/feedback/surveys/{survey_id}", {"score": "9", "comment": "Quick answers"}
         ).status_code
         == 302
     )
-    assert signed_in_en(firm_a, "client_y").get(f"/portal/surveys/{survey_id}").status_code == 404
+    assert (
+        signed_in_en(firm_a, "client_y").get(f"/portal/feedback/surveys/{survey_id}").status_code
+        == 404
+    )
     results = (
-        signed_in_en(firm_a, "admin").get("/desk/surveys/?round=2020-Q1").get_data(as_text=True)
+        signed_in_en(firm_a, "admin")
+        .get("/desk/feedback/surveys/?round=2020-Q1")
+        .get_data(as_text=True)
     )
     assert "Quick answers" in results and "1 of" in results
 

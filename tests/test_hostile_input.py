@@ -125,7 +125,7 @@ class Sessions:
             client = self.host_client(PLATFORM)
             assert (
                 client.post(
-                    "/operator/login", {"email": "ops@yk.test", "password": PASSWORD}
+                    "/operators/login", {"email": "ops@yk.test", "password": PASSWORD}
                 ).status_code
                 == 303
             )
@@ -145,7 +145,7 @@ class Sessions:
 
     @staticmethod
     def alive(client, role):
-        home = {"operator": "/operator/", "client": "/portal/"}.get(role, "/desk/")
+        home = {"operator": "/operators/", "client": "/portal/"}.get(role, "/desk/")
         return client.get(home).status_code == 200
 
 

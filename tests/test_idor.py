@@ -556,7 +556,7 @@ ROUTES: dict[str, list[T]] = {
     "clients.save_note": [T("company"), T("note"), T("note", refused=SEES_X, variant="cross")],
     "clients.note_history": [T("note", "accountant"), T("note", refused=SEES_X, variant="cross")],
     # Only the manager who uploaded an import may commit it.
-    "client_io.commit": [T("import_file", refused=(*NOT_X, "admin"))],
+    "clients_admin.commit": [T("import_file", refused=(*NOT_X, "admin"))],
     # Ledgers.
     "ledgers.company": [T("company", "accountant")],
     "ledgers.period": [T("period", "accountant")],
@@ -566,25 +566,28 @@ ROUTES: dict[str, list[T]] = {
     "ledgers.remove_file": [T("ledger_file"), T("ledger_file", refused=SEES_X, variant="cross")],
     "ledgers.download": [T("ledger_file", "accountant"), T("complaint_file", refused=EVERYONE)],
     # Bravo's ledgers are Company Z's, which has no client user; the desk opens them.
-    "portal_ledgers.period_detail": [T("period", "client_x", bravo_viewer=None)],
-    "portal_ledgers.portal_download": [
+    "ledgers_portal.period_detail": [T("period", "client_x", bravo_viewer=None)],
+    "ledgers_portal.portal_download": [
         T("ledger_file", "client_x", bravo_viewer=None),
         T("complaint_file", refused=EVERYONE),
     ],
     # Feedback: complaints, follow-ups, surveys.
-    "complaints.detail": [T("complaint", "accountant")],
-    "complaints.add_note": [T("complaint")],
-    "complaints.change_state": [T("complaint")],
-    "complaints.download": [T("complaint_file", "accountant"), T("ledger_file", refused=EVERYONE)],
-    "portal_complaints.detail": [T("complaint", "client_x")],
-    "portal_complaints.answer": [T("complaint")],
-    "portal_complaints.download": [
+    "feedback.complaint": [T("complaint", "accountant")],
+    "feedback.add_complaint_note": [T("complaint")],
+    "feedback.change_complaint_state": [T("complaint")],
+    "feedback.complaint_file": [
+        T("complaint_file", "accountant"),
+        T("ledger_file", refused=EVERYONE),
+    ],
+    "feedback_portal.complaint": [T("complaint", "client_x")],
+    "feedback_portal.answer_complaint": [T("complaint")],
+    "feedback_portal.complaint_file": [
         T("complaint_file", "client_x"),
         T("ledger_file", refused=EVERYONE),
     ],
-    "followups.company": [T("company", "accountant")],
-    "followups.log": [T("followup")],
-    "portal_surveys.answer": [T("survey", "client_x")],
+    "feedback.company_followups": [T("company", "accountant")],
+    "feedback.log_followup": [T("followup")],
+    "feedback_portal.answer_survey": [T("survey", "client_x")],
     # Work: requests, orders, attachments, ratings, staff limits.
     "work.detail": [T("work_item", "accountant")],
     "work.timeline": [T("work_item", "accountant")],
@@ -594,12 +597,12 @@ ROUTES: dict[str, list[T]] = {
     "work.approval": [T("work_order")],
     "work.set_dedicated": [T("company")],
     "work.download": [T("work_file", "accountant"), T("ledger_file", refused=EVERYONE)],
-    "work.staff_update": [T("staff_member")],
-    "requests.detail": [T("work_item", "client_x")],
-    "requests.timeline": [T("work_item", "client_x")],
-    "requests.reply": [T("work_item")],
-    "requests.rate": [T("work_done", "client_x")],
-    "requests.download": [T("work_file", "client_x"), T("ledger_file", refused=EVERYONE)],
+    "work.update_duty_capacity": [T("staff_member")],
+    "work_portal.detail": [T("work_item", "client_x")],
+    "work_portal.timeline": [T("work_item", "client_x")],
+    "work_portal.reply": [T("work_item")],
+    "work_portal.rate": [T("work_done", "client_x")],
+    "work_portal.download": [T("work_file", "client_x"), T("ledger_file", refused=EVERYONE)],
     # Money: invoices, payments, credit notes (shown on the invoice), refunds, reminder wording.
     "billing.client": [T("company", "accountant")],
     "billing.credit_limit": [T("company")],
@@ -609,8 +612,8 @@ ROUTES: dict[str, list[T]] = {
     "billing.record_payment": [T("invoice")],
     "billing.remind": [T("invoice")],
     "billing.receipt": [T("payment", "accountant")],
-    "billing_admin.refund": [T("refund", "accountant")],
-    "billing_admin.refund_step": [T("refund")],
+    "billing.refund": [T("refund", "accountant")],
+    "billing.refund_step": [T("refund")],
     "billing_admin.reminder_template": [T("template", "owner")],
     "billing_portal.invoice": [T("invoice", "client_x")],
     "billing_portal.pay": [T("invoice")],
@@ -619,13 +622,15 @@ ROUTES: dict[str, list[T]] = {
     "billing_portal.refund": [T("refund", "client_x")],
     "billing_portal.refund_step": [T("refund")],
     # Catalog: alpha's service is unpublished (no client sees it), bravo's published.
-    "catalog.category": [T("category", "owner")],
-    "catalog.delete_category": [T("category")],
-    "catalog.service": [T("service", "owner")],
-    "catalog.toggle": [T("service")],
-    "shop.detail": [T("service", refused=("client_x", "client_y"), bravo_viewer="client_x")],
-    "shop.order": [T("service", refused=("client_x", "client_y"))],
-    "shop.image": [
+    "catalog_admin.category": [T("category", "owner")],
+    "catalog_admin.delete_category": [T("category")],
+    "catalog_admin.service": [T("service", "owner")],
+    "catalog_admin.toggle": [T("service")],
+    "catalog_portal.detail": [
+        T("service", refused=("client_x", "client_y"), bravo_viewer="client_x")
+    ],
+    "catalog_portal.order": [T("service", refused=("client_x", "client_y"))],
+    "catalog_portal.image": [
         T("service_image", "owner", refused=("client_x", "client_y"), bravo_viewer="client_x")
     ],
     # The public site and its builder; alpha's page is a draft nobody sees, bravo's is published.
@@ -635,13 +640,13 @@ ROUTES: dict[str, list[T]] = {
         T("ledger_file", refused=EVERYONE),
         T("complaint_file", refused=EVERYONE),
     ],
-    "site_builder.edit_page": [T("page", "owner")],
-    "site_builder.edit_section": [T("section", "owner")],
-    "site_builder.move": site_items("slide", "menu_item", "section"),
-    "site_builder.delete": site_items("slide", "menu_item", "section", "page", "announcement"),
+    "site_admin.edit_page": [T("page", "owner")],
+    "site_admin.edit_section": [T("section", "owner")],
+    "site_admin.move": site_items("slide", "menu_item", "section"),
+    "site_admin.delete": site_items("slide", "menu_item", "section", "page", "announcement"),
     # The firm's people, domains, mail, notifications, export.
-    "people.revoke": [T("invitation")],
-    "people.manage": [T("staff_member")],
+    "accounts_admin.revoke_invitation": [T("invitation")],
+    "accounts_admin.manage": [T("staff_member")],
     # A signed-in browser is its owner's alone, whoever else asks.
     "account.end_session": [
         T("user_session", refused=tuple(r for r in ALPHA_ROLES if r != "client_x"))
@@ -650,16 +655,16 @@ ROUTES: dict[str, list[T]] = {
         T("staff_member", "accountant", refused=(*NOT_X, "client_x"), bravo_viewer="owner")
     ],
     "staff.photo": [T("staff_photo", "client_x", refused=("client_y",))],
-    "domains.verify": [T("domain")],
-    "domains.primary": [T("domain")],
-    "domains.remove": [T("domain")],
-    "outbox.detail": [T("email", "owner")],
+    "domains_admin.verify": [T("domain")],
+    "domains_admin.primary": [T("domain")],
+    "domains_admin.remove": [T("domain")],
+    "mail_admin.detail": [T("email", "owner")],
     "notifications.open_one": [T("notification", refused=(*NOT_X, "owner"))],
-    "export.progress": [T("export", "owner", refused=(*NOT_X, "admin"), shows_text=False)],
-    "export.download": [T("export", "owner", refused=(*NOT_X, "admin"))],
+    "export_admin.progress": [T("export", "owner", refused=(*NOT_X, "admin"), shows_text=False)],
+    "export_admin.download": [T("export", "owner", refused=(*NOT_X, "admin"))],
     # Links sent by e-mail carry a secret: whoever holds it may use it, but only on its own firm.
-    "auth.accept_invitation": [T("invitation", "anonymous", refused=())],
-    "auth.reset_password": [T("password_reset", "anonymous", refused=())],
+    "accounts.accept_invitation": [T("invitation", "anonymous", refused=())],
+    "accounts.reset_password": [T("password_reset", "anonymous", refused=())],
     # The operator console lives on the platform domain only.
     "operators.set_status": [T("firm", refused=EVERYONE, bravo_viewer=None)],
     "operators.support": [T("firm", refused=EVERYONE, bravo_viewer=None)],
@@ -667,16 +672,16 @@ ROUTES: dict[str, list[T]] = {
 
 #: Fixed arguments that are not object ids: a valid value, so only the object decides.
 EXTRA_ARGS = {
-    "billing_admin.refund_step": {"action": "close"},
+    "billing.refund_step": {"action": "close"},
     "billing_portal.refund_step": {"action": "accept"},
-    "site_builder.move": {"direction": "down"},
-    "people.manage": {"action": "disable"},
+    "site_admin.move": {"direction": "down"},
+    "accounts_admin.manage": {"action": "disable"},
 }
 
 #: Routes that answer a missing object by going back to a page instead of a 404.
 SOFT_REFUSALS = {
     "work.claim": "/desk/work/pool",
-    "client_io.commit": "/desk/clients/import",
+    "clients_admin.commit": "/desk/admin/clients/import",
     "clients.make_primary": "/desk/clients/{company_id}",
     "clients.remove_contact": "/desk/clients/{company_id}",
     "clients.save_note": "/desk/clients/{company_id}",
@@ -701,51 +706,55 @@ PAYLOADS = {
         "received_on": "2026-11-03",
         "reference": "x",
     },
-    "billing_admin.refund_step": {"note": "IDOR"},
+    "billing.refund_step": {"note": "IDOR"},
     "billing_admin.reminder_template": {"subject": "IDOR", "body": "IDOR"},
     "billing_portal.invoice": {"reason": "IDOR refund"},
     "billing_portal.refund_step": {"note": "IDOR"},
-    "catalog.category": {"name": "IDOR category", "sort_order": "0"},
-    "catalog.service": {
+    "catalog_admin.category": {"name": "IDOR category", "sort_order": "0"},
+    "catalog_admin.service": {
         "name": "IDOR service",
         "category_id": "0",
         "price": "1",
         "billing_cycle": "one_off",
         "sort_order": "0",
     },
-    "catalog.toggle": {"flag": "published"},
-    "complaints.add_note": {"body": "IDOR"},
-    "complaints.change_state": {"state": "investigating"},
-    "portal_complaints.answer": {"solved": "no"},
-    "followups.company": {"scheduled_for": "2099-02-01", "method": "phone", "purpose": "IDOR"},
-    "followups.log": {"outcome": "IDOR", "satisfaction": "3"},
+    "catalog_admin.toggle": {"flag": "published"},
+    "feedback.add_complaint_note": {"body": "IDOR"},
+    "feedback.change_complaint_state": {"state": "investigating"},
+    "feedback_portal.answer_complaint": {"solved": "no"},
+    "feedback.company_followups": {
+        "scheduled_for": "2099-02-01",
+        "method": "phone",
+        "purpose": "IDOR",
+    },
+    "feedback.log_followup": {"outcome": "IDOR", "satisfaction": "3"},
     "ledgers.company": {"period": "2019-08"},
     "ledgers.save_figures": {"revenue": "1.00", "note": "IDOR"},
     "ledgers.save_filing": {"tax": "vat", "status": "filed"},
     "ledgers.upload": lambda: {"file": (io.BytesIO(PDF + b"idor"), "idor.pdf")},
-    "portal_surveys.answer": {"score": "7", "comment": "IDOR"},
-    "requests.rate": {
+    "feedback_portal.answer_survey": {"score": "7", "comment": "IDOR"},
+    "work_portal.rate": {
         "overall": "bad",
         "attitude": "1",
         "speed": "1",
         "quality": "1",
         "comment": "IDOR",
     },
-    "requests.reply": {"body": "IDOR reply"},
-    "shop.order": {"note": "IDOR", "urgency": "normal"},
-    "site_builder.edit_page": {"slug": "idor-renamed", "title": "IDOR", "body": ""},
-    "site_builder.edit_section": {"title": "IDOR", "body": ""},
+    "work_portal.reply": {"body": "IDOR reply"},
+    "catalog_portal.order": {"note": "IDOR", "urgency": "normal"},
+    "site_admin.edit_page": {"slug": "idor-renamed", "title": "IDOR", "body": ""},
+    "site_admin.edit_section": {"title": "IDOR", "body": ""},
     "work.approval": {"decision": "approve"},
     "work.assign": {"assignee_id": "4"},
     "work.progress": {"body": "IDOR progress", "new_state": "in_progress"},
     "work.set_dedicated": {"accountant_id": "4"},
-    "work.staff_update": {"capacity": "3", "on_duty": "1"},
-    "auth.accept_invitation": {
+    "work.update_duty_capacity": {"capacity": "3", "on_duty": "1"},
+    "accounts.accept_invitation": {
         "name": "IDOR",
         "password": PASSWORD + "x",
         "confirm": PASSWORD + "x",
     },
-    "auth.reset_password": {"password": PASSWORD + "x", "confirm": PASSWORD + "x"},
+    "accounts.reset_password": {"password": PASSWORD + "x", "confirm": PASSWORD + "x"},
 }
 
 
@@ -999,15 +1008,15 @@ def test_ids_that_exist_only_in_another_firm_are_not_found(
 #: Routes that send a stored file or a document; found by ``test_every_download_route_is_probed``.
 FILE_ENDPOINTS = {
     "ledgers.download",
-    "portal_ledgers.portal_download",
-    "complaints.download",
-    "portal_complaints.download",
+    "ledgers_portal.portal_download",
+    "feedback.complaint_file",
+    "feedback_portal.complaint_file",
     "work.download",
-    "requests.download",
+    "work_portal.download",
     "staff.photo",
-    "shop.image",
+    "catalog_portal.image",
     "site.media",
-    "export.download",
+    "export_admin.download",
     "billing.invoice_pdf",
     "billing.receipt",
     "billing_portal.invoice_pdf",

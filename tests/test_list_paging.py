@@ -83,7 +83,7 @@ def test_the_desk_complaints_queue_pages_beyond_fifty(app, firm):
     with app.app_context(), tenant_context(SLUG):
         complaints_of(new_company("Complaining Co"), "Queued complaint", 51)
     admin = signed_in(app, firm, "admin")
-    first, second = first_and_second_page(admin, "/desk/complaints/?state=all")
+    first, second = first_and_second_page(admin, "/desk/feedback/complaints/?state=all")
     assert "Queued complaint 050" in first and "Queued complaint 001" in first
     assert "Queued complaint 000" not in first
     assert "Queued complaint 000" in second and "Queued complaint 050" not in second
@@ -93,7 +93,7 @@ def test_the_portal_complaints_list_pages_beyond_thirty(app, firm):
     with app.app_context(), tenant_context(SLUG):
         complaints_of(client_company_id(), "Own complaint", 31)
     client = signed_in(app, firm, "client_x")
-    first, second = first_and_second_page(client, "/portal/complaints/")
+    first, second = first_and_second_page(client, "/portal/feedback/complaints/")
     assert "Own complaint 030" in first and "Own complaint 000" not in first
     assert "Own complaint 000" in second and "Own complaint 030" not in second
 
@@ -144,13 +144,13 @@ def test_the_follow_up_lists_page_beyond_fifty(app, firm):
         followups_of(company_id, "Planned visit", 51)
         followups_of(new_company("Visited Before Co"), "Past visit", 51, done=True)
     admin = signed_in(app, firm, "admin")
-    first, second = first_and_second_page(admin, "/desk/followups/")
+    first, second = first_and_second_page(admin, "/desk/feedback/followups/")
     assert "Planned visit 000" in first and "Planned visit 050" not in first
     assert "Planned visit 050" in second and "Planned visit 000" not in second
-    first, second = first_and_second_page(admin, "/desk/followups/", param="done_page")
+    first, second = first_and_second_page(admin, "/desk/feedback/followups/", param="done_page")
     assert "Past visit 050" in first and "Past visit 000" not in first
     assert "Past visit 000" in second and "Past visit 050" not in second
     assert "Planned visit 000" in second  # the other list stays on its first page
-    first, second = first_and_second_page(admin, f"/desk/followups/company/{company_id}")
+    first, second = first_and_second_page(admin, f"/desk/feedback/followups/company/{company_id}")
     assert "Planned visit 050" in first and "Planned visit 000" not in first
     assert "Planned visit 000" in second and "Planned visit 050" not in second

@@ -58,7 +58,7 @@ def test_every_console_route_answers_no_store_to_a_signed_in_operator(app, host_
             db.session.commit()
     console = host_client(PLATFORM)
     assert (
-        console.post("/operator/login", {"email": OPERATOR, "password": PASSWORD}).status_code
+        console.post("/operators/login", {"email": OPERATOR, "password": PASSWORD}).status_code
         == 303
     )
     assert cached_answers(console, get_routes(app, platform=True)) == {}

@@ -31,7 +31,8 @@ def operator(app):
 def console(host_client, operator):
     client = host_client(PLATFORM)
     assert (
-        client.post("/operator/login", {"email": operator, "password": PASSWORD}).status_code == 303
+        client.post("/operators/login", {"email": operator, "password": PASSWORD}).status_code
+        == 303
     )
     client._csrf = None  # signing in starts a fresh session
     return client
@@ -41,28 +42,28 @@ def test_firm_users_and_firm_hosts_never_reach_the_console(
     app, firm_a, signed_in, host_client, operator
 ):
     owner = signed_in(firm_a, "owner")
-    for path in ("/operator/", "/operator/health", "/operator/login"):
+    for path in ("/operators/", "/operators/health", "/operators/login"):
         assert owner.get(path).status_code == 404
     # A firm user's credentials are not an operator's.
     platform = host_client(PLATFORM)
     assert (
         platform.post(
-            "/operator/login", {"email": firm_a["owner"], "password": PASSWORD}
+            "/operators/login", {"email": firm_a["owner"], "password": PASSWORD}
         ).status_code
         == 422
     )
-    assert platform.get("/operator/").status_code == 302
+    assert platform.get("/operators/").status_code == 302
     # An operator's platform session is worthless on a firm host.
     console = host_client(PLATFORM)
-    console.post("/operator/login", {"email": operator, "password": PASSWORD})
+    console.post("/operators/login", {"email": operator, "password": PASSWORD})
     stolen = host_client(firm_a["host"])
     stolen.set_cookie(console.cookie())
-    assert stolen.get("/operator/").status_code == 404
+    assert stolen.get("/operators/").status_code == 404
     assert stolen.get("/desk/").status_code == 302
 
 
 def test_firms_list_shows_plan_status_users_and_storage(app, firm_a, console):
-    page = console.get("/operator/").get_data(as_text=True)
+    page = console.get("/operators/").get_data(as_text=True)
     row = re.search(r'<tr data-firm="alpha">.*?</tr>', page, re.DOTALL).group(0)
     assert "trial" in row and "active" in row and "MB" in row
     assert int(re.findall(r"<td>(\d+)</td>", row)[0]) >= 6  # the six people every test firm has
@@ -72,9 +73,9 @@ def test_suspend_and_resume_a_firm(app, console, host_client):
     from tests.support.firms import provision_firm
 
     firm = provision_firm(app, "opsuspend", "OPSUSPEND")
-    assert console.post("/operator/firms/opsuspend/suspend").status_code == 303
+    assert console.post("/operators/firms/opsuspend/suspend").status_code == 303
     assert host_client(firm["host"]).get("/").status_code == 503
-    assert console.post("/operator/firms/opsuspend/resume").status_code == 303
+    assert console.post("/operators/firms/opsuspend/resume").status_code == 303
     assert host_client(firm["host"]).get("/").status_code == 200
     with app.app_context(), tenant_context("opsuspend"):
         actions = db.session.scalars(
@@ -89,13 +90,14 @@ def test_support_sign_in_needs_the_owners_consent_and_is_audited(
     from tests.support.firms import provision_firm
 
     firm = provision_firm(app, "opsupport", "OPSUPPORT")
-    refused = console.post("/operator/firms/opsupport/support")
-    assert refused.status_code == 303 and "/operator/" in refused.headers["Location"]
+    refused = console.post("/operators/firms/opsupport/support")
+    assert refused.status_code == 303 and "/operators/" in refused.headers["Location"]
     owner = signed_in(firm, "owner")
     owner.post(
-        "/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66", "support_consent": "y"}
+        "/desk/admin/site/branding/",
+        {"primary": "#1d5fd1", "accent": "#0f2f66", "support_consent": "y"},
     )
-    allowed = console.post("/operator/firms/opsupport/support")
+    allowed = console.post("/operators/firms/opsupport/support")
     assert allowed.headers["Location"].startswith(f"http://{firm['host']}/auth/handoff?token=")
     helper = host_client(firm["host"])
     path = allowed.headers["Location"].split(firm["host"], 1)[1]
@@ -106,7 +108,7 @@ def test_support_sign_in_needs_the_owners_consent_and_is_audited(
 
 
 def test_health_page_shows_queues_workers_and_schemas(console):
-    page = console.get("/operator/health").get_data(as_text=True)
+    page = console.get("/operators/health").get_data(as_text=True)
     assert 'id="queues"' in page and "high" in page and 'id="schema-count"' in page
 
 
@@ -118,13 +120,13 @@ def test_operator_with_totp_needs_the_code(app, host_client):
     client = host_client(PLATFORM)
     assert (
         client.post(
-            "/operator/login", {"email": "totp-ops@platform.example.com", "password": PASSWORD}
+            "/operators/login", {"email": "totp-ops@platform.example.com", "password": PASSWORD}
         ).status_code
         == 422
     )
     assert (
         client.post(
-            "/operator/login",
+            "/operators/login",
             {
                 "email": "totp-ops@platform.example.com",
                 "password": PASSWORD,
@@ -150,26 +152,26 @@ def test_health_page_and_metrics_show_the_heartbeat(app, console, host_client, r
         redis.delete(heartbeat.CLAIM_LATENESS, heartbeat.EMAIL_DELAY)
         heartbeat.record(heartbeat.EMAIL_DELAY, "alpha-1", 4.0)
         heartbeat.record(heartbeat.CLAIM_LATENESS, "alpha-7", 2.0)
-    page = console.get("/operator/health").get_data(as_text=True)
+    page = console.get("/operators/health").get_data(as_text=True)
     assert 'id="heartbeat"' in page and "deadlines" in page
     assert 'id="lateness-warning"' not in page
     with app.app_context():
         heartbeat.record(heartbeat.CLAIM_LATENESS, "alpha-8", 95.0)  # threshold is 30 s
-    page = console.get("/operator/health").get_data(as_text=True)
+    page = console.get("/operators/health").get_data(as_text=True)
     assert 'id="lateness-warning"' in page
     # The metrics: an operator session, or the bearer token; nobody else.
-    metrics = console.get("/operator/metrics").get_data(as_text=True)
+    metrics = console.get("/operators/metrics").get_data(as_text=True)
     assert 'yk_queue_depth{queue="deadlines"}' in metrics
     assert 'yk_claim_lateness_seconds{stat="max"} 95.0' in metrics
     assert "yk_claim_lateness_warning 1.0" in metrics
     stranger = host_client(PLATFORM)
-    assert stranger.get("/operator/metrics").status_code == 401
+    assert stranger.get("/operators/metrics").status_code == 401
     app.config["METRICS_TOKEN"] = "s3cret-token"
     try:
         headers = {"Authorization": "Bearer s3cret-token"}
-        assert stranger.get("/operator/metrics", headers=headers).status_code == 200
+        assert stranger.get("/operators/metrics", headers=headers).status_code == 200
         wrong = {"Authorization": "Bearer guess"}
-        assert stranger.get("/operator/metrics", headers=wrong).status_code == 401
+        assert stranger.get("/operators/metrics", headers=wrong).status_code == 401
     finally:
         app.config["METRICS_TOKEN"] = ""
     with app.app_context():

@@ -45,7 +45,7 @@ def fake_registry(firm_a):
         fake_client, registry.Metric("fake_late", lazy_gettext("Late payments"), "count", 1)
     )
     registry.add_dashboard_card(
-        registry.DashboardCard("fake_card", "Fake card", "dashboards.card_complaints", 1)
+        registry.DashboardCard("fake_card", "Fake card", "dashboards_admin.card_complaints", 1)
     )
     yield
     # In place: the report pages hold these very objects.
@@ -66,14 +66,14 @@ def fake_registry(firm_a):
 
 def test_pages_show_whatever_is_registered(app, firm_a, signed_in_en, fake_registry):
     admin = signed_in_en(firm_a, "admin")
-    page = admin.get("/desk/team/performance").get_data(as_text=True)
+    page = admin.get("/desk/staff/performance").get_data(as_text=True)
     assert "Claimed" in page and ">17<" in page and "1 h 30 min" in page and "¥12,345.00" in page
-    csv_text = admin.get("/desk/team/performance.csv").get_data(as_text=True)
+    csv_text = admin.get("/desk/staff/performance.csv").get_data(as_text=True)
     assert "fake_claimed" in csv_text and ",17," in csv_text and "12345.00" in csv_text
-    mine = signed_in_en(firm_a, "accountant2").get("/desk/team/performance").get_data(as_text=True)
+    mine = signed_in_en(firm_a, "accountant2").get("/desk/staff/performance").get_data(as_text=True)
     assert "ALPHASECRET Accountant Two" in mine and "ALPHASECRET Admin" not in mine
 
-    dashboard = admin.get("/desk/dashboard/").get_data(as_text=True)
+    dashboard = admin.get("/desk/admin/dashboards/").get_data(as_text=True)
     assert dashboard.count('class="card dash-card"') == len(registry.DASHBOARD_CARDS)
     for card in registry.DASHBOARD_CARDS.values():
         assert f'id="card-{card.key.replace("_", "-")}"' in dashboard
@@ -81,10 +81,12 @@ def test_pages_show_whatever_is_registered(app, firm_a, signed_in_en, fake_regis
             app.url_map.bind("alpha.yk.test").build(card.endpoint), headers={"HX-Request": "true"}
         )
         assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
-    risk = admin.get("/desk/dashboard/cards/client-risk").get_data(as_text=True)
+    risk = admin.get("/desk/admin/dashboards/cards/client-risk").get_data(as_text=True)
     assert "Late payments" in risk and ">4<" in risk
     assert (
-        signed_in_en(firm_a, "accountant").get("/desk/dashboard/cards/client-risk").status_code
+        signed_in_en(firm_a, "accountant")
+        .get("/desk/admin/dashboards/cards/client-risk")
+        .status_code
         == 403
     )
 
@@ -180,7 +182,7 @@ def test_real_providers_on_a_fixed_data_set_equal_hand_computed_values(
     assert period.key == "2021-05"
     page = (
         signed_in_en(firm_a, "admin")
-        .get("/desk/team/performance?period=2021-05")
+        .get("/desk/staff/performance?period=2021-05")
         .get_data(as_text=True)
     )
     assert "8.3" in page and "4.5" in page and "33" in page

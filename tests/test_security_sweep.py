@@ -240,7 +240,7 @@ def test_a_token_from_another_session_is_refused(app, firm_a, signed_in):
     owner, other = signed_in(firm_a, "owner"), signed_in(firm_a, "admin")
     before = fingerprint(app, "t_alpha")
     response = owner.post(
-        "/desk/staff/invite",
+        "/desk/admin/accounts/invite",
         {"email": "stolen-token@example.com", "role": "admin"},
         csrf=False,
         headers={"X-CSRFToken": other.csrf_token()},

@@ -99,7 +99,9 @@ def test_account_actions_of_a_manager_end_the_persons_sessions(app, firm_a, host
         email = new_person(app)
         (person,) = browsers(host_client, firm_a, email, n=1)
         assert (
-            owner.post(f"/desk/staff/people/{user_id(app, email)}/{action}", form).status_code
+            owner.post(
+                f"/desk/admin/accounts/people/{user_id(app, email)}/{action}", form
+            ).status_code
             == 303
         )
         assert not signed_in_now(person), action
@@ -204,13 +206,13 @@ def test_an_operator_cookie_saved_before_logout_opens_nothing_after_it(app, host
             db.session.commit()
     console = host_client(PLATFORM)
     assert (
-        console.post("/operator/login", {"email": email, "password": PASSWORD}).status_code == 303
+        console.post("/operators/login", {"email": email, "password": PASSWORD}).status_code == 303
     )
     console._csrf = None
     saved = console.cookie()
-    assert console.get("/operator/").status_code == 200
-    console.post("/operator/logout")
+    assert console.get("/operators/").status_code == 200
+    console.post("/operators/logout")
     replay = host_client(PLATFORM)
     replay.set_cookie(saved)
-    response = replay.get("/operator/")
-    assert response.status_code == 302 and "/operator/login" in response.headers["Location"]
+    response = replay.get("/operators/")
+    assert response.status_code == 302 and "/operators/login" in response.headers["Location"]

@@ -66,7 +66,7 @@ def assert_clean(body: str, css: bool = False):
 
 
 def publish(client):
-    assert client.post("/desk/site/publish").status_code in (200, 303)
+    assert client.post("/desk/admin/site/publish").status_code in (200, 303)
 
 
 @pytest.fixture
@@ -92,15 +92,17 @@ def test_no_xss_payload_survives_any_owner_editable_field(app, xss_firm, signed_
     site_firm = xss_firm
     slug = f"p{XSS_PAYLOADS.index(payload)}"
     owner = signed_in(site_firm, "owner")
-    owner.post("/desk/site/sections", {"kind": "rich_text", "title": payload, "body": payload})
-    owner.post("/desk/site/sections", {"kind": "about", "title": payload, "body": payload})
-    owner.post("/desk/site/sections", {"kind": "announcements", "title": payload})
-    owner.post("/desk/site/pages", {"slug": slug, "title": payload, "body": payload})
-    owner.post("/desk/site/announcements", {"title": payload, "body": payload})
-    owner.post("/desk/site/menu", {"label": payload, "url": payload})
-    owner.post("/desk/site/menu", {"label": payload, "url": "/p/about"})
     owner.post(
-        "/desk/site/slides",
+        "/desk/admin/site/sections", {"kind": "rich_text", "title": payload, "body": payload}
+    )
+    owner.post("/desk/admin/site/sections", {"kind": "about", "title": payload, "body": payload})
+    owner.post("/desk/admin/site/sections", {"kind": "announcements", "title": payload})
+    owner.post("/desk/admin/site/pages", {"slug": slug, "title": payload, "body": payload})
+    owner.post("/desk/admin/site/announcements", {"title": payload, "body": payload})
+    owner.post("/desk/admin/site/menu", {"label": payload, "url": payload})
+    owner.post("/desk/admin/site/menu", {"label": payload, "url": "/p/about"})
+    owner.post(
+        "/desk/admin/site/slides",
         {
             "title": payload,
             "subtitle": payload,
@@ -109,7 +111,7 @@ def test_no_xss_payload_survives_any_owner_editable_field(app, xss_firm, signed_
         },
     )
     owner.post(
-        "/desk/site/slides",
+        "/desk/admin/site/slides",
         {
             "title": payload,
             "subtitle": payload,
@@ -128,14 +130,14 @@ def test_no_xss_payload_survives_any_owner_editable_field(app, xss_firm, signed_
             "address": payload[:200],
         },
     )
-    owner.post("/desk/branding/", {"primary": payload, "accent": payload})
+    owner.post("/desk/admin/site/branding/", {"primary": payload, "accent": payload})
     publish(owner)
     visitor = signed_in(site_firm, "client_x")
     pages = [
         visitor.get("/"),
         visitor.get(f"/p/{slug}"),
-        owner.get("/desk/site/preview"),
-        owner.get("/desk/site/"),
+        owner.get("/desk/admin/site/preview"),
+        owner.get("/desk/admin/site/"),
         owner.get("/brand.css"),
     ]
     assert pages[0].status_code == 200 and pages[1].status_code == 200
@@ -151,19 +153,21 @@ def test_draft_stays_private_until_published_then_the_cache_is_refreshed(
     owner = signed_in(site_firm, "owner")
     visitor = host_client(site_firm["host"])
     owner.post(
-        "/desk/site/sections",
+        "/desk/admin/site/sections",
         {
             "kind": "rich_text",
             "title": "Spring tax season",
             "body": "<p>File by <strong>May</strong></p>",
         },
     )
-    assert "Spring tax season" in owner.get("/desk/site/preview").get_data(as_text=True)
+    assert "Spring tax season" in owner.get("/desk/admin/site/preview").get_data(as_text=True)
     assert "Spring tax season" not in visitor.get("/").get_data(as_text=True)
     publish(owner)
     home = visitor.get("/").get_data(as_text=True)
     assert "Spring tax season" in home and "<strong>May</strong>" in home
-    owner.post("/desk/site/sections", {"kind": "rich_text", "title": "Summer offers", "body": ""})
+    owner.post(
+        "/desk/admin/site/sections", {"kind": "rich_text", "title": "Summer offers", "body": ""}
+    )
     assert "Summer offers" not in visitor.get("/").get_data(as_text=True)
     publish(owner)
     assert "Summer offers" in visitor.get("/").get_data(as_text=True)
@@ -173,16 +177,18 @@ def test_sections_reorder_and_slides_show_their_uploaded_image(
     app, site_firm, signed_in, host_client
 ):
     owner = signed_in(site_firm, "owner")
-    owner.post("/desk/site/sections", {"kind": "rich_text", "title": "First block"})
-    owner.post("/desk/site/sections", {"kind": "rich_text", "title": "Second block"})
-    owner.post("/desk/site/slides", {"title": "Open day", "image": (io.BytesIO(PNG), "s.png")})
+    owner.post("/desk/admin/site/sections", {"kind": "rich_text", "title": "First block"})
+    owner.post("/desk/admin/site/sections", {"kind": "rich_text", "title": "Second block"})
+    owner.post(
+        "/desk/admin/site/slides", {"title": "Open day", "image": (io.BytesIO(PNG), "s.png")}
+    )
     with app.app_context(), tenant_context(site_firm["slug"]):
         from yk_saas.site.models import SiteSection
 
         second = db.session.scalar(
             select(SiteSection.id).where(SiteSection.title == "Second block")
         )
-    owner.post(f"/desk/site/section/{second}/move/up", headers={"HX-Request": "true"})
+    owner.post(f"/desk/admin/site/section/{second}/move/up", headers={"HX-Request": "true"})
     publish(owner)
     home = host_client(site_firm["host"]).get("/").get_data(as_text=True)
     assert home.index("Second block") < home.index("First block")
@@ -193,14 +199,14 @@ def test_sections_reorder_and_slides_show_their_uploaded_image(
 
 def test_menu_nests_one_level_only(app, site_firm, signed_in):
     owner = signed_in(site_firm, "owner")
-    owner.post("/desk/site/menu", {"label": "Services", "url": "/p/services"})
+    owner.post("/desk/admin/site/menu", {"label": "Services", "url": "/p/services"})
     with app.app_context(), tenant_context(site_firm["slug"]):
         from yk_saas.site.models import SiteMenuItem
 
         top = db.session.scalar(select(SiteMenuItem.id).where(SiteMenuItem.label == "Services"))
     assert (
         owner.post(
-            "/desk/site/menu", {"label": "Tax", "url": "/p/tax", "parent_id": str(top)}
+            "/desk/admin/site/menu", {"label": "Tax", "url": "/p/tax", "parent_id": str(top)}
         ).status_code
         == 303
     )
@@ -208,7 +214,7 @@ def test_menu_nests_one_level_only(app, site_firm, signed_in):
         child = db.session.scalar(select(SiteMenuItem.id).where(SiteMenuItem.label == "Tax"))
     assert (
         owner.post(
-            "/desk/site/menu", {"label": "Deep", "url": "/x", "parent_id": str(child)}
+            "/desk/admin/site/menu", {"label": "Deep", "url": "/x", "parent_id": str(child)}
         ).status_code
         == 422
     )
@@ -216,14 +222,15 @@ def test_menu_nests_one_level_only(app, site_firm, signed_in):
 
 def test_expired_and_future_announcements_are_hidden(app, site_firm, signed_in, host_client):
     owner = signed_in(site_firm, "owner")
-    owner.post("/desk/site/sections", {"kind": "announcements", "title": "News"})
-    owner.post("/desk/site/announcements", {"title": "Office closed Monday"})
+    owner.post("/desk/admin/site/sections", {"kind": "announcements", "title": "News"})
+    owner.post("/desk/admin/site/announcements", {"title": "Office closed Monday"})
     owner.post(
-        "/desk/site/announcements",
+        "/desk/admin/site/announcements",
         {"title": "Old notice", "publish_at": "2020-01-01T09:00", "expires_at": "2020-02-01T09:00"},
     )
     owner.post(
-        "/desk/site/announcements", {"title": "Future notice", "publish_at": "2099-01-01T09:00"}
+        "/desk/admin/site/announcements",
+        {"title": "Future notice", "publish_at": "2099-01-01T09:00"},
     )
     publish(owner)
     home = host_client(site_firm["host"]).get("/").get_data(as_text=True)
@@ -236,11 +243,13 @@ def test_branding_colours_are_contrast_checked_and_served_as_css_variables(
     app, site_firm, signed_in, host_client
 ):
     owner = signed_in(site_firm, "owner")
-    too_light = owner.post("/desk/branding/", {"primary": "#ffff00", "accent": "#0f2f66"})
+    too_light = owner.post(
+        "/desk/admin/site/branding/", {"primary": "#ffff00", "accent": "#0f2f66"}
+    )
     assert too_light.status_code == 422 and "4.5:1" in too_light.get_data(as_text=True)
     assert (
         owner.post(
-            "/desk/branding/",
+            "/desk/admin/site/branding/",
             {"primary": "#8a1538", "accent": "#222222", "logo": (io.BytesIO(PNG), "logo.png")},
         ).status_code
         == 303
@@ -263,8 +272,8 @@ def test_branding_colours_are_contrast_checked_and_served_as_css_variables(
 
 
 def test_only_managers_edit_the_site(app, firm_a, signed_in):
-    assert signed_in(firm_a, "accountant").get("/desk/site/").status_code == 403
-    assert signed_in(firm_a, "client_x").post("/desk/site/publish").status_code == 403
+    assert signed_in(firm_a, "accountant").get("/desk/admin/site/").status_code == 403
+    assert signed_in(firm_a, "client_x").post("/desk/admin/site/publish").status_code == 403
 
 
 def test_cached_home_page_gives_each_visitor_a_working_csrf_token(app, firm_a, host_client):
@@ -289,9 +298,11 @@ def test_sections_and_pages_can_be_edited_and_stay_sanitized(
 ):
     owner = signed_in(site_firm, "owner")
     owner.post(
-        "/desk/site/sections", {"kind": "about", "title": "Who we are", "body": "<p>Old</p>"}
+        "/desk/admin/site/sections", {"kind": "about", "title": "Who we are", "body": "<p>Old</p>"}
     )
-    owner.post("/desk/site/pages", {"slug": "team", "title": "Team", "body": "<p>Old team</p>"})
+    owner.post(
+        "/desk/admin/site/pages", {"slug": "team", "title": "Team", "body": "<p>Old team</p>"}
+    )
     with app.app_context(), tenant_context(site_firm["slug"]):
         from yk_saas.site.models import SitePage, SiteSection
 
@@ -299,17 +310,19 @@ def test_sections_and_pages_can_be_edited_and_stay_sanitized(
             select(SiteSection.id).where(SiteSection.title == "Who we are")
         )
         page_id = db.session.scalar(select(SitePage.id).where(SitePage.slug == "team"))
-    assert "Who we are" in owner.get(f"/desk/site/sections/{section_id}").get_data(as_text=True)
+    assert "Who we are" in owner.get(f"/desk/admin/site/sections/{section_id}").get_data(
+        as_text=True
+    )
     assert (
         owner.post(
-            f"/desk/site/sections/{section_id}",
+            f"/desk/admin/site/sections/{section_id}",
             {"title": "About the firm", "body": "<p onclick=x()>New <em>text</em></p>"},
         ).status_code
         == 303
     )
     assert (
         owner.post(
-            f"/desk/site/pages/{page_id}",
+            f"/desk/admin/site/pages/{page_id}",
             {"slug": "team", "title": "Our team", "body": "<p>New team</p><script>x()</script>"},
         ).status_code
         == 303
@@ -332,7 +345,7 @@ def test_recommended_services_section_follows_the_catalog_without_a_new_publish(
 
     owner = signed_in(site_firm, "owner")
     visitor = host_client(site_firm["host"])
-    owner.post("/desk/site/sections", {"kind": "recommended", "title": "", "body": ""})
+    owner.post("/desk/admin/site/sections", {"kind": "recommended", "title": "", "body": ""})
     publish(owner)
     values = {
         "name": "Bookkeeping Deluxe",
@@ -352,7 +365,7 @@ def test_recommended_services_section_follows_the_catalog_without_a_new_publish(
         catalog.set_flag(service_id, "recommended", True)
         db.session.commit()
     home = visitor.get("/").get_data(as_text=True)
-    assert "Bookkeeping Deluxe" in home and f"/portal/services/{service_id}" in home
+    assert "Bookkeeping Deluxe" in home and f"/portal/catalog/{service_id}" in home
 
 
 def test_page_addresses_stay_unique_whoever_saves_the_page(app, site_firm, signed_in):
@@ -363,8 +376,8 @@ def test_page_addresses_stay_unique_whoever_saves_the_page(app, site_firm, signe
 
     owner = signed_in(site_firm, "owner")
     page = {"slug": "unique-a", "title": "First", "body": ""}
-    assert owner.post("/desk/site/pages", page).status_code == 303
-    refused = owner.post("/desk/site/pages", {**page, "title": "Again"})
+    assert owner.post("/desk/admin/site/pages", page).status_code == 303
+    refused = owner.post("/desk/admin/site/pages", {**page, "title": "Again"})
     assert refused.status_code == 422
     assert "已有页面使用该地址。" in refused.get_data(as_text=True)  # the firm's language
     with app.test_request_context(), tenant_context(site_firm["slug"]):

@@ -43,7 +43,7 @@ SVG = (
     b"<script>alert(document.domain)</script></svg>"
 )
 GOOD_CSV = b"name,tags\nUpload Attack Preview Ltd,upl\n"
-IMPORT = "/desk/clients/import"
+IMPORT = "/desk/admin/clients/import"
 WORK_TITLES = ("Upload attack item", "Served attachment")
 TYPE_REFUSED = "不接受此类型的文件。允许的类型：%s。"
 TOO_LARGE = "文件超过 %d MB。"
@@ -123,7 +123,7 @@ def refused(response, message, status=422):
 def pending_key(response):
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body[:500]
-    return re.search(r'/desk/clients/import/([\w-]+)"', body).group(1)
+    return re.search(r'/desk/admin/clients/import/([\w-]+)"', body).group(1)
 
 
 @contextmanager
@@ -368,7 +368,7 @@ def test_a_sheet_claiming_a_million_rows_and_columns_is_read_by_its_real_cells(a
             IMPORT, {"file": (io.BytesIO(data), "clients.xlsx")}, content_type="multipart/form-data"
         )
         key = pending_key(response)
-        admin.post(f"/desk/clients/import/{key}")  # committed: one company more, no file left
+        admin.post(f"/desk/admin/clients/import/{key}")  # committed: one company more, no file left
         assert count(app, ClientCompany, ClientCompany.name == "Dimension Liar Ltd") == 1
         with app.app_context(), tenant_context("alpha"):
             db.session.execute(
@@ -518,7 +518,7 @@ def test_chinese_csv_exports_in_utf8_bom_gbk_and_gb18030_import_with_their_names
 ):
     data = f"公司名称,纳税人类型\n{name},小规模纳税人\n".encode(encoding)
     key = pending_key(import_file(admin, data))
-    assert admin.post(f"/desk/clients/import/{key}").status_code == 302
+    assert admin.post(f"/desk/admin/clients/import/{key}").status_code == 302
     assert (
         count(
             app, ClientCompany, ClientCompany.name == name, ClientCompany.tax_type == "small_scale"
@@ -557,7 +557,7 @@ def test_a_php_csv_is_a_csv_stored_as_text_csv_and_never_served(app, admin):
         stored = db.session.scalar(select(StoredFile).where(StoredFile.key == key))
         assert (stored.original_name, stored.content_type) == ("clients.php.csv", "text/csv")
     assert (
-        admin.get(f"/desk/clients/import/{key}").status_code == 405
+        admin.get(f"/desk/admin/clients/import/{key}").status_code == 405
     )  # import files have no download
 
 
@@ -630,12 +630,14 @@ def test_formula_cells_are_imported_as_text_and_neutralised_on_export(app, admin
         [["name", "tags", "contact_name"]] + [[f, "formulatag", "=1+1"] for f in FORMULAS]
     )
     key = pending_key(import_file(admin, out.getvalue().encode()))
-    assert admin.post(f"/desk/clients/import/{key}").status_code == 302
-    exported = admin.get("/desk/clients/export.csv?tag=formulatag")
+    assert admin.post(f"/desk/admin/clients/import/{key}").status_code == 302
+    exported = admin.get("/desk/admin/clients/export.csv?tag=formulatag")
     table = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert sorted(r[0] for r in table[1:]) == sorted("'" + f for f in FORMULAS)
     assert {r[8] for r in table[1:]} == {"'=1+1"}
-    workbook = load_workbook(io.BytesIO(admin.get("/desk/clients/export.xlsx?tag=formulatag").data))
+    workbook = load_workbook(
+        io.BytesIO(admin.get("/desk/admin/clients/export.xlsx?tag=formulatag").data)
+    )
     cells = [c for r in workbook.active.iter_rows() for c in r if c.value]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert sorted(c.value for c in cells if c.column == 1 and c.row > 1) == sorted(
@@ -744,7 +746,7 @@ ENDPOINTS = {
     "complaint": (
         "client_x",
         lambda app, c: (
-            "/portal/complaints/",
+            "/portal/feedback/complaints/",
             {"title": "Upload attack", "description": "Files attached"},
         ),
         "files",
@@ -779,7 +781,7 @@ ENDPOINTS = {
     ),
     "staff_photo": (
         "accountant",
-        lambda app, c: ("/desk/team/profile", profile_fields(app)),
+        lambda app, c: ("/desk/staff/profile", profile_fields(app)),
         "photo",
         PICS,
         2,
@@ -787,7 +789,7 @@ ENDPOINTS = {
     ),
     "logo": (
         "owner",
-        lambda app, c: ("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
+        lambda app, c: ("/desk/admin/site/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
         "logo",
         PICS,
         2,
@@ -795,7 +797,7 @@ ENDPOINTS = {
     ),
     "favicon": (
         "owner",
-        lambda app, c: ("/desk/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
+        lambda app, c: ("/desk/admin/site/branding/", {"primary": "#1d5fd1", "accent": "#0f2f66"}),
         "favicon",
         "png",
         2,
@@ -804,7 +806,7 @@ ENDPOINTS = {
     "catalog": (
         "admin",
         lambda app, c: (
-            "/desk/catalog/services/new",
+            "/desk/admin/catalog/services/new",
             {
                 "name": f"Upload attack service {time.time_ns()}",
                 "category_id": "0",
@@ -820,7 +822,7 @@ ENDPOINTS = {
     ),
     "site_slide": (
         "owner",
-        lambda app, c: ("/desk/site/slides", {"title": "Upload attack slide"}),
+        lambda app, c: ("/desk/admin/site/slides", {"title": "Upload attack slide"}),
         "image",
         PICS,
         5,
@@ -903,7 +905,7 @@ def test_an_svg_with_script_is_refused_as_logo_or_favicon(
     with changes_nothing(app):
         response = post_files(
             owner,
-            "/desk/branding/",
+            "/desk/admin/site/branding/",
             {"primary": "#1d5fd1", "accent": "#0f2f66"},
             [(field, name, SVG)],
         )
@@ -956,14 +958,14 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
     assert (
         post_files(
             accountant,
-            "/desk/team/profile",
+            "/desk/staff/profile",
             profile_fields(app),
             [("photo", "me.html.png", polyglot)],
         ).status_code
         == 302
     )
     _, _, user_id = newest(app, "staff_photo")
-    assert_served(accountant.get(f"/desk/team/photo/{user_id}"), "image/png", True, polyglot)
+    assert_served(accountant.get(f"/desk/staff/photo/{user_id}"), "image/png", True, polyglot)
     # A work attachment: a download, whatever its type.
     response = post_files(
         client,
@@ -984,18 +986,20 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
     assert (
         post_files(
             client,
-            "/portal/complaints/",
+            "/portal/feedback/complaints/",
             {"title": "Served", "description": "x"},
             [("files", "proof.pdf", PDF)],
         ).status_code
         == 302
     )
     _, key, _ = newest(app, "complaint")
-    assert_served(client.get(f"/portal/complaints/files/{key}"), "application/pdf", False, PDF)
+    assert_served(
+        client.get(f"/portal/feedback/complaints/files/{key}"), "application/pdf", False, PDF
+    )
     # A catalog image and a site slide: images shown inline.
     saved = post_files(
         admin,
-        "/desk/catalog/services/new",
+        "/desk/admin/catalog/services/new",
         {
             "name": f"Served image service {time.time_ns()}",
             "category_id": "0",
@@ -1007,9 +1011,9 @@ def test_stored_files_are_served_with_their_detected_type_nosniff_and_as_attachm
     )
     assert saved.status_code == 303
     service_id = int(saved.headers["Location"].rstrip("/").rsplit("/", 1)[1])
-    assert_served(admin.get(f"/portal/services/{service_id}/image"), "image/png", True, PNG)
+    assert_served(admin.get(f"/portal/catalog/{service_id}/image"), "image/png", True, PNG)
     assert post_files(
-        owner, "/desk/site/slides", {"title": "Served slide"}, [("image", "slide.png", PNG)]
+        owner, "/desk/admin/site/slides", {"title": "Served slide"}, [("image", "slide.png", PNG)]
     ).status_code in (302, 303)
     _, key, _ = newest(app, "site_slide")
     media = owner.get(f"/site/media/{key}")

@@ -66,8 +66,11 @@ def firms(app, firm_a, firm_b, stripe_on):
         slug = firm["slug"]
         owner = HostClient(app, firm["host"])
         owner.login(firm["owner"])
-        assert owner.post("/desk/money/settings", form_settings(ACCOUNTS[slug])).status_code == 302
-        assert owner.post("/desk/money/subscription/checkout").status_code == 303
+        assert (
+            owner.post("/desk/admin/billing/settings", form_settings(ACCOUNTS[slug])).status_code
+            == 302
+        )
+        assert owner.post("/desk/admin/billing/subscription/checkout").status_code == 303
         ids[slug] = platform_ids(app, slug)
         completed = platform_checkout(ids[slug], slug)
         assert (
@@ -413,7 +416,7 @@ def test_an_account_bound_to_one_firm_cannot_be_claimed_by_another(app, firms, f
         (ACCOUNTS["alpha"], "该 Stripe 账户已关联到另一家事务所"),
         ("acct_x'; --", "Stripe 账户 ID 的格式为"),
     ):
-        response = owner.post("/desk/money/settings", form_settings(account))
+        response = owner.post("/desk/admin/billing/settings", form_settings(account))
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
     assert checksum(app) == before

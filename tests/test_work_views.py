@@ -66,7 +66,7 @@ def publish_service(admin, name, price="1200.00", published=True):
     }
     if published:
         data["published"] = "y"
-    response = admin.post("/desk/catalog/services/new", data)
+    response = admin.post("/desk/admin/catalog/services/new", data)
     assert response.status_code == 303, re.findall(
         r"alert\">([^<]*)", response.get_data(as_text=True)
     )
@@ -94,14 +94,14 @@ def test_admin_publishes_and_client_orders_with_the_order_placed_signal(app, roo
 
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
     service_id = publish_service(admin, "Monthly bookkeeping Plus")
-    shop = client.get("/portal/services/?q=bookkeeping+plus").get_data(as_text=True)
+    shop = client.get("/portal/catalog/?q=bookkeeping+plus").get_data(as_text=True)
     assert "Monthly bookkeeping Plus" in shop
-    detail = client.get(f"/portal/services/{service_id}").get_data(as_text=True)
+    detail = client.get(f"/portal/catalog/{service_id}").get_data(as_text=True)
     assert "Done for you" in detail and "<script>" not in detail
     with captured(signals.order_placed) as placed, captured(signals.work_item_created) as created:
         item_id = new_item_id(
             client.post(
-                f"/portal/services/{service_id}/order",
+                f"/portal/catalog/{service_id}/order",
                 {"note": "From next month", "urgency": "normal"},
             )
         )
@@ -121,11 +121,11 @@ def test_unpublished_or_unknown_services_cannot_be_seen_or_ordered(app, roomy, s
 
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
     hidden = publish_service(admin, "Secret draft service", published=False)
-    assert "Secret draft service" not in client.get("/portal/services/").get_data(as_text=True)
+    assert "Secret draft service" not in client.get("/portal/catalog/").get_data(as_text=True)
     before = count(app, WorkItem)
-    assert client.get(f"/portal/services/{hidden}").status_code == 404
-    assert client.post(f"/portal/services/{hidden}/order", {"urgency": "normal"}).status_code == 404
-    assert client.post("/portal/services/99999/order", {"urgency": "normal"}).status_code == 404
+    assert client.get(f"/portal/catalog/{hidden}").status_code == 404
+    assert client.post(f"/portal/catalog/{hidden}/order", {"urgency": "normal"}).status_code == 404
+    assert client.post("/portal/catalog/99999/order", {"urgency": "normal"}).status_code == 404
     assert count(app, WorkItem) == before
 
 
@@ -139,12 +139,8 @@ def test_orders_above_the_approval_amount_wait_for_an_admin(app, roomy, signed_i
     small = publish_service(admin, "Small job", price="1000")
     large = publish_service(admin, "Large audit", price="8000")
     with captured(signals.order_placed) as placed:
-        small_id = new_item_id(
-            client.post(f"/portal/services/{small}/order", {"urgency": "normal"})
-        )
-        large_id = new_item_id(
-            client.post(f"/portal/services/{large}/order", {"urgency": "normal"})
-        )
+        small_id = new_item_id(client.post(f"/portal/catalog/{small}/order", {"urgency": "normal"}))
+        large_id = new_item_id(client.post(f"/portal/catalog/{large}/order", {"urgency": "normal"}))
     assert [p["item_id"] for p in placed] == [small_id]
     pool = signed_in(roomy, "accountant").get("/desk/work/pool").get_data(as_text=True)
     assert f"#{small_id} " in pool and f"#{large_id} " not in pool
@@ -213,7 +209,7 @@ def test_service_images_are_served_for_published_services_only(app, roomy, signe
     admin, client = signed_in(roomy, "admin"), signed_in(roomy, "client_x")
     service_id = publish_service(admin, "Pictured service", published=False)
     saved = admin.post(
-        f"/desk/catalog/services/{service_id}",
+        f"/desk/admin/catalog/services/{service_id}",
         {
             "name": "Pictured service",
             "category_id": "0",
@@ -224,10 +220,10 @@ def test_service_images_are_served_for_published_services_only(app, roomy, signe
         content_type="multipart/form-data",
     )
     assert saved.status_code == 303
-    assert admin.get(f"/portal/services/{service_id}/image").data == PNG
-    assert client.get(f"/portal/services/{service_id}/image").status_code == 404  # unpublished
+    assert admin.get(f"/portal/catalog/{service_id}/image").data == PNG
+    assert client.get(f"/portal/catalog/{service_id}/image").status_code == 404  # unpublished
     refused = admin.post(
-        f"/desk/catalog/services/{service_id}",
+        f"/desk/admin/catalog/services/{service_id}",
         {
             "name": "Pictured service",
             "category_id": "0",
@@ -238,8 +234,8 @@ def test_service_images_are_served_for_published_services_only(app, roomy, signe
         content_type="multipart/form-data",
     )
     assert refused.status_code == 422 and "not accepted" in refused.get_data(as_text=True)
-    admin.post(f"/desk/catalog/services/{service_id}/toggle", {"flag": "published"})
-    assert client.get(f"/portal/services/{service_id}/image").data == PNG
+    admin.post(f"/desk/admin/catalog/services/{service_id}/toggle", {"flag": "published"})
+    assert client.get(f"/portal/catalog/{service_id}/image").data == PNG
 
 
 def test_negative_price_in_the_catalog_is_refused(app, roomy, signed_in):
@@ -248,7 +244,7 @@ def test_negative_price_in_the_catalog_is_refused(app, roomy, signed_in):
     admin = signed_in(roomy, "admin")
     before = count(app, ServiceItem)
     response = admin.post(
-        "/desk/catalog/services/new",
+        "/desk/admin/catalog/services/new",
         {"name": "Negative", "category_id": "0", "price": "-5", "billing_cycle": "one_off"},
     )
     assert response.status_code == 422 and "zero or more" in response.get_data(as_text=True)
@@ -451,7 +447,7 @@ def test_duty_toggle_and_settings_page(app, roomy, signed_in):
     assert "Go on duty" in acc.get("/desk/work/pool").get_data(as_text=True)
     acc.post("/desk/work/duty", {"on_duty": "1"})
     bad = admin.post(
-        "/desk/work/settings",
+        "/desk/admin/work/settings",
         {
             "timeout_policy": "round_robin",
             "timeout_urgent_minutes": "0",
@@ -464,7 +460,7 @@ def test_duty_toggle_and_settings_page(app, roomy, signed_in):
     )
     assert bad.status_code == 422
     good = admin.post(
-        "/desk/work/settings",
+        "/desk/admin/work/settings",
         {
             "timeout_policy": "escalate",
             "timeout_urgent_minutes": "10",
@@ -477,4 +473,4 @@ def test_duty_toggle_and_settings_page(app, roomy, signed_in):
         },
     )
     assert good.status_code == 303
-    assert 'value="10"' in admin.get("/desk/work/settings").get_data(as_text=True)
+    assert 'value="10"' in admin.get("/desk/admin/work/settings").get_data(as_text=True)

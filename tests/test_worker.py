@@ -95,7 +95,7 @@ def test_without_smtp_mail_is_kept_in_the_outbox(app, firm_a, redis, signed_in):
     enqueue(app, "alpha", email_id)
     run_worker_burst(app)
     assert email_row(app, "alpha", email_id).status == "outbox"
-    page = signed_in(firm_a, "owner").get(f"/desk/outbox/{email_id}").get_data(as_text=True)
+    page = signed_in(firm_a, "owner").get(f"/desk/admin/mail/{email_id}").get_data(as_text=True)
     assert "kept@example.com" in page and "http://alpha.yk.test/x" in page
 
 

@@ -122,7 +122,7 @@ def test_catalog_service_name_and_description(victim):
     ids = []
     for payload in PAYLOADS:
         response = admin.post(
-            "/desk/catalog/services/new",
+            "/desk/admin/catalog/services/new",
             {
                 "name": f"Svc {victim['tag']} {payload}",
                 "category_id": "0",
@@ -137,9 +137,11 @@ def test_catalog_service_name_and_description(victim):
             r"alert\">([^<]*)", response.get_data(as_text=True)
         )
         ids.append(int(response.headers["Location"].rstrip("/").split("/")[-1]))
-    assert_clean(admin, ["/desk/catalog/", *(f"/desk/catalog/services/{i}" for i in ids)])
     assert_clean(
-        client, [f"/portal/services/?q={victim['tag']}", *(f"/portal/services/{i}" for i in ids)]
+        admin, ["/desk/admin/catalog/", *(f"/desk/admin/catalog/services/{i}" for i in ids)]
+    )
+    assert_clean(
+        client, [f"/portal/catalog/?q={victim['tag']}", *(f"/portal/catalog/{i}" for i in ids)]
     )
 
 
@@ -148,15 +150,19 @@ def test_complaint_subject_and_description(victim):
     ids = []
     for payload in PAYLOADS:
         response = client.post(
-            "/portal/complaints/",
+            "/portal/feedback/complaints/",
             {"title": f"Bad {payload}", "description": payload},
             content_type="multipart/form-data",
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
         ids.append(int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
-        admin.post(f"/desk/complaints/{ids[-1]}/notes", {"body": payload})
-    assert_clean(client, ["/portal/complaints/", *(f"/portal/complaints/{i}" for i in ids)])
-    assert_clean(admin, ["/desk/complaints/", *(f"/desk/complaints/{i}" for i in ids)])
+        admin.post(f"/desk/feedback/complaints/{ids[-1]}/notes", {"body": payload})
+    assert_clean(
+        client, ["/portal/feedback/complaints/", *(f"/portal/feedback/complaints/{i}" for i in ids)]
+    )
+    assert_clean(
+        admin, ["/desk/feedback/complaints/", *(f"/desk/feedback/complaints/{i}" for i in ids)]
+    )
 
 
 def test_profile_name(app, firm_a, host_client, signed_in_en):
@@ -173,5 +179,8 @@ def test_profile_name(app, firm_a, host_client, signed_in_en):
         "/account/", {"name": "<script>alert('xss')</script>", "phone": "", "locale": "en"}
     )
     assert response.status_code in (200, 302, 303)
-    assert_clean(person, ["/account/", "/desk/team/"])
-    assert_clean(signed_in_en(firm_a, "admin"), ["/desk/staff/", "/desk/team/", "/desk/work/staff"])
+    assert_clean(person, ["/account/", "/desk/staff/"])
+    assert_clean(
+        signed_in_en(firm_a, "admin"),
+        ["/desk/admin/accounts/", "/desk/staff/", "/desk/work/duty-capacity"],
+    )

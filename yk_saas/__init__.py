@@ -61,7 +61,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
     app.jinja_env.globals["may_manage"] = may_manage  # templates offer only allowed actions
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -37,7 +37,7 @@ def roles(*allowed: str):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
             if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)

@@ -72,7 +72,7 @@ def from_environment() -> dict:
         "WORK_SWEEP_BATCH": int(os.environ.get("YK_WORK_SWEEP_BATCH", "1000")),
         # The health page warns when a claim deadline was handled later than this.
         "CLAIM_LATENESS_WARN_SECONDS": float(os.environ.get("CLAIM_LATENESS_WARN_SECONDS", "30")),
-        # Bearer token for /operator/metrics (empty: signed-in operators only).
+        # Bearer token for /operators/metrics (empty: signed-in operators only).
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "SESSION_COOKIE_NAME": "yk_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -2,7 +2,7 @@
 
 Samples are kept in small Redis sorted sets (member ``<id>:<seconds>``, score
 the time recorded), trimmed to the last ``SAMPLES_KEPT``; no tenant tables.
-The operator console's health page and ``/operator/metrics`` read them with
+The operator console's health page and ``/operators/metrics`` read them with
 the queue depths and the age of each queue's oldest job.
 """
 

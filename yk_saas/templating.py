@@ -15,7 +15,7 @@ DESK_NAV = [
         None,
         [
             ("desk.home", _l("Overview"), STAFF),
-            ("dashboards.index", _l("Dashboard"), MANAGERS),
+            ("dashboards_admin.index", _l("Dashboard"), MANAGERS),
         ],
     ),
     (
@@ -24,7 +24,7 @@ DESK_NAV = [
             ("work.pool", _l("Claim pool"), ("accountant", *MANAGERS)),
             ("work.mine", _l("My work"), ("accountant",)),
             ("work.board", _l("Work board"), MANAGERS),
-            ("catalog.index", _l("Catalog"), MANAGERS),
+            ("catalog_admin.index", _l("Catalog"), MANAGERS),
         ],
     ),
     (
@@ -32,9 +32,9 @@ DESK_NAV = [
         [
             ("clients.index", _l("Clients"), STAFF),
             ("ledgers.board", _l("Books"), STAFF),
-            ("complaints.queue", _l("Complaints"), STAFF),
-            ("followups.index", _l("Follow-ups"), STAFF),
-            ("surveys.results", _l("Surveys"), STAFF),
+            ("feedback.complaint_list", _l("Complaints"), STAFF),
+            ("feedback.followup_list", _l("Follow-ups"), STAFF),
+            ("feedback.survey_results", _l("Surveys"), STAFF),
         ],
     ),
     (
@@ -43,15 +43,15 @@ DESK_NAV = [
             ("billing.index", _l("Invoices"), STAFF),
             ("billing.contracts", _l("Contracts"), MANAGERS),
             ("billing_admin.receivables", _l("Receivables"), MANAGERS),
-            ("billing_admin.refund_list", _l("Refunds"), STAFF),
+            ("billing.refund_list", _l("Refunds"), STAFF),
         ],
     ),
     (
         _l("Team"),
         [
-            ("staff.directory", _l("Team"), STAFF),
+            ("staff.team", _l("Team"), STAFF),
             ("staff.performance", _l("Performance"), STAFF),
-            ("people.index", _l("Invitations"), MANAGERS),
+            ("accounts_admin.staff_accounts", _l("Staff and invitations"), MANAGERS),
         ],
     ),
     (
@@ -60,11 +60,11 @@ DESK_NAV = [
             ("desk.settings", _l("Settings"), MANAGERS),
             ("work_admin.settings", _l("Work settings"), MANAGERS),
             ("billing_admin.settings", _l("Money settings"), MANAGERS),
-            ("site_builder.index", _l("Home page"), MANAGERS),
-            ("domains.index", _l("Domains"), ("owner",)),
-            ("outbox.index", _l("Outbox"), MANAGERS),
-            ("audit.index", _l("Audit log"), MANAGERS),
-            ("export.index", _l("Export"), ("owner",)),
+            ("site_admin.index", _l("Home page"), MANAGERS),
+            ("domains_admin.index", _l("Domains"), ("owner",)),
+            ("mail_admin.index", _l("Outbox"), MANAGERS),
+            ("audit_admin.index", _l("Audit log"), MANAGERS),
+            ("export_admin.index", _l("Export"), ("owner",)),
             ("billing_admin.subscription", _l("Subscription"), ("owner",)),
         ],
     ),
@@ -74,11 +74,11 @@ PORTAL_NAV = [
         None,
         [
             ("portal.home", _l("Overview"), ("client",)),
-            ("shop.index", _l("Services"), ("client",)),
-            ("requests.index", _l("My requests"), ("client",)),
+            ("catalog_portal.index", _l("Services"), ("client",)),
+            ("work_portal.index", _l("My requests"), ("client",)),
             ("billing_portal.overview", _l("Invoices and payments"), ("client",)),
-            ("portal_ledgers.index", _l("Books"), ("client",)),
-            ("portal_complaints.index", _l("Complaints"), ("client",)),
+            ("ledgers_portal.index", _l("Books"), ("client",)),
+            ("feedback_portal.complaint_list", _l("Complaints"), ("client",)),
         ],
     ),
 ]
@@ -149,7 +149,7 @@ def add_security_headers(response):
 
 
 # Areas only signed-in people see: even their sign-in redirects and error pages are not cached.
-PRIVATE_PREFIXES = ("/desk", "/portal", "/account", "/operator", "/notifications")
+PRIVATE_PREFIXES = ("/desk", "/portal", "/account", "/operators", "/notifications")
 SIGNED_IN_KEYS = ("_user_id", "operator_session")  # see operators.views.SESSION_TOKEN
 
 

@@ -19,7 +19,7 @@ def _render(**forms):
     forms.setdefault("profile_form", ProfileForm(obj=current_user))
     forms.setdefault("password_form", ChangePasswordForm())
     return render_template(
-        "accounts/account.html",
+        "account/profile.html",
         sessions=services.active_sessions(current_user),
         current_session_id=g.get("user_session_id"),
         **forms,
@@ -77,7 +77,7 @@ def two_factor():
             else:
                 flash(_("Two-factor sign-in is off."), "success")
                 return redirect(url_for("account.two_factor"))
-        return render_template("accounts/two_factor.html", disable_form=disable_form)
+        return render_template("account/two_factor.html", disable_form=disable_form)
     secret = session.get("totp_setup") or pyotp.random_base32()
     session["totp_setup"] = secret
     if enable_form.validate_on_submit():
@@ -93,7 +93,7 @@ def two_factor():
             return redirect(url_for("account.two_factor"))
     uri = services.totp_uri(current_user, secret, g.tenant.name)
     return render_template(
-        "accounts/two_factor.html",
+        "account/two_factor.html",
         enable_form=enable_form,
         secret=secret,
         uri=uri,
@@ -119,6 +119,6 @@ def end_session(session_id):
         abort(404)
     if current:
         sign_out()
-        return redirect(url_for("auth.login"), 303)
+        return redirect(url_for("accounts.login"), 303)
     flash(_("That session has ended."), "success")
     return redirect(url_for("account.profile"), 303)

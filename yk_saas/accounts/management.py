@@ -33,7 +33,7 @@ def disable_user(actor: User, target: User) -> None:
     target.is_active = False
     end_sessions(target)
     record_audit("user_disabled", "user", target.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def enable_user(actor: User, target: User) -> None:
@@ -44,7 +44,7 @@ def enable_user(actor: User, target: User) -> None:
         current_app._get_current_object(), user_id=target.id, role=target.role
     )
     record_audit("user_enabled", "user", target.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def change_role(actor: User, target: User, role: str) -> None:
@@ -60,7 +60,7 @@ def change_role(actor: User, target: User, role: str) -> None:
             signals.person_activated.send(
                 current_app._get_current_object(), user_id=target.id, role=role
             )
-    db.session.commit()
+    db.session.flush()
 
 
 def reset_two_factor(actor: User, target: User) -> None:
@@ -69,7 +69,7 @@ def reset_two_factor(actor: User, target: User) -> None:
     target.totp_secret = None
     end_sessions(target)
     record_audit("two_factor_reset", "user", target.id, actor=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 def sign_out_everywhere(actor: User, target: User) -> int:
@@ -77,7 +77,7 @@ def sign_out_everywhere(actor: User, target: User) -> int:
     _check(actor, target)
     ended = end_sessions(target)
     record_audit("sessions_ended", "user", target.id, actor=actor, count=ended)
-    db.session.commit()
+    db.session.flush()
     return ended
 
 

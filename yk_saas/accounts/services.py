@@ -73,10 +73,9 @@ def end_own_session(user: User, session_id: int) -> bool:
         delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
     ).rowcount
     if not ended:
-        db.session.rollback()
         return False
     record_audit("session_ended", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -84,7 +83,7 @@ def end_other_sessions(user: User, keep: str | None) -> int:
     """ "Sign out everywhere else": every session of ``user`` but this one ends."""
     ended = end_sessions(user, keep)
     record_audit("sessions_ended", "user", user.id, actor=user, count=ended)
-    db.session.commit()
+    db.session.flush()
     return ended
 
 
@@ -145,7 +144,7 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
     elif verify_password(user.password_hash, password):
         throttle.forget(firm, address, email)
         user.last_login_at = utcnow()
-        db.session.commit()
+        db.session.flush()
         return SignInResult(user=user)
     throttle.record_failure(firm, address, email)
     return SignInResult(
@@ -167,8 +166,10 @@ def register_failed_login(user: User) -> int | None:
             "sign_in_alert",
             "sign_in_alert",
             user=user,
-            link=firm_url("auth.forgot_password"),
+            link=firm_url("accounts.forgot_password"),
         ).id
+    # The request answers with an error, which rolls back: the record of the failed attempt
+    # and the person's warning must stand regardless.
     db.session.commit()
     return email_id
 
@@ -204,9 +205,9 @@ def invite_user(
         "invitation",
         inviter=invited_by,
         invitation=invitation,
-        secret={"link": firm_url("auth.accept_invitation", token=token)},
+        secret={"link": firm_url("accounts.accept_invitation", token=token)},
     )
-    db.session.commit()
+    db.session.flush()
     return message.id
 
 
@@ -237,7 +238,7 @@ def accept_invitation(token: str, name: str, password: str) -> User:
         client_company_id=invitation.client_company_id,
     )
     invitation.accepted_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -250,7 +251,7 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
         record_audit(
             "invitation_revoked", "invitation", invitation.id, actor=actor, email=invitation.email
         )
-        db.session.commit()
+        db.session.flush()
 
 
 def pending_invitations(role_group=STAFF):
@@ -289,9 +290,9 @@ def queue_password_reset(user: User) -> int:
         "password_reset",
         user=user,
         minutes=RESET_MINUTES,
-        secret={"link": firm_url("auth.reset_password", token=token)},
+        secret={"link": firm_url("accounts.reset_password", token=token)},
     )
-    db.session.commit()
+    db.session.flush()
     return message.id
 
 
@@ -317,7 +318,7 @@ def reset_password(token: str, password: str) -> User:
     reset.used_at = utcnow()
     end_sessions(user)
     record_audit("password_reset", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -335,7 +336,7 @@ def change_password(user: User, current: str, new: str, keep: str | None = None)
     set_password(user, new)
     end_sessions(user, keep)
     record_audit("password_changed", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def update_profile(user: User, name: str, phone: str | None, locale: str | None) -> None:
@@ -343,7 +344,7 @@ def update_profile(user: User, name: str, phone: str | None, locale: str | None)
         raise AccountError(_("Enter your name."))
     user.name, user.phone = name.strip()[:100], (phone or "").strip()[:32] or None
     user.locale = locale if locale in ("zh_CN", "en") else None
-    db.session.commit()
+    db.session.flush()
 
 
 def totp_uri(user: User, secret: str, firm_name: str) -> str:
@@ -364,7 +365,7 @@ def enable_totp(user: User, secret: str, code: str, keep: str | None = None) -> 
     user.totp_secret = secret
     end_sessions(user, keep)
     record_audit("two_factor_on", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def disable_totp(user: User, password: str, keep: str | None = None) -> None:
@@ -373,7 +374,7 @@ def disable_totp(user: User, password: str, keep: str | None = None) -> None:
     user.totp_secret = None
     end_sessions(user, keep)
     record_audit("two_factor_off", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
 
 
 def check_second_factor(user: User, code: str, address: str) -> SignInResult:

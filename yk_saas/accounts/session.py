@@ -44,6 +44,7 @@ def load_user(user_id: str) -> User | None:
         db.session.execute(
             update(UserSession).where(UserSession.id == row.UserSession.id).values(last_seen_at=now)
         )
+        # The touch stands on its own: a page that fails still keeps the session alive.
         db.session.commit()
     return row.User
 
@@ -85,7 +86,7 @@ def sign_in(user: User) -> None:
     token = open_session(user)
     login_user(user)
     record_audit("sign_in", "user", user.id, actor=user)
-    db.session.commit()
+    db.session.flush()
     session["firm"] = g.tenant.slug
     session["sid"] = token
     if locale:
@@ -97,7 +98,6 @@ def sign_out() -> None:
     token_hash = current_session_hash()
     if token_hash is not None:
         db.session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
-        db.session.commit()
     logout_user()
     session.clear()
 

@@ -21,7 +21,7 @@ from yk_saas.mail.jobs import enqueue_delivery
 from yk_saas.ratelimit import rate_limited
 from yk_saas.urls import safe_next
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("accounts", __name__)
 bp.before_request(require_firm_host)
 
 
@@ -45,7 +45,7 @@ def login():
         elif result.user.totp_secret:
             session.clear()
             session.update(pending_2fa=result.user.id, firm=g.tenant.slug, next=form.next.data)
-            return redirect(url_for("auth.second_factor"))
+            return redirect(url_for("accounts.second_factor"))
         else:
             sign_in(result.user)
             return redirect(safe_next(form.next.data, home_url_for(result.user)))
@@ -60,11 +60,11 @@ def login():
 def second_factor():
     user_id = session.get("pending_2fa")
     if not user_id or session.get("firm") != g.tenant.slug:
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("accounts.login"))
     user = db.session.get(User, user_id)
     form = TotpForm()
     if user is None:
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("accounts.login"))
     if form.validate_on_submit():
         result = services.check_second_factor(user, form.code.data, request.remote_addr or "")
         if result.alert_email_id:
@@ -92,7 +92,7 @@ def handoff():
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_active:
         flash(_("That sign-in link has expired. Please sign in."), "error")
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("accounts.login"))
     sign_in(user)
     flash(_("Welcome to your firm's console."), "success")
     return redirect_home(user)
@@ -144,5 +144,5 @@ def reset_password(token):
             form.password.errors.append(str(exc))
         else:
             flash(_("Your password was changed. Please sign in."), "success")
-            return redirect(url_for("auth.login"))
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)

@@ -103,12 +103,6 @@ def find_entries(flt: AuditFilter, timezone_name: str, limit: int | None = 200, 
     return db.session.scalars(query)
 
 
-def known_actions() -> list[str]:
-    return list(
-        db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
-    )
-
-
 CSV_COLUMNS = (
     "id",
     "at",

@@ -4,7 +4,6 @@ dashboard cards and the firm's own platform subscription."""
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     g,
@@ -13,26 +12,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, OWNER, STAFF, or_404, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
-from yk_saas.billing import refunds, reports, services
+from yk_saas.billing import reports, services
 from yk_saas.billing.bindings import bound_account
-from yk_saas.billing.forms import BillingSettingsForm, RefundStepForm, TemplateForm
-from yk_saas.billing.models import RefundRequest, ReminderTemplate
+from yk_saas.billing.forms import BillingSettingsForm, TemplateForm
+from yk_saas.billing.models import ReminderTemplate
 from yk_saas.billing.providers import stripe_configured
-from yk_saas.billing.refund_views import save_evidence
 from yk_saas.billing.sms import sms_available
 from yk_saas.errors import form_status, user_errors_on
 
-bp = Blueprint("billing_admin", __name__, url_prefix="/desk/money")
+bp = Blueprint("billing_admin", __name__, url_prefix="/desk/admin/billing")
 bp.before_request(require_firm_host)
-
-STAFF_REFUND_ACTIONS = ("ask_info", "propose", "execute", "close")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -69,7 +64,7 @@ def settings():
             return redirect(url_for("billing_admin.settings"))
     templates = db.session.scalars(select(ReminderTemplate).order_by(ReminderTemplate.locale)).all()
     return render_template(
-        "billing/settings.html",
+        "billing_admin/settings.html",
         form=form,
         templates=templates,
         stripe_ready=stripe_configured(),
@@ -88,66 +83,9 @@ def reminder_template(template_id):
         record_audit("reminder_template_changed", "reminder_template", template.id)
         flash(_("Reminder wording saved."), "success")
         return redirect(url_for("billing_admin.settings"))
-    return render_template("billing/template.html", form=form, template=template), form_status(form)
-
-
-@bp.route("/refunds")
-@roles(*STAFF)
-def refund_list():
-    rows = db.session.scalars(
-        refunds.visible_refunds_query(current_user).order_by(RefundRequest.id.desc())
-    ).all()
-    return render_template("billing/refunds.html", refunds=rows, labels=refunds.STATE_LABELS)
-
-
-@bp.route("/refunds/<int:refund_id>")
-@roles(*STAFF)
-def refund(refund_id):
-    return refund_page(
-        or_404(refunds.get_visible_refund(current_user, refund_id)), RefundStepForm()
-    )
-
-
-def refund_page(refund, form, status=200, area="desk"):
-    """The refund's trail and its next step, for the desk (``area="desk"``) or the portal."""
     return render_template(
-        "billing/refund.html",
-        refund=refund,
-        form=form,
-        labels=refunds.STATE_LABELS,
-        actions=refunds.ACTION_LABELS,
-        people=people_names(),
-        area=area,
-    ), status
-
-
-def people_names() -> dict[int, str]:
-    return dict(db.session.execute(select(User.id, User.name)).all())
-
-
-@bp.route("/refunds/<int:refund_id>/<action>", methods=["POST"])
-@roles(*MANAGERS)
-def refund_step(refund_id, action):
-    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
-    if action not in STAFF_REFUND_ACTIONS:
-        abort(404)
-    form = RefundStepForm()
-    form.currency_code = refund.currency
-    if form.validate_on_submit():
-        with user_errors_on(form, "note") as outcome:
-            refunds.move(
-                refund,
-                action,
-                current_user,
-                form.note.data,
-                form.amount.minor,
-                save_evidence(form, refund),
-            )
-        if outcome.ok:
-            flash(_("Refund updated."), "success")
-            return redirect(url_for("billing_admin.refund", refund_id=refund.id))
-    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
-    return refund_page(refund, form, form_status(form))
+        "billing_admin/reminder_template.html", form=form, template=template
+    ), form_status(form)
 
 
 def accountant_names() -> dict[int, str]:
@@ -159,7 +97,7 @@ def accountant_names() -> dict[int, str]:
 def receivables():
     rows = reports.ageing(current_tenant().today())
     return render_template(
-        "billing/receivables.html",
+        "billing_admin/receivables.html",
         rows=rows,
         buckets=reports.BUCKETS,
         per_accountant=reports.ageing_by_accountant(rows).values(),
@@ -182,7 +120,7 @@ def receivables_csv():
 @bp.route("/cards/revenue")
 @roles(*MANAGERS)
 def card_revenue():
-    return render_template("billing/_card_revenue.html", months=reports.revenue_by_month())
+    return render_template("billing_admin/_card_revenue.html", months=reports.revenue_by_month())
 
 
 @bp.route("/cards/receivables")
@@ -193,7 +131,9 @@ def card_receivables():
         key: sum(r[key] for r in rows if r["currency"] == g.tenant.currency)
         for key, _label in reports.BUCKETS
     }
-    return render_template("billing/_card_receivables.html", totals=totals, buckets=reports.BUCKETS)
+    return render_template(
+        "billing_admin/_card_receivables.html", totals=totals, buckets=reports.BUCKETS
+    )
 
 
 @bp.route("/subscription")
@@ -202,7 +142,9 @@ def subscription():
     from yk_saas.billing.subscription import current_subscription
 
     row = current_subscription()
-    return render_template("billing/subscription.html", sub=row, stripe_ready=stripe_configured())
+    return render_template(
+        "billing_admin/subscription.html", sub=row, stripe_ready=stripe_configured()
+    )
 
 
 @bp.route("/subscription/checkout", methods=["POST"])

@@ -9,6 +9,7 @@ same statement that picks who to remind, so two passes never send one step twice
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import String, func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -56,6 +57,20 @@ def step_for(days_after_due: int) -> int | None:
     if days_after_due < FIXED_STEPS[-1]:
         return max(s for s in FIXED_STEPS if s <= days_after_due)
     return FIXED_STEPS[-1] + (days_after_due - FIXED_STEPS[-1]) // REPEAT_EVERY * REPEAT_EVERY
+
+
+def step_label(step_key: str) -> str:
+    """A sent reminder's step in words: before, on or after the due date, or sent by staff."""
+    if step_key.startswith("manual"):
+        return _("Sent by staff")
+    days = int(step_key.removeprefix("d"))
+    if days < 0:
+        return ngettext(
+            "%(num)d day before the due date", "%(num)d days before the due date", -days
+        )
+    if days == 0:
+        return _("On the due date")
+    return ngettext("%(num)d day overdue", "%(num)d days overdue", days)
 
 
 def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:
@@ -247,6 +262,16 @@ def remind_now(invoice_id: int, by: User) -> None:
     last = invoice.last_manual_reminder_at
     if last is not None and utcnow() - last < cooldown:
         raise BillingError(_("A reminder was sent recently; try again later."))
-    invoice.last_manual_reminder_at = utcnow()
-    send_reminders([invoice.id], utcnow().date())
+    now = utcnow()
+    invoice.last_manual_reminder_at = now
+    # Kept beside the scheduled steps so that the invoice's reminder history shows it at once.
+    db.session.add(
+        ReminderSent(
+            invoice_id=invoice.id,
+            step_key=f"manual-{int(now.timestamp())}",
+            channels=["in_app", "email"],
+            sent_at=now,
+        )
+    )
+    send_reminders([invoice.id], now.date())
     record_audit("reminder_sent", "invoice", invoice.id, actor=by)

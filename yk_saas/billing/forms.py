@@ -63,8 +63,8 @@ class ContractForm(Form):
     )
     bill_past = BooleanField(
         _l(
-            "Bill past periods (only the latest, as many as the billing "
-            "settings allow; earlier periods are not billed)"
+            "Bill past periods, even if their invoices are overdue at once (only the latest, "
+            "as many as the billing settings allow; earlier periods are not billed)"
         )
     )
 

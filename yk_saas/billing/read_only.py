@@ -4,8 +4,8 @@ from flask import g, render_template, request
 from flask_login import current_user
 
 READ_ONLY_ALLOWED = {
-    "auth.logout",
-    "auth.login",
+    "accounts.logout",
+    "accounts.login",
     "common.set_language",
     "billing_admin.subscription",
     "billing_admin.subscription_checkout",

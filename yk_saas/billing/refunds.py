@@ -91,7 +91,7 @@ def notify_other_side(refund: RefundRequest, action: str, actor: User) -> None:
     params = {"number": refund.invoice.number, "step": action}
     if actor.is_client:
         notify_managers_of(
-            "billing.refund_step", refund.company_id, f"/desk/money/refunds/{refund.id}", **params
+            "billing.refund_step", refund.company_id, f"/desk/billing/refunds/{refund.id}", **params
         )
     else:
         notify_company(

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -65,7 +66,26 @@ class BackfillNeedsConfirmation(BillingError):
                 begun=begun,
                 cap=cap,
                 older=begun - cap,
-            )
+            ),
+            field="bill_past",
+        )
+
+
+class OverdueInvoicesNeedConfirmation(BillingError):
+    """A new contract starting in the past would create invoices that are overdue at once."""
+
+    def __init__(self, overdue: int):
+        self.overdue = overdue
+        super().__init__(
+            ngettext(
+                "This contract starts in the past: %(num)d invoice would be overdue the moment it "
+                "is created, and reminders would go out for it. Tick the box to create it anyway.",
+                "This contract starts in the past: %(num)d invoices would be overdue the moment "
+                "they are created, and reminders would go out for them. Tick the box to create "
+                "them anyway.",
+                overdue,
+            ),
+            field="bill_past",
         )
 
 
@@ -191,11 +211,14 @@ def create_contract(
     payment_terms_days: int = 15,
     bill_past: bool = False,
     today: date | None = None,
+    ask_before_overdue: bool = False,
 ) -> Contract:
     """Add a client's service contract; the caller commits.
 
     More periods already begun than the firm back-fills raise BackfillNeedsConfirmation
-    unless ``bill_past``: then only the latest of them are billed (``bill_from``).
+    unless ``bill_past``: then only the latest of them are billed (``bill_from``). With
+    ``ask_before_overdue`` (a person typing the contract in), periods whose invoice would be
+    overdue at once raise OverdueInvoicesNeedConfirmation unless ``bill_past``.
     """
     if interval not in INTERVAL_MONTHS:
         raise BillingError(_("Unknown billing interval."))
@@ -217,7 +240,18 @@ def create_contract(
         payment_terms_days=payment_terms_days,
         is_active=True,
     )
-    contract.bill_from = backfill_start(contract, today or current_tenant().today(), bill_past)
+    today = today or current_tenant().today()
+    contract.bill_from = backfill_start(contract, today, bill_past)
+    if ask_before_overdue and not bill_past:
+        overdue = [
+            start
+            for start, _end in billable_periods(
+                contract, today, billing_settings().backfill_periods
+            )
+            if start + timedelta(days=payment_terms_days) < today
+        ]
+        if overdue:
+            raise OverdueInvoicesNeedConfirmation(len(overdue))
     db.session.add(contract)
     db.session.flush()
     first = next_period_start(contract, today or current_tenant().today(), set())

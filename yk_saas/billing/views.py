@@ -5,7 +5,7 @@ of the clients they are the dedicated accountant of, read-only. Every object
 id from a URL is looked up within what the signed-in user may see.
 """
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,8 +13,14 @@ from sqlalchemy import select
 
 from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, STAFF, or_404, require_firm_host, roles
-from yk_saas.billing import credit, dunning, services
-from yk_saas.billing.forms import ContractForm, CreditLimitForm, CreditNoteForm, PaymentForm
+from yk_saas.billing import credit, dunning, refunds, services
+from yk_saas.billing.forms import (
+    ContractForm,
+    CreditLimitForm,
+    CreditNoteForm,
+    PaymentForm,
+    RefundStepForm,
+)
 from yk_saas.billing.models import (
     Contract,
     CreditNote,
@@ -23,6 +29,7 @@ from yk_saas.billing.models import (
     RefundRequest,
     ReminderSent,
 )
+from yk_saas.billing.refund_pages import refund_page, save_evidence
 from yk_saas.billing.refunds import visible_refunds_query
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import get_visible_company
@@ -32,6 +39,8 @@ from yk_saas.paging import page_of
 
 bp = Blueprint("billing", __name__, url_prefix="/desk/billing")
 bp.before_request(require_firm_host)
+
+STAFF_REFUND_ACTIONS = ("ask_info", "propose", "execute", "close")
 
 PER_PAGE = 50
 
@@ -66,6 +75,7 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
         payments=payments,
         notes=notes,
         reminders=reminders,
+        reminder_steps={r.id: dunning.step_label(r.step_key) for r in reminders},
         refunds=refunds,
         payment_form=payment_form,
         credit_form=credit_form,
@@ -128,7 +138,7 @@ def credit_note(invoice_id):
 
 
 @bp.route("/invoices/<int:invoice_id>/remind", methods=["POST"])
-@roles(*MANAGERS)
+@roles(*STAFF)
 def remind(invoice_id):
     invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
     with user_errors_on(FlaskForm()) as outcome:
@@ -178,6 +188,7 @@ def contracts():
                 form.ends_on.data,
                 form.payment_terms_days.data,
                 bill_past=form.bill_past.data,
+                ask_before_overdue=True,
             )
         if outcome.ok:
             flash(_("Contract added. The next billing run will invoice it."), "success")
@@ -235,3 +246,45 @@ def credit_limit(company_id):
     else:
         flash(_("Enter an amount such as 1280.50."), "error")
     return redirect(url_for("billing.client", company_id=company.id))
+
+
+@bp.route("/refunds")
+@roles(*STAFF)
+def refund_list():
+    rows = db.session.scalars(
+        refunds.visible_refunds_query(current_user).order_by(RefundRequest.id.desc())
+    ).all()
+    return render_template("billing/refunds.html", refunds=rows, labels=refunds.STATE_LABELS)
+
+
+@bp.route("/refunds/<int:refund_id>")
+@roles(*STAFF)
+def refund(refund_id):
+    return refund_page(
+        or_404(refunds.get_visible_refund(current_user, refund_id)), RefundStepForm()
+    )
+
+
+@bp.route("/refunds/<int:refund_id>/<action>", methods=["POST"])
+@roles(*MANAGERS)
+def refund_step(refund_id, action):
+    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
+    if action not in STAFF_REFUND_ACTIONS:
+        abort(404)
+    form = RefundStepForm()
+    form.currency_code = refund.currency
+    if form.validate_on_submit():
+        with user_errors_on(form, "note") as outcome:
+            refunds.move(
+                refund,
+                action,
+                current_user,
+                form.note.data,
+                form.amount.minor,
+                save_evidence(form, refund),
+            )
+        if outcome.ok:
+            flash(_("Refund updated."), "success")
+            return redirect(url_for("billing.refund", refund_id=refund.id))
+    refund = or_404(refunds.get_visible_refund(current_user, refund_id))
+    return refund_page(refund, form, form_status(form))

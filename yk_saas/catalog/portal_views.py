@@ -12,7 +12,7 @@ from yk_saas.templating import render_page_or_fragment
 from yk_saas.work import services as work
 from yk_saas.work.forms import OrderForm
 
-bp = Blueprint("shop", __name__, url_prefix="/portal/services")
+bp = Blueprint("catalog_portal", __name__, url_prefix="/portal/catalog")
 bp.before_request(require_firm_host)
 
 
@@ -23,8 +23,8 @@ def index():
     category_id = arg_int("category")
     search = request.args.get("q", "")
     return render_page_or_fragment(
-        "catalog/shop.html",
-        "catalog/_shop_list.html",
+        "catalog_portal/index.html",
+        "catalog_portal/_list.html",
         categories=services.categories(),
         items=services.published_services(category_id, search),
         category_id=category_id,
@@ -36,7 +36,7 @@ def index():
 @roles(CLIENT)
 def detail(service_id):
     service = or_404(services.get_visible_service(current_user, service_id))
-    return render_template("catalog/shop_detail.html", service=service, form=OrderForm())
+    return render_template("catalog_portal/detail.html", service=service, form=OrderForm())
 
 
 @bp.route("/<int:service_id>/order", methods=["POST"])
@@ -63,8 +63,8 @@ def order(service_id):
                 else _("Order placed. We will let you know who takes it on.")
             )
             flash(message, "success")
-            return redirect(url_for("requests.detail", item_id=item.id), 303)
-    return render_template("catalog/shop_detail.html", service=service, form=form), 422
+            return redirect(url_for("work_portal.detail", item_id=item.id), 303)
+    return render_template("catalog_portal/detail.html", service=service, form=form), 422
 
 
 @bp.route("/<int:service_id>/image")

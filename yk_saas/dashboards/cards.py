@@ -14,11 +14,13 @@ from yk_saas.models_base import utcnow
 from yk_saas.reports.registry import CLIENT_METRICS, CLIENT_PROVIDERS, DashboardCard, collect
 
 CARDS = (
-    DashboardCard("clients_new_lost", _l("New and lost clients"), "dashboards.card_new_lost", 30),
     DashboardCard(
-        "client_risk", _l("Client value / churn risk"), "dashboards.card_client_risk", 60
+        "clients_new_lost", _l("New and lost clients"), "dashboards_admin.card_new_lost", 30
     ),
-    DashboardCard("complaints", _l("Complaints"), "dashboards.card_complaints", 70),
+    DashboardCard(
+        "client_risk", _l("Client value / churn risk"), "dashboards_admin.card_client_risk", 60
+    ),
+    DashboardCard("complaints", _l("Complaints"), "dashboards_admin.card_complaints", 70),
 )
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
-from tenants import db
+from tenants import current_tenant, db
 from yk_saas import due
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import User
@@ -100,7 +100,7 @@ def file_complaint(
     notify(
         "complaint_filed",
         manager_ids(),
-        link=f"/desk/complaints/{complaint.id}",
+        link=f"/desk/feedback/complaints/{complaint.id}",
         company=company.name,
         title=complaint.title,
     )
@@ -119,14 +119,29 @@ def set_state(complaint: Complaint, state: str, by: User, resolution: str | None
         complaint.followup_due_at, complaint.followup_sent_at = utcnow() + FOLLOWUP_AFTER, None
         due.mark_due(DUE_KIND, complaint.followup_due_at)
         complaint.client_satisfied = None
+        plan_complaint_followup(complaint, by)
         record_audit("complaint_" + state, "complaint", complaint.id, actor=by)
         notify(
             "complaint_resolved",
             client_ids(complaint.company_id),
-            link=f"/portal/complaints/{complaint.id}",
+            link=f"/portal/feedback/complaints/{complaint.id}",
             title=complaint.title,
         )
     complaint.state = state
+
+
+def plan_complaint_followup(complaint: Complaint, by: User) -> None:
+    """The follow-up promised with a resolution goes on the 回访 list of the company's
+    accountant, on the day the client is asked whether it is solved."""
+    from yk_saas.feedback.followups import schedule_followup
+
+    schedule_followup(
+        db.session.get(ClientCompany, complaint.company_id),
+        current_tenant().today() + FOLLOWUP_AFTER,
+        "phone",
+        _('Complaint follow-up: "%(title)s"', title=complaint.title)[:300],
+        by,
+    )
 
 
 def add_note(complaint: Complaint, body: str, by: User) -> ComplaintNote:
@@ -175,7 +190,7 @@ def answer_followup(complaint: Complaint, solved: bool) -> None:
         notify(
             "complaint_reopened",
             manager_ids(),
-            link=f"/desk/complaints/{complaint.id}",
+            link=f"/desk/feedback/complaints/{complaint.id}",
             title=complaint.title,
         )
 
@@ -212,7 +227,7 @@ def send_due_followups(now=None) -> int:
             notify(
                 "complaint_followup",
                 client_ids(complaint.company_id),
-                link=f"/portal/complaints/{complaint.id}",
+                link=f"/portal/feedback/complaints/{complaint.id}",
                 title=complaint.title,
             )
             sent += 1

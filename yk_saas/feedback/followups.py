@@ -140,7 +140,7 @@ def remind_due_followups(today: date | None = None) -> int:
             notify(
                 "followup_due",
                 [followup.accountant_id],
-                link=f"/desk/followups/company/{company.id}",
+                link=f"/desk/feedback/followups/company/{company.id}",
                 company=company.name,
                 day=followup.scheduled_for.isoformat(),
             )

@@ -69,7 +69,7 @@ def send_surveys(round_name: str | None = None) -> int:
         )
         db.session.add(survey)
         db.session.flush()
-        notify("survey_sent", [user_id], link=f"/portal/surveys/{survey.id}")
+        notify("survey_sent", [user_id], link=f"/portal/feedback/surveys/{survey.id}")
     return len(rows)
 
 

@@ -10,7 +10,7 @@ from yk_saas.ledgers import services
 from yk_saas.ledgers.views import PER_PAGE, company_charts
 from yk_saas.paging import page_of
 
-bp = Blueprint("portal_ledgers", __name__, url_prefix="/portal/ledgers")
+bp = Blueprint("ledgers_portal", __name__, url_prefix="/portal/ledgers")
 bp.before_request(require_firm_host)
 
 
@@ -20,7 +20,7 @@ def index():
     company = or_404(get_visible_company(current_user, current_user.client_company_id or 0))
     periods = page_of(services.periods_query(company.id), PER_PAGE)
     return render_template(
-        "ledgers/portal_index.html",
+        "ledgers_portal/index.html",
         company=company,
         periods=periods,
         files=services.file_counts(p.id for p in periods.items),
@@ -33,7 +33,7 @@ def index():
 def period_detail(period_id):
     period = or_404(services.get_visible_period(current_user, period_id))
     return render_template(
-        "ledgers/portal_period.html",
+        "ledgers_portal/period.html",
         period=period,
         filings=services.filings_of(period.id),
         files=services.files_of(period.id),

@@ -14,7 +14,7 @@ operators_cli = AppGroup("operators", help="Platform operators of the operator c
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--totp", is_flag=True, help="Also require an authenticator code; prints the secret.")
 def create_command(email, name, password, totp):
-    """Create an operator who can sign in at /operator on the platform domain."""
+    """Create an operator who can sign in at /operators on the platform domain."""
     from yk_saas.accounts.passwords import password_problem
     from yk_saas.operators.services import OperatorError, create_operator
 

@@ -28,7 +28,7 @@ from yk_saas.operators import services
 from yk_saas.operators.models import PlatformOperator
 from yk_saas.urls import firm_base_url
 
-bp = Blueprint("operators", __name__, url_prefix="/operator")
+bp = Blueprint("operators", __name__, url_prefix="/operators")
 bp.before_request(require_platform_host)
 SESSION_TOKEN = "operator_session"
 

@@ -20,7 +20,7 @@ from yk_saas.forms import Form
 from yk_saas.ledgers.charts import month_chart
 from yk_saas.staff import services
 
-bp = Blueprint("staff", __name__, url_prefix="/desk/team")
+bp = Blueprint("staff", __name__, url_prefix="/desk/staff")
 bp.before_request(require_firm_host)
 
 #: Minor units per shown unit, per metric kind, for the trend charts.
@@ -36,9 +36,9 @@ class ProfileForm(Form):
 
 @bp.route("/")
 @roles(*STAFF)
-def directory():
+def team():
     return render_template(
-        "staff/directory.html",
+        "staff/team.html",
         rows=services.directory(),
         shows_duty=services.work_services is not None,
     )

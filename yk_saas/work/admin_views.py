@@ -12,7 +12,7 @@ from yk_saas.work.forms import WorkSettingsForm
 from yk_saas.work.labels import label_globals
 
 # The settings page has always been at /desk/work/settings; its links and bookmarks stay.
-bp = Blueprint("work_admin", __name__, url_prefix="/desk/work")
+bp = Blueprint("work_admin", __name__, url_prefix="/desk/admin/work")
 bp.before_request(require_firm_host)
 bp.context_processor(label_globals)
 

@@ -16,7 +16,7 @@ from yk_saas.work import boards, services
 from yk_saas.work.forms import RatingForm, ReplyForm, RequestForm
 from yk_saas.work.labels import label_globals
 
-bp = Blueprint("requests", __name__, url_prefix="/portal/work")
+bp = Blueprint("work_portal", __name__, url_prefix="/portal/work")
 bp.before_request(require_firm_host)
 bp.context_processor(label_globals)
 
@@ -27,7 +27,7 @@ def index():
     state = request.args.get("state", "")
     page = boards.client_page(current_user, arg_page(), state)
     return render_page_or_fragment(
-        "work/portal_index.html", "work/_portal_list.html", results=page, state=state
+        "work_portal/index.html", "work_portal/_list.html", results=page, state=state
     )
 
 
@@ -53,8 +53,8 @@ def new():
             )
         if outcome.ok:
             flash(_("Your request is filed. We will let you know who takes it on."), "success")
-            return redirect(url_for("requests.detail", item_id=item.id), 303)
-    return render_template("work/portal_new.html", form=form), form_status(form)
+            return redirect(url_for("work_portal.detail", item_id=item.id), 303)
+    return render_template("work_portal/new.html", form=form), form_status(form)
 
 
 def own_item(item_id: int):
@@ -75,7 +75,7 @@ def detail_context(item, reply_form=None):
 @roles(CLIENT)
 def detail(item_id):
     item = own_item(item_id)
-    return render_template("work/portal_detail.html", **detail_context(item))
+    return render_template("work_portal/detail.html", **detail_context(item))
 
 
 @bp.route("/<int:item_id>/timeline")
@@ -83,7 +83,7 @@ def detail(item_id):
 def timeline(item_id):
     """HTMX: the timeline and state, polled so progress shows without a reload."""
     item = own_item(item_id)
-    return render_template("work/_portal_live.html", **detail_context(item))
+    return render_template("work_portal/_live.html", **detail_context(item))
 
 
 @bp.route("/<int:item_id>/reply", methods=["POST"])
@@ -96,9 +96,9 @@ def reply(item_id):
             services.post_reply(item, current_user, form.body.data, request.files.getlist("files"))
         if outcome.ok:
             flash(_("Reply sent."), "success")
-            return redirect(url_for("requests.detail", item_id=item_id), 303)
+            return redirect(url_for("work_portal.detail", item_id=item_id), 303)
     item = own_item(item_id)  # reread after a refusal rolled back
-    return render_template("work/portal_detail.html", **detail_context(item, form)), form_status(
+    return render_template("work_portal/detail.html", **detail_context(item, form)), form_status(
         form
     )
 
@@ -124,9 +124,9 @@ def rate(item_id):
             )
         if outcome.ok:
             flash(_("Thank you for your rating."), "success")
-            return redirect(url_for("requests.detail", item_id=item_id), 303)
+            return redirect(url_for("work_portal.detail", item_id=item_id), 303)
     return render_template(
-        "work/portal_rate.html",
+        "work_portal/rate.html",
         item=item,
         form=form,
         rating=rating,

@@ -252,20 +252,20 @@ def card_claim_time():
     return render_template("work/_card_claim_time.html", summary=summary)
 
 
-@bp.route("/staff")
+@bp.route("/duty-capacity")
 @roles(*MANAGERS)
-def staff():
+def duty_capacity():
     """Who is on duty, with their load and limits."""
     return render_template(
-        "work/staff.html",
+        "work/duty_capacity.html",
         rows=services.staff_load(),
         default=services.get_settings().default_capacity,
     )
 
 
-@bp.route("/staff/<int:user_id>", methods=["POST"])
+@bp.route("/duty-capacity/<int:user_id>", methods=["POST"])
 @roles(*MANAGERS)
-def staff_update(user_id):
+def update_duty_capacity(user_id):
     person = or_404(
         db.session.scalar(select(User).where(User.id == user_id, User.role == ACCOUNTANT))
     )
@@ -280,4 +280,4 @@ def staff_update(user_id):
         services.set_on_duty(person.id, request.form.get("on_duty") == "1")
     if outcome.ok:
         flash(_("Saved."), "success")
-    return redirect(url_for("work.staff"), 303)
+    return redirect(url_for("work.duty_capacity"), 303)
