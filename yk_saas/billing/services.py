@@ -254,7 +254,7 @@ def create_contract(
             raise OverdueInvoicesNeedConfirmation(len(overdue))
     db.session.add(contract)
     db.session.flush()
-    first = next_period_start(contract, today or current_tenant().today(), set())
+    first = next_period_start(contract, today, set())
     if first is not None:
         due.mark_due(DUE_KIND, due.start_of_day(first, current_tenant().zone))
     record_audit(
