@@ -143,6 +143,8 @@ def run_due_job(kind: str, work: Callable[[], object], next_due: Callable[[], da
     version = read_due(kind)
     result = work()
     reschedule(kind, version, next_due())
+    # Committed before the tick may enqueue the job again: else it would see the old due row.
+    db.session.commit()
     job_done(queue().connection, kind)
     return result
 
