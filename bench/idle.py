@@ -13,12 +13,14 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from redis import Redis
 from rq import Queue
 from rq.job import Job
+from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from rq.worker import Worker
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -33,6 +35,9 @@ from yk_saas.extensions import QUEUE_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER_EVERY = 10.0
+MARKER = "bench.markers.marker"
+#: Queued jobs (all queues together) counted as a backlog.
+BACKLOG = 50
 
 
 def provision_idle_firms(count: int, prefix: str, domain: str) -> int:
@@ -104,14 +109,27 @@ class IdleFigures:
     seconds: float
     processes: int
     jobs: int = 0
+    markers_run: int = 0
+    #: Seconds into the run when the queues last held over ``BACKLOG`` jobs (None: never).
+    backlog_until: float | None = None
+    deepest: int = 0
+    by_function: Counter = field(default_factory=Counter)
     cpu_percent: float = 0.0
     delays: dict[str, list[float]] = field(default_factory=dict)
     never_started: dict[str, int] = field(default_factory=dict)
     depth_at_end: dict[str, int] = field(default_factory=dict)
 
     @property
+    def work_jobs(self) -> int:
+        """Jobs executed other than the markers: what the platform itself cost."""
+        return self.jobs - self.markers_run
+
+    @property
     def jobs_per_second(self) -> float:
-        return self.jobs / self.seconds
+        return self.work_jobs / self.seconds
+
+    def breakdown(self) -> str:
+        return ", ".join(f"{name} {count}" for name, count in self.by_function.most_common())
 
     def worst_delay(self) -> float:
         return max((max(d) for d in self.delays.values() if d), default=0.0)
@@ -120,7 +138,9 @@ class IdleFigures:
         rows = [
             ("idle firms", str(self.firms)),
             ("run", f"{self.seconds:.0f} s, one worker.py, {self.processes} processes"),
-            ("jobs executed", f"{self.jobs} ({self.jobs_per_second:.2f} jobs/s)"),
+            ("jobs executed", f"{self.work_jobs} ({self.jobs_per_second:.2f} jobs/s)"),
+            ("marker jobs executed (not counted above)", str(self.markers_run)),
+            ("jobs by function", self.breakdown()),
             ("CPU of the worker processes", f"{self.cpu_percent:.1f} % of one core"),
         ]
         for name in QUEUE_NAMES:
@@ -131,6 +151,9 @@ class IdleFigures:
             summary = f"median {median:.2f} s, max {worst:.2f} s, {len(delays)} markers"
             rows.append((f"marker on {name}: start delay", f"{summary}, {waiting} never started"))
         rows.append(("worst marker wait", f"{self.worst_delay():.2f} s"))
+        backlog = "never" if self.backlog_until is None else f"{self.backlog_until:.0f} s"
+        rows.append(("most jobs queued at once (all queues)", str(self.deepest)))
+        rows.append((f"over {BACKLOG} jobs queued until", backlog))
         depths = ", ".join(f"{n} {self.depth_at_end.get(n, 0)}" for n in QUEUE_NAMES)
         rows.append(("queue depth at the end", depths))
         return rows
@@ -203,21 +226,44 @@ def measure(conn: Redis, pid: int, seconds: float, processes: int, firms: int) -
     queues = {name: Queue(name, connection=conn) for name in QUEUE_NAMES}
     markers: list[Job] = []
     ticks0, jobs0, start = cpu_ticks(process_tree(pid)), executed_jobs(conn), time.monotonic()
-    next_marker = start
+    next_marker, backlog_seen, deepest = start, None, 0
     while (now := time.monotonic()) < start + seconds:
         if now >= next_marker:
             for q in queues.values():
-                markers.append(q.enqueue("bench.markers.marker", result_ttl=3600))
+                markers.append(q.enqueue(MARKER, result_ttl=3600))
             next_marker += MARKER_EVERY
+        depth = sum(q.count for q in queues.values())
+        deepest = max(deepest, depth)
+        if depth > BACKLOG:
+            backlog_seen = now - start
         time.sleep(min(0.2, max(0.0, next_marker - now)))
     elapsed = time.monotonic() - start
     ticks = cpu_ticks(process_tree(pid)) - ticks0
     figures = IdleFigures(firms=firms, seconds=elapsed, processes=processes)
     figures.jobs = executed_jobs(conn) - jobs0
+    figures.backlog_until, figures.deepest = backlog_seen, deepest
     figures.cpu_percent = 100.0 * ticks / os.sysconf("SC_CLK_TCK") / elapsed
     figures.depth_at_end = {name: q.count for name, q in queues.items()}
     read_markers(conn, markers, figures)
+    figures.markers_run = sum(len(d) for d in figures.delays.values()) - sum(
+        figures.never_started.values()
+    )
+    figures.by_function = executed_by_function(conn)
     return figures
+
+
+def executed_by_function(conn: Redis) -> Counter:
+    """Jobs that ended (finished or failed) by function, markers left out, since the worker
+    started (a job or two before the measured window included). Each queue's registries
+    keep a job for its result time (500 s by default): enough for a 5-min run."""
+    counts = Counter()
+    for name in QUEUE_NAMES:
+        queue = Queue(name, connection=conn)
+        for registry in (FinishedJobRegistry(queue=queue), FailedJobRegistry(queue=queue)):
+            for job in Job.fetch_many(registry.get_job_ids(), connection=conn):
+                if job is not None and job.func_name != MARKER:
+                    counts[job.func_name.rsplit(".", 1)[-1]] += 1
+    return counts
 
 
 def read_markers(conn: Redis, markers: list[Job], figures: IdleFigures) -> None:

@@ -27,6 +27,11 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=200)
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="periodic jobs the worker leaves out, comma-separated (e.g. dunning-pass)",
+    )
     options = parser.parse_args()
     ensure_database(SERVER_URL, BENCH_DB)
     app = bench_app(fresh=False)
@@ -37,10 +42,12 @@ def main() -> None:
         "DATABASE_URL": database_url_on(SERVER_URL, BENCH_DB),
         "PLATFORM_DOMAIN": "bench.test",
         "SMTP_HOST": "",
+        "YK_PERIODIC_SKIP": options.skip,
     }
     figures = run_idle(env, REDIS_URL, options.minutes * 60, options.processes, options.firms)
     rows = [("firms provisioned for this run", str(created)), *figures.rows()]
-    report(f"Idle platform: {options.firms} firms, {options.minutes:g} min", rows)
+    left_out = f", without {options.skip}" if options.skip else ""
+    report(f"Idle platform: {options.firms} firms, {options.minutes:g} min{left_out}", rows)
 
 
 if __name__ == "__main__":

@@ -161,20 +161,20 @@ def test_survey_is_sent_once_per_round_and_answered_by_the_client(app, firm_a, s
     assert "Quick answers" in results and "1 of" in results
 
 
-def test_periodic_jobs_run_per_firm_and_a_second_run_sends_nothing(app, firm_a):
+def test_index_jobs_run_per_firm_and_a_second_run_sends_nothing(app, firm_a):
+    from yk_saas.due import DUE_KINDS
     from yk_saas.feedback.jobs import (
         send_complaint_followups,
         send_followup_reminders,
         send_satisfaction_surveys,
     )
-    from yk_saas.jobs import PERIODIC_JOBS
 
-    names = {job.target for job in PERIODIC_JOBS}
+    names = {spec.target for spec in DUE_KINDS.values()}
     assert {
-        "yk_saas.feedback.jobs.complaint_followups_everywhere",
-        "yk_saas.feedback.jobs.surveys_everywhere",
-        "yk_saas.feedback.jobs.followup_reminders_everywhere",
-        "yk_saas.ledgers.jobs.ledger_reminders_everywhere",
+        "yk_saas.feedback.jobs.send_complaint_followups",
+        "yk_saas.feedback.jobs.send_satisfaction_surveys",
+        "yk_saas.feedback.jobs.send_followup_reminders",
+        "yk_saas.ledgers.jobs.send_ledger_reminders",
     } <= names
     with app.test_request_context(base_url="http://alpha.yk.test"):
         for job in (send_complaint_followups, send_followup_reminders, send_satisfaction_surveys):

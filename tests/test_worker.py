@@ -115,7 +115,7 @@ def test_periodic_jobs_are_enqueued_once_per_slot(app_ctx, redis):
     redis.flushdb()
 
     first = enqueue_due_periodic_jobs(redis, now=1_000_000.0)
-    assert "mail-requeue" in first and len(first) == len(PERIODIC_JOBS)
+    assert "due-work" in first and len(first) == len(PERIODIC_JOBS)
     assert enqueue_due_periodic_jobs(redis, now=1_000_001.0) == []
     assert Queue("low", connection=redis).count == sum(j.queue == "low" for j in PERIODIC_JOBS)
 

@@ -62,6 +62,12 @@ def from_environment() -> dict:
         "DOMAIN_CLAIM_DAYS": int(os.environ.get("DOMAIN_CLAIM_DAYS", "7")),
         # Off for a worker that should only drain its queues (one extra worker, tests).
         "PERIODIC_JOBS": env_bool("YK_PERIODIC_JOBS", True),
+        # Names of periodic jobs this worker leaves out (a measurement of the others).
+        "PERIODIC_SKIP": frozenset(
+            name.strip()
+            for name in os.environ.get("YK_PERIODIC_SKIP", "").split(",")
+            if name.strip()
+        ),
         # Items the claim-timeout sweep escalates or reminds per transaction.
         "WORK_SWEEP_BATCH": int(os.environ.get("YK_WORK_SWEEP_BATCH", "1000")),
         # The health page warns when a claim deadline was handled later than this.

@@ -4,14 +4,13 @@ Periodic work is a list of definitions. Every worker process runs the
 dispatcher, and a Redis key per (job, time slot) makes sure each slot is
 enqueued once however many workers run.
 
-Claim deadlines and "no progress" reminders go by the due-work
-index (``yk_saas.due``): the ``due-work`` tick, every minute, is one indexed
-query and enqueues jobs only for firms with something due, so an idle firm
-costs nothing. Their full pass over every firm (``for_each_firm``) stays,
-hourly, as a safety net: a missed index write delays work by at most an hour,
-never loses it. The other kinds (dunning steps, billing periods, complaint
-and follow-up reminders, surveys, ledger reminders, mail retries) still fan
-out one job per firm at each slot.
+Claim deadlines and "no progress" reminders, billing periods, complaint and
+follow-up reminders, surveys, ledger reminders and mail retries go by the
+due-work index (``yk_saas.due``): the ``due-work`` tick, every minute, is one
+indexed query and enqueues jobs only for firms with something due, so an idle
+firm costs nothing. Its safety net is a slice of the firms per minute, each firm
+once a day (``due.mark_slice_due``): a missed index write delays work by at
+most a day, never loses it. The dunning pass still fans out one job per firm.
 """
 
 import logging
@@ -19,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from flask import current_app
 from redis import Redis
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -40,29 +40,19 @@ class PeriodicJob:
 
 #: Features append their periodic jobs here.
 PERIODIC_JOBS: list[PeriodicJob] = [
-    PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
-    PeriodicJob("billing-run", 3600, "yk_saas.billing.jobs.billing_run_everywhere"),
     PeriodicJob("due-work", 60, "yk_saas.due.tick", queue="high"),
     PeriodicJob("dunning-pass", 1800, "yk_saas.billing.jobs.dunning_pass_everywhere"),
-    PeriodicJob(
-        "complaint-followups", 3600, "yk_saas.feedback.jobs.complaint_followups_everywhere"
-    ),
-    PeriodicJob("followup-reminders", 3600, "yk_saas.feedback.jobs.followup_reminders_everywhere"),
-    PeriodicJob("satisfaction-surveys", 86400, "yk_saas.feedback.jobs.surveys_everywhere"),
-    PeriodicJob("ledger-reminders", 86400, "yk_saas.ledgers.jobs.ledger_reminders_everywhere"),
-    PeriodicJob(
-        "work-claim-timeouts",
-        3600,
-        "yk_saas.work.jobs.sweep_claim_timeouts_and_stale_work_everywhere",
-    ),
 ]
 
 
 def enqueue_due_periodic_jobs(conn: Redis, now: float | None = None) -> list[str]:
     """Enqueue every periodic job whose current slot nobody has enqueued yet."""
     now = time.time() if now is None else now
+    skipped = current_app.config.get("PERIODIC_SKIP", ())
     enqueued = []
     for job in PERIODIC_JOBS:
+        if job.name in skipped:
+            continue
         slot = int(now // job.every_seconds)
         if conn.set(f"yk:periodic:{job.name}:{slot}", 1, nx=True, ex=job.every_seconds * 2):
             queue(job.queue).enqueue(job.target, job_id=f"periodic-{job.name}-{slot}")

@@ -18,3 +18,8 @@ work_item_completed = _events.signal("work-item-completed")
 dedicated_accountant_changed = _events.signal("dedicated-accountant-changed")
 #: The firm's catalog changed (a service or category saved, flagged or deleted), after commit.
 catalog_changed = _events.signal("catalog-changed")
+#: A person can now be asked or reminded of things: an account created or enabled, or given
+#: another role: kwargs user_id, role.
+person_activated = _events.signal("person-activated")
+#: A client company was marked lost or active again: kwargs company_id, status.
+client_company_status_changed = _events.signal("client-company-status-changed")

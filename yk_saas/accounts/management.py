@@ -6,9 +6,11 @@ another admin. Each action ends the person's sessions where it changes what
 they may do, and is audited. Each commits.
 """
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from tenants import db
+from yk_saas import signals
 from yk_saas.access import STAFF
 from yk_saas.accounts.models import User
 from yk_saas.accounts.services import (
@@ -38,6 +40,9 @@ def enable_user(actor: User, target: User) -> None:
     """Let a disabled person sign in again."""
     _check(actor, target)
     target.is_active = True
+    signals.person_activated.send(
+        current_app._get_current_object(), user_id=target.id, role=target.role
+    )
     record_audit("user_enabled", "user", target.id, actor=actor)
     db.session.flush()
 
@@ -51,6 +56,10 @@ def change_role(actor: User, target: User, role: str) -> None:
         record_audit("role_changed", "user", target.id, actor=actor, before=target.role, after=role)
         target.role = role
         end_sessions(target)
+        if target.is_active:
+            signals.person_activated.send(
+                current_app._get_current_object(), user_id=target.id, role=role
+            )
     db.session.flush()
 
 

@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pyotp
 import segno
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from tenants import current_tenant, db
+from yk_saas import signals
 from yk_saas.access import ACCOUNTANT, ADMIN, CLIENT, MANAGERS, OWNER, ROLES, STAFF
 from yk_saas.accounts import throttle
 from yk_saas.accounts.models import Invitation, PasswordReset, User, UserSession
@@ -109,6 +111,8 @@ def create_user(email: str, name: str, role: str, password: str, **fields) -> Us
     )
     db.session.add(user)
     db.session.flush()
+    if user.is_active is not False:
+        signals.person_activated.send(current_app._get_current_object(), user_id=user.id, role=role)
     return user
 
 

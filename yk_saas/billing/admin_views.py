@@ -53,6 +53,7 @@ def settings():
         with user_errors_on(form, "stripe_account_id") as outcome:
             services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)
         if outcome.ok:
+            services.billing_rules_changed()
             record_audit(
                 "billing_settings_changed",
                 "firm",

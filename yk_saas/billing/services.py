@@ -13,11 +13,16 @@ confirmation; it then bills only the latest ``backfill_periods`` of them
 (``bill_from``). A contract without ``bill_from`` (older, or written around the
 form) is billed only for its latest ``backfill_periods`` periods. Earlier periods
 are never billed by a run — the firm invoices them by hand if it wants to.
+
+The due-work index (kind ``billing``) holds when the firm's next period begins:
+a new contract marks its first billable period in its own transaction, a
+change of the back-fill setting marks the firm due now, and each billing run
+writes back the next period start of any contract (``next_billing_due``).
 """
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -25,6 +30,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from tenants import current_tenant, db
+from yk_saas import due
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import (
@@ -40,6 +46,8 @@ from yk_saas.models_base import utcnow
 from yk_saas.search import matches
 
 INTERVAL_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+#: The kind of the due-work index that contract billing uses.
+DUE_KIND = "billing"
 PAYMENT_METHODS = ("bank_transfer", "cash", "other")
 
 
@@ -247,6 +255,9 @@ def create_contract(
             raise OverdueInvoicesNeedConfirmation(len(overdue))
     db.session.add(contract)
     db.session.flush()
+    first = next_period_start(contract, today, set())
+    if first is not None:
+        due.mark_due(DUE_KIND, due.start_of_day(first, current_tenant().zone))
     record_audit(
         "contract_created",
         "contract",
@@ -368,6 +379,40 @@ def run_billing(today: date | None = None) -> int:
             db.session.commit()  # per batch: the numbering counter's row lock stays short
     db.session.commit()  # the last batch, before the caller does anything slow
     return total
+
+
+def next_period_start(contract: Contract, today: date, existing: set[str], cap: int | None = None):
+    """The first period start of ``contract`` a run has still to bill: a begun, billable
+    period without its invoice, else the next period to begin; None when it has ended."""
+    cap = cap or billing_settings().backfill_periods
+    for start, _end in billable_periods(contract, today, cap):
+        if f"{contract.id}:{start.isoformat()}" not in existing:
+            return start
+    for start, _end in contract_periods(contract, add_months(today, 12)):
+        if start > today:
+            return start
+    return None
+
+
+def next_billing_due(today: date | None = None) -> datetime | None:
+    """When the bound firm next has a contract period to bill (midnight of its first day,
+    firm time), from its own tables; None when no active contract has one to come."""
+    today = today or current_tenant().today()
+    existing = set(
+        db.session.scalars(select(Invoice.source_key).where(Invoice.source == "contract"))
+    )
+    cap = billing_settings().backfill_periods
+    starts = [
+        next_period_start(contract, today, existing, cap)
+        for contract in db.session.scalars(select(Contract).where(Contract.is_active.is_(True)))
+    ]
+    starts = [start for start in starts if start is not None]
+    return due.start_of_day(min(starts), current_tenant().zone) if starts else None
+
+
+def billing_rules_changed() -> None:
+    """The back-fill setting changed: which periods a run bills may have, so run it now."""
+    due.mark_due_now(DUE_KIND)
 
 
 def invoice_order(

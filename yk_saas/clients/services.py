@@ -86,6 +86,9 @@ def set_company_status(company: ClientCompany, status: str, by: User) -> None:
     company.status = status
     company.lost_at = utcnow() if status == "lost" else None
     record_audit("client_status", "client_company", company.id, actor=by, status=status)
+    signals.client_company_status_changed.send(
+        current_app._get_current_object(), company_id=company.id, status=status
+    )
 
 
 def accountant_choices() -> list[User]:

@@ -1,12 +1,17 @@
-"""Complaints (F2): filed by clients, handled by admins, checked again a few days later."""
+"""Complaints (F2): filed by clients, handled by admins, checked again a few days later.
+
+The check's time goes into the due-work index (kind ``complaint-followups``) in the
+transaction that closes the complaint; the job writes back the next unsent one's.
+"""
 
 from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from tenants import current_tenant, db
+from yk_saas import due
 from yk_saas.access import MANAGERS
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
@@ -21,6 +26,7 @@ from yk_saas.notifications.services import EventType, notify
 
 FILE_OWNER = "complaint"
 FOLLOWUP_AFTER = timedelta(days=3)
+DUE_KIND = "complaint-followups"
 MAX_FILES = 5
 
 EVENT_TYPES = (
@@ -111,6 +117,7 @@ def set_state(complaint: Complaint, state: str, by: User, resolution: str | None
         complaint.resolution = resolution.strip()
         complaint.resolved_by_id, complaint.resolved_at = by.id, utcnow()
         complaint.followup_due_at, complaint.followup_sent_at = utcnow() + FOLLOWUP_AFTER, None
+        due.mark_due(DUE_KIND, complaint.followup_due_at)
         complaint.client_satisfied = None
         plan_complaint_followup(complaint, by)
         record_audit("complaint_" + state, "complaint", complaint.id, actor=by)
@@ -186,6 +193,15 @@ def answer_followup(complaint: Complaint, solved: bool) -> None:
             link=f"/desk/feedback/complaints/{complaint.id}",
             title=complaint.title,
         )
+
+
+def next_followup_due():
+    """When the next "is it solved?" check is due (None: no closed complaint waits for one)."""
+    return db.session.scalar(
+        select(func.min(Complaint.followup_due_at)).where(
+            Complaint.state.in_(CLOSED_STATES), Complaint.followup_sent_at.is_(None)
+        )
+    )
 
 
 def send_due_followups(now=None) -> int:

@@ -1,13 +1,18 @@
-"""Follow-up visits (回访, K5): scheduled per client, logged with outcome and satisfaction."""
+"""Follow-up visits (回访, K5): scheduled per client, logged with outcome and satisfaction.
+
+The accountant is reminded the day before (UTC day, as the reminder job counts);
+scheduling one marks that day in the due-work index (kind ``followup-reminders``).
+"""
 
 from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tenants import current_tenant, db
+from yk_saas import due
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import visible_companies_query
@@ -17,6 +22,10 @@ from yk_saas.feedback.models import FOLLOWUP_METHODS, FollowUp
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import EventType, notify
 from yk_saas.reports.registry import TodoEntry
+
+DUE_KIND = "followup-reminders"
+#: The accountant is reminded this many days before a follow-up.
+REMIND_DAYS_BEFORE = 1
 
 EVENT_TYPES = (EventType("followup_due", _l("Follow-up with %(company)s due on %(day)s")),)
 
@@ -52,7 +61,25 @@ def schedule_followup(
     )
     db.session.add(followup)
     db.session.flush()
+    due.mark_due(DUE_KIND, reminder_time(day))
     return followup
+
+
+def reminder_time(day: date):
+    """When the reminder of a follow-up on ``day`` is due: the start of the day before (UTC)."""
+    return due.start_of_day(day - timedelta(days=REMIND_DAYS_BEFORE))
+
+
+def next_reminder_due():
+    """When the next reminder is due (None: no open follow-up waits for one)."""
+    day = db.session.scalar(
+        select(func.min(FollowUp.scheduled_for)).where(
+            FollowUp.done_at.is_(None),
+            FollowUp.reminded_at.is_(None),
+            FollowUp.accountant_id.is_not(None),
+        )
+    )
+    return None if day is None else reminder_time(day)
 
 
 def log_followup(followup: FollowUp, outcome: str, satisfaction: int | None) -> None:
@@ -99,7 +126,7 @@ def remind_due_followups(today: date | None = None) -> int:
         select(FollowUp.id).where(
             FollowUp.done_at.is_(None),
             FollowUp.reminded_at.is_(None),
-            FollowUp.scheduled_for <= today + timedelta(days=1),
+            FollowUp.scheduled_for <= today + timedelta(days=REMIND_DAYS_BEFORE),
             FollowUp.accountant_id.is_not(None),
         )
     ).all()

@@ -1,18 +1,26 @@
-"""Satisfaction surveys (F3): a quarterly NPS question and a comment, sent by the worker."""
+"""Satisfaction surveys (F3): a quarterly NPS question and a comment, sent by the worker.
 
-from datetime import date
+The due-work index (kind ``surveys``) holds the start of the next quarter for a firm
+with client users; a client user who can be asked (new, enabled, or of a company
+active again) marks the firm due now.
+"""
+
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from tenants import db
+from yk_saas import due
 from yk_saas.accounts.models import User
 from yk_saas.clients.models import ClientCompany
 from yk_saas.errors import UserError
 from yk_saas.feedback.models import SurveyResponse
 from yk_saas.models_base import utcnow
 from yk_saas.notifications.services import EventType, notify
+
+DUE_KIND = "surveys"
 
 EVENT_TYPES = (EventType("survey_sent", _l("How are we doing? Tell us in one question")),)
 
@@ -27,6 +35,26 @@ def survey_round(day: date | None = None) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+def next_round_start(day: date | None = None) -> date:
+    """The first day of the quarter after ``day``'s."""
+    day = day or utcnow().date()
+    month = (day.month - 1) // 3 * 3 + 4
+    return date(day.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def askable_clients_query():
+    """Active client users of active companies (who a round's survey goes to)."""
+    return (
+        select(User.id, User.client_company_id, ClientCompany.dedicated_accountant_id)
+        .join(ClientCompany, ClientCompany.id == User.client_company_id)
+        .where(
+            User.role == "client",
+            User.is_active.is_(True),
+            ClientCompany.status == "active",
+        )
+    )
+
+
 def send_surveys(round_name: str | None = None) -> int:
     """Create this round's survey for every active client user who has none yet.
 
@@ -34,16 +62,7 @@ def send_surveys(round_name: str | None = None) -> int:
     """
     round_name = round_name or survey_round()
     asked = select(SurveyResponse.user_id).where(SurveyResponse.round == round_name)
-    rows = db.session.execute(
-        select(User.id, User.client_company_id, ClientCompany.dedicated_accountant_id)
-        .join(ClientCompany, ClientCompany.id == User.client_company_id)
-        .where(
-            User.role == "client",
-            User.is_active.is_(True),
-            ClientCompany.status == "active",
-            User.id.not_in(asked),
-        )
-    ).all()
+    rows = db.session.execute(askable_clients_query().where(User.id.not_in(asked))).all()
     for user_id, company_id, accountant_id in rows:
         survey = SurveyResponse(
             round=round_name, company_id=company_id, user_id=user_id, accountant_id=accountant_id
@@ -52,6 +71,24 @@ def send_surveys(round_name: str | None = None) -> int:
         db.session.flush()
         notify("survey_sent", [user_id], link=f"/portal/feedback/surveys/{survey.id}")
     return len(rows)
+
+
+def next_survey_due() -> datetime | None:
+    """When the firm next has surveys to send: now if someone was not asked this round, the
+    next quarter (spread by firm) if it has client users to ask, else None."""
+    asked = select(SurveyResponse.user_id).where(SurveyResponse.round == survey_round())
+    unasked = askable_clients_query().where(User.id.not_in(asked)).limit(1)
+    if db.session.execute(unasked).first() is not None:
+        return utcnow()
+    if db.session.execute(askable_clients_query().limit(1)).first() is None:
+        return None
+    return due.spread(due.start_of_day(next_round_start()))
+
+
+def someone_to_ask(sender, role: str | None = None, status: str | None = None, **kwargs) -> None:
+    """A client user may now be asked (an account or its company active): look now."""
+    if role == "client" or status == "active":
+        due.mark_due_now(DUE_KIND)
 
 
 def get_visible_survey(user: User, survey_id: int) -> SurveyResponse | None:

@@ -4,6 +4,7 @@ from rq import Retry
 
 from tenants import current_tenant
 from tenants.jobs import platform_job, tenant_job
+from yk_saas import due
 from yk_saas.jobs import enqueue_after_commit, for_each_firm
 from yk_saas.mail import services
 
@@ -28,11 +29,14 @@ def enqueue_delivery(email_id: int) -> None:
 
 @platform_job
 def requeue_stuck_mail_everywhere() -> int:
-    """Periodic: look for undelivered mail in every firm."""
+    """A stuck-mail pass per firm, whatever the index says (kept for jobs queued under it)."""
     return for_each_firm(requeue_stuck_mail)
 
 
 @tenant_job
 def requeue_stuck_mail() -> int:
-    """Deliver messages left queued (Redis lost the job) or failed with tries left, in one batch."""
-    return services.deliver_stuck_mail()
+    """Deliver messages left queued (Redis lost the job) or failed with tries left, in one batch;
+    then the firm's next pass time into the due-work index."""
+    return due.run_due_job(
+        services.DUE_KIND, services.deliver_stuck_mail, services.next_stuck_mail_due
+    )

@@ -1,4 +1,11 @@
-"""Queueing and delivering e-mail. Sending happens in a job, never in a request."""
+"""Queueing and delivering e-mail. Sending happens in a job, never in a request.
+
+A message is delivered by its own job; when Redis loses that job or SMTP fails,
+the stuck-mail pass delivers it. The due-work index (kind ``mail``) says when a
+firm's pass is worth running: a queued message marks the time it would count as
+stuck, a failed one the time of its next try; the pass writes back the next such
+time from the outbox, or removes the row when nothing waits.
+"""
 
 import contextlib
 import smtplib
@@ -8,13 +15,19 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
-from sqlalchemy import false, select
+from sqlalchemy import false, func, select
 
 from tenants import current_tenant, db
+from yk_saas import due
 from yk_saas.mail.models import FAILED, OUTBOX, QUEUED, SENT, OutboxEmail
 from yk_saas.models_base import utcnow
 
 MAX_ATTEMPTS = 5
+DUE_KIND = "mail"
+#: A message still queued this long after it was written lost its delivery job.
+STUCK_AFTER = timedelta(minutes=2)
+#: While messages wait for another try (or a pass was cut short), the pass runs this often.
+RETRY_EVERY = timedelta(minutes=5)
 
 
 MASK = "••••••"
@@ -50,6 +63,7 @@ def queue_email(
         message.secret_text, message.secret_html = _render_bodies(template, {**context, **secret})
     db.session.add(message)
     db.session.flush()
+    due.mark_due(DUE_KIND, utcnow() + STUCK_AFTER)
     return message
 
 
@@ -108,11 +122,13 @@ def claim_for_delivery(email_id: int) -> OutboxEmail | None:
     return email
 
 
-def deliver_email(email_id: int) -> str:
+def deliver_email(email_id: int, mark_retry: bool = True) -> str:
     """Send one queued message over SMTP, or keep it in the outbox with no SMTP set.
 
     Runs once per message: a message already sent or kept is left alone. An
-    SMTP failure is recorded and re-raised, so the job is retried.
+    SMTP failure is recorded and re-raised, so the job is retried; ``mark_retry``
+    also marks the firm's stuck-mail pass due then (the pass itself, which
+    writes back its own next time, passes False).
     """
     email = claim_for_delivery(email_id)
     if email is None:
@@ -126,6 +142,8 @@ def deliver_email(email_id: int) -> str:
     except (OSError, smtplib.SMTPException) as exc:
         email.status = FAILED
         email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        if mark_retry and email.attempts < MAX_ATTEMPTS:
+            due.mark_due(DUE_KIND, utcnow() + RETRY_EVERY)
         # Kept although the job fails: the attempt counts and the outbox shows the error.
         db.session.commit()
         raise
@@ -206,7 +224,7 @@ def deliver_stuck_mail() -> int:
     with smtp_batch():
         for email_id in stuck_email_ids():
             try:
-                outcome = deliver_email(email_id)
+                outcome = deliver_email(email_id, mark_retry=False)
             except (OSError, smtplib.SMTPException):
                 break
             # Per-message commit: a message must be marked sent before the next one goes out.
@@ -215,18 +233,32 @@ def deliver_stuck_mail() -> int:
     return handled
 
 
-def stuck_email_ids(older_than_minutes: int = 2) -> list[int]:
-    """Messages that should have been sent by now: queued long ago, or failed with tries left."""
-    cutoff = utcnow() - timedelta(minutes=older_than_minutes)
-    return list(
-        db.session.scalars(
-            select(OutboxEmail.id)
-            .where(
-                OutboxEmail.created_at < cutoff,
-                OutboxEmail.status.in_([QUEUED, FAILED]),
-                OutboxEmail.attempts < MAX_ATTEMPTS,
-            )
-            .order_by(OutboxEmail.id)
-            .limit(500)
-        )
+def waiting_mail():
+    """A select of the messages not delivered yet that have tries left."""
+    return select(OutboxEmail.id).where(
+        OutboxEmail.status.in_([QUEUED, FAILED]), OutboxEmail.attempts < MAX_ATTEMPTS
     )
+
+
+def stuck_email_ids() -> list[int]:
+    """Messages that should have been sent by now: queued long ago, or failed with tries left."""
+    cutoff = utcnow() - STUCK_AFTER
+    query = waiting_mail().where(OutboxEmail.created_at < cutoff)
+    return list(db.session.scalars(query.order_by(OutboxEmail.id).limit(500)))
+
+
+def next_stuck_mail_due():
+    """When the stuck-mail pass should run next, from the outbox (None: nothing waits).
+
+    Messages that were stuck or failed and are still waiting (the pass stopped at
+    an SMTP failure or at its batch size) are tried again after ``RETRY_EVERY``;
+    otherwise the oldest queued message counts as stuck ``STUCK_AFTER`` after it
+    was written.
+    """
+    now = utcnow()
+    if db.session.execute(
+        waiting_mail().where(OutboxEmail.created_at < now - STUCK_AFTER).limit(1)
+    ).first():
+        return now + RETRY_EVERY
+    oldest = db.session.scalar(waiting_mail().with_only_columns(func.min(OutboxEmail.created_at)))
+    return None if oldest is None else oldest + STUCK_AFTER

@@ -1,5 +1,5 @@
 """Claim-timeout jobs: one at each item's deadline, and a sweep per firm when the due-work
-index says the firm has a deadline or a "no progress" step due (an hourly full pass too).
+index says the firm has a deadline or a "no progress" step due (or its daily safety-net turn).
 
 The jobs only read the deadline from the database and run the conditional
 updates of ``claims``, so a job that runs twice, late, or after the sweep
@@ -12,7 +12,6 @@ from sqlalchemy import select
 from tenants import current_tenant, db
 from tenants.jobs import platform_job, tenant_job
 from yk_saas import due, heartbeat
-from yk_saas.extensions import queue
 from yk_saas.jobs import for_each_firm
 from yk_saas.work import claims
 from yk_saas.work.models import WorkItem
@@ -34,16 +33,12 @@ def sweep_claim_timeouts_and_stale_work() -> dict:
     """One firm: every item past its claim deadline (whatever jobs were lost or late), then
     the "no progress" reminders and escalations of assigned items; then the firm's next
     due time in the due-work index."""
-    version = due.read_due(claims.DUE_KIND)
-    counts = claims.sweep_timeouts_and_stale_work()
-    due.reschedule(claims.DUE_KIND, version, claims.next_due())
-    due.job_done(queue().connection, claims.DUE_KIND)
-    return counts
+    return due.run_due_job(claims.DUE_KIND, claims.sweep_timeouts_and_stale_work, claims.next_due)
 
 
 @platform_job
 def sweep_claim_timeouts_and_stale_work_everywhere() -> int:
-    """Safety net (hourly): one sweep job per active firm, whatever the index says."""
+    """One sweep job per active firm, whatever the index says (kept for queued jobs)."""
     return for_each_firm(sweep_claim_timeouts_and_stale_work, queue_name="low")
 
 
