@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import CLIENT, or_404, require_firm_host, roles
-from yk_saas.billing import refunds, services
+from yk_saas.billing import bank, refunds, services
 from yk_saas.billing.forms import RefundRequestForm, RefundStepForm
 from yk_saas.billing.models import Invoice, Payment, RefundRequest
 from yk_saas.billing.providers import provider_for_firm
@@ -82,6 +82,8 @@ def invoice(invoice_id):
         payments=payments,
         form=form,
         online=provider_for_firm().online,
+        reference=bank.payment_reference(invoice.number),
+        bank_account=bank.bank_details(),
     ), form_status(form)
 
 

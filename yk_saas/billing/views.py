@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, STAFF, or_404, require_firm_host, roles
-from yk_saas.billing import credit, dunning, refunds, services
+from yk_saas.billing import bank, credit, dunning, refunds, services
 from yk_saas.billing.forms import (
+    BankTransferForm,
     ContractForm,
     CreditLimitForm,
     CreditNoteForm,
@@ -32,7 +33,7 @@ from yk_saas.billing.models import (
 from yk_saas.billing.refund_pages import refund_page, save_evidence
 from yk_saas.billing.refunds import visible_refunds_query
 from yk_saas.clients.models import ClientCompany
-from yk_saas.clients.services import get_visible_company
+from yk_saas.clients.services import get_visible_company, visible_companies_query
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.money import to_decimal
 from yk_saas.paging import page_of
@@ -49,11 +50,13 @@ PER_PAGE = 50
 @roles(*STAFF)
 def index():
     status = request.args.get("status", "")
+    q = request.args.get("q", "").strip()[:60]
     query = services.visible_invoices_query(current_user)
     if status in ("open", "paid", "void"):
         query = query.where(Invoice.status == status)
+    query = bank.search_invoices(query, q)
     invoices = page_of(query.order_by(Invoice.id.desc()), PER_PAGE)
-    return render_template("billing/index.html", invoices=invoices, status=status)
+    return render_template("billing/index.html", invoices=invoices, status=status, q=q)
 
 
 def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=200):
@@ -72,6 +75,8 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
     return render_template(
         "billing/invoice.html",
         invoice=invoice,
+        reference=bank.payment_reference(invoice.number),
+        bank_account=bank.bank_details(),
         payments=payments,
         notes=notes,
         reminders=reminders,
@@ -164,6 +169,65 @@ def receipt(payment_id):
     payment = or_404(db.session.get(Payment, payment_id))
     or_404(services.get_visible_invoice(current_user, payment.invoice_id))
     return send_receipt_pdf(payment)
+
+
+@bp.route("/transfers", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def transfer():
+    """Match one bank transfer to the open invoices of one client company."""
+    company_id = request.values.get("company_id", type=int)
+    note = request.values.get("reference", "").strip()[:120]
+    if company_id is None and note:  # found by the reference the client quoted
+        found = db.session.scalar(
+            bank.search_invoices(services.visible_invoices_query(current_user), note).limit(1)
+        )
+        company_id = found.company_id if found else None
+    company = or_404(get_visible_company(current_user, company_id)) if company_id else None
+    form = BankTransferForm(
+        data={"received_on": current_tenant().today(), "reference": note}
+        if request.method == "GET"
+        else None
+    )
+    form.currency_code = g.tenant.currency
+    if request.method == "POST":
+        if company is None:
+            abort(404)
+        ticked = request.form.getlist("invoice_ids", type=int)
+    else:
+        ticked = bank.invoice_ids_by_reference(company.id, note) if company else []
+    if company is not None and form.validate_on_submit():
+        with user_errors_on(form, "amount") as outcome:
+            payments = bank.record_bank_transfer(
+                company.id,
+                form.amount.minor,
+                ticked,
+                form.reference.data or "",
+                form.received_on.data,
+                current_user,
+            )
+        if outcome.ok:
+            flash(
+                _(
+                    "Transfer recorded on %(n)d invoices. Receipts %(numbers)s.",
+                    n=len(payments),
+                    numbers=", ".join(p.receipt_number for p in payments),
+                ),
+                "success",
+            )
+            return redirect(url_for("billing.client", company_id=company.id))
+    companies = db.session.scalars(
+        visible_companies_query(current_user).order_by(ClientCompany.name)
+    ).all()
+    return render_template(
+        "billing/transfer.html",
+        form=form,
+        company=company,
+        companies=companies,
+        invoices=bank.open_invoices_of(company.id) if company else [],
+        ticked=set(ticked),
+        payment_reference=bank.payment_reference,
+        note=note,
+    ), form_status(form)
 
 
 @bp.route("/contracts", methods=["GET", "POST"])
