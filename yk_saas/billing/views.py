@@ -13,18 +13,20 @@ from sqlalchemy import select
 
 from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, STAFF, or_404, require_firm_host, roles
-from yk_saas.billing import bank, credit, dunning, refunds, services
+from yk_saas.billing import bank, credit, dunning, fapiao, refunds, services
 from yk_saas.billing.forms import (
     BankTransferForm,
     ContractForm,
     CreditLimitForm,
     CreditNoteForm,
+    FapiaoIssueForm,
     PaymentForm,
     RefundStepForm,
 )
 from yk_saas.billing.models import (
     Contract,
     CreditNote,
+    Fapiao,
     Invoice,
     Payment,
     RefundRequest,
@@ -77,6 +79,8 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
         invoice=invoice,
         reference=bank.payment_reference(invoice.number),
         bank_account=bank.bank_details(),
+        fapiao_rows=fapiao.fapiao_of_invoice(invoice.id),
+        fapiao_labels=fapiao.STATE_LABELS,
         payments=payments,
         notes=notes,
         reminders=reminders,
@@ -228,6 +232,73 @@ def transfer():
         payment_reference=bank.payment_reference,
         note=note,
     ), form_status(form)
+
+
+@bp.route("/fapiao")
+@roles(*STAFF)
+def fapiao_queue():
+    state = request.args.get("state", "requested")
+    query = fapiao.visible_fapiao_query(current_user)
+    if state in fapiao.STATE_LABELS:
+        query = query.where(Fapiao.state == state)
+    rows = page_of(query.order_by(Fapiao.id), PER_PAGE)
+    numbers = dict(
+        db.session.execute(
+            select(Invoice.id, Invoice.number).where(
+                Invoice.id.in_([r.invoice_id for r in rows.items])
+            )
+        ).all()
+    )
+    return render_template(
+        "billing/fapiao_queue.html",
+        rows=rows,
+        state=state,
+        labels=fapiao.STATE_LABELS,
+        kinds=fapiao.KINDS,
+        numbers=numbers,
+    )
+
+
+def fapiao_page(row: Fapiao, form=None, status=200):
+    return render_template(
+        "billing/fapiao.html",
+        fapiao=row,
+        form=form or FapiaoIssueForm(),
+        labels=fapiao.STATE_LABELS,
+        kinds=fapiao.KINDS,
+    ), status
+
+
+@bp.route("/fapiao/<int:fapiao_id>")
+@roles(*STAFF)
+def fapiao_detail(fapiao_id):
+    return fapiao_page(or_404(fapiao.get_visible_fapiao(current_user, fapiao_id)))
+
+
+@bp.route("/fapiao/<int:fapiao_id>/issue", methods=["POST"])
+@roles(*MANAGERS)
+def issue_fapiao(fapiao_id):
+    row = or_404(fapiao.get_visible_fapiao(current_user, fapiao_id))
+    form = FapiaoIssueForm()
+    if form.validate_on_submit():
+        with user_errors_on(form) as outcome:
+            fapiao.issue_fapiao(row.id, form.fapiao_number.data, form.document.data, current_user)
+        if outcome.ok:
+            flash(_("Fapiao issued; the client is told it is ready."), "success")
+            return redirect(url_for("billing.fapiao_queue"))
+    return fapiao_page(
+        or_404(fapiao.get_visible_fapiao(current_user, fapiao_id)), form, form_status(form)
+    )
+
+
+@bp.route("/fapiao/<int:fapiao_id>/file")
+@roles(*STAFF)
+def fapiao_file(fapiao_id):
+    from yk_saas.files.models import StoredFile
+    from yk_saas.files.services import send_stored_file
+
+    row = or_404(fapiao.get_visible_fapiao(current_user, fapiao_id))
+    return send_stored_file(or_404(row.file_id and db.session.get(StoredFile, row.file_id)))
 
 
 @bp.route("/contracts", methods=["GET", "POST"])
