@@ -39,7 +39,10 @@ def settings_form(**changes):
 
 @pytest.fixture
 def alpha(app, firm_a):
-    with app.app_context(), tenant_context("alpha"):
+    """The shared firm bound, messages in English."""
+    from flask_babel import force_locale
+
+    with app.app_context(), tenant_context("alpha"), force_locale("en"):
         yield firm_a
 
 
@@ -225,6 +228,7 @@ def test_manager_matches_a_transfer_on_the_desk_with_receipts(app, firm_a, signe
     too_much = admin.post("/desk/billing/transfers", {**form, "amount": "500.01"})
     assert too_much.status_code == 422
     assert "¥500.01" in too_much.get_data(as_text=True)
+    assert "超过了所勾选账单的欠款" in too_much.get_data(as_text=True)  # the firm's language
     with in_firm(app, "alpha"):
         assert db.session.get(Invoice, one).paid_cents == 0
 

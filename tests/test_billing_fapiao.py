@@ -267,6 +267,11 @@ def test_staff_of_another_firm_and_other_accountants_do_not_see_a_fapiao(
     )
     with in_firm(app, firm["slug"]):
         fapiao_id = db.session.scalar(select(Fapiao.id))
+    # In Chinese, the default language of the firm's people.
+    assert "校验位不正确" in client.post(
+        f"/portal/billing/invoices/{paid_invoice(firm)}/fapiao",
+        request_form(taxpayer_id=CODE[:-1] + "8"),
+    ).get_data(as_text=True)
     # Company X has no dedicated accountant: an accountant sees none of its invoices.
     accountant = signed_in(firm, "accountant")
     assert accountant.get(f"/desk/billing/fapiao/{fapiao_id}").status_code == 404
