@@ -34,6 +34,7 @@ from yk_saas.billing.models import (
 )
 from yk_saas.billing.refund_pages import refund_page, save_evidence
 from yk_saas.billing.refunds import visible_refunds_query
+from yk_saas.bounded import arg_int, form_int, form_ints
 from yk_saas.clients.models import ClientCompany
 from yk_saas.clients.services import get_visible_company, visible_companies_query
 from yk_saas.errors import form_status, user_errors_on
@@ -179,7 +180,8 @@ def receipt(payment_id):
 @roles(*MANAGERS)
 def transfer():
     """Match one bank transfer to the open invoices of one client company."""
-    company_id = request.values.get("company_id", type=int)
+    posted = request.method == "POST"
+    company_id = form_int("company_id") if posted else arg_int("company_id", None, 1)
     note = request.values.get("reference", "").strip()[:120]
     if company_id is None and note:  # found by the reference the client quoted
         found = db.session.scalar(
@@ -188,15 +190,13 @@ def transfer():
         company_id = found.company_id if found else None
     company = or_404(get_visible_company(current_user, company_id)) if company_id else None
     form = BankTransferForm(
-        data={"received_on": current_tenant().today(), "reference": note}
-        if request.method == "GET"
-        else None
+        data={"received_on": current_tenant().today(), "reference": note} if not posted else None
     )
     form.currency_code = g.tenant.currency
-    if request.method == "POST":
+    if posted:
         if company is None:
             abort(404)
-        ticked = request.form.getlist("invoice_ids", type=int)
+        ticked = form_ints("invoice_ids")
     else:
         ticked = bank.invoice_ids_by_reference(company.id, note) if company else []
     if company is not None and form.validate_on_submit():
