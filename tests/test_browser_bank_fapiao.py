@@ -36,6 +36,9 @@ def test_client_pays_by_transfer_and_gets_a_fapiao(app, server, bank_firm, brows
     admin.fill("#bank_account_number", "1001 2345 6789 0123 456")
     admin.click("#settings-form button[type=submit]")
     admin.wait_for_selector(".flash-success")
+    # No MERCHANT_SECRETS_KEY here: the page says secrets cannot be stored.
+    assert admin.is_visible("#no-secret-key")
+    screenshot(admin, "billing-settings-bank")
 
     with in_firm(app, bank_firm["slug"]):
         invoice_id = new_invoice(bank_firm["ids"]["company_x"], 128050)
@@ -82,6 +85,7 @@ def test_client_pays_by_transfer_and_gets_a_fapiao(app, server, bank_firm, brows
     admin.set_input_files("#document", str(upload))
     admin.click("#fapiao-issue-form button[type=submit]")
     admin.wait_for_selector(".flash-success")
+    screenshot(admin, "fapiao-queue")
 
     client.reload()
     assert "24312000000012345678" in client.inner_text("#fapiao")

@@ -39,6 +39,8 @@ def settings():
     row = services.billing_settings()
     form = BillingSettingsForm(obj=row)
     form.currency_code = g.tenant.currency
+    if not form.is_submitted():  # the number grouped by four, as it is printed on invoices
+        form.bank_account_number.data = bank.grouped_account_number(row.bank_account_number)
     if form.validate_on_submit():
         for name in (
             "invoice_prefix",

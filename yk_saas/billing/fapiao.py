@@ -25,7 +25,7 @@ from yk_saas.models_base import utcnow
 KINDS = {"ordinary": _l("Ordinary (普通发票)"), "special": _l("Special (专用发票)")}
 STATE_LABELS = {
     "requested": _l("Requested"),
-    "issued": _l("Issued"),
+    "issued": _l("Fapiao issued"),
     "reversed": _l("Reversed (红冲)"),
     "cancelled": _l("Cancelled"),
 }
