@@ -116,7 +116,7 @@ def test_invoice_pdf_is_a_pdf_with_the_chinese_font_embedded(app, firm_a, signed
 
 def test_the_money_migration_creates_what_the_models_declare(app, firm_a):
     """A firm at the baseline gets exactly the money tables of the models from t_billing,
-    t_backfill and t_refund_payout."""
+    t_backfill, t_refund_payout and t_bank_merchant_fapiao."""
     from sqlalchemy import text
 
     from tenants.db import tenant_tables
@@ -155,7 +155,7 @@ def test_the_money_migration_creates_what_the_models_declare(app, firm_a):
         ):
             db.session.execute(text(statement))
         db.session.commit()
-        report = migrate_tenants(slugs=["migmoney"], workers=1, target="t_refund_payout")
+        report = migrate_tenants(slugs=["migmoney"], workers=1, target="t_bank_merchant_fapiao")
         assert report.ok and report.migrated == ["migmoney"]
         assert shape("t_migmoney") == expected and len(expected) > 60
 

@@ -17,6 +17,8 @@ from tests.support.firms import provision_firm
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 HOOK_SECRET = "f" * 64
+#: A firm's payment provider keys as stored: encrypted with MERCHANT_SECRETS_KEY.
+MERCHANT_BLOB = Fernet(Fernet.generate_key()).encrypt(b'{"app_private_key": "k"}').decode()
 
 
 def arm_secrets(app, slug):
@@ -24,6 +26,7 @@ def arm_secrets(app, slug):
     from datetime import timedelta
 
     from yk_saas.accounts.models import PasswordReset, User
+    from yk_saas.billing.models import MerchantSettings
     from yk_saas.models_base import utcnow
     from yk_saas.notifications.models import NotificationWebhook
 
@@ -31,6 +34,11 @@ def arm_secrets(app, slug):
         admin = db.session.scalar(select(User).where(User.role == "admin"))
         admin.totp_secret = TOTP_SECRET
         db.session.add(NotificationWebhook(url="https://gw.example.com/hook", secret=HOOK_SECRET))
+        db.session.add(
+            MerchantSettings(
+                provider="alipay", fields={"app_id": "2021000000000000"}, secret_blob=MERCHANT_BLOB
+            )
+        )
         db.session.add(
             PasswordReset(
                 user_id=admin.id, token_hash="a" * 64, expires_at=utcnow() + timedelta(hours=1)
@@ -73,6 +81,11 @@ def test_owner_export_holds_no_password_hash_totp_secret_reset_link_or_gateway_k
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert b"$argon2" not in everything
     assert TOTP_SECRET.encode() not in everything and HOOK_SECRET.encode() not in everything
+    assert MERCHANT_BLOB.encode() not in everything
+    merchants = json.loads(archive.read("tables/billing_merchant_settings.json"))
+    assert [(m["fields"], m["secret_blob"]) for m in merchants] == [
+        ({"app_id": "2021000000000000"}, None)
+    ]
     for password_hash in secret_firm["hashes"].values():
         assert password_hash.encode() not in everything
     users = json.loads(archive.read("tables/users.json"))
@@ -137,6 +150,10 @@ def test_operator_backup_is_encrypted_and_round_trips_every_secret(
     assert credentials(app, "secretops") == credentials(app, "secretsrc")
     users, hook_secret = credentials(app, "secretops")
     assert users[secret_firm["admin"]][1] == TOTP_SECRET and hook_secret == HOOK_SECRET
+    from yk_saas.billing.models import MerchantSettings
+
+    with app.app_context(), tenant_context("secretops"):
+        assert db.session.scalar(select(MerchantSettings.secret_blob)) == MERCHANT_BLOB
     # Sign-in still works with the restored hash (the second factor is asked for).
     client = host_client("secretops.yk.test")
     assert client.login(secret_firm["client_x"], PASSWORD).status_code == 302

@@ -139,7 +139,7 @@ def build_objects(
     """Every kind of object a URL can name, for one company of one firm; returns them by kind."""
     from yk_saas.accounts.models import Invitation, PasswordReset, UserSession
     from yk_saas.accounts.tokens import new_token
-    from yk_saas.billing import refunds
+    from yk_saas.billing import fapiao, refunds
     from yk_saas.billing import services as billing
     from yk_saas.billing.models import ReminderTemplate
     from yk_saas.catalog import services as catalog
@@ -321,6 +321,17 @@ def build_objects(
     )
     objects["refund"] = Obj({"refund_id": refund.id}, (f"{mark}-REFUND",))
     objects["refund_file"] = Obj({"key": proof.key}, (f"{mark}-REFUNDFILE", f"{mark}-refundproof"))
+    issued = fapiao.request_fapiao(
+        invoice, f"{mark}-FAPIAO", "91310115MA1K3YJ009", "ordinary", "f@example.com", client
+    )
+    fapiao.issue_fapiao(
+        issued.id,
+        "24310000000000000001",
+        upload(PDF + f"{mark}-FAPIAOFILE".encode(), f"{mark}-fapiao.pdf"),
+        manager,
+    )
+    objects["fapiao"] = Obj({"fapiao_id": issued.id}, (f"{mark}-FAPIAO",))
+    objects["fapiao_file"] = Obj({"fapiao_id": issued.id}, (f"{mark}-FAPIAOFILE",))
     db.session.commit()
 
     # Firm-wide objects the desk edits by id.
@@ -651,6 +662,11 @@ ROUTES: dict[str, list[T]] = {
         T("ledger_file", refused=EVERYONE),
     ],
     "billing_admin.reminder_template": [T("template", "owner")],
+    "billing.fapiao_detail": [T("fapiao", "accountant")],
+    "billing.issue_fapiao": [T("fapiao")],
+    "billing.fapiao_file": [T("fapiao_file", "accountant")],
+    "billing_portal.request_fapiao": [T("invoice")],
+    "billing_portal.fapiao_file": [T("fapiao_file", "client_x")],
     "billing_portal.invoice": [T("invoice", "client_x")],
     "billing_portal.pay": [T("invoice")],
     "billing_portal.invoice_pdf": [T("invoice", "client_x")],
@@ -752,6 +768,13 @@ PAYLOADS = {
     "billing_admin.reminder_template": {"subject": "IDOR", "body": "IDOR"},
     "billing_portal.invoice": {"reason": "IDOR refund"},
     "billing_portal.refund_step": {"note": "IDOR"},
+    "billing.issue_fapiao": {"fapiao_number": "24310000000000009999"},
+    "billing_portal.request_fapiao": {
+        "title": "IDOR",
+        "taxpayer_id": "91310115MA1K3YJ009",
+        "kind": "ordinary",
+        "email": "idor@example.com",
+    },
     "catalog_admin.category": {"name": "IDOR category", "sort_order": "0"},
     "catalog_admin.service": {
         "name": "IDOR service",
@@ -1065,6 +1088,8 @@ FILE_ENDPOINTS = {
     "billing_portal.receipt",
     "billing.refund_file",
     "billing_portal.refund_file",
+    "billing.fapiao_file",
+    "billing_portal.fapiao_file",
 }
 
 

@@ -54,6 +54,8 @@ def from_environment() -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         # The platform's monthly plan (a Stripe Price id) for firms' subscriptions.
         "STRIPE_PRICE_MONTHLY": os.environ.get("STRIPE_PRICE_MONTHLY", ""),
+        # Fernet keys (comma-separated, newest first) encrypting firms' merchant secrets.
+        "MERCHANT_SECRETS_KEY": os.environ.get("MERCHANT_SECRETS_KEY", ""),
         # Reminders by SMS: JSON is posted here for an adapter to send (empty: no SMS).
         "SMS_WEBHOOK_URL": os.environ.get("SMS_WEBHOOK_URL", ""),
         # host:port listeners exempt from the public-https rule of firm URLs (tests, local only).

@@ -57,6 +57,12 @@ ACTION_LABELS = {
     "payment_recorded": _l("Recorded a payment"),
     "online_payment_unapplied": _l("An online payment could not be applied"),
     "credit_note_issued": _l("Issued a credit note"),
+    "bank_transfer_matched": _l("Matched a bank transfer to invoices"),
+    "merchant_settings_changed": _l("Changed a payment provider's merchant settings"),
+    "fapiao_requested": _l("Fapiao requested"),
+    "fapiao_issued": _l("Fapiao issued"),
+    "fapiao_reversed": _l("Fapiao reversed (红冲)"),
+    "fapiao_lowered": _l("Fapiao request lowered or cancelled after a refund"),
     "reminder_sent": _l("Sent a payment reminder"),
     "reminder_template_changed": _l("Changed the reminder wording"),
     "receivables_exported": _l("Exported receivables"),
@@ -98,6 +104,7 @@ TARGET_LABELS = {
     "invoice": _l("Invoice"),
     "refund": _l("Refund"),
     "reminder_template": _l("Reminder wording"),
+    "merchant_settings": _l("Merchant settings"),
     "notification_webhook": _l("Message gateway"),
     "work_item": _l("Order"),
     "work_settings": _l("Work settings"),
@@ -122,6 +129,10 @@ DETAIL_LABELS = {
     "rows": _l("Rows"),
     "created": _l("Rows created"),
     "operator": _l("Platform operator"),
+    "provider": _l("Payment provider"),
+    "secrets_changed": _l("Secrets replaced"),
+    "fapiao_number": _l("Fapiao number"),
+    "bank_account": _l("Bank account"),
 }
 
 

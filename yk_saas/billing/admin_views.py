@@ -4,24 +4,27 @@ dashboard cards and the firm's own platform subscription."""
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, OWNER, STAFF, or_404, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
-from yk_saas.billing import reports, services
+from yk_saas.billing import bank, merchant, reports, services
 from yk_saas.billing.bindings import bound_account
-from yk_saas.billing.forms import BillingSettingsForm, TemplateForm
+from yk_saas.billing.forms import BillingSettingsForm, TemplateForm, merchant_form
 from yk_saas.billing.models import ReminderTemplate
 from yk_saas.billing.providers import stripe_configured
 from yk_saas.billing.sms import sms_available
@@ -38,6 +41,8 @@ def settings():
     row = services.billing_settings()
     form = BillingSettingsForm(obj=row)
     form.currency_code = g.tenant.currency
+    if not form.is_submitted():  # the number grouped by four, as it is printed on invoices
+        form.bank_account_number.data = bank.grouped_account_number(row.bank_account_number)
     if form.validate_on_submit():
         for name in (
             "invoice_prefix",
@@ -51,6 +56,13 @@ def settings():
         ):
             setattr(row, name, getattr(form, name).data)
         with user_errors_on(form, "stripe_account_id") as outcome:
+            bank.save_bank_details(
+                row,
+                form.bank_account_name.data,
+                form.bank_name.data,
+                form.bank_branch.data,
+                form.bank_account_number.data,
+            )
             services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)
         if outcome.ok:
             services.billing_rules_changed()
@@ -61,10 +73,33 @@ def settings():
                 prefix=row.invoice_prefix,
                 late_fee=row.late_fee_kind,
                 stripe_account=row.stripe_account_id,
+                bank_account=bank.grouped_account_number(row.bank_account_number),
             )
             flash(_("Settings saved."), "success")
             return redirect(url_for("billing_admin.settings"))
+    return settings_page(form, status=form_status(form))
+
+
+def settings_page(form, merchant_forms=None, status=200):
     templates = db.session.scalars(select(ReminderTemplate).order_by(ReminderTemplate.locale)).all()
+    merchant_forms = merchant_forms or {}
+    channels = []
+    for channel in merchant.CHANNELS.values():
+        row = merchant.merchant_row(channel.name)
+        channel_form = merchant_forms.get(channel.name) or merchant_form(
+            channel, data=dict(row.fields) if row else None
+        )
+        for spec in channel.secrets:  # write-only: what was typed is never sent back
+            getattr(channel_form, spec.name).data = ""
+        channels.append(
+            {
+                "channel": channel,
+                "form": channel_form,
+                "hints": merchant.secret_hints(row),
+                "complete": merchant.merchant_credentials(channel.name) is not None,
+                "has_secrets": bool(row and row.secret_blob),
+            }
+        )
     return render_template(
         "billing_admin/settings.html",
         form=form,
@@ -72,7 +107,32 @@ def settings():
         stripe_ready=stripe_configured(),
         account=bound_account("stripe"),
         sms_ready=sms_available(),
-    ), form_status(form)
+        channels=channels,
+        secrets_storable=merchant.secrets_storable(),
+    ), status
+
+
+@bp.route("/merchant", methods=["POST"])
+@roles(*MANAGERS)
+def save_merchant():
+    channel = merchant.CHANNELS.get(request.form.get("provider", ""))
+    if channel is None:
+        abort(404)
+    channel_form = merchant_form(channel)
+    if channel_form.validate_on_submit():
+        with user_errors_on(channel_form) as outcome:
+            merchant.save_merchant_settings(
+                channel.name,
+                {spec.name: getattr(channel_form, spec.name).data for spec in channel.fields},
+                {spec.name: getattr(channel_form, spec.name).data for spec in channel.secrets},
+                current_user,
+            )
+        if outcome.ok:
+            flash(_("%(provider)s settings saved.", provider=channel.label), "success")
+            return redirect(url_for("billing_admin.settings"))
+    row = services.billing_settings()
+    form = BillingSettingsForm(formdata=None, obj=row)
+    return settings_page(form, {channel.name: channel_form}, form_status(channel_form))
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])

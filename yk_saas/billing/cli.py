@@ -46,3 +46,39 @@ def dun_command(slug):
         sent = run_dunning()
         db.session.commit()
     click.echo(f"{slug}: {sent} reminders")
+
+
+@billing_cli.command("rotate-merchant-secrets")
+@click.argument("slugs", nargs=-1)
+def rotate_merchant_secrets_command(slugs):
+    """Re-encrypt merchant secrets with the first key of MERCHANT_SECRETS_KEY (every firm,
+    or the SLUGS given).
+
+    Each firm is committed on its own; a firm whose secrets no key opens is reported and
+    left as it was, and the command then ends with an error.
+    """
+    from sqlalchemy import select
+
+    from tenants.models import Tenant
+    from yk_saas.billing.merchant import MerchantKeyError, merchant_fernet, rotate_merchant_secrets
+
+    try:
+        if merchant_fernet() is None:
+            raise click.ClickException("MERCHANT_SECRETS_KEY is not set")
+    except MerchantKeyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    slugs = slugs or list(db.session.scalars(select(Tenant.slug).order_by(Tenant.id)))
+    failed = []
+    for slug in slugs:
+        with tenant_context(slug):
+            try:
+                rows = rotate_merchant_secrets()
+            except MerchantKeyError as exc:
+                db.session.rollback()
+                failed.append(slug)
+                click.echo(f"{slug}: {exc}", err=True)
+                continue
+            db.session.commit()
+        click.echo(f"{slug}: {rows} re-encrypted")
+    if failed:
+        raise click.ClickException(f"not rotated: {', '.join(failed)}")

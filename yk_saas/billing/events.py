@@ -25,6 +25,8 @@ EVENT_TYPES = (
         labels={"step": ACTION_LABELS},
     ),
     EventType("billing.credit_limit", _l("%(company)s is over its credit limit")),
+    EventType("billing.fapiao_requested", _l("Fapiao requested for invoice %(number)s")),
+    EventType("billing.fapiao_issued", _l("Your fapiao for invoice %(number)s is ready")),
 )
 
 

@@ -113,6 +113,14 @@ class BillingSettingsForm(Form):
         default=3,
         validators=[InputRequired(), NumberRange(1, 36)],
     )
+    bank_account_name = StringField(
+        _l("Account name (户名)"), validators=[Optional(), Length(max=120)]
+    )
+    bank_name = StringField(_l("Bank (开户行)"), validators=[Optional(), Length(max=120)])
+    bank_branch = StringField(_l("Branch (支行)"), validators=[Optional(), Length(max=120)])
+    bank_account_number = StringField(
+        _l("Account number (账号)"), validators=[Optional(), Length(max=40)]
+    )
     stripe_account_id = StringField(
         _l("Stripe connected account (acct_…)"),
         validators=[
@@ -148,6 +156,54 @@ class TemplateForm(Form):
     body = TextAreaField(
         _l("Body"), validators=[InputRequired(), Length(max=4000), known_variables_only]
     )
+
+
+def merchant_form(channel, data=None):
+    """The settings form of one payment provider; its fields are named ``<provider>-<field>``.
+
+    Secret fields are never filled from what is stored: typing one replaces it, blank keeps it.
+    """
+    from yk_saas.billing.merchant import MAX_SECRET
+
+    attrs = {
+        spec.name: StringField(spec.label, validators=[Optional(), Length(max=64)])
+        for spec in channel.fields
+    }
+    attrs.update(
+        {
+            spec.name: TextAreaField(spec.label, validators=[Optional(), Length(max=MAX_SECRET)])
+            for spec in channel.secrets
+        }
+    )
+    form_class = type(f"MerchantForm_{channel.name}", (Form,), attrs)
+    form = form_class(data=data, prefix=channel.name)
+    form.channel = channel
+    return form
+
+
+class BankTransferForm(Form):
+    amount = AmountField(_l("Amount received"), validators=[InputRequired()])
+    received_on = DateField(_l("Received on"), validators=[InputRequired(), DateWindow(5, 1)])
+    reference = StringField(
+        _l("Note on the bank statement"), validators=[Optional(), Length(max=120)]
+    )
+
+
+class FapiaoRequestForm(Form):
+    title = StringField(_l("Title (抬头)"), validators=[InputRequired(), Length(max=200)])
+    taxpayer_id = StringField(
+        _l("Taxpayer id (统一社会信用代码)"), validators=[InputRequired(), Length(max=40)]
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("ordinary", _l("Ordinary (普通发票)")), ("special", _l("Special (专用发票)"))],
+    )
+    email = StringField(_l("E-mail for the fapiao"), validators=[InputRequired(), Length(max=254)])
+
+
+class FapiaoIssueForm(Form):
+    fapiao_number = StringField(_l("Fapiao number"), validators=[InputRequired(), Length(max=40)])
+    document = FileField(_l("Issued fapiao (PDF, OFD or XML)"))
 
 
 class RefundRequestForm(Form):

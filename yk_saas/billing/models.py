@@ -199,6 +199,12 @@ class BillingSettings(TenantModel):
     #: Most invoices one billing run creates per contract; a new contract with more past
     #: periods bills only the latest this many, after the manager confirms.
     backfill_periods: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    #: Where clients send a bank transfer (shown on invoices); all empty = not given yet.
+    bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    bank_name: Mapped[str | None] = mapped_column(String(120))
+    bank_branch: Mapped[str | None] = mapped_column(String(120))
+    #: Digits only (grouped by four when shown).
+    bank_account_number: Mapped[str | None] = mapped_column(String(32))
 
 
 class ReminderTemplate(TenantModel):
@@ -330,3 +336,85 @@ class ProviderCheckout(TenantModel):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = created_at_column()
+
+
+class MerchantSettings(TenantModel):
+    """The firm's own merchant account at one online payment provider (WeChat Pay, Alipay…).
+
+    Identifiers that are not secret are kept as they are; the keys are one blob
+    encrypted with ``MERCHANT_SECRETS_KEY`` (``billing/merchant.py``) and never
+    leave the server in an owner's export.
+    """
+
+    __tablename__ = "billing_merchant_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16), unique=True)
+    #: Non-secret identifiers (mch_id, app_id …) by name.
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: A Fernet token of the JSON of the secrets by name; None when none was ever stored.
+    secret_blob: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = created_at_column()
+    updated_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey(USER_FK, ondelete="SET NULL")
+    )
+
+
+class FapiaoProfile(TenantModel):
+    """What a client company last put on a fapiao request, offered again next time."""
+
+    __tablename__ = "billing_fapiao_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(COMPANY_FK, ondelete="CASCADE"), unique=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    taxpayer_id: Mapped[str] = mapped_column(String(18))
+    #: ordinary (普票) or special (专票)
+    kind: Mapped[str] = mapped_column(String(8))
+    email: Mapped[str] = mapped_column(String(254))
+
+
+class Fapiao(TenantModel):
+    """A client's request for a fapiao on a paid invoice, and the fapiao issued for it.
+
+    The amount is fixed when it is requested (at most what was paid and not refunded).
+    A refund or a void afterwards records its red-letter reversal (红冲).
+    """
+
+    __tablename__ = "billing_fapiao"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tenant.billing_invoices.id", ondelete="RESTRICT"), index=True
+    )
+    company_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey(COMPANY_FK, ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    taxpayer_id: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(8))
+    email: Mapped[str] = mapped_column(String(254))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    #: requested, issued, reversed (红冲), cancelled (reversed before it was issued)
+    state: Mapped[str] = mapped_column(String(16), default="requested", index=True)
+    #: The number the tax system gave the fapiao.
+    fapiao_number: Mapped[str | None] = mapped_column(String(40))
+    file_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tenant.stored_files.id", ondelete="SET NULL")
+    )
+    issued_at: Mapped[datetime | None] = timestamp_column()
+    issued_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey(USER_FK, ondelete="SET NULL")
+    )
+    #: Why and when it was reversed (a refund or the invoice voided).
+    reversal_reason: Mapped[str | None] = mapped_column(String(300))
+    reversed_at: Mapped[datetime | None] = timestamp_column()
+    requested_by_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey(USER_FK, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+    invoice: Mapped[Invoice] = relationship()

@@ -18,11 +18,19 @@ from yk_saas.files.services import firm_folder
 
 
 def pdf_context(invoice: Invoice) -> dict:
+    from yk_saas.billing.bank import bank_details, payment_reference
+
     payments = db.session.scalars(
         select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)
     ).all()
     notes = db.session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)).all()
-    return {"invoice": invoice, "payments": payments, "notes": notes}
+    return {
+        "invoice": invoice,
+        "payments": payments,
+        "notes": notes,
+        "reference": payment_reference(invoice.number),
+        "bank_account": bank_details(),
+    }
 
 
 def cached_invoice_pdf(invoice_id: int) -> Path | None:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tenants import db
 from yk_saas.access import CLIENT, or_404, require_firm_host, roles
-from yk_saas.billing import refunds, services
-from yk_saas.billing.forms import RefundRequestForm, RefundStepForm
+from yk_saas.billing import bank, fapiao, refunds, services
+from yk_saas.billing.forms import FapiaoRequestForm, RefundRequestForm, RefundStepForm
 from yk_saas.billing.models import Invoice, Payment, RefundRequest
 from yk_saas.billing.providers import provider_for_firm
 from yk_saas.errors import form_status, user_errors_on
@@ -76,14 +76,66 @@ def invoice(invoice_id):
         if outcome.ok:
             flash(_("Refund requested. We will get back to you."), "success")
             return redirect(url_for("billing_portal.refund", refund_id=refund.id))
+    return invoice_page(invoice, form, status=form_status(form))
+
+
+def invoice_page(invoice: Invoice, form=None, fapiao_form=None, status=200):
     payments = db.session.scalars(select(Payment).where(Payment.invoice_id == invoice.id)).all()
+    if fapiao_form is None:
+        profile = fapiao.profile_of(invoice.company_id)
+        fapiao_form = FapiaoRequestForm(
+            formdata=None,
+            data={k: getattr(profile, k) for k in ("title", "taxpayer_id", "kind", "email")}
+            if profile
+            else {"email": current_user.email},
+        )
     return render_template(
         "billing_portal/invoice.html",
         invoice=invoice,
         payments=payments,
-        form=form,
+        form=form or RefundRequestForm(formdata=None),
         online=provider_for_firm().online,
-    ), form_status(form)
+        reference=bank.payment_reference(invoice.number),
+        bank_account=bank.bank_details(),
+        fapiao_form=fapiao_form,
+        fapiao_rows=fapiao.fapiao_of_invoice(invoice.id),
+        fapiao_open=fapiao.active_fapiao(invoice.id) is not None,
+        fapiao_labels=fapiao.STATE_LABELS,
+    ), status
+
+
+@bp.route("/invoices/<int:invoice_id>/fapiao", methods=["POST"])
+@roles(CLIENT)
+def request_fapiao(invoice_id):
+    invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
+    form = FapiaoRequestForm()
+    if form.validate_on_submit():
+        with user_errors_on(form) as outcome:
+            fapiao.request_fapiao(
+                invoice,
+                form.title.data,
+                form.taxpayer_id.data,
+                form.kind.data,
+                form.email.data,
+                current_user,
+            )
+        if outcome.ok:
+            flash(_("Fapiao requested. We will tell you when it is ready."), "success")
+            return redirect(url_for("billing_portal.invoice", invoice_id=invoice.id))
+    invoice = or_404(services.get_visible_invoice(current_user, invoice_id))
+    return invoice_page(invoice, fapiao_form=form, status=form_status(form))
+
+
+@bp.route("/fapiao/<int:fapiao_id>/file")
+@roles(CLIENT)
+def fapiao_file(fapiao_id):
+    from yk_saas.files.models import StoredFile
+    from yk_saas.files.services import send_stored_file
+
+    row = or_404(fapiao.get_visible_fapiao(current_user, fapiao_id))
+    if row.state != "issued":
+        abort(404)
+    return send_stored_file(or_404(row.file_id and db.session.get(StoredFile, row.file_id)))
 
 
 @bp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])

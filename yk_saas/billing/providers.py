@@ -5,6 +5,10 @@ Every outgoing Stripe call carries an idempotency key derived from what it is
 for, so a retried request never charges or refunds twice. Every Checkout
 Session is recorded with its invoice, amount and currency when it is created:
 a notification about any other session changes nothing (``bindings.py``).
+
+A provider on the firm's own merchant account (WeChat Pay, Alipay) reads its
+identifiers and keys with ``merchant.merchant_credentials(name)``: None (no
+``MERCHANT_SECRETS_KEY``, or the account incomplete) keeps that channel off.
 """
 
 from dataclasses import dataclass

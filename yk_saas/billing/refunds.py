@@ -185,7 +185,10 @@ def move(
         refund.agreed_cents = refund.proposed_cents
         amount_cents = refund.agreed_cents
     elif action == "execute":
+        from yk_saas.billing.fapiao import reverse_for_money_back
+
         amount_cents = execute_refund(refund, payout)
+        reverse_for_money_back(locked_invoice(refund.invoice_id), f"refund #{refund.id}", by)
     refund.state = target
     return add_step(refund, action, by, note, amount_cents, file_id)
 

@@ -627,9 +627,17 @@ def visible_invoices_query(user: User, q: str = "", state: str = ""):
     if not user.is_manager:
         query = query.where(Invoice.company_id.in_(visible_company_ids(user)))
     if q:
+        from yk_saas.billing import bank
+
         companies = select(ClientCompany.id).where(matches(q, ClientCompany.name))
+        numbers = bank.invoice_numbers_for(q)  # a payment reference as the client quoted it
+        by_reference = [bank.compact_number_column().in_(numbers)] if numbers else []
         query = query.where(
-            or_(matches(q, Invoice.number, Invoice.description), Invoice.company_id.in_(companies))
+            or_(
+                matches(q, Invoice.number, Invoice.description),
+                Invoice.company_id.in_(companies),
+                *by_reference,
+            )
         )
     if state == "overdue":
         query = query.where(Invoice.status == "open", Invoice.due_on < current_tenant().today())

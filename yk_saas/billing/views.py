@@ -13,17 +13,20 @@ from sqlalchemy import select
 
 from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, STAFF, or_404, require_firm_host, roles
-from yk_saas.billing import credit, dunning, refunds, services
+from yk_saas.billing import bank, credit, dunning, fapiao, refunds, services
 from yk_saas.billing.forms import (
+    BankTransferForm,
     ContractForm,
     CreditLimitForm,
     CreditNoteForm,
+    FapiaoIssueForm,
     PaymentForm,
     RefundStepForm,
 )
 from yk_saas.billing.models import (
     Contract,
     CreditNote,
+    Fapiao,
     Invoice,
     Payment,
     RefundRequest,
@@ -31,8 +34,9 @@ from yk_saas.billing.models import (
 )
 from yk_saas.billing.refund_pages import refund_page, save_evidence
 from yk_saas.billing.refunds import visible_refunds_query
+from yk_saas.bounded import arg_int, form_int, form_ints
 from yk_saas.clients.models import ClientCompany
-from yk_saas.clients.services import get_visible_company
+from yk_saas.clients.services import get_visible_company, visible_companies_query
 from yk_saas.errors import form_status, user_errors_on
 from yk_saas.files.services import send_stored_file
 from yk_saas.money import to_decimal
@@ -77,6 +81,10 @@ def invoice_page(invoice: Invoice, payment_form=None, credit_form=None, status=2
     return render_template(
         "billing/invoice.html",
         invoice=invoice,
+        reference=bank.payment_reference(invoice.number),
+        bank_account=bank.bank_details(),
+        fapiao_rows=fapiao.fapiao_of_invoice(invoice.id),
+        fapiao_labels=fapiao.STATE_LABELS,
         payments=payments,
         notes=notes,
         reminders=reminders,
@@ -169,6 +177,131 @@ def receipt(payment_id):
     payment = or_404(db.session.get(Payment, payment_id))
     or_404(services.get_visible_invoice(current_user, payment.invoice_id))
     return send_receipt_pdf(payment)
+
+
+@bp.route("/transfers", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def transfer():
+    """Match one bank transfer to the open invoices of one client company."""
+    posted = request.method == "POST"
+    company_id = form_int("company_id") if posted else arg_int("company_id", None, 1)
+    note = request.values.get("reference", "").strip()[:120]
+    if company_id is None and note:  # found by the reference the client quoted
+        found = db.session.scalar(
+            bank.search_invoices(services.visible_invoices_query(current_user), note).limit(1)
+        )
+        company_id = found.company_id if found else None
+    company = or_404(get_visible_company(current_user, company_id)) if company_id else None
+    form = BankTransferForm(
+        data={"received_on": current_tenant().today(), "reference": note} if not posted else None
+    )
+    form.currency_code = g.tenant.currency
+    if posted:
+        if company is None:
+            abort(404)
+        ticked = form_ints("invoice_ids")
+    else:
+        ticked = bank.invoice_ids_by_reference(company.id, note) if company else []
+    if company is not None and form.validate_on_submit():
+        with user_errors_on(form, "amount") as outcome:
+            payments = bank.record_bank_transfer(
+                company.id,
+                form.amount.minor,
+                ticked,
+                form.reference.data or "",
+                form.received_on.data,
+                current_user,
+            )
+        if outcome.ok:
+            flash(
+                _(
+                    "Transfer recorded on %(n)d invoices. Receipts %(numbers)s.",
+                    n=len(payments),
+                    numbers=", ".join(p.receipt_number for p in payments),
+                ),
+                "success",
+            )
+            return redirect(url_for("billing.client", company_id=company.id))
+    companies = db.session.scalars(
+        visible_companies_query(current_user).order_by(ClientCompany.name)
+    ).all()
+    return render_template(
+        "billing/transfer.html",
+        form=form,
+        company=company,
+        companies=companies,
+        invoices=bank.open_invoices_of(company.id) if company else [],
+        ticked=set(ticked),
+        payment_reference=bank.payment_reference,
+        note=note,
+    ), form_status(form)
+
+
+@bp.route("/fapiao")
+@roles(*STAFF)
+def fapiao_queue():
+    state = request.args.get("state", "requested")
+    query = fapiao.visible_fapiao_query(current_user)
+    if state in fapiao.STATE_LABELS:
+        query = query.where(Fapiao.state == state)
+    rows = page_of(query.order_by(Fapiao.id), PER_PAGE)
+    numbers = dict(
+        db.session.execute(
+            select(Invoice.id, Invoice.number).where(
+                Invoice.id.in_([r.invoice_id for r in rows.items])
+            )
+        ).all()
+    )
+    return render_template(
+        "billing/fapiao_queue.html",
+        rows=rows,
+        state=state,
+        labels=fapiao.STATE_LABELS,
+        kinds=fapiao.KINDS,
+        numbers=numbers,
+    )
+
+
+def fapiao_page(row: Fapiao, form=None, status=200):
+    return render_template(
+        "billing/fapiao.html",
+        fapiao=row,
+        form=form or FapiaoIssueForm(),
+        labels=fapiao.STATE_LABELS,
+        kinds=fapiao.KINDS,
+    ), status
+
+
+@bp.route("/fapiao/<int:fapiao_id>")
+@roles(*STAFF)
+def fapiao_detail(fapiao_id):
+    return fapiao_page(or_404(fapiao.get_visible_fapiao(current_user, fapiao_id)))
+
+
+@bp.route("/fapiao/<int:fapiao_id>/issue", methods=["POST"])
+@roles(*MANAGERS)
+def issue_fapiao(fapiao_id):
+    row = or_404(fapiao.get_visible_fapiao(current_user, fapiao_id))
+    form = FapiaoIssueForm()
+    if form.validate_on_submit():
+        with user_errors_on(form) as outcome:
+            fapiao.issue_fapiao(row.id, form.fapiao_number.data, form.document.data, current_user)
+        if outcome.ok:
+            flash(_("Fapiao issued; the client is told it is ready."), "success")
+            return redirect(url_for("billing.fapiao_queue"))
+    return fapiao_page(
+        or_404(fapiao.get_visible_fapiao(current_user, fapiao_id)), form, form_status(form)
+    )
+
+
+@bp.route("/fapiao/<int:fapiao_id>/file")
+@roles(*STAFF)
+def fapiao_file(fapiao_id):
+    from yk_saas.files.models import StoredFile
+    from yk_saas.files.services import send_stored_file
+
+    row = or_404(fapiao.get_visible_fapiao(current_user, fapiao_id))
+    return send_stored_file(or_404(row.file_id and db.session.get(StoredFile, row.file_id)))
 
 
 @bp.route("/contracts", methods=["GET", "POST"])

@@ -40,10 +40,12 @@ def _json_default(value):
 WITHHELD = {"outbox_emails": ("secret_text", "secret_html")}
 NOT_EXPORTED = {"user_sessions"}
 #: Credentials that only the operator's encrypted backup carries: an owner must not be able
-#: to hand out staff passwords, second factors, live reset links or the gateway's signing key.
+#: to hand out staff passwords, second factors, live reset links, the gateway's signing key
+#: or the firm's payment provider keys (encrypted, but with a key the owner may hold too).
 CREDENTIALS = {
     "users": ("password_hash", "totp_secret"),
     "notification_webhooks": ("secret",),
+    "billing_merchant_settings": ("secret_blob",),
 }
 CREDENTIAL_TABLES = {"password_resets"}
 #: Never a valid argon2 hash: an account restored from an owner's export has no password

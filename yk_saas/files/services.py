@@ -51,12 +51,19 @@ KINDS = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
     "csv": FileKind(frozenset({"csv"}), (), "text/csv"),
+    # China's electronic fapiao formats: OFD (GB/T 33190, a zip of XML parts) and its XML.
+    "ofd": FileKind(frozenset({"ofd"}), (b"PK\x03\x04",), "application/ofd"),
+    "xml": FileKind(frozenset({"xml"}), (b"<?xml", b"\xef\xbb\xbf<?xml"), "application/xml"),
 }
 IMAGES = ("png", "jpeg", "webp")
 DOCUMENTS = ("pdf", "png", "jpeg", "webp", "xlsx", "docx")
 
-#: Zip-based kinds and the part each must contain to be what its name says.
-ZIP_KINDS = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml"}
+#: Zip-based kinds and the parts each must contain to be what its name says.
+ZIP_KINDS = {
+    "xlsx": ("[Content_Types].xml", "xl/workbook.xml"),
+    "docx": ("[Content_Types].xml", "word/document.xml"),
+    "ofd": ("OFD.xml",),
+}
 #: Zip limits, checked on the central directory before anything is inflated (zipfile
 #: never inflates a member past its declared size, so the declared sizes are binding).
 MAX_ZIP_MEMBERS = 1000
@@ -146,7 +153,7 @@ def check_zip_container(data: bytes, kind: str, max_unzipped: int = MAX_UNZIPPED
         if len(members) > MAX_ZIP_MEMBERS:
             raise UploadError(_("The file has more than %(n)d parts.", n=MAX_ZIP_MEMBERS))
         names = {m.filename for m in members}
-        if "[Content_Types].xml" not in names or ZIP_KINDS[kind] not in names:
+        if not all(part in names for part in ZIP_KINDS[kind]):
             raise damaged
         if sum(m.file_size for m in members) > max_unzipped:
             raise UploadError(_("The file unpacks to more than %(mb)d MB.", mb=max_unzipped // MB))
