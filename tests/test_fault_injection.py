@@ -331,11 +331,15 @@ def reminder_counts(app, slug):
 
 
 def test_a_dunning_pass_killed_half_way_sends_every_reminder_step_once(app, redis):
+    from yk_saas.billing.dunning import BATCH
     from yk_saas.billing.jobs import dunning_pass
 
     slug = "faultdun"
     new_firm(app, slug)
-    due = open_invoices_for_dunning(app, slug, companies=30, per_company=4)
+    # Enough invoices for several batches of the pass, so that it is still running after
+    # its first e-mails are written.
+    due = open_invoices_for_dunning(app, slug, companies=250, per_company=12)
+    assert due > 2 * BATCH
     Queue("default", connection=redis).enqueue(dunning_pass, slug)
     worker = start_worker(app)
     # The pass is one transaction: kill it while it is writing the reminders' e-mails.

@@ -46,6 +46,7 @@ DUE_KINDS = {
     "claims": DueKind(
         "claims", "yk_saas.work.jobs.sweep_claim_timeouts_and_stale_work", "deadlines"
     ),
+    "dunning": DueKind("dunning", "yk_saas.billing.jobs.dunning_pass", "default"),
 }
 
 #: A (firm, kind) enqueued by a tick is not enqueued again for this long.

@@ -4,14 +4,14 @@ Periodic work is a list of definitions. Every worker process runs the
 dispatcher, and a Redis key per (job, time slot) makes sure each slot is
 enqueued once however many workers run.
 
-Claim deadlines and "no progress" reminders go by the due-work
+Claim deadlines, "no progress" reminders and dunning steps go by the due-work
 index (``yk_saas.due``): the ``due-work`` tick, every minute, is one indexed
 query and enqueues jobs only for firms with something due, so an idle firm
-costs nothing. Their full pass over every firm (``for_each_firm``) stays,
-hourly, as a safety net: a missed index write delays work by at most an hour,
-never loses it. The other kinds (dunning steps, billing periods, complaint
-and follow-up reminders, surveys, ledger reminders, mail retries) still fan
-out one job per firm at each slot.
+costs nothing. Their full pass over every firm (``for_each_firm``) stays as a
+safety net (claims hourly, dunning daily): a missed index write delays work,
+never loses it. The other kinds (billing periods, complaint and follow-up
+reminders, surveys, ledger reminders, mail retries) still fan out one job per
+firm at each slot.
 """
 
 import logging
@@ -43,7 +43,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("mail-requeue", 300, "yk_saas.mail.jobs.requeue_stuck_mail_everywhere"),
     PeriodicJob("billing-run", 3600, "yk_saas.billing.jobs.billing_run_everywhere"),
     PeriodicJob("due-work", 60, "yk_saas.due.tick", queue="high"),
-    PeriodicJob("dunning-pass", 1800, "yk_saas.billing.jobs.dunning_pass_everywhere"),
+    PeriodicJob("dunning-pass", 86400, "yk_saas.billing.jobs.dunning_pass_everywhere"),
     PeriodicJob(
         "complaint-followups", 3600, "yk_saas.feedback.jobs.complaint_followups_everywhere"
     ),

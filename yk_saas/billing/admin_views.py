@@ -20,7 +20,7 @@ from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, OWNER, STAFF, or_404, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
-from yk_saas.billing import refunds, reports, services
+from yk_saas.billing import dunning, refunds, reports, services
 from yk_saas.billing.bindings import bound_account
 from yk_saas.billing.forms import BillingSettingsForm, RefundStepForm, TemplateForm
 from yk_saas.billing.models import RefundRequest, ReminderTemplate
@@ -56,6 +56,7 @@ def settings():
         with user_errors_on(form, "stripe_account_id") as outcome:
             services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)
         if outcome.ok:
+            dunning.mark_settings_changed()
             record_audit(
                 "billing_settings_changed",
                 "firm",

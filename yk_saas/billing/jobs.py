@@ -1,4 +1,5 @@
-"""Money jobs: the billing run and the dunning pass, fanned out per firm.
+"""Money jobs: the billing run, fanned out per firm, and the dunning pass, run for a firm
+when the due-work index says a reminder step is due (and daily for every firm, as a net).
 
 Both are idempotent: a re-run (or two at once) creates no second invoice and
 sends no second reminder step.
@@ -18,12 +19,19 @@ def billing_run() -> int:
 
 @tenant_job
 def dunning_pass() -> int:
-    """Send this firm's due reminder steps; end a trial that ran out."""
-    from yk_saas.billing.dunning import run_dunning
+    """Send this firm's due reminder steps; end a trial that ran out; then the firm's
+    next dunning time in the due-work index (run by the index's tick when it comes)."""
+    from yk_saas import due
+    from yk_saas.billing.dunning import DUE_KIND, next_dunning_at, run_dunning
     from yk_saas.billing.subscription import expire_trial
+    from yk_saas.extensions import queue
 
+    version = due.read_due(DUE_KIND)
     expire_trial()
-    return run_dunning()
+    sent = run_dunning()
+    due.reschedule(DUE_KIND, version, next_dunning_at())
+    due.job_done(queue().connection, DUE_KIND)
+    return sent
 
 
 @platform_job
@@ -34,5 +42,5 @@ def billing_run_everywhere() -> int:
 
 @platform_job
 def dunning_pass_everywhere() -> int:
-    """Periodic: one dunning pass job per firm."""
+    """Safety net (daily): one dunning pass job per firm, whatever the due-work index says."""
     return for_each_firm(dunning_pass, queue_name="default")

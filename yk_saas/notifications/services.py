@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
+from yk_saas.bulk import insert_rows
 from yk_saas.jobs import enqueue_after_commit
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.mail.services import MAX_ATTEMPTS, queue_email
@@ -173,10 +174,9 @@ def notify_many(event: str, notices: list[tuple[Iterable[int], str | None, dict]
     if not rows:
         return []
     table = Notification.__table__
-    created = db.session.execute(
-        table.insert().values(rows).returning(table.c.id, table.c.user_id)
-    ).all()
+    created = insert_rows(table, rows, returning=(table.c.id, table.c.user_id)).all()
     fan_out = ChannelFanOut()
+    fan_out.preload(event, users)
     for note_id, user_id in created:
         fan_out.send(users[user_id], event, note_id)
     return [note_id for note_id, _ in created]
@@ -189,6 +189,28 @@ class ChannelFanOut:
         self.slug = current_tenant().slug
         self.has_gateway = active_webhook() is not None
         self.choices: dict[tuple[int, str, str], bool] = {}
+
+    def preload(self, event: str, user_ids: Iterable[int]) -> None:
+        """The users' choices for ``event`` on every channel, read in one query."""
+        user_ids = list(user_ids)
+        saved = {
+            (user_id, channel): enabled
+            for user_id, channel, enabled in db.session.execute(
+                select(
+                    NotificationPreference.user_id,
+                    NotificationPreference.channel,
+                    NotificationPreference.enabled,
+                ).where(
+                    NotificationPreference.user_id.in_(user_ids),
+                    NotificationPreference.event == event,
+                )
+            )
+        }
+        for user_id in user_ids:
+            for channel in CHANNELS:
+                self.choices[(user_id, event, channel)] = saved.get(
+                    (user_id, channel), default_enabled(event, channel)
+                )
 
     def enabled(self, user: User, event: str, channel: str) -> bool:
         key = (user.id, event, channel)
