@@ -435,10 +435,15 @@ def assign_due(now, batch: int | None = None) -> dict[str, int]:
     managers = events.manager_ids()
     while True:
         settings = get_settings(lock=True)
-        on_duty = [s for s in staff_load(settings) if s["on_duty"]]
-        for uid in sorted(s["user"].id for s in on_duty):
+        locked = sorted(s["user"].id for s in staff_load(settings) if s["on_duty"])
+        for uid in locked:
             lock_person(uid)
-        staff = {s["user"].id: s for s in staff_load(settings) if s["on_duty"]}
+        # Read again under the locks; someone who came on duty meanwhile waits for the next batch.
+        staff = {
+            s["user"].id: s
+            for s in staff_load(settings)
+            if s["on_duty"] and s["user"].id in set(locked)
+        }
         rows = db.session.execute(
             select(
                 WorkItem.id,
