@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 
 from redis import Redis
+from rq import Queue
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -129,14 +130,24 @@ def enqueue_after_commit(queue_name: str, job_function, *args, at=None, **kwargs
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed_jobs(session):
+    # Jobs to run now go to Redis in one pipeline per queue (a batch of reminders or
+    # escalations queues thousands of them); scheduled ones one by one.
+    now_by_queue: dict[str, dict] = {}
     for queue_name, job_function, args, at, kwargs in session.info.pop("yk_after_commit", []):
+        if at is None:
+            data = Queue.prepare_data(job_function, args, **kwargs)
+            key = kwargs.get("job_id") or object()
+            now_by_queue.setdefault(queue_name, {}).setdefault(key, data)
+            continue
         try:
-            if at is None:
-                queue(queue_name).enqueue(job_function, *args, **kwargs)
-            else:
-                queue(queue_name).enqueue_at(at, job_function, *args, **kwargs)
+            queue(queue_name).enqueue_at(at, job_function, *args, **kwargs)
         except Exception:  # the periodic sweeps find what was committed but not enqueued
             log.exception("could not enqueue %s after commit", job_function)
+    for queue_name, jobs in now_by_queue.items():
+        try:
+            queue(queue_name).enqueue_many(list(jobs.values()))
+        except Exception:  # as above: the sweeps find them in the database
+            log.exception("could not enqueue %d jobs on %s after commit", len(jobs), queue_name)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -134,6 +134,9 @@ def active_webhook() -> NotificationWebhook | None:
 
 # The jobs by dotted path: ``jobs.py`` builds on this module, so it is not imported here.
 EMAIL_JOB = "yk_saas.notifications.jobs.send_notification_email"
+EMAILS_JOB = "yk_saas.notifications.jobs.send_notification_emails"
+#: Notification e-mails per job when many notices are recorded at once (``notify_many``).
+EMAIL_BATCH = 25
 WEBHOOK_JOB = "yk_saas.notifications.jobs.send_notification_webhook"
 #: Backoff of the notification e-mail job when SMTP fails (the message stays stored).
 EMAIL_RETRY = Retry(max=MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
@@ -177,8 +180,12 @@ def notify_many(event: str, notices: list[tuple[Iterable[int], str | None, dict]
     created = insert_rows(table, rows, returning=(table.c.id, table.c.user_id)).all()
     fan_out = ChannelFanOut()
     fan_out.preload(event, users)
-    for note_id, user_id in created:
-        fan_out.send(users[user_id], event, note_id)
+    mailed = []
+    for note_id, user_id in sorted(created):
+        if fan_out.enabled(users[user_id], event, "email"):
+            mailed.append(note_id)
+        fan_out.send(users[user_id], event, note_id, email=False)
+    fan_out.send_emails(mailed)
     return [note_id for note_id, _ in created]
 
 
@@ -218,9 +225,23 @@ class ChannelFanOut:
             self.choices[key] = channel_enabled(user, event, channel)
         return self.choices[key]
 
-    def send(self, user: User, event: str, note_id: int) -> None:
+    def send_emails(self, note_ids: list[int]) -> None:
+        """The e-mails of many new records: one job per ``EMAIL_BATCH`` of them."""
         slug = self.slug
-        if self.enabled(user, event, "email"):
+        for start in range(0, len(note_ids), EMAIL_BATCH):
+            batch = note_ids[start : start + EMAIL_BATCH]
+            enqueue_after_commit(
+                "high",
+                EMAILS_JOB,
+                slug,
+                batch,
+                job_id=f"note-mails-{slug}-{batch[0]}-{batch[-1]}",
+                retry=EMAIL_RETRY,
+            )
+
+    def send(self, user: User, event: str, note_id: int, email: bool = True) -> None:
+        slug = self.slug
+        if email and self.enabled(user, event, "email"):
             enqueue_after_commit(
                 "high",
                 EMAIL_JOB,
