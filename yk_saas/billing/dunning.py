@@ -187,11 +187,23 @@ def mark_settings_changed() -> None:
 
 
 def mark_invoice_open(due_on: date) -> None:
-    """A new open invoice: its first reminder step is due in the index (same transaction)."""
+    """A new open invoice: its first reminder step is due in the index (same transaction).
+
+    Once per transaction unless earlier: a billing run opening thousands of invoices
+    writes the firm's row a few times, not once per invoice.
+    """
     from yk_saas.due import mark_due
 
-    first = due_on + timedelta(days=FIXED_STEPS[0])
-    mark_due(DUE_KIND, datetime.combine(first, time(0), tzinfo=current_tenant().zone))
+    first = datetime.combine(
+        due_on + timedelta(days=FIXED_STEPS[0]), time(0), tzinfo=current_tenant().zone
+    )
+    session = db.session()
+    transaction = session.get_transaction()
+    marked = session.info.get("yk_dunning_marked")
+    if marked is not None and marked[0] is transaction and marked[1] <= first:
+        return
+    mark_due(DUE_KIND, first)
+    session.info["yk_dunning_marked"] = (transaction, first)
 
 
 def late_fee_for(settings, invoice: Invoice) -> int:
