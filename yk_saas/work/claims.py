@@ -435,14 +435,12 @@ def assign_due(now, batch: int | None = None) -> dict[str, int]:
     managers = events.manager_ids()
     while True:
         settings = get_settings(lock=True)
-        locked = sorted(s["user"].id for s in staff_load(settings) if s["on_duty"])
-        for uid in locked:
+        locked = {s["user"].id for s in staff_load(settings) if s["on_duty"]}
+        for uid in sorted(locked):
             lock_person(uid)
         # Read again under the locks; someone who came on duty meanwhile waits for the next batch.
         staff = {
-            s["user"].id: s
-            for s in staff_load(settings)
-            if s["on_duty"] and s["user"].id in set(locked)
+            s["user"].id: s for s in staff_load(settings) if s["on_duty"] and s["user"].id in locked
         }
         rows = db.session.execute(
             select(
