@@ -196,3 +196,21 @@ def test_the_per_firm_dunning_fan_out_is_a_daily_net():
     jobs = {job.name: job for job in PERIODIC_JOBS}
     assert jobs["dunning-pass"].every_seconds == 86400
     assert due.DUE_KINDS["dunning"].target == "yk_saas.billing.jobs.dunning_pass"
+
+
+def test_the_step_in_sql_is_the_step_in_python(app):
+    """The pass picks invoices by the step computed in SQL; it must be ``step_for``'s."""
+    from yk_saas.billing.models import Invoice
+
+    slug = unique_slug("dunstep")
+    provision_firm(app, slug, "DUNSTEP")
+    today = date(2035, 6, 1)
+    with firm(app, slug):
+        company_id = new_company()
+        for days in range(-3, 80):
+            due_on = today - timedelta(days=days)
+            new_invoice(company_id, 1000, due=due_on, issued=due_on - timedelta(days=1))
+        rows = db.session.execute(select(Invoice.due_on, dunning.step_key_sql(today))).all()
+    assert len(rows) == 83
+    for due_on, key in rows:
+        assert key == f"d{dunning.step_for((today - due_on).days)}", due_on

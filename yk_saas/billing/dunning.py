@@ -13,9 +13,10 @@ firm's next step time (``next_dunning_at``); a daily pass over every firm is the
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from flask_babel import gettext as _
-from sqlalchemy import String, func, select
+from sqlalchemy import Date, String, case, cast, func, literal, select
 
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
@@ -65,6 +66,17 @@ def step_for(days_after_due: int) -> int | None:
     return FIXED_STEPS[-1] + (days_after_due - FIXED_STEPS[-1]) // REPEAT_EVERY * REPEAT_EVERY
 
 
+def step_key_sql(today: date):
+    """``"d" + step_for(today - due_on)`` as SQL, for invoices at a step already."""
+    days = literal(today, Date) - Invoice.due_on
+    last = FIXED_STEPS[-1]
+    step = case(
+        *[(days < after, step) for step, after in pairwise(FIXED_STEPS)],
+        else_=last + (days - last) // REPEAT_EVERY * REPEAT_EVERY,
+    )
+    return literal("d") + cast(step, String)
+
+
 def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:
     """Whether a local time falls in [start, end), which may wrap past midnight."""
     if start_hour == end_hour:
@@ -94,21 +106,28 @@ def run_dunning(now: datetime | None = None) -> int:
     if in_quiet_hours(local, settings.quiet_start_hour, settings.quiet_end_hour):
         return 0
     today = local.date()
+    step_key = step_key_sql(today)
+    # Invoices whose current step is sent already are left out here (an index look-up
+    # each), so a pass that finds little new costs little; the INSERT still decides.
+    sent_already = (
+        select(ReminderSent.id)
+        .where(ReminderSent.invoice_id == Invoice.id, ReminderSent.step_key == step_key)
+        .exists()
+    )
     rows = db.session.execute(
-        select(Invoice.id, Invoice.due_on)
-        .where(Invoice.status == "open", Invoice.due_on <= today - timedelta(days=FIXED_STEPS[0]))
+        select(Invoice.id, step_key)
+        .where(
+            Invoice.status == "open",
+            Invoice.due_on <= today - timedelta(days=FIXED_STEPS[0]),
+            ~sent_already,
+        )
         .order_by(Invoice.id)
     ).all()
     sent = 0
     for start in range(0, len(rows), BATCH):
         wanted = [
-            {
-                "invoice_id": i,
-                "step_key": f"d{step_for((today - due).days)}",
-                "channels": ["in_app", "email"],
-                "sent_at": now,
-            }
-            for i, due in rows[start : start + BATCH]
+            {"invoice_id": i, "step_key": key, "channels": ["in_app", "email"], "sent_at": now}
+            for i, key in rows[start : start + BATCH]
         ]
         sent_ids = claim_steps(wanted)
         if sent_ids:
