@@ -3,21 +3,27 @@
 Baselines in the same run: raw ``ALTER TABLE … ADD COLUMN`` over every schema
 on one connection (one transaction per firm), and a no-op run that opens every
 schema (what a migrate without the registry's revision column has to do).
+The column is added three times: by ``migrate_tenants`` (batches of firms per
+process and connection), by the runner it replaced (one task, one connection and
+Alembic's own version-table checks per firm, 4 processes), and by
+``migrate_tenants`` again.
 Run: ``python bench/migrate.py [firms]`` (default 1000; needs ~2 GB of disk).
 """
 
+import multiprocessing
 import shutil
 import sys
 import tempfile
 import textwrap
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from common import bench_app, report, timed
 from sqlalchemy import update
 
 from tenants import db
-from tenants.migrate import migrate_tenants
+from tenants.migrate import _script_directory, _start_migration_worker, migrate_tenants
 from tenants.models import Tenant
 from tenants.provision import provision_tenant
 
@@ -40,10 +46,32 @@ def upgrade(schema, **kw):
 def scripts_with_column(app, head):
     path = Path(tempfile.mkdtemp()) / "tenant"
     shutil.copytree(app.config["TENANT_MIGRATIONS"], path)
-    (path / "versions" / "bench1.py").write_text(
-        textwrap.dedent(REVISION.format(rev="bench1", down=head, column="bench_col"))
-    )
+    for n, down in ((1, head), (2, "bench1"), (3, "bench2")):
+        (path / "versions" / f"bench{n}.py").write_text(
+            textwrap.dedent(REVISION.format(rev=f"bench{n}", down=down, column=f"bench_col{n}"))
+        )
     return path
+
+
+def per_firm_runner(path: Path, firms: list[tuple[str, str]], target: str) -> None:
+    """The runner before batching: each firm one task on 4 processes, its own connection."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(
+        4,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_migration_worker,
+        initargs=(url, {}),
+    ) as pool:
+        for future in [
+            pool.submit(migrate_one_firm, str(path), slug, schema, target) for slug, schema in firms
+        ]:
+            future.result()
+
+
+def migrate_one_firm(path: str, slug: str, schema: str, target: str) -> None:
+    from tenants import migrate
+
+    migrate.migrate_tenant(migrate._worker_engine, _script_directory(path), slug, schema, target)
 
 
 def raw_add_column(firms):
@@ -69,7 +97,11 @@ def main(count: int):
         db.session.commit()
         noop_open = timed(migrate_tenants, workers=4)
         path = scripts_with_column(app, head)
-        column = timed(migrate_tenants, path=str(path), workers=4)
+        column = timed(migrate_tenants, path=str(path), workers=4, target="bench1")
+        schemas = db.session.execute(db.select(Tenant.slug, Tenant.schema_name)).all()
+        db.session.commit()
+        per_firm = timed(per_firm_runner, path, schemas, "bench2")
+        again = timed(migrate_tenants, path=str(path), workers=4, target="bench3")
         raw = timed(raw_add_column, firms)
     report(
         f"Migrating {count} firm schemas",
@@ -79,8 +111,17 @@ def main(count: int):
             ("no-op migrate opening every schema (baseline)", f"{noop_open:.1f} s"),
             ("ratio no-op / opening every schema", f"{noop / noop_open:.3f}×"),
             ("add one column through Alembic, 4 processes", f"{column:.1f} s"),
+            (
+                "same, one firm per task and connection (the runner before batches)",
+                f"{per_firm:.1f} s",
+            ),
+            ("add one more column through Alembic, 4 processes", f"{again:.1f} s"),
             ("baseline: raw ALTER TABLE, 1 connection", f"{raw:.1f} s"),
-            ("ratio Alembic / raw SQL", f"{column / raw:.1f}×"),
+            ("ratio Alembic / raw SQL", f"{column / raw:.1f}×, {again / raw:.1f}×"),
+            (
+                "ratio batched / one firm per task",
+                f"{column / per_firm:.2f}×, {again / per_firm:.2f}×",
+            ),
         ],
     )
 

@@ -19,6 +19,7 @@ from rq import Queue
 from sqlalchemy import func, select, text, update
 
 from tenants import current_tenant, db
+from tests.support.billing import open_invoices_for_dunning
 from tests.support.fingerprints import fingerprint
 from tests.support.work import close_open_items, configure, entries, firm, new_firm, new_request
 from tests.support.worker import ROOT, run_worker_burst
@@ -207,64 +208,6 @@ def test_after_redis_is_flushed_the_sweep_finds_every_due_item_in_the_database(a
         assert sweep_claim_timeouts_and_stale_work(info["slug"])["escalated"] == 0
 
 
-def open_invoices_for_dunning(app, slug, companies, per_company):
-    """Open invoices due over the last 120 days and the next 10, one client user per company.
-
-    Quiet hours are switched off so the pass sends whatever the hour of the run.
-    """
-    from sqlalchemy import insert
-
-    from yk_saas.accounts.models import User
-    from yk_saas.billing.dunning import FIXED_STEPS
-    from yk_saas.billing.models import Invoice
-    from yk_saas.billing.services import billing_settings
-    from yk_saas.clients.models import ClientCompany
-
-    with firm(app, slug):
-        settings = billing_settings()
-        settings.quiet_start_hour = settings.quiet_end_hour = 0
-        ids = db.session.scalars(
-            insert(ClientCompany).returning(ClientCompany.id),
-            [{"name": f"Dunning Co {n}"} for n in range(companies)],
-        ).all()
-        db.session.execute(
-            insert(User),
-            [
-                {
-                    "email": f"c{cid}@{slug}.example.com",
-                    "name": f"Client {cid}",
-                    "role": "client",
-                    "password_hash": "x",
-                    "client_company_id": cid,
-                    "is_active": True,
-                }
-                for cid in ids
-            ],
-        )
-        today = current_tenant().today()
-        rows = [
-            {
-                "number": f"INV-D-{n:06d}",
-                "company_id": ids[n % companies],
-                "source": "manual",
-                "source_key": f"dun-{n}",
-                "description": "Bookkeeping",
-                "amount_cents": 30000,
-                "paid_cents": 0,
-                "credited_cents": 0,
-                "refunded_cents": 0,
-                "currency": "CNY",
-                "issued_on": today - timedelta(days=140),
-                "due_on": today + timedelta(days=10 - n % 130),
-                "status": "open",
-            }
-            for n in range(companies * per_company)
-        ]
-        db.session.execute(insert(Invoice), rows)
-        db.session.commit()
-        return sum(1 for r in rows if r["due_on"] <= today - timedelta(days=FIXED_STEPS[0]))
-
-
 def schema_writes_in_progress(app, schema, table):
     """Whether another connection holds an uncommitted write on ``schema.table``."""
     from sqlalchemy import text
@@ -331,11 +274,15 @@ def reminder_counts(app, slug):
 
 
 def test_a_dunning_pass_killed_half_way_sends_every_reminder_step_once(app, redis):
+    from yk_saas.billing.dunning import BATCH
     from yk_saas.billing.jobs import dunning_pass
 
     slug = "faultdun"
     new_firm(app, slug)
-    due = open_invoices_for_dunning(app, slug, companies=30, per_company=4)
+    # Enough invoices for several batches of the pass, so that it is still running after
+    # its first e-mails are written.
+    due = open_invoices_for_dunning(app, slug, companies=250, per_company=12)
+    assert due > 2 * BATCH
     Queue("default", connection=redis).enqueue(dunning_pass, slug)
     worker = start_worker(app)
     # The pass is one transaction: kill it while it is writing the reminders' e-mails.

@@ -272,3 +272,72 @@ def test_no_progress_reminds_then_escalates(app, clean):
         assert (
             len(entries(item_id, "reminded")) == 1 and len(entries(item_id, "stale_escalated")) == 1
         )
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        ("least_loaded", ["acc", "acc2", "acc", "acc2", None]),
+        ("round_robin", ["acc", "acc2", "acc", "acc2", None]),
+        ("dedicated_first", ["acc2", "acc2", "acc", "acc", None]),
+    ],
+)
+def test_the_sweep_assigns_by_batch_as_one_timeout_after_the_other_would(
+    app, clean, monkeypatch, policy, expected
+):
+    """Five due items, two accountants holding two items at most: the sweep, two items a
+    batch, hands them out in deadline order by the policy and escalates the fifth."""
+    from yk_saas.clients.models import ClientCompany
+    from yk_saas.work.services import sweep_timeouts_and_stale_work
+
+    monkeypatch.setitem(app.config, "WORK_SWEEP_BATCH", 2)
+    names = {"acc": clean["acc_id"], "acc2": clean["acc2_id"], None: None}
+    with firm(app, SLUG):
+        only_two_accountants_on_duty(clean)
+        reset_staff(clean["acc_id"], clean["acc2_id"], capacity=2)
+        configure(timeout_policy=policy)
+        company = db.session.get(ClientCompany, person(clean["client_x"]).client_company_id)
+        company.dedicated_accountant_id = clean["acc2_id"] if policy == "dedicated_first" else None
+        db.session.commit()
+        ids = [new_request(clean["client_x"], now=later(n)) for n in range(5)]
+        counts = sweep_timeouts_and_stale_work(now=later(300))
+        assert (counts["assigned"], counts["escalated"]) == (4, 1)
+        assert [item(i).assignee_id for i in ids] == [names[n] for n in expected]
+        assert [len(entries(i, "auto_assigned")) for i in ids] == [1, 1, 1, 1, 0]
+        assert [len(entries(i, "escalated")) for i in ids] == [0, 0, 0, 0, 1]
+        again = sweep_timeouts_and_stale_work(now=later(301))
+        assert (again["assigned"], again["escalated"]) == (0, 0)
+        company.dedicated_accountant_id = None
+        db.session.commit()
+
+
+def test_two_sweeps_at_once_hand_each_item_out_once(app, clean, monkeypatch):
+    from yk_saas.work.services import sweep_timeouts_and_stale_work
+
+    monkeypatch.setitem(app.config, "WORK_SWEEP_BATCH", 5)
+    with firm(app, SLUG):
+        configure(timeout_policy="least_loaded")
+        reset_staff(*clean["racers"][:5], capacity=3)
+        reset_staff(*clean["racers"][5:], on_duty=False)
+        reset_staff(clean["acc_id"], clean["acc2_id"], on_duty=False)
+        ids = [new_request(clean["client_x"], now=later(n)) for n in range(20)]
+    barrier, results = threading.Barrier(2), []
+
+    def sweep():
+        with firm(app, SLUG):
+            barrier.wait()
+            results.append(sweep_timeouts_and_stale_work(now=later(300)))
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r["assigned"] for r in results) == 15  # five people, three items each
+    assert sum(r["escalated"] for r in results) == 5
+    with firm(app, SLUG):
+        assignees = [item(i).assignee_id for i in ids]
+        assert sorted(assignees.count(uid) for uid in clean["racers"][:5]) == [3] * 5
+        for item_id in ids:
+            handled = entries(item_id, "auto_assigned") + entries(item_id, "escalated")
+            assert len(handled) == 1

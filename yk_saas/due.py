@@ -59,6 +59,7 @@ DUE_KINDS = {
         DueKind("surveys", "yk_saas.feedback.jobs.send_satisfaction_surveys", "default"),
         DueKind("ledger-reminders", "yk_saas.ledgers.jobs.send_ledger_reminders", "default"),
         DueKind("mail", "yk_saas.mail.jobs.requeue_stuck_mail", "default"),
+        DueKind("dunning", "yk_saas.billing.jobs.dunning_pass", "default"),
     )
 }
 

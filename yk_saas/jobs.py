@@ -4,13 +4,14 @@ Periodic work is a list of definitions. Every worker process runs the
 dispatcher, and a Redis key per (job, time slot) makes sure each slot is
 enqueued once however many workers run.
 
-Claim deadlines and "no progress" reminders, billing periods, complaint and
-follow-up reminders, surveys, ledger reminders and mail retries go by the
-due-work index (``yk_saas.due``): the ``due-work`` tick, every minute, is one
-indexed query and enqueues jobs only for firms with something due, so an idle
-firm costs nothing. Its safety net is a slice of the firms per minute, each firm
-once a day (``due.mark_slice_due``): a missed index write delays work by at
-most a day, never loses it. The dunning pass still fans out one job per firm.
+Every kind of periodic firm work (claim deadlines and "no progress" reminders,
+billing periods, dunning steps, complaint and follow-up reminders, surveys,
+ledger reminders and mail retries) goes by the due-work index
+(``yk_saas.due``): the ``due-work`` tick, every minute, is one indexed query and
+enqueues jobs only for firms with something due, so an idle firm costs nothing.
+Its safety net is a slice of the firms per minute, each firm once a day
+(``due.mark_slice_due``): a missed index write delays work by at most a day,
+never loses it.
 """
 
 import logging
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from redis import Redis
+from rq import Queue
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -41,7 +43,6 @@ class PeriodicJob:
 #: Features append their periodic jobs here.
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("due-work", 60, "yk_saas.due.tick", queue="high"),
-    PeriodicJob("dunning-pass", 1800, "yk_saas.billing.jobs.dunning_pass_everywhere"),
 ]
 
 
@@ -119,14 +120,24 @@ def enqueue_after_commit(queue_name: str, job_function, *args, at=None, **kwargs
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed_jobs(session):
+    # Jobs to run now go to Redis in one pipeline per queue (a batch of reminders or
+    # escalations queues thousands of them); scheduled ones one by one.
+    now_by_queue: dict[str, dict] = {}
     for queue_name, job_function, args, at, kwargs in session.info.pop("yk_after_commit", []):
+        if at is None:
+            data = Queue.prepare_data(job_function, args, **kwargs)
+            key = kwargs.get("job_id") or object()
+            now_by_queue.setdefault(queue_name, {}).setdefault(key, data)
+            continue
         try:
-            if at is None:
-                queue(queue_name).enqueue(job_function, *args, **kwargs)
-            else:
-                queue(queue_name).enqueue_at(at, job_function, *args, **kwargs)
+            queue(queue_name).enqueue_at(at, job_function, *args, **kwargs)
         except Exception:  # the periodic sweeps find what was committed but not enqueued
             log.exception("could not enqueue %s after commit", job_function)
+    for queue_name, jobs in now_by_queue.items():
+        try:
+            queue(queue_name).enqueue_many(list(jobs.values()))
+        except Exception:  # as above: the sweeps find them in the database
+            log.exception("could not enqueue %d jobs on %s after commit", len(jobs), queue_name)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -5,9 +5,11 @@ with an optional decimal part, no exponent (``1e308``), no NaN or infinity, and
 no more than ``MAX_MINOR`` so that sums of many amounts still fit a ``bigint``.
 """
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel import Locale
 from babel.numbers import format_currency
 
 from yk_saas.errors import UserError
@@ -50,7 +52,13 @@ def format_money(minor: int | None, currency: str = "CNY", locale: str = "zh_CN"
     """``123450, "CNY"`` → ``¥1,234.50`` in the given locale."""
     if minor is None:
         return ""
-    return format_currency(to_decimal(minor, currency), currency, locale=locale)
+    return format_currency(to_decimal(minor, currency), currency, locale=_locale(locale))
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(name: str) -> Locale:
+    """Babel's locale, parsed once per name (a reminder pass formats thousands of amounts)."""
+    return Locale.parse(name)
 
 
 def amount_input(minor: int | None, currency: str = "CNY") -> str:

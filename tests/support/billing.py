@@ -143,3 +143,62 @@ class RecordingHTTPClient(stripe.HTTPClient):
     def created(self, path: str) -> list[str]:
         """Ids of the objects created at ``path`` (``/v1/checkout/sessions`` …), in order."""
         return [a["id"] for (url, _key), a in self.answers.items() if url.endswith(path)]
+
+
+def open_invoices_for_dunning(app, slug, companies, per_company):
+    """Open invoices due over the last 120 days and the next 10, one client user per company.
+
+    Quiet hours are switched off so the pass sends whatever the hour of the run.
+    """
+    from sqlalchemy import insert
+
+    from tenants import current_tenant
+    from tests.support.work import firm
+    from yk_saas.accounts.models import User
+    from yk_saas.billing.dunning import FIXED_STEPS
+    from yk_saas.billing.models import Invoice
+    from yk_saas.billing.services import billing_settings
+
+    with firm(app, slug):
+        settings = billing_settings()
+        settings.quiet_start_hour = settings.quiet_end_hour = 0
+        ids = db.session.scalars(
+            insert(ClientCompany).returning(ClientCompany.id),
+            [{"name": f"Dunning Co {n}"} for n in range(companies)],
+        ).all()
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"c{cid}@{slug}.example.com",
+                    "name": f"Client {cid}",
+                    "role": "client",
+                    "password_hash": "x",
+                    "client_company_id": cid,
+                    "is_active": True,
+                }
+                for cid in ids
+            ],
+        )
+        today = current_tenant().today()
+        rows = [
+            {
+                "number": f"INV-D-{n:06d}",
+                "company_id": ids[n % companies],
+                "source": "manual",
+                "source_key": f"dun-{n}",
+                "description": "Bookkeeping",
+                "amount_cents": 30000,
+                "paid_cents": 0,
+                "credited_cents": 0,
+                "refunded_cents": 0,
+                "currency": "CNY",
+                "issued_on": today - timedelta(days=140),
+                "due_on": today + timedelta(days=10 - n % 130),
+                "status": "open",
+            }
+            for n in range(companies * per_company)
+        ]
+        db.session.execute(insert(Invoice), rows)
+        db.session.commit()
+        return sum(1 for r in rows if r["due_on"] <= today - timedelta(days=FIXED_STEPS[0]))

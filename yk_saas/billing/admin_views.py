@@ -22,7 +22,7 @@ from tenants import current_tenant, db
 from yk_saas.access import MANAGERS, OWNER, STAFF, or_404, require_firm_host, roles
 from yk_saas.accounts.models import User
 from yk_saas.audit.services import record_audit
-from yk_saas.billing import bank, merchant, reports, services
+from yk_saas.billing import bank, dunning, merchant, reports, services
 from yk_saas.billing.bindings import bound_account
 from yk_saas.billing.forms import BillingSettingsForm, TemplateForm, merchant_form
 from yk_saas.billing.models import ReminderTemplate
@@ -66,6 +66,7 @@ def settings():
             services.connect_stripe_account((form.stripe_account_id.data or "").strip() or None)
         if outcome.ok:
             services.billing_rules_changed()
+            dunning.mark_settings_changed()
             record_audit(
                 "billing_settings_changed",
                 "firm",

@@ -4,14 +4,20 @@ Steps are days relative to the due date: −3, 0, +3, +7, +15, then every 15
 days. A pass sends, for each open invoice, the latest step that has come and
 has not been sent; the step's unique key (invoice, step) is inserted in the
 same statement that picks who to remind, so two passes never send one step twice.
+It works by batches of invoices (steps, notices and e-mails each one INSERT).
+
+A pass runs when the due-work index (``yk_saas.due``, kind ``dunning``) says a
+step is due: a new open invoice marks its first step, and each pass writes the
+firm's next step time (``next_dunning_at``); a daily pass over every firm is the net.
 """
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import String, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Date, String, case, cast, func, literal, select
 
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
@@ -19,6 +25,8 @@ from yk_saas.audit.services import record_audit
 from yk_saas.billing.models import Invoice, ReminderSent, ReminderTemplate
 from yk_saas.billing.services import BillingError, billing_settings
 from yk_saas.billing.sms import queue_sms, sms_available
+from yk_saas.bulk import insert_rows
+from yk_saas.clients.models import ClientCompany
 from yk_saas.models_base import utcnow
 from yk_saas.money import format_money
 
@@ -73,6 +81,17 @@ def step_label(step_key: str) -> str:
     return ngettext("%(num)d day overdue", "%(num)d days overdue", days)
 
 
+def step_key_sql(today: date):
+    """``"d" + step_for(today - due_on)`` as SQL, for invoices at a step already."""
+    days = literal(today, Date) - Invoice.due_on
+    last = FIXED_STEPS[-1]
+    step = case(
+        *[(days < after, step) for step, after in pairwise(FIXED_STEPS)],
+        else_=last + (days - last) // REPEAT_EVERY * REPEAT_EVERY,
+    )
+    return literal("d") + cast(step, String)
+
+
 def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:
     """Whether a local time falls in [start, end), which may wrap past midnight."""
     if start_hour == end_hour:
@@ -82,33 +101,143 @@ def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:
     return local.hour >= start_hour or local.hour < end_hour
 
 
+#: Invoices claimed and reminded per round of a pass (one INSERT of steps, one of notices,
+#: one of e-mails each).
+BATCH = 1000
+#: The kind of the firm's row in the due-work index (``yk_saas.due``).
+DUE_KIND = "dunning"
+
+
 def run_dunning(now: datetime | None = None) -> int:
-    """Send the due reminder step of every open invoice; returns how many were sent."""
+    """Send the due reminder step of every open invoice; returns how many were sent.
+
+    By batches of invoices: the steps are claimed by one ``INSERT … ON CONFLICT DO
+    NOTHING RETURNING``, and only the invoices it returns are reminded, in the same
+    transaction, so a concurrent or retried pass never sends a step twice.
+    """
     now = now or utcnow()
     settings = billing_settings()
     local = now.astimezone(current_tenant().zone)
     if in_quiet_hours(local, settings.quiet_start_hour, settings.quiet_end_hour):
         return 0
     today = local.date()
+    step_key = step_key_sql(today)
+    # Invoices whose current step is sent already are left out here (an index look-up
+    # each), so a pass that finds little new costs little; the INSERT still decides.
+    sent_already = (
+        select(ReminderSent.id)
+        .where(ReminderSent.invoice_id == Invoice.id, ReminderSent.step_key == step_key)
+        .exists()
+    )
     rows = db.session.execute(
-        select(Invoice.id, Invoice.due_on).where(
-            Invoice.status == "open", Invoice.due_on <= today - timedelta(days=FIXED_STEPS[0])
+        select(Invoice.id, step_key)
+        .where(
+            Invoice.status == "open",
+            Invoice.due_on <= today - timedelta(days=FIXED_STEPS[0]),
+            ~sent_already,
         )
+        .order_by(Invoice.id)
     ).all()
-    wanted = [
-        {
-            "invoice_id": i,
-            "step_key": f"d{step_for((today - due).days)}",
-            "channels": ["in_app", "email"],
-            "sent_at": now,
-        }
-        for i, due in rows
-    ]
-    sent_ids = claim_steps(wanted)
-    for start in range(0, len(sent_ids), 1000):
-        send_reminders(sent_ids[start : start + 1000], today)
+    sent = 0
+    for start in range(0, len(rows), BATCH):
+        wanted = [
+            {"invoice_id": i, "step_key": key, "channels": ["in_app", "email"], "sent_at": now}
+            for i, key in rows[start : start + BATCH]
+        ]
+        sent_ids = claim_steps(wanted)
+        if sent_ids:
+            send_reminders(sent_ids, today)
+            sent += len(sent_ids)
     charge_late_fees(settings, today)
-    return len(sent_ids)
+    return sent
+
+
+def next_step_after(days_after_due: int) -> int:
+    """The first schedule step after ``days_after_due`` days past the due date."""
+    for step in FIXED_STEPS:
+        if step > days_after_due:
+            return step
+    passed = (days_after_due - FIXED_STEPS[-1]) // REPEAT_EVERY + 1
+    return FIXED_STEPS[-1] + passed * REPEAT_EVERY
+
+
+def outside_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> datetime:
+    """``local``, or the end of the quiet hours it falls in."""
+    if not in_quiet_hours(local, start_hour, end_hour):
+        return local
+    end = local.replace(hour=end_hour, minute=0, second=0, microsecond=0)
+    return end if end > local else end + timedelta(days=1)
+
+
+def next_dunning_at(now: datetime | None = None) -> datetime | None:
+    """When the firm next has dunning work: the first day an open invoice reaches a new
+    step (or becomes overdue, when the firm charges late fees), moved out of the quiet
+    hours; or a trial's end. None when there is nothing ahead.
+
+    Read after a pass: every step reached by today has been claimed then, except in
+    the quiet hours, when the pass did nothing and the end of them is next.
+    """
+    from yk_saas.billing.models import PlatformSubscription
+    from yk_saas.billing.providers import stripe_configured
+
+    now = now or utcnow()
+    settings = billing_settings()
+    zone = current_tenant().zone
+    local = now.astimezone(zone)
+    quiet = (settings.quiet_start_hour, settings.quiet_end_hour)
+    today = local.date()
+    due_dates = db.session.scalars(
+        select(Invoice.due_on).where(Invoice.status == "open").distinct()
+    ).all()
+    days = []
+    for due in due_dates:
+        days.append(due + timedelta(days=next_step_after((today - due).days)))
+        if settings.late_fee_kind != "none" and due >= today:
+            days.append(due + timedelta(days=1))
+    candidates = [
+        outside_quiet_hours(datetime.combine(day, time(0), tzinfo=zone), *quiet) for day in days
+    ]
+    if in_quiet_hours(local, *quiet) and any(
+        (today - due).days >= FIXED_STEPS[0] for due in due_dates
+    ):
+        candidates.append(outside_quiet_hours(local, *quiet))
+    if stripe_configured():
+        row = db.session.scalar(select(PlatformSubscription).limit(1))
+        if (
+            row is not None
+            and row.status == "trialing"
+            and row.trial_ends_at
+            and not row.stripe_subscription_id
+        ):
+            candidates.append(row.trial_ends_at)
+    return min(candidates).astimezone(UTC) if candidates else None
+
+
+def mark_settings_changed() -> None:
+    """Quiet hours or late fees changed: let the next tick recompute the firm's next time."""
+    from yk_saas.due import mark_due
+
+    mark_due(DUE_KIND, utcnow())
+
+
+def mark_invoice_open(due_on: date) -> None:
+    """A new open invoice: its first reminder step is due in the index (same transaction).
+
+    Once per transaction unless earlier: a billing run opening thousands of invoices
+    writes the firm's row a few times, not once per invoice.
+    """
+    from yk_saas.due import mark_due
+
+    first = datetime.combine(
+        due_on + timedelta(days=FIXED_STEPS[0]), time(0), tzinfo=current_tenant().zone
+    )
+    session = db.session()
+    transaction = session.get_transaction()
+    marked = session.info.get("yk_dunning_marked")
+    if marked is not None and marked[0] is transaction and marked[1] <= first:
+        return
+    mark_due(DUE_KIND, first)
+    session.info["yk_dunning_marked"] = (transaction, first)
 
 
 def late_fee_for(settings, invoice: Invoice) -> int:
@@ -156,16 +285,32 @@ def charge_late_fees(settings, today: date) -> int:
 
 def claim_steps(wanted: list[dict]) -> list[int]:
     """Insert the step keys; the ids returned are the invoices whose step is new."""
-    claimed = []
     table = ReminderSent.__table__
-    for start in range(0, len(wanted), 2000):
-        claimed += db.session.scalars(
-            insert(table)
-            .values(wanted[start : start + 2000])
-            .on_conflict_do_nothing(index_elements=["invoice_id", "step_key"])
-            .returning(table.c.invoice_id)
-        ).all()
-    return claimed
+    claimed = insert_rows(
+        table, wanted, returning=(table.c.invoice_id,), unique_key=("invoice_id", "step_key")
+    )
+    return [] if claimed is None else list(claimed.scalars())
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What a reminder says about its invoice (read as plain columns, thousands at a time)."""
+
+    id: int
+    company_id: int
+    company_name: str
+    number: str
+    balance_cents: int
+    currency: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    email: str
+    locale: str | None
+    phone: str | None
 
 
 class ReminderWriter:
@@ -180,13 +325,13 @@ class ReminderWriter:
         }
         self.base_url = firm_base_url()
         self.sms = billing_settings().sms_enabled and sms_available()
-        self.users: dict[int, list[User]] = {}
-        for user in db.session.scalars(
-            select(User).where(
+        self.users: dict[int, list[Recipient]] = {}
+        for company_id, *user in db.session.execute(
+            select(User.client_company_id, User.id, User.email, User.locale, User.phone).where(
                 User.client_company_id.in_(set(company_ids)), User.is_active.is_(True)
             )
         ):
-            self.users.setdefault(user.client_company_id, []).append(user)
+            self.users.setdefault(company_id, []).append(Recipient(*user))
 
     def wording(self, locale: str) -> tuple[str, str]:
         return (
@@ -195,11 +340,11 @@ class ReminderWriter:
             or DEFAULT_TEMPLATES["en"]
         )
 
-    def render(self, invoice: Invoice, locale: str, pay_link: str) -> tuple[str, str]:
+    def render(self, invoice: Reminded, locale: str, pay_link: str) -> tuple[str, str]:
         """Subject and body of the firm's wording in ``locale``, variables filled in."""
         subject, body = self.wording(locale)
         values = {
-            "client": invoice.company.name,
+            "client": invoice.company_name,
             "number": invoice.number,
             "amount": format_money(invoice.balance_cents, invoice.currency, locale),
             "due_date": invoice.due_on.isoformat(),
@@ -210,47 +355,58 @@ class ReminderWriter:
             body = body.replace("{" + name + "}", values[name])
         return subject, body
 
-    def send(self, invoice: Invoice, today: date) -> None:
-        """In-app notice plus an e-mail in the firm's wording to each of the client's users."""
-        from yk_saas.jobs import enqueue_after_commit
-        from yk_saas.mail.jobs import deliver_email
-        from yk_saas.mail.services import queue_email
-        from yk_saas.notifications.services import notify
+    def send(self, invoices: list[Reminded], today: date) -> None:
+        """In-app notices plus an e-mail in the firm's wording to each of the clients' users:
+        one INSERT of the notices, one of the e-mails, a delivery job per batch of e-mails."""
+        from yk_saas.mail.jobs import enqueue_deliveries
+        from yk_saas.mail.services import queue_emails
+        from yk_saas.notifications.services import notify_many
 
-        link = f"/portal/billing/invoices/{invoice.id}"
-        users = self.users.get(invoice.company_id, [])
-        notify(
-            "billing.reminder",
-            [u.id for u in users],
-            link=link,
-            number=invoice.number,
-            due_date=invoice.due_on.isoformat(),
-        )
         firm = current_tenant()
-        for user in users:
-            subject, body = self.render(invoice, user.locale or firm.locale, self.base_url + link)
-            email = queue_email(
-                user.email,
-                f"reminder:{invoice.id}:{today}:{user.id}",
-                "billing_reminder",
-                subject=subject,
-                body=body,
-            )
-            enqueue_after_commit("high", deliver_email, firm.slug, email.id)
-            if self.sms and user.phone:
-                queue_sms(user.phone, subject)
+        notices, messages = [], []
+        for invoice in invoices:
+            link = f"/portal/billing/invoices/{invoice.id}"
+            users = self.users.get(invoice.company_id, [])
+            params = {"number": invoice.number, "due_date": invoice.due_on.isoformat()}
+            notices.append(([u.id for u in users], link, params))
+            for user in users:
+                subject, body = self.render(
+                    invoice, user.locale or firm.locale, self.base_url + link
+                )
+                messages.append(
+                    (
+                        user.email,
+                        f"reminder:{invoice.id}:{today}:{user.id}",
+                        {"subject": subject, "body": body},
+                    )
+                )
+                if self.sms and user.phone:
+                    queue_sms(user.phone, subject)
+        notify_many("billing.reminder", notices)
+        enqueue_deliveries(queue_emails("billing_reminder", messages))
 
 
 def send_reminders(invoice_ids: list[int], today: date) -> None:
     """Send the reminders of these invoices, loading what they share once."""
-    from sqlalchemy.orm import joinedload
-
-    invoices = db.session.scalars(
-        select(Invoice).options(joinedload(Invoice.company)).where(Invoice.id.in_(invoice_ids))
-    ).all()
-    writer = ReminderWriter(i.company_id for i in invoices)
-    for invoice in invoices:
-        writer.send(invoice, today)
+    balance = func.greatest(Invoice.amount_cents - Invoice.credited_cents - Invoice.paid_cents, 0)
+    invoices = [
+        Reminded(*row)
+        for row in db.session.execute(
+            select(
+                Invoice.id,
+                Invoice.company_id,
+                ClientCompany.name,
+                Invoice.number,
+                balance,
+                Invoice.currency,
+                Invoice.due_on,
+            )
+            .join(ClientCompany, ClientCompany.id == Invoice.company_id)
+            .where(Invoice.id.in_(invoice_ids))
+            .order_by(Invoice.id)
+        )
+    ]
+    ReminderWriter(i.company_id for i in invoices).send(invoices, today)
 
 
 def remind_now(invoice_id: int, by: User) -> None:

@@ -1,5 +1,6 @@
-"""Money jobs: the billing run (enqueued by the due-work index when a firm has a period
-to bill) and the dunning pass (fanned out per firm).
+"""Money jobs: the billing run and the dunning pass, each run for a firm when the due-work
+index says it has a period to bill or a reminder step due (and once a day for every firm
+through the index's safety net).
 
 Both are idempotent: a re-run (or two at once) creates no second invoice and
 sends no second reminder step.
@@ -20,12 +21,16 @@ def billing_run() -> int:
 
 @tenant_job
 def dunning_pass() -> int:
-    """Send this firm's due reminder steps; end a trial that ran out."""
-    from yk_saas.billing.dunning import run_dunning
+    """Send this firm's due reminder steps and end a trial that ran out; then the firm's next
+    dunning time into the due-work index."""
+    from yk_saas.billing.dunning import DUE_KIND, next_dunning_at, run_dunning
     from yk_saas.billing.subscription import expire_trial
 
-    expire_trial()
-    return run_dunning()
+    def work() -> int:
+        expire_trial()
+        return run_dunning()
+
+    return due.run_due_job(DUE_KIND, work, next_dunning_at)
 
 
 @platform_job
@@ -36,5 +41,5 @@ def billing_run_everywhere() -> int:
 
 @platform_job
 def dunning_pass_everywhere() -> int:
-    """Periodic: one dunning pass job per firm."""
+    """One dunning pass job per firm, whatever the index says (kept for jobs queued under it)."""
     return for_each_firm(dunning_pass, queue_name="default")

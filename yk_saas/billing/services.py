@@ -197,6 +197,10 @@ def insert_invoice(new: NewInvoice, prefix: str | None = None) -> int | None:
         ).scalar()
         if invoice_id is None:
             savepoint.rollback()
+    if invoice_id is not None:
+        from yk_saas.billing.dunning import mark_invoice_open
+
+        mark_invoice_open(new.due_on)
     return invoice_id
 
 

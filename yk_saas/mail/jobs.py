@@ -27,6 +27,32 @@ def enqueue_delivery(email_id: int) -> None:
     )
 
 
+@tenant_job
+def deliver_emails(email_ids: list[int]) -> int:
+    """Deliver a batch of outbox messages over one SMTP connection (each still once)."""
+    return services.deliver_emails(email_ids)
+
+
+#: Messages per delivery job when many are queued at once (a dunning pass).
+DELIVERY_BATCH = 25
+
+
+def enqueue_deliveries(email_ids: list[int]) -> None:
+    """Queue delivery of many messages once they are committed: one job per batch, so
+    thousands of reminders are a few hundred jobs; retried with backoff if SMTP fails."""
+    slug = current_tenant().slug
+    for start in range(0, len(email_ids), DELIVERY_BATCH):
+        batch = email_ids[start : start + DELIVERY_BATCH]
+        enqueue_after_commit(
+            "high",
+            deliver_emails,
+            slug,
+            batch,
+            job_id=f"mail-{slug}-{batch[0]}-{batch[-1]}",
+            retry=Retry(max=services.MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900]),
+        )
+
+
 @platform_job
 def requeue_stuck_mail_everywhere() -> int:
     """A stuck-mail pass per firm, whatever the index says (kept for jobs queued under it)."""

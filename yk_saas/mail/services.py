@@ -19,6 +19,7 @@ from sqlalchemy import false, func, select
 
 from tenants import current_tenant, db
 from yk_saas import due
+from yk_saas.bulk import insert_rows
 from yk_saas.mail.models import FAILED, OUTBOX, QUEUED, SENT, OutboxEmail
 from yk_saas.models_base import utcnow
 
@@ -65,6 +66,40 @@ def queue_email(
     db.session.flush()
     due.mark_due(DUE_KIND, utcnow() + STUCK_AFTER)
     return message
+
+
+def queue_emails(template: str, messages: list[tuple[str, str, dict]]) -> list[int]:
+    """``queue_email`` for many (to address, kind, context) of one template, no secrets:
+    the templates and the app's template context are looked up once and the rows
+    go in one INSERT; returns the new ids. The caller commits."""
+    if not messages:
+        return []
+    env = current_app.jinja_env
+    subject_t, text_t, html_t = (
+        env.get_template(f"emails/{template}.{suffix}") for suffix in ("subject.txt", "txt", "html")
+    )
+    shared = {"firm": current_tenant()}
+    current_app.update_template_context(shared)
+    now = utcnow()
+    rows = []
+    for to_address, kind, context in messages:
+        values = {**shared, **context}
+        rows.append(
+            {
+                "to_address": to_address,
+                "subject": subject_t.render(values).strip(),
+                "body_text": text_t.render(values),
+                "body_html": html_t.render(values),
+                "kind": kind,
+                "status": QUEUED,
+                "attempts": 0,
+                "created_at": now,
+            }
+        )
+    table = OutboxEmail.__table__
+    ids = sorted(insert_rows(table, rows, returning=(table.c.id,)).scalars())
+    due.mark_due(DUE_KIND, now + STUCK_AFTER)  # one mark for the batch, as for one message
+    return ids
 
 
 def _render_bodies(template: str, context: dict) -> tuple[str, str]:
@@ -210,6 +245,23 @@ def send_over_smtp(message: EmailMessage) -> None:
     except BaseException:
         _close(holder)
         raise
+
+
+def deliver_emails(email_ids: list[int]) -> int:
+    """Deliver these messages over one SMTP connection; returns how many were handled.
+
+    Each message is claimed, sent and committed on its own, as a single delivery
+    is, so a crash half-way sends none twice. An SMTP failure (recorded on its
+    message) is raised: the job is retried and skips the messages already handled.
+    """
+    handled = 0
+    with smtp_batch():
+        for email_id in email_ids:
+            outcome = deliver_email(email_id)
+            # Per-message commit: a message must be marked sent before the next one goes out.
+            db.session.commit()
+            handled += outcome != "skipped"
+    return handled
 
 
 def deliver_stuck_mail() -> int:

@@ -28,6 +28,18 @@ def send_notification_email(notification_id: int) -> int | None:
 
 
 @tenant_job
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """``send_notification_email`` for a batch of notifications, over one SMTP connection;
+    each notification's message is stored and sent in a transaction of its own, so a
+    retry (after an SMTP failure, raised) skips those already handled."""
+    with mail.smtp_batch():
+        for notification_id in notification_ids:
+            send_notification_email.unbound(notification_id)
+            db.session.commit()
+    return len(notification_ids)
+
+
+@tenant_job
 def send_notification_webhook(notification_id: int, channel: str) -> str:
     """POST one notification to the gateway; a failure raises and RQ retries with backoff."""
     return services.deliver_webhook(notification_id, channel)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 
 from tenants import current_tenant, db
 from yk_saas.accounts.models import User
+from yk_saas.bulk import insert_rows
 from yk_saas.jobs import enqueue_after_commit
 from yk_saas.mail.models import OutboxEmail
 from yk_saas.mail.services import MAX_ATTEMPTS, queue_email
@@ -133,6 +134,9 @@ def active_webhook() -> NotificationWebhook | None:
 
 # The jobs by dotted path: ``jobs.py`` builds on this module, so it is not imported here.
 EMAIL_JOB = "yk_saas.notifications.jobs.send_notification_email"
+EMAILS_JOB = "yk_saas.notifications.jobs.send_notification_emails"
+#: Notification e-mails per job when many notices are recorded at once (``notify_many``).
+EMAIL_BATCH = 25
 WEBHOOK_JOB = "yk_saas.notifications.jobs.send_notification_webhook"
 #: Backoff of the notification e-mail job when SMTP fails (the message stays stored).
 EMAIL_RETRY = Retry(max=MAX_ATTEMPTS - 1, interval=[10, 60, 300, 900])
@@ -173,12 +177,15 @@ def notify_many(event: str, notices: list[tuple[Iterable[int], str | None, dict]
     if not rows:
         return []
     table = Notification.__table__
-    created = db.session.execute(
-        table.insert().values(rows).returning(table.c.id, table.c.user_id)
-    ).all()
+    created = insert_rows(table, rows, returning=(table.c.id, table.c.user_id)).all()
     fan_out = ChannelFanOut()
-    for note_id, user_id in created:
-        fan_out.send(users[user_id], event, note_id)
+    fan_out.preload(event, users)
+    mailed = []
+    for note_id, user_id in sorted(created):
+        if fan_out.enabled(users[user_id], event, "email"):
+            mailed.append(note_id)
+        fan_out.send(users[user_id], event, note_id, email=False)
+    fan_out.send_emails(mailed)
     return [note_id for note_id, _ in created]
 
 
@@ -190,15 +197,51 @@ class ChannelFanOut:
         self.has_gateway = active_webhook() is not None
         self.choices: dict[tuple[int, str, str], bool] = {}
 
+    def preload(self, event: str, user_ids: Iterable[int]) -> None:
+        """The users' choices for ``event`` on every channel, read in one query."""
+        user_ids = list(user_ids)
+        saved = {
+            (user_id, channel): enabled
+            for user_id, channel, enabled in db.session.execute(
+                select(
+                    NotificationPreference.user_id,
+                    NotificationPreference.channel,
+                    NotificationPreference.enabled,
+                ).where(
+                    NotificationPreference.user_id.in_(user_ids),
+                    NotificationPreference.event == event,
+                )
+            )
+        }
+        for user_id in user_ids:
+            for channel in CHANNELS:
+                self.choices[(user_id, event, channel)] = saved.get(
+                    (user_id, channel), default_enabled(event, channel)
+                )
+
     def enabled(self, user: User, event: str, channel: str) -> bool:
         key = (user.id, event, channel)
         if key not in self.choices:
             self.choices[key] = channel_enabled(user, event, channel)
         return self.choices[key]
 
-    def send(self, user: User, event: str, note_id: int) -> None:
+    def send_emails(self, note_ids: list[int]) -> None:
+        """The e-mails of many new records: one job per ``EMAIL_BATCH`` of them."""
         slug = self.slug
-        if self.enabled(user, event, "email"):
+        for start in range(0, len(note_ids), EMAIL_BATCH):
+            batch = note_ids[start : start + EMAIL_BATCH]
+            enqueue_after_commit(
+                "high",
+                EMAILS_JOB,
+                slug,
+                batch,
+                job_id=f"note-mails-{slug}-{batch[0]}-{batch[-1]}",
+                retry=EMAIL_RETRY,
+            )
+
+    def send(self, user: User, event: str, note_id: int, email: bool = True) -> None:
+        slug = self.slug
+        if email and self.enabled(user, event, "email"):
             enqueue_after_commit(
                 "high",
                 EMAIL_JOB,

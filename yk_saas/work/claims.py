@@ -12,7 +12,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Integer, bindparam, cast, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from tenants import current_tenant, db
 from yk_saas import due, signals
@@ -393,25 +394,155 @@ def mark_stale(column: str, cutoff, now, batch: int | None = None) -> int:
         total += len(rows)
 
 
+def choose_assignee(policy: str, staff: dict[int, dict], dedicated_id, last_id: int):
+    """The accountant an unclaimed item goes to under ``policy`` (None: escalate), from
+    ``staff`` (user id → on-duty accountant with "open" and "capacity"), as
+    ``candidates_for`` orders them: least loaded first, the dedicated accountant first,
+    or the next in turn after ``last_id``."""
+    free = [uid for uid, s in staff.items() if s["open"] < s["capacity"]]
+    if policy == "escalate" or not free:
+        return None
+    if policy == "round_robin":
+        ordered = sorted(free)
+        return next((uid for uid in ordered if uid > last_id), ordered[0])
+    if policy == "dedicated_first" and dedicated_id in free:
+        return dedicated_id
+    return min(free, key=lambda uid: (staff[uid]["open"], uid))
+
+
+def int_array(values: list[int]):
+    """A list of ids as one ``integer[]`` parameter."""
+    return cast(bindparam(None, values, type_=ARRAY(Integer)), ARRAY(Integer))
+
+
+def assign_due(now, batch: int | None = None) -> dict[str, int]:
+    """The assigning policies (least loaded, dedicated first, round robin) for every due pool
+    item, ``batch`` items per transaction; an item nobody can take is escalated.
+
+    Each batch locks the settings row (one sweep's turns at a time) and every on-duty
+    accountant's claim lock, in id order as a single claim takes its one, so loads read
+    then cannot change under it; then the due items (skipping those a claim holds), and
+    plans the whole batch in memory, one choice after the other as ``apply_timeout``
+    would. The item rows stay locked until the batch commits, so each goes to exactly
+    one person; timeline lines and notices are inserted for the rows the UPDATE returned.
+    """
+    from yk_saas.bulk import insert_rows
+    from yk_saas.clients.models import ClientCompany
+
+    due_pool = (WorkItem.in_pool, WorkItem.claim_deadline <= now, WorkItem.escalated_at.is_(None))
+    batch = batch or current_app.config["WORK_SWEEP_BATCH"]
+    counts = {"assigned": 0, "escalated": 0}
+    managers = events.manager_ids()
+    while True:
+        settings = get_settings(lock=True)
+        locked = {s["user"].id for s in staff_load(settings) if s["on_duty"]}
+        for uid in sorted(locked):
+            lock_person(uid)
+        # Read again under the locks; someone who came on duty meanwhile waits for the next batch.
+        staff = {
+            s["user"].id: s for s in staff_load(settings) if s["on_duty"] and s["user"].id in locked
+        }
+        rows = db.session.execute(
+            select(
+                WorkItem.id,
+                WorkItem.title,
+                WorkItem.client_company_id,
+                ClientCompany.dedicated_accountant_id,
+            )
+            .join(ClientCompany, ClientCompany.id == WorkItem.client_company_id)
+            .where(*due_pool)
+            .order_by(WorkItem.claim_deadline, WorkItem.id)
+            .limit(batch)
+            .with_for_update(of=WorkItem, skip_locked=True)
+        ).all()
+        if not rows:
+            db.session.commit()  # ends the locks of the last (empty) look
+            return counts
+        last = settings.round_robin_last_id or 0
+        assigned, escalated = [], []
+        for row in rows:
+            uid = choose_assignee(settings.timeout_policy, staff, row.dedicated_accountant_id, last)
+            if uid is None:
+                escalated.append(row)
+                continue
+            assigned.append((row, uid))
+            staff[uid]["open"] += 1
+            last = uid
+        if assigned:
+            chosen = select(
+                func.unnest(int_array([row.id for row, _ in assigned])).label("item_id"),
+                func.unnest(int_array([uid for _, uid in assigned])).label("user_id"),
+            ).subquery()
+            items = WorkItem.__table__
+            db.session.execute(
+                update(items)
+                .where(items.c.id == chosen.c.item_id)
+                .values(
+                    state="assigned",
+                    assignee_id=chosen.c.user_id,
+                    claimed_at=now,
+                    last_progress_at=now,
+                )
+            )
+            insert_rows(
+                WorkEntry.__table__,
+                [
+                    {
+                        "work_item_id": row.id,
+                        "kind": "event",
+                        "event": "auto_assigned",
+                        "body": "",
+                        "from_state": "new",
+                        "to_state": "assigned",
+                        "internal": False,
+                        "details": {"to": uid, "policy": settings.timeout_policy},
+                        "created_at": utcnow(),
+                    }
+                    for row, uid in assigned
+                ],
+            )
+            events.notify_staff_many(
+                "work_assigned", [([uid], r.id, r.title) for r, uid in assigned]
+            )
+            clients = events.company_user_ids_of({r.client_company_id for r, _ in assigned})
+            events.notify_clients_many(
+                "work_claimed",
+                [
+                    (clients.get(r.client_company_id, []), r.id, r.title, staff[uid]["user"].name)
+                    for r, uid in assigned
+                ],
+            )
+            if settings.timeout_policy == "round_robin":
+                settings.round_robin_last_id = last
+            mark_progress_due(now)
+        if escalated:
+            db.session.execute(
+                update(WorkItem)
+                .where(WorkItem.id.in_([r.id for r in escalated]))
+                .values(escalated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            add_events([r.id for r in escalated], "escalated")
+            notify_about("work_escalated", escalated, lambda _row: managers)
+        db.session.commit()  # per batch: the settings, claim and item locks end here
+        counts["assigned"] += len(assigned)
+        counts["escalated"] += len(escalated)
+
+
 def sweep_timeouts_and_stale_work(now=None) -> dict[str, int]:
     """Handle every pool item past its claim deadline, then remind or escalate assigned items
     without progress, in the bound firm; safe to run again.
 
-    Escalations and reminders go by batch. Assigning by policy stays one item per
-    transaction: each choice depends on the previous one (capacity, round-robin turn).
+    Everything goes by batch: escalations, assignments by policy (planned a batch at a
+    time under the people's claim locks) and reminders.
     """
     now = now or utcnow()
     counts = {"assigned": 0, "escalated": 0, "reminded": 0, "stale_escalated": 0}
     settings = get_settings()
     if settings.timeout_policy == "escalate":
         counts["escalated"] = escalate_due(now)
-    while ids := due_item_ids(now):
-        outcomes = [apply_timeout(item_id, now) for item_id in ids]
-        for outcome in outcomes:
-            if outcome:
-                counts[outcome] += 1
-        if not any(outcomes):
-            break
+    else:
+        counts.update(assign_due(now))
     cutoff = now - timedelta(hours=settings.stale_after_hours)
     counts["reminded"] = mark_stale("reminded_at", cutoff, now)
     counts["stale_escalated"] = mark_stale("stale_escalated_at", cutoff, now)

@@ -63,6 +63,29 @@ def notify_staff_many(event: str, notices) -> None:
     )
 
 
+def company_user_ids_of(company_ids) -> dict[int, list[int]]:
+    """company id → its active users, for many companies in one query."""
+    users: dict[int, list[int]] = {}
+    for company_id, user_id in db.session.execute(
+        select(User.client_company_id, User.id).where(
+            User.client_company_id.in_(list(company_ids)), User.is_active.is_(True)
+        )
+    ):
+        users.setdefault(company_id, []).append(user_id)
+    return users
+
+
+def notify_clients_many(event: str, notices) -> None:
+    """``notify_client`` for many items at once: (user ids, item id, title, name) each."""
+    notify_many(
+        event,
+        [
+            (ids, portal_link(item_id), {"title": title, "name": name})
+            for ids, item_id, title, name in notices
+        ],
+    )
+
+
 def notify_client(event: str, item, **params) -> None:
     """Tell the people of the item's company (they all follow their company's work)."""
     notify(
