@@ -230,7 +230,7 @@ def measure(client, counter, path):
 
 
 def main():
-    from tests.conftest import HostClient
+    from tests.support.http import HostClient
 
     app = make_app()
     started = time.perf_counter()

@@ -16,7 +16,7 @@ import os
 
 from common import BENCH_DB, REDIS_URL, SERVER_URL, bench_app, report
 
-from bench.idle import provision_idle_firms, run_idle, suspend_other_firms
+from tests.support.idle import provision_idle_firms, run_idle, suspend_other_firms
 from yk_saas.embedded import database_url_on, ensure_database
 
 PREFIX = "idle"

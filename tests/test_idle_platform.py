@@ -7,10 +7,10 @@ full form with figures is ``bench/idle_firms.py`` (results in bench/README.md).
 
 from sqlalchemy import select
 
-from bench.idle import provision_idle_firms, run_idle
 from tenants import db
 from tenants.models import Tenant
 from tenants.provision import drop_tenant
+from tests.support.idle import provision_idle_firms, run_idle
 
 FIRMS = 100
 PREFIX = "idlet"

@@ -17,8 +17,8 @@ from itertools import pairwise
 
 from sqlalchemy import select
 
-from bench import load_morning
 from tenants import db
+from tests.support import load_morning
 from tests.support.work import firm, new_firm, new_request, person
 
 SECONDS = 20

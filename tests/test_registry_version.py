@@ -18,11 +18,10 @@ import pytest
 import requests
 from redis import Redis
 
-from bench import load_morning
 from tenants import db, tenant_context
 from tenants.provision import drop_tenant
 from tenants.resolve import CHECK_SECONDS, HostResolver
-from tests.support import PASSWORD, PLATFORM
+from tests.support import PASSWORD, PLATFORM, load_morning
 from yk_saas.domains import services as domains
 from yk_saas.operators.services import set_status
 from yk_saas.platform.services import FirmSignup, signup_firm

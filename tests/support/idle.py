@@ -33,7 +33,7 @@ from tenants.provision import stamp_schema
 from tenants.resolve import resolver
 from yk_saas.extensions import QUEUE_NAMES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MARKER_EVERY = 10.0
 MARKER = "bench.markers.marker"
 #: Queued jobs (all queues together) counted as a backlog.
