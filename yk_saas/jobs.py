@@ -118,6 +118,29 @@ def enqueue_after_commit(queue_name: str, job_function, *args, at=None, **kwargs
     )
 
 
+#: ``Queue.enqueue`` options a caller of ``enqueue_after_commit`` may give, under the names
+#: ``enqueue`` takes them (``job_timeout`` is ``timeout`` to ``prepare_data``).
+ENQUEUE_OPTIONS = {
+    "job_id": "job_id",
+    "job_timeout": "timeout",
+    "result_ttl": "result_ttl",
+    "ttl": "ttl",
+    "failure_ttl": "failure_ttl",
+    "description": "description",
+    "at_front": "at_front",
+    "meta": "meta",
+    "retry": "retry",
+}
+
+
+def enqueue_options(kwargs: dict) -> dict:
+    """``Queue.prepare_data`` arguments from ``enqueue``-style keywords: RQ's own options by
+    the names ``prepare_data`` takes, anything else as the job function's keywords."""
+    options = {ENQUEUE_OPTIONS[k]: v for k, v in kwargs.items() if k in ENQUEUE_OPTIONS}
+    job_kwargs = {k: v for k, v in kwargs.items() if k not in ENQUEUE_OPTIONS}
+    return {**options, "kwargs": job_kwargs or None}
+
+
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed_jobs(session):
     # Jobs to run now go to Redis in one pipeline per queue (a batch of reminders or
@@ -125,7 +148,7 @@ def _enqueue_committed_jobs(session):
     now_by_queue: dict[str, dict] = {}
     for queue_name, job_function, args, at, kwargs in session.info.pop("yk_after_commit", []):
         if at is None:
-            data = Queue.prepare_data(job_function, args, **kwargs)
+            data = Queue.prepare_data(job_function, args, **enqueue_options(kwargs))
             key = kwargs.get("job_id") or object()
             now_by_queue.setdefault(queue_name, {}).setdefault(key, data)
             continue
