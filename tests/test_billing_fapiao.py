@@ -52,10 +52,14 @@ def firm(app, fresh_firm):
 
 
 def ofd_file() -> bytes:
+    """The same bytes at every call: entries carry a fixed time, not the clock's."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("OFD.xml", "<?xml version='1.0'?><ofd:OFD/>")
-        archive.writestr("Doc_0/Document.xml", "<?xml version='1.0'?><ofd:Document/>")
+        for name, text in (
+            ("OFD.xml", "<?xml version='1.0'?><ofd:OFD/>"),
+            ("Doc_0/Document.xml", "<?xml version='1.0'?><ofd:Document/>"),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return out.getvalue()
 
 
