@@ -44,13 +44,7 @@ def overview():
         PER_PAGE,
         param="refunds_page",
     )
-    numbers = dict(
-        db.session.execute(
-            select(Invoice.id, Invoice.number).where(
-                Invoice.id.in_([r.invoice_id for r in refund_rows.items])
-            )
-        ).all()
-    )
+    numbers = services.invoice_numbers(r.invoice_id for r in refund_rows.items)
     return render_template(
         "billing_portal/index.html",
         invoices=invoices,

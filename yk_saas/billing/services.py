@@ -650,6 +650,15 @@ def visible_invoices_query(user: User, q: str = "", state: str = ""):
     return query
 
 
+def invoice_numbers(invoice_ids) -> dict[int, str]:
+    """Invoice number by id, in one query, for a page of rows that point at invoices."""
+    return dict(
+        db.session.execute(
+            select(Invoice.id, Invoice.number).where(Invoice.id.in_(list(invoice_ids)))
+        ).all()
+    )
+
+
 def get_visible_invoice(user: User, invoice_id: int) -> Invoice | None:
     """The invoice if ``user`` may see its company, else None."""
     return db.session.scalar(visible_invoices_query(user).where(Invoice.id == invoice_id))

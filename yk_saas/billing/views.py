@@ -245,13 +245,7 @@ def fapiao_queue():
     if state in fapiao.STATE_LABELS:
         query = query.where(Fapiao.state == state)
     rows = page_of(query.order_by(Fapiao.id), PER_PAGE)
-    numbers = dict(
-        db.session.execute(
-            select(Invoice.id, Invoice.number).where(
-                Invoice.id.in_([r.invoice_id for r in rows.items])
-            )
-        ).all()
-    )
+    numbers = services.invoice_numbers(r.invoice_id for r in rows.items)
     return render_template(
         "billing/fapiao_queue.html",
         rows=rows,
